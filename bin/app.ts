@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * CDK entry point, and the only place that reads context or the process environment.
+ *
+ *   npx cdk synth                     # dev
+ *   npx cdk synth -c env=prod         # every prod stack
+ *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:...
+ */
+import { App } from 'aws-cdk-lib';
+import { EnvironmentConfigError, loadEnvironment } from '../environments';
+import { addComplianceChecks } from '../lib/core/compliance';
+import { applyStandardTags } from '../lib/core/tagging';
+import { buildPipeline } from '../lib/pipeline-app';
+
+const app = new App();
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+};
+
+try {
+  const config = loadEnvironment(context('env') ?? 'dev', {
+    account: context('account'),
+    imageTag: context('imageTag'),
+    certificateArn: context('certificateArn'),
+  });
+  addComplianceChecks(app);
+  applyStandardTags(app, config);
+  buildPipeline(app, config);
+} catch (error) {
+  if (error instanceof EnvironmentConfigError) {
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,79 @@
+import { dev } from './dev';
+import { prod } from './prod';
+import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentInput, type EnvironmentName } from './schema';
+import { staging } from './staging';
+
+export * from './schema';
+
+/** Every environment's declaration. A Record, so forgetting one is a compile error. */
+export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentInput> = { dev, staging, prod };
+
+/** Thrown for an unknown environment name or an invalid environment file. */
+export class EnvironmentConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/** Overrides supplied at deploy time (never committed). */
+export interface EnvironmentOverrides {
+  /** AWS account id of the environment. */
+  readonly account?: string;
+  /** Image tag to deploy. */
+  readonly imageTag?: string;
+  /** ACM certificate ARN for the api's HTTPS listener. */
+  readonly certificateArn?: string;
+}
+
+/**
+ * Validates an environment declaration. Errors name the environment and every bad field,
+ * e.g. `environment "prod" is invalid:\n  - services.taskMemoryMiB: ...`.
+ */
+export function parseEnvironment(input: unknown, label: string): EnvironmentConfig {
+  const result = environmentSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `  - ${field}: ${issue.message}`;
+  });
+  throw new EnvironmentConfigError(`environment "${label}" is invalid:\n${lines.join('\n')}`);
+}
+
+/** Loads and validates one environment by name, applying deploy-time overrides. */
+export function loadEnvironment(name: string, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
+  if (!isEnvironmentName(name)) {
+    throw new EnvironmentConfigError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
+  }
+  const declared = ENVIRONMENTS[name];
+  const merged: EnvironmentInput = {
+    ...declared,
+    ...(overrides.account !== undefined ? { account: overrides.account } : {}),
+    services: {
+      ...declared.services,
+      ...(overrides.imageTag !== undefined ? { imageTag: overrides.imageTag } : {}),
+      ...(overrides.certificateArn !== undefined ? { certificateArn: overrides.certificateArn } : {}),
+    },
+  };
+  const config = parseEnvironment(merged, name);
+  if (config.name !== name) {
+    throw new EnvironmentConfigError(`environment "${name}" is invalid:\n  - name: is "${config.name}", must match its file name "${name}"`);
+  }
+  return config;
+}
+
+/** Resolves `all` or a comma-separated list of names; fails on the first unknown one. */
+export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
+  if (selection === 'all') return [...ENVIRONMENT_NAMES];
+  return selection.split(',').map((raw) => {
+    const name = raw.trim();
+    if (!isEnvironmentName(name)) {
+      throw new EnvironmentConfigError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
+    }
+    return name;
+  });
+}

@@ -1,0 +1,333 @@
+import { z } from 'zod';
+
+/**
+ * The schema every environment file must satisfy. It is the single source of truth for the
+ * CDK app (bin/, lib/), the Atlas CDKTF app (atlas/) and the cost report (scripts/cost).
+ *
+ * Rules of thumb:
+ * - every number of the seed's environment table is a field here, never a literal in lib/;
+ * - cross-field rules (HA needs a replica, business hours need a schedule, ...) are
+ *   `superRefine` checks at the bottom, so a bad combination fails at synth with the field named.
+ */
+
+/** Names of the environments. Adding one means a file in environments/ and a name here. */
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** Retention values CloudWatch Logs accepts (anything else fails at deploy time). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Valid Fargate CPU/memory pairs (MiB) for the sizes this project uses or may use. */
+export const FARGATE_SIZES: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7144, 8192],
+  2048: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
+  4096: [8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720],
+};
+
+/** Interface endpoints the network construct knows how to create (keys of ec2.InterfaceVpcEndpointAwsService). */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'ECR',
+  'ECR_DOCKER',
+  'CLOUDWATCH_LOGS',
+  'CLOUDWATCH_MONITORING',
+  'SECRETS_MANAGER',
+  'SQS',
+  'KMS',
+  'STS',
+  'SSM',
+] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+const awsAccount = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24');
+const hour = z.number().int().min(0).max(23);
+const weekday = z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']);
+const positiveInt = z.number().int().positive();
+/** ddd:hh24:mi-ddd:hh24:mi, the format ElastiCache and Atlas windows use. */
+const maintenanceWindow = z
+  .string()
+  .regex(/^(sun|mon|tue|wed|thu|fri|sat):\d{2}:\d{2}-(sun|mon|tue|wed|thu|fri|sat):\d{2}:\d{2}$/, 'must look like sun:05:00-sun:06:00');
+const dailyWindow = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-04:00');
+const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address');
+
+export const networkSchema = z.strictObject({
+  /** VPC CIDR. Distinct per environment so the VPCs can be peered later without renumbering. */
+  vpcCidr: cidr,
+  /** NAT gateways: 1 is a single point of failure for egress, one per AZ is HA. */
+  natGateways: positiveInt,
+  /** Interface endpoints to create; each costs ~$7.30/AZ/month, so only where they beat NAT data charges or are needed for HA. */
+  interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
+  /** Flow log traffic type. */
+  flowLogTrafficType: z.enum(['ALL', 'REJECT']),
+});
+
+export const storageSchema = z.strictObject({
+  /** Days after which recordings move to S3 Standard-IA (min 30, an S3 rule). */
+  recordingsInfrequentAccessAfterDays: z.number().int().min(30),
+  /** Days after which recordings move to Glacier Instant Retrieval. */
+  recordingsGlacierAfterDays: z.number().int().min(30),
+  /** Days after which recordings expire. */
+  recordingsExpireAfterDays: positiveInt,
+  /** Days after which transcripts expire. */
+  transcriptsExpireAfterDays: positiveInt,
+  /** Days a noncurrent (overwritten or deleted) object version is kept: the window to undo a mistake. */
+  noncurrentVersionsExpireAfterDays: positiveInt,
+  /** Days after which incomplete multipart uploads are aborted. */
+  abortIncompleteMultipartUploadAfterDays: positiveInt,
+  /** Days server access logs are kept. */
+  accessLogsExpireAfterDays: positiveInt,
+  /** S3 Object Lock on recordings (GOVERNANCE mode). Must be chosen at bucket creation. */
+  recordingsObjectLock: z.strictObject({ enabled: z.boolean(), retentionDays: positiveInt }),
+  /** Browser origins allowed to PUT with a presigned URL. Empty: no CORS configuration at all. */
+  corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[^*\s]+$/, 'must be an https origin without wildcards')),
+});
+
+export const queuesSchema = z.strictObject({
+  /** Receives before a message moves to its dead-letter queue. */
+  maxReceiveCount: z.number().int().min(1).max(1000),
+  /** Retention of the work queues, in days (SQS allows 1 minute to 14 days). */
+  retentionDays: z.number().int().min(1).max(14),
+  /** Retention of the dead-letter queues, in days: always the SQS maximum, so a failure can be inspected. */
+  deadLetterRetentionDays: z.literal(14),
+  /** Longest a worker may take on one message; queue visibility timeout is set above it. */
+  workerProcessingTimeoutSeconds: z.number().int().min(1).max(43_200 / 2),
+});
+
+export const cacheSchema = z.strictObject({
+  /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
+  engine: z.enum(['valkey', 'redis']),
+  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'must be a version such as 8.0 or 7.1'),
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.micro'),
+  /** Replicas per shard: 0 in dev; at least 1 where HA is required. */
+  replicas: z.number().int().min(0).max(5),
+  /** Automatic failover + Multi-AZ. Requires at least one replica. */
+  highAvailability: z.boolean(),
+  /** Days of automatic snapshots (0 disables them). */
+  snapshotRetentionDays: z.number().int().min(0).max(35),
+  /** UTC, ddd:hh:mm-ddd:hh:mm. */
+  maintenanceWindow,
+  /** UTC, hh:mm-hh:mm; must not overlap the maintenance window. */
+  snapshotWindow: dailyWindow,
+});
+
+export const searchSchema = z.strictObject({
+  /** OCU redundancy: doubles the OCU floor. Cannot be changed after the collection exists. */
+  standbyReplicas: z.boolean(),
+});
+
+export const servicesSchema = z.strictObject({
+  /** Fargate task CPU units and memory (MiB), from the seed's table. */
+  taskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+  taskMemoryMiB: positiveInt,
+  /** Steady-state task count per service ("instances" in the seed's table). */
+  desiredCount: positiveInt,
+  /** Autoscaling bounds for the api and the workers. */
+  minCapacity: z.number().int().min(0),
+  maxCapacity: positiveInt,
+  /** ARM64 (Graviton) is ~20% cheaper per vCPU-hour; X86_64 for images not yet built for ARM. */
+  cpuArchitecture: z.enum(['ARM64', 'X86_64']),
+  /** Queue workers may run on Fargate Spot: an interrupted task's message returns to its queue. */
+  workersOnSpot: z.boolean(),
+  /** Image tag to deploy. Absent: services are created at desired count 0 so a first deploy does not wait for an image. */
+  imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional(),
+  /** Port the api container listens on. */
+  apiContainerPort: z.number().int().min(1024).max(65535),
+  /** ACM certificate for the HTTPS listener. Required in prod at deploy time. */
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN').optional(),
+  /** Require HTTPS (no plain HTTP listener besides the redirect). */
+  httpsOnly: z.boolean(),
+  /** Container Insights with enhanced observability (prod) or the standard level. */
+  containerInsights: z.enum(['enabled', 'enhanced']),
+  /** ALB deletion protection. */
+  loadBalancerDeletionProtection: z.boolean(),
+  /** AWS WAFv2 web ACL on the ALB, with a per-IP rate limit per 5 minutes. */
+  waf: z.strictObject({ enabled: z.boolean(), rateLimitPer5Minutes: z.number().int().min(10) }),
+});
+
+export const uptimeSchema = z.strictObject({
+  /** always-on: 24/7. business-hours: every service scales to zero outside the schedule. */
+  mode: z.enum(['always-on', 'business-hours']),
+  /** IANA timezone of the schedule, e.g. America/New_York. */
+  timezone: z.string().regex(/^[A-Za-z]+(\/[A-Za-z_+-]+)+$|^UTC$/, 'must be an IANA timezone such as America/New_York'),
+  startHour: hour,
+  stopHour: hour,
+  weekdays: z.array(weekday).min(1),
+});
+
+export const atlasSchema = z.strictObject({
+  /** M0 is the free shared tier (no PrivateLink, no backups, no IAM-auth-only guarantees); M10+ are dedicated. */
+  instanceSize: z.enum(['M0', 'M10', 'M20', 'M30', 'M40']),
+  /** Atlas region name for the cluster, matching the AWS region. */
+  region: z.string().regex(/^[A-Z]{2}_[A-Z]+_\d$/, 'must be an Atlas region such as US_EAST_1'),
+  /** MongoDB major version, pinned so an upgrade is a reviewed change. */
+  mongoDbMajorVersion: z.string().regex(/^\d+\.0$/, 'must be a major version such as 8.0'),
+  /** Electable nodes (replica set members). Dedicated tiers use 3. */
+  electableNodes: z.union([z.literal(3), z.literal(5), z.literal(7)]),
+  /** Cloud backup with continuous (point-in-time) restore. */
+  continuousBackup: z.boolean(),
+  /** Days daily snapshots are kept (0 where there is no backup). */
+  backupRetentionDays: z.number().int().min(0),
+  /** Point-in-time restore window, in days. */
+  pointInTimeWindowDays: z.number().int().min(0).max(7),
+  terminationProtection: z.boolean(),
+  /** How services reach the cluster: PrivateLink (dedicated tiers) or an IP access list of the NAT addresses. */
+  connectivity: z.enum(['private-link', 'nat-ip-access-list']),
+  /** Database user authentication: AWS IAM roles (MONGODB-AWS) or a generated password kept in Secrets Manager. */
+  databaseAuth: z.enum(['aws-iam', 'password']),
+  /** Application database the users are scoped to. */
+  databaseName: z.string().regex(/^[a-zA-Z0-9_-]{1,38}$/),
+});
+
+export const terraformStateSchema = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  /** S3-native locking (Terraform >= 1.10). */
+  useLockfile: z.boolean(),
+  /** Optional DynamoDB lock table for teams on older Terraform. */
+  dynamodbTable: z.string().min(3).optional(),
+  region: awsRegion,
+});
+
+export const monitoringSchema = z.strictObject({
+  /** Addresses subscribed to the alarm topic. */
+  alarmEmails: z.array(email),
+  /** When false the alarms still exist and change state, but do not notify (dev at night, say). */
+  notificationsEnabled: z.boolean(),
+  /** Oldest-message age (seconds) above which a queue alarms. */
+  queueMaxAgeSeconds: positiveInt,
+  /** Visible messages above which a queue alarms. */
+  queueMaxDepth: positiveInt,
+  /** CPU and memory utilisation (%) above which a service alarms. */
+  serviceCpuPercent: z.number().min(1).max(100),
+  serviceMemoryPercent: z.number().min(1).max(100),
+  /** ALB 5xx responses per 5 minutes above which the api alarms. */
+  alb5xxPer5Minutes: positiveInt,
+  /** ALB target p95 latency (seconds) above which the api alarms. */
+  albP95LatencySeconds: z.number().positive(),
+  /** Cache CPU/memory (%) thresholds. */
+  cacheCpuPercent: z.number().min(1).max(100),
+  cacheMemoryPercent: z.number().min(1).max(100),
+});
+
+export const budgetSchema = z.strictObject({
+  /** Monthly budget in USD, from the seed's table. */
+  monthlyUsd: positiveInt,
+  /** Recipients of budget notifications (80% forecast, 100% actual). */
+  notificationEmails: z.array(email),
+});
+
+/** Usage assumptions the cost report prices; explicit so the estimate can be argued with. */
+export const usageSchema = z.strictObject({
+  recordingsStoredGb: z.number().min(0),
+  transcriptsStoredGb: z.number().min(0),
+  natProcessedGbPerMonth: z.number().min(0),
+  albLcuAverage: z.number().min(0),
+  sqsRequestsMillionsPerMonth: z.number().min(0),
+  logsIngestedGbPerMonth: z.number().min(0),
+  wafRequestsMillionsPerMonth: z.number().min(0),
+  /** Average worker tasks running, as a fraction of desiredCount (queue workers scale with backlog). */
+  workerAverageUtilisation: z.number().min(0).max(1),
+});
+
+export const environmentSchema = z
+  .strictObject({
+    /** Project prefix of every physical name: {project}-{env}-{resource}. Short, so names fit AWS limits. */
+    project: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters/digits starting with a letter'),
+    name: z.enum(ENVIRONMENT_NAMES),
+    /** Account the environment deploys to. Not committed: supplied at deploy time (-c account=...). */
+    account: awsAccount.optional(),
+    region: awsRegion,
+    /** Explicit AZs: synth never looks them up. */
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an AZ name such as us-east-1a')).min(2).max(6),
+    /** dev only: stateful resources are destroyed with the stack. Never true in staging or prod. */
+    disposableData: z.boolean(),
+    /** Termination protection on every stack of the environment. */
+    terminationProtection: z.boolean(),
+    logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+    /** Tags on every taggable resource, in addition to Project, Environment and ManagedBy. */
+    tags: z.strictObject({
+      CostCenter: z.string().min(1).max(256),
+      Owner: z.string().min(1).max(256),
+      DataClassification: z.enum(['public', 'internal', 'confidential', 'restricted']),
+    }),
+    uptime: uptimeSchema,
+    network: networkSchema,
+    storage: storageSchema,
+    queues: queuesSchema,
+    cache: cacheSchema,
+    search: searchSchema,
+    services: servicesSchema,
+    atlas: atlasSchema,
+    terraformState: terraformStateSchema,
+    monitoring: monitoringSchema,
+    budget: budgetSchema,
+    usage: usageSchema,
+  })
+  .superRefine((env, ctx) => {
+    const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    if (new Set(env.availabilityZones).size !== env.availabilityZones.length) {
+      fail(['availabilityZones'], 'must not repeat an AZ');
+    }
+    env.availabilityZones.forEach((az, i) => {
+      if (!az.startsWith(env.region)) fail(['availabilityZones', i], `${az} is not in region ${env.region}`);
+    });
+    if (env.network.natGateways > env.availabilityZones.length) {
+      fail(['network', 'natGateways'], `cannot exceed the ${env.availabilityZones.length} availability zones`);
+    }
+    if (env.name !== 'dev' && env.disposableData) {
+      fail(['disposableData'], 'only dev may have disposable data: staging and prod retain every stateful resource');
+    }
+    if (env.name === 'prod') {
+      if (env.availabilityZones.length < 3) fail(['availabilityZones'], 'prod needs at least 3 AZs');
+      if (env.network.natGateways !== env.availabilityZones.length) fail(['network', 'natGateways'], 'prod needs one NAT gateway per AZ');
+      if (!env.terminationProtection) fail(['terminationProtection'], 'prod stacks must have termination protection');
+      if (!env.services.httpsOnly) fail(['services', 'httpsOnly'], 'prod must be HTTPS-only');
+    }
+
+    const validMemory = FARGATE_SIZES[env.services.taskCpu] ?? [];
+    if (!validMemory.includes(env.services.taskMemoryMiB)) {
+      fail(['services', 'taskMemoryMiB'], `${env.services.taskMemoryMiB} MiB is not a Fargate size for ${env.services.taskCpu} CPU (valid: ${validMemory.join(', ')})`);
+    }
+    if (env.services.minCapacity > env.services.desiredCount || env.services.desiredCount > env.services.maxCapacity) {
+      fail(['services', 'desiredCount'], 'must satisfy minCapacity <= desiredCount <= maxCapacity');
+    }
+
+    if (env.cache.highAvailability && env.cache.replicas < 1) {
+      fail(['cache', 'replicas'], 'highAvailability (automatic failover, Multi-AZ) needs at least one replica');
+    }
+    if (env.cache.highAvailability && env.availabilityZones.length < 2) {
+      fail(['cache', 'highAvailability'], 'Multi-AZ needs at least two availability zones');
+    }
+
+    if (env.storage.recordingsGlacierAfterDays <= env.storage.recordingsInfrequentAccessAfterDays) {
+      fail(['storage', 'recordingsGlacierAfterDays'], 'must be later than recordingsInfrequentAccessAfterDays');
+    }
+    if (env.storage.recordingsExpireAfterDays <= env.storage.recordingsGlacierAfterDays) {
+      fail(['storage', 'recordingsExpireAfterDays'], 'must be later than recordingsGlacierAfterDays');
+    }
+
+    if (env.uptime.mode === 'business-hours' && env.uptime.startHour >= env.uptime.stopHour) {
+      fail(['uptime', 'stopHour'], 'must be after startHour');
+    }
+
+    if (env.atlas.instanceSize === 'M0') {
+      if (env.atlas.connectivity === 'private-link') fail(['atlas', 'connectivity'], 'M0 does not support PrivateLink; use nat-ip-access-list');
+      if (env.atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'M0 has no cloud backup');
+    }
+    if (env.atlas.continuousBackup && env.atlas.backupRetentionDays < 1) {
+      fail(['atlas', 'backupRetentionDays'], 'must be at least 1 when continuousBackup is on');
+    }
+    if (!env.terraformState.useLockfile && !env.terraformState.dynamodbTable) {
+      fail(['terraformState'], 'needs a lock: useLockfile or dynamodbTable');
+    }
+  });
+
+/** A validated environment. */
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+/** What an environment file declares before validation. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -1,0 +1,35 @@
+import { App } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from '../environments';
+import { addComplianceChecks } from './core/compliance';
+import { applyStandardTags } from './core/tagging';
+import { NetworkStack } from './stacks/network-stack';
+
+/** The stacks of one environment, in deploy order. */
+export interface PipelineStacks {
+  readonly network: NetworkStack;
+}
+
+/**
+ * Builds every stack of one environment into `app`. Stateful stacks (network, data) are kept
+ * apart from stateless ones (services, monitoring) so the latter can be replaced freely.
+ */
+export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStacks {
+  const network = new NetworkStack(app, 'Network', { config });
+  return { network };
+}
+
+export interface PipelineAppOptions {
+  /** Cloud assembly directory. @default - the CDK CLI's, or a temporary directory */
+  readonly outdir?: string;
+  /** Context (feature flags) when not run by the CDK CLI, e.g. cdk.json's `context` in tests. */
+  readonly context?: Record<string, unknown>;
+}
+
+/** An App with the compliance gates and standard tags, holding one environment's stacks. */
+export function createPipelineApp(config: EnvironmentConfig, options: PipelineAppOptions = {}): { app: App; stacks: PipelineStacks } {
+  const app = new App({ outdir: options.outdir, context: options.context });
+  addComplianceChecks(app);
+  applyStandardTags(app, config);
+  const stacks = buildPipeline(app, config);
+  return { app, stacks };
+}

@@ -1,0 +1,101 @@
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfigError, loadEnvironment, parseEnvironment, resolveEnvironmentNames } from '../../environments';
+
+/** The seed's environment table: these numbers are requirements. */
+const TABLE = {
+  dev: { atlas: 'M0', cacheNode: 'cache.t4g.micro', cacheHa: false, replicas: 0, cpu: 256, memory: 512, instances: 1, logs: 7, uptime: 'business-hours', budget: 378 },
+  staging: { atlas: 'M10', cacheNode: 'cache.t4g.small', cacheHa: true, replicas: 1, cpu: 512, memory: 1024, instances: 2, logs: 14, uptime: 'always-on', budget: 617 },
+  prod: { atlas: 'M20', cacheNode: 'cache.t4g.medium', cacheHa: true, replicas: 1, cpu: 1024, memory: 2048, instances: 3, logs: 30, uptime: 'always-on', budget: 970 },
+} as const;
+
+describe.each(ENVIRONMENT_NAMES)('environment %s', (envName) => {
+  const config = loadEnvironment(envName);
+  const row = TABLE[envName];
+
+  test('carries the seed table', () => {
+    expect(config.atlas.instanceSize).toBe(row.atlas);
+    expect(config.cache.nodeType).toBe(row.cacheNode);
+    expect(config.cache.highAvailability).toBe(row.cacheHa);
+    expect(config.cache.replicas).toBe(row.replicas);
+    expect(config.services.taskCpu).toBe(row.cpu);
+    expect(config.services.taskMemoryMiB).toBe(row.memory);
+    expect(config.services.desiredCount).toBe(row.instances);
+    expect(config.logRetentionDays).toBe(row.logs);
+    expect(config.uptime.mode).toBe(row.uptime);
+    expect(config.budget.monthlyUsd).toBe(row.budget);
+    expect(config.region).toBe('us-east-1');
+    expect(config.name).toBe(envName);
+  });
+
+  test('commits no account id (supplied at deploy time)', () => {
+    expect(config.account).toBeUndefined();
+  });
+});
+
+test('prod has continuous backup with 30-day retention, WAF and deletion protection', () => {
+  const prod = loadEnvironment('prod');
+  expect(prod.atlas.continuousBackup).toBe(true);
+  expect(prod.atlas.backupRetentionDays).toBe(30);
+  expect(prod.services.waf.enabled).toBe(true);
+  expect(prod.services.loadBalancerDeletionProtection).toBe(true);
+  expect(prod.atlas.terminationProtection).toBe(true);
+  expect(prod.availabilityZones.length).toBeGreaterThanOrEqual(3);
+});
+
+describe('errors', () => {
+  test('an unknown environment lists the valid names', () => {
+    expect(() => loadEnvironment('production')).toThrow(EnvironmentConfigError);
+    expect(() => loadEnvironment('production')).toThrow('unknown environment "production": valid environments are dev, staging, prod');
+  });
+
+  test('a selection with an unknown name fails; all expands to the three', () => {
+    expect(resolveEnvironmentNames('all')).toEqual(['dev', 'staging', 'prod']);
+    expect(resolveEnvironmentNames('dev,prod')).toEqual(['dev', 'prod']);
+    expect(() => resolveEnvironmentNames('dev,qa')).toThrow('unknown environment "qa"');
+  });
+
+  const broken: Array<[string, (input: any) => void, RegExp]> = [
+    ['wrong type', (c) => (c.services.taskCpu = '256'), /services\.taskCpu/],
+    ['invalid Fargate memory for the CPU', (c) => (c.services.taskMemoryMiB = 3000), /services\.taskMemoryMiB: 3000 MiB is not a Fargate size for 256 CPU/],
+    ['missing field', (c) => delete c.cache.nodeType, /cache\.nodeType/],
+    ['unknown field (a typo never goes unnoticed)', (c) => (c.cache.nodeTyp = 'x'), /cache: Unrecognized key: "nodeTyp"/],
+    ['log retention CloudWatch does not accept', (c) => (c.logRetentionDays = 10), /logRetentionDays/],
+    ['AZ outside the region', (c) => (c.availabilityZones = ['us-east-1a', 'us-west-2a']), /availabilityZones\.1: us-west-2a is not in region us-east-1/],
+    ['more NAT gateways than AZs', (c) => (c.network.natGateways = 3), /network\.natGateways: cannot exceed the 2 availability zones/],
+    ['HA cache without a replica', (c) => (c.cache.highAvailability = true), /cache\.replicas: highAvailability .* needs at least one replica/],
+    ['M0 over PrivateLink', (c) => (c.atlas.connectivity = 'private-link'), /atlas\.connectivity: M0 does not support PrivateLink/],
+    ['business hours ending before they start', (c) => (c.uptime.stopHour = 7), /uptime\.stopHour: must be after startHour/],
+    ['account that is not 12 digits', (c) => (c.account = '1234'), /account: must be a 12-digit AWS account id/],
+    ['capacity bounds out of order', (c) => (c.services.minCapacity = 2), /services\.desiredCount: must satisfy minCapacity <= desiredCount <= maxCapacity/],
+    ['CORS wildcard origin', (c) => (c.storage.corsAllowedOrigins = ['https://*']), /storage\.corsAllowedOrigins\.0: must be an https origin without wildcards/],
+  ];
+  test.each(broken)('dev with %s fails naming environment and field', (_label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS.dev);
+    breakIt(input);
+    expect(() => parseEnvironment(input, 'dev')).toThrow(/^environment "dev" is invalid:/);
+    expect(() => parseEnvironment(input, 'dev')).toThrow(message);
+  });
+
+  test('staging or prod cannot be disposable', () => {
+    const input = structuredClone(ENVIRONMENTS.staging);
+    (input as any).disposableData = true;
+    expect(() => parseEnvironment(input, 'staging')).toThrow(/disposableData: only dev may have disposable data/);
+  });
+
+  const prodRules: Array<[string, (input: any) => void, RegExp]> = [
+    ['two AZs', (c) => { c.availabilityZones = ['us-east-1a', 'us-east-1b']; c.network.natGateways = 2; }, /availabilityZones: prod needs at least 3 AZs/],
+    ['a single NAT gateway', (c) => (c.network.natGateways = 1), /network\.natGateways: prod needs one NAT gateway per AZ/],
+    ['no termination protection', (c) => (c.terminationProtection = false), /terminationProtection: prod stacks must have termination protection/],
+    ['plain HTTP allowed', (c) => (c.services.httpsOnly = false), /services\.httpsOnly: prod must be HTTPS-only/],
+  ];
+  test.each(prodRules)('prod with %s fails', (_label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS.prod);
+    breakIt(input);
+    expect(() => parseEnvironment(input, 'prod')).toThrow(message);
+  });
+
+  test('deploy-time overrides are validated too', () => {
+    expect(loadEnvironment('prod', { account: '123456789012' }).account).toBe('123456789012');
+    expect(() => loadEnvironment('prod', { account: 'abc' })).toThrow(/environment "prod" is invalid:\n {2}- account: must be a 12-digit AWS account id/);
+    expect(() => loadEnvironment('prod', { certificateArn: 'not-an-arn' })).toThrow(/services\.certificateArn: must be an ACM certificate ARN/);
+  });
+});

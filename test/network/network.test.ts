@@ -1,0 +1,75 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { stackOf, templateOf } from '../support/templates';
+
+const EXPECTED = {
+  dev: { azs: 2, nat: 1, retention: 7, interfaceEndpoints: 0 },
+  staging: { azs: 2, nat: 1, retention: 14, interfaceEndpoints: 0 },
+  prod: { azs: 3, nat: 3, retention: 30, interfaceEndpoints: 4 },
+} as const;
+
+describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
+  const template = templateOf(envName, 'network');
+  const config = loadEnvironment(envName);
+  const expected = EXPECTED[envName];
+
+  test('VPC named and sized from config over explicit AZs', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', {
+      CidrBlock: config.network.vpcCidr,
+      Tags: Match.arrayWith([{ Key: 'Name', Value: `marin-${envName}-vpc` }]),
+    });
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    const azs = new Set(Object.values(subnets).map((s) => s.Properties.AvailabilityZone));
+    expect([...azs].sort()).toEqual([...config.availabilityZones].sort());
+    expect(azs.size).toBe(expected.azs);
+    // public, private-with-egress and isolated in every AZ
+    expect(Object.keys(subnets)).toHaveLength(expected.azs * 3);
+  });
+
+  test(`${expected.nat} NAT gateway(s)`, () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', expected.nat);
+  });
+
+  test('no subnet auto-assigns public IPs', () => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch !== false)).toEqual([]);
+  });
+
+  test(`flow logs to an encrypted log group kept ${expected.retention} days`, () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs', ResourceType: 'VPC' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/marin/${envName}/vpc-flow-logs`,
+      RetentionInDays: expected.retention,
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('default security group is stripped of rules', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('S3 gateway endpoint and the configured interface endpoints', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Interface');
+    expect(interfaces).toHaveLength(expected.interfaceEndpoints);
+    for (const endpoint of interfaces) expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+  });
+
+  test('logs key rotates and is retained outside dev', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    for (const key of keys) expect(key.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'Retain');
+  });
+
+  test('publishes the handoff parameters for the Atlas stack', () => {
+    for (const name of ['network/vpc-id', 'network/private-subnet-ids', 'network/nat-egress-ips']) {
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/marin/${envName}/${name}` });
+    }
+  });
+
+  test('stack name and termination protection', () => {
+    const stack = stackOf(envName, 'network');
+    expect(stack.stackName).toBe(`marin-${envName}-network`);
+    expect(stack.terminationProtection).toBe(envName !== 'dev');
+  });
+});
