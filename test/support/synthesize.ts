@@ -11,7 +11,8 @@ import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
 import { createPipelineApp } from '../../lib/pipeline-app';
 import { cdkJsonContext } from './cdk-context';
 
-export const SYNTH_ROOT = join(__dirname, '..', '..', '.test-synth');
+/** Override with TEST_SYNTH_DIR to keep parallel runs (several worktrees, say) apart. */
+export const SYNTH_ROOT = process.env.TEST_SYNTH_DIR ?? join(__dirname, '..', '..', '.test-synth');
 
 export interface NagSummary {
   /** Pack name -> unacknowledged findings as "RuleId at construct/path". */
