@@ -87,5 +87,9 @@ export const dev: EnvironmentInput = {
     logsIngestedGbPerMonth: 5,
     wafRequestsMillionsPerMonth: 0,
     workerAverageUtilisation: 1,
+    interfaceEndpointProcessedGbPerMonth: 0,
+    containerImagesStoredGb: 2,
+    searchIndexStoredGb: 1,
+    atlasBackupStoredGb: 0,
   },
 };

@@ -87,5 +87,9 @@ export const prod: EnvironmentInput = {
     logsIngestedGbPerMonth: 20,
     wafRequestsMillionsPerMonth: 5,
     workerAverageUtilisation: 1,
+    interfaceEndpointProcessedGbPerMonth: 100,
+    containerImagesStoredGb: 5,
+    searchIndexStoredGb: 20,
+    atlasBackupStoredGb: 60,
   },
 };

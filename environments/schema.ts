@@ -231,6 +231,14 @@ export const usageSchema = z.strictObject({
   wafRequestsMillionsPerMonth: z.number().min(0),
   /** Average worker tasks running, as a fraction of desiredCount (queue workers scale with backlog). */
   workerAverageUtilisation: z.number().min(0).max(1),
+  /** Data through the interface endpoints (image pulls, logs, queue traffic) where there are any. */
+  interfaceEndpointProcessedGbPerMonth: z.number().min(0),
+  /** Container images kept across the ECR repositories. */
+  containerImagesStoredGb: z.number().min(0),
+  /** Vector index storage of the OpenSearch Serverless collection. */
+  searchIndexStoredGb: z.number().min(0),
+  /** Atlas cloud backup storage (snapshots + oplog), where the tier has backup. */
+  atlasBackupStoredGb: z.number().min(0),
 });
 
 export const environmentSchema = z

@@ -88,5 +88,9 @@ export const staging: EnvironmentInput = {
     logsIngestedGbPerMonth: 10,
     wafRequestsMillionsPerMonth: 0,
     workerAverageUtilisation: 1,
+    interfaceEndpointProcessedGbPerMonth: 0,
+    containerImagesStoredGb: 3,
+    searchIndexStoredGb: 5,
+    atlasBackupStoredGb: 0,
   },
 };

@@ -1,0 +1,413 @@
+/**
+ * Prices the synthesized CloudFormation templates of one environment (plus its Atlas cluster from
+ * config) with the pinned table in ./prices.ts. Every resource type found must either have a
+ * pricing rule or be on the explicit FREE_RESOURCE_TYPES list; anything else is an error, so a new
+ * billable resource can never hide from the estimate.
+ */
+import type { EnvironmentConfig } from '../../environments';
+import { CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
+
+/** A CloudFormation resource as synthesized. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, any>;
+}
+
+/** One synthesized stack. */
+export interface StackTemplate {
+  readonly stackName: string;
+  readonly template: { readonly Resources?: Record<string, CfnResource> };
+}
+
+export interface CostLine {
+  /** AWS service or vendor, e.g. "EC2", "Fargate", "MongoDB Atlas". */
+  readonly service: string;
+  /** What is priced, e.g. "NAT gateway hours". */
+  readonly resource: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly unitPriceUsd: number;
+  readonly monthlyUsd: number;
+  /** How the quantity was derived. */
+  readonly detail: string;
+  readonly source: string;
+}
+
+export interface CostReport {
+  readonly env: string;
+  readonly total: number;
+  readonly budget: number;
+  /** budget - total: positive means headroom, negative means over budget. */
+  readonly delta: number;
+  readonly withinBudget: boolean;
+  readonly pricesAsOf: string;
+  readonly lines: CostLine[];
+}
+
+/** A resource type that is neither priced nor known to be free. */
+export class UnknownResourceTypeError extends Error {
+  constructor(readonly types: string[]) {
+    super(
+      `no pricing rule for ${types.join(', ')}: add a rule to scripts/cost/estimate.ts (PRICING_RULES) or, if it is free, to FREE_RESOURCE_TYPES with the reason`,
+    );
+    this.name = 'UnknownResourceTypeError';
+  }
+}
+
+/** Resource types that cost nothing by themselves (what they carry is priced elsewhere, if at all). */
+export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::CDK::Metadata': 'CDK version metadata',
+  'AWS::EC2::VPC': 'no charge for the VPC itself',
+  'AWS::EC2::Subnet': 'no charge',
+  'AWS::EC2::RouteTable': 'no charge',
+  'AWS::EC2::Route': 'no charge',
+  'AWS::EC2::SubnetRouteTableAssociation': 'no charge',
+  'AWS::EC2::InternetGateway': 'no charge (data transfer out is not modelled; see docs/cost.md)',
+  'AWS::EC2::VPCGatewayAttachment': 'no charge',
+  'AWS::EC2::SecurityGroup': 'no charge',
+  'AWS::EC2::SecurityGroupIngress': 'no charge',
+  'AWS::EC2::SecurityGroupEgress': 'no charge',
+  'AWS::EC2::FlowLog': 'billed as log ingestion (usage.logsIngestedGbPerMonth)',
+  'AWS::IAM::Role': 'no charge',
+  'AWS::IAM::Policy': 'no charge',
+  'AWS::IAM::ManagedPolicy': 'no charge',
+  'AWS::IAM::InstanceProfile': 'no charge',
+  'AWS::KMS::Alias': 'no charge',
+  'AWS::Logs::LogGroup': 'ingestion and storage priced from usage.logsIngestedGbPerMonth',
+  'AWS::Logs::ResourcePolicy': 'no charge',
+  'AWS::S3::BucketPolicy': 'no charge',
+  'AWS::SQS::QueuePolicy': 'no charge',
+  'AWS::SNS::TopicPolicy': 'no charge',
+  'AWS::SNS::Subscription': 'deliveries priced with the topic',
+  'AWS::SecretsManager::SecretTargetAttachment': 'no charge',
+  'AWS::SecretsManager::ResourcePolicy': 'no charge',
+  'AWS::ECS::Cluster': 'no charge; Container Insights metrics priced separately',
+  'AWS::ECS::ClusterCapacityProviderAssociations': 'no charge',
+  'AWS::ECS::TaskDefinition': 'priced through the services that run it',
+  'AWS::ECR::RepositoryCreationTemplate': 'no charge',
+  'AWS::ElasticLoadBalancingV2::Listener': 'no charge (LCUs priced with the load balancer)',
+  'AWS::ElasticLoadBalancingV2::ListenerRule': 'no charge',
+  'AWS::ElasticLoadBalancingV2::ListenerCertificate': 'no charge',
+  'AWS::ElasticLoadBalancingV2::TargetGroup': 'no charge',
+  'AWS::WAFv2::WebACLAssociation': 'no charge',
+  'AWS::WAFv2::LoggingConfiguration': 'logs priced as ingestion',
+  'AWS::ApplicationAutoScaling::ScalableTarget': 'no charge',
+  'AWS::ApplicationAutoScaling::ScalingPolicy': 'no charge (its CloudWatch alarms are created by the service and are free)',
+  'AWS::ElastiCache::SubnetGroup': 'no charge',
+  'AWS::ElastiCache::ParameterGroup': 'no charge',
+  'AWS::ElastiCache::User': 'no charge',
+  'AWS::ElastiCache::UserGroup': 'no charge',
+  'AWS::OpenSearchServerless::SecurityPolicy': 'no charge',
+  'AWS::OpenSearchServerless::AccessPolicy': 'no charge',
+  'AWS::OpenSearchServerless::LifecyclePolicy': 'no charge',
+  'AWS::Events::Rule': 'AWS service events are free',
+  'AWS::Lambda::Permission': 'no charge',
+  'AWS::ServiceDiscovery::PrivateDnsNamespace': 'no charge for the namespace (hosted zone not used by tasks)',
+};
+
+/** What every rule gets: the resource, its template, and the environment. */
+interface RuleContext {
+  readonly config: EnvironmentConfig;
+  readonly logicalId: string;
+  readonly resource: CfnResource;
+  readonly stack: StackTemplate;
+  /** Every stack of the environment (for cross-references such as cluster default strategies). */
+  readonly stacks: readonly StackTemplate[];
+}
+
+type PricingRule = (ctx: RuleContext) => CostLine[];
+
+function line(service: string, resource: string, quantity: number, price: Price, detail: string, unitPriceUsd = price.usd): CostLine {
+  return { service, resource, quantity: round(quantity, 4), unit: price.unit, unitPriceUsd, monthlyUsd: round(quantity * unitPriceUsd, 2), detail, source: price.source };
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Hours a month the services run: business hours (hours/day x weekdays x 4.35 weeks) or 730. */
+export function serviceHoursPerMonth(config: EnvironmentConfig): number {
+  const { uptime } = config;
+  if (uptime.mode === 'business-hours') {
+    return (uptime.stopHour - uptime.startHour) * uptime.weekdays.length * WEEKS_PER_MONTH;
+  }
+  return HOURS_PER_MONTH;
+}
+
+/** Count of a list property, or the environment's AZ count when it is a token (e.g. an import). */
+function listLength(value: unknown, fallback: number): number {
+  return Array.isArray(value) ? value.length : fallback;
+}
+
+function refTarget(value: unknown): string | undefined {
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.Ref === 'string') return obj.Ref;
+    const getAtt = obj['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  }
+  return undefined;
+}
+
+interface StrategyItem {
+  readonly CapacityProvider: string;
+  readonly Weight?: number;
+  readonly Base?: number;
+}
+
+/** Splits `tasks` between FARGATE and FARGATE_SPOT as ECS does: bases first, then by weight. */
+export function splitByStrategy(tasks: number, strategy: readonly StrategyItem[] | undefined): { onDemand: number; spot: number } {
+  if (!strategy || strategy.length === 0) return { onDemand: tasks, spot: 0 };
+  const alloc = new Map<string, number>();
+  let remaining = tasks;
+  for (const item of strategy) {
+    const base = Math.min(item.Base ?? 0, remaining);
+    alloc.set(item.CapacityProvider, (alloc.get(item.CapacityProvider) ?? 0) + base);
+    remaining -= base;
+  }
+  const totalWeight = strategy.reduce((sum, item) => sum + (item.Weight ?? 0), 0);
+  if (remaining > 0 && totalWeight > 0) {
+    for (const item of strategy) {
+      alloc.set(item.CapacityProvider, (alloc.get(item.CapacityProvider) ?? 0) + (remaining * (item.Weight ?? 0)) / totalWeight);
+    }
+  }
+  for (const provider of alloc.keys()) {
+    if (provider !== 'FARGATE' && provider !== 'FARGATE_SPOT') {
+      throw new UnknownResourceTypeError([`ECS capacity provider ${provider}`]);
+    }
+  }
+  return { onDemand: alloc.get('FARGATE') ?? 0, spot: alloc.get('FARGATE_SPOT') ?? 0 };
+}
+
+function clusterDefaultStrategy(stacks: readonly StackTemplate[]): StrategyItem[] | undefined {
+  for (const stack of stacks) {
+    for (const resource of Object.values(stack.template.Resources ?? {})) {
+      if (resource.Type === 'AWS::ECS::ClusterCapacityProviderAssociations') {
+        return resource.Properties?.DefaultCapacityProviderStrategy as StrategyItem[] | undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks }) => {
+  const props = resource.Properties ?? {};
+  const serviceName = typeof props.ServiceName === 'string' ? props.ServiceName : logicalId;
+  const taskDefId = refTarget(props.TaskDefinition);
+  const taskDef = taskDefId ? stack.template.Resources?.[taskDefId] : undefined;
+  if (!taskDef || taskDef.Type !== 'AWS::ECS::TaskDefinition') {
+    throw new Error(`ECS service ${serviceName} (${stack.stackName}): its task definition must be in the same template to be priced`);
+  }
+  const vcpu = Number(taskDef.Properties?.Cpu) / 1024;
+  const memoryGb = Number(taskDef.Properties?.Memory) / 1024;
+  const arch = taskDef.Properties?.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
+  // A first deploy without an image tag runs at desired count 0; price the steady state from config.
+  const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 1;
+  const steady = declared > 0 ? declared : config.services.desiredCount;
+  // Queue workers (no load balancer) run at the configured average utilisation of their desired count.
+  const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
+  const tasks = isWorker ? steady * config.usage.workerAverageUtilisation : steady;
+  const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined) ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
+  const { onDemand, spot } = splitByStrategy(tasks, strategy);
+  const hours = serviceHoursPerMonth(config);
+  const cpuPrice = arch === 'ARM64' ? PRICES.fargateArmVcpuHour : PRICES.fargateX86VcpuHour;
+  const memPrice = arch === 'ARM64' ? PRICES.fargateArmGbHour : PRICES.fargateX86GbHour;
+  const hoursNote = config.uptime.mode === 'business-hours' ? `${round(hours, 2)} business h` : `${hours} h`;
+  const lines: CostLine[] = [];
+  for (const [count, kind, factor] of [
+    [onDemand, 'on-demand', 1],
+    [spot, 'Spot', PRICES.fargateSpotFactor.usd],
+  ] as const) {
+    if (count <= 0) continue;
+    const what = `${serviceName} ${arch} ${kind}`;
+    const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${declared === 0 ? ' (template desired count 0 until an image tag is set; priced at config.services.desiredCount)' : ''}`;
+    lines.push(line('Fargate', `${what} vCPU`, count * vcpu * hours, cpuPrice, detail, round(cpuPrice.usd * factor, 6)));
+    lines.push(line('Fargate', `${what} memory`, count * memoryGb * hours, memPrice, detail, round(memPrice.usd * factor, 6)));
+  }
+  return lines;
+};
+
+const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
+  'AWS::EC2::NatGateway': () => [line('EC2', 'NAT gateway hours', HOURS_PER_MONTH, PRICES.natGatewayHour, `1 gateway x ${HOURS_PER_MONTH} h`)],
+  'AWS::EC2::EIP': () => [line('EC2', 'Elastic IP (public IPv4) hours', HOURS_PER_MONTH, PRICES.publicIpv4Hour, `1 address x ${HOURS_PER_MONTH} h`)],
+  'AWS::EC2::VPCEndpoint': ({ config, resource }) => {
+    const props = resource.Properties ?? {};
+    if ((props.VpcEndpointType ?? 'Gateway') === 'Gateway') return [];
+    const azs = listLength(props.SubnetIds, config.availabilityZones.length);
+    const service = String(props.ServiceName ?? 'interface endpoint').replace(/^com\.amazonaws\.[a-z0-9-]+\./, '');
+    return [line('PrivateLink', `interface endpoint ${service}`, azs * HOURS_PER_MONTH, PRICES.interfaceEndpointAzHour, `${azs} AZ x ${HOURS_PER_MONTH} h`)];
+  },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': ({ config, resource }) => {
+    const props = resource.Properties ?? {};
+    if ((props.Type ?? 'application') !== 'application') throw new UnknownResourceTypeError([`load balancer type ${props.Type}`]);
+    const lines = [
+      line('ELB', 'Application Load Balancer hours', HOURS_PER_MONTH, PRICES.albHour, `1 ALB x ${HOURS_PER_MONTH} h`),
+      line('ELB', 'ALB LCU hours', config.usage.albLcuAverage * HOURS_PER_MONTH, PRICES.albLcuHour, `usage.albLcuAverage ${config.usage.albLcuAverage} x ${HOURS_PER_MONTH} h`),
+    ];
+    if ((props.Scheme ?? 'internet-facing') === 'internet-facing') {
+      const azs = listLength(props.Subnets ?? props.SubnetMappings, config.availabilityZones.length);
+      lines.push(line('EC2', 'ALB public IPv4 hours', azs * HOURS_PER_MONTH, PRICES.publicIpv4Hour, `${azs} AZ x ${HOURS_PER_MONTH} h`));
+    }
+    return lines;
+  },
+  'AWS::WAFv2::WebACL': ({ config, resource }) => {
+    const rules = listLength(resource.Properties?.Rules, 0);
+    return [
+      line('WAF', 'web ACL', 1, PRICES.wafWebAclMonth, '1 web ACL'),
+      line('WAF', 'web ACL rules', rules, PRICES.wafRuleMonth, `${rules} rule(s)`),
+      line('WAF', 'requests', config.usage.wafRequestsMillionsPerMonth, PRICES.wafRequestsMillion, 'usage.wafRequestsMillionsPerMonth'),
+    ];
+  },
+  'AWS::ECS::Service': ecsService,
+  'AWS::ECR::Repository': () => [],
+  'AWS::ElastiCache::ReplicationGroup': ({ resource }) => {
+    const props = resource.Properties ?? {};
+    const nodeType = String(props.CacheNodeType);
+    const redisPrice = PRICES.elasticacheRedisNodeHour[nodeType];
+    if (!redisPrice) throw new UnknownResourceTypeError([`ElastiCache node type ${nodeType}`]);
+    const shards = typeof props.NumNodeGroups === 'number' ? props.NumNodeGroups : 1;
+    const nodes =
+      typeof props.NumCacheClusters === 'number' ? props.NumCacheClusters : shards * (1 + (typeof props.ReplicasPerNodeGroup === 'number' ? props.ReplicasPerNodeGroup : 0));
+    const engine = String(props.Engine ?? 'redis').toLowerCase();
+    const factor = engine === 'valkey' ? PRICES.valkeyFactor.usd : 1;
+    return [
+      line('ElastiCache', `${engine} ${nodeType} node hours`, nodes * HOURS_PER_MONTH, redisPrice, `${nodes} node(s) x ${HOURS_PER_MONTH} h${engine === 'valkey' ? ' (Valkey: 0.8 x Redis OSS)' : ''}`, round(redisPrice.usd * factor, 6)),
+    ];
+  },
+  'AWS::OpenSearchServerless::Collection': ({ config, resource }) => {
+    // Floor per collection group: with standby replicas 1 OCU indexing + 1 OCU search (0.5 x 2 each); without, 0.5 + 0.5.
+    const standby = (resource.Properties?.StandbyReplicas ?? 'ENABLED') === 'ENABLED';
+    const ocus = standby ? 2 : 1;
+    return [
+      line('OpenSearch Serverless', `OCU floor (${standby ? 'standby replicas' : 'no standby'})`, ocus * HOURS_PER_MONTH, PRICES.aossOcuHour, `${ocus} OCU x ${HOURS_PER_MONTH} h`),
+      line('OpenSearch Serverless', 'index storage', config.usage.searchIndexStoredGb, PRICES.aossStorageGbMonth, 'usage.searchIndexStoredGb'),
+    ];
+  },
+  'AWS::OpenSearchServerless::VpcEndpoint': ({ config, resource }) => {
+    const azs = listLength(resource.Properties?.SubnetIds, config.availabilityZones.length);
+    return [line('PrivateLink', 'OpenSearch Serverless VPC endpoint', azs * HOURS_PER_MONTH, PRICES.interfaceEndpointAzHour, `${azs} AZ x ${HOURS_PER_MONTH} h`)];
+  },
+  'AWS::KMS::Key': () => [line('KMS', 'customer-managed keys', 1, PRICES.kmsKeyMonth, 'key')],
+  'AWS::SecretsManager::Secret': ({ resource, logicalId }) => [
+    line('Secrets Manager', `secret ${typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId}`, 1, PRICES.secretMonth, '1 secret'),
+  ],
+  'AWS::SSM::Parameter': ({ resource }) => (resource.Properties?.Tier === 'Advanced' ? [line('SSM', 'advanced parameter', 1, PRICES.ssmAdvancedParameterMonth, '1 parameter')] : []),
+  // Storage and requests are usage, priced once per environment below; the bucket/queue itself is free.
+  'AWS::S3::Bucket': () => [],
+  'AWS::SQS::Queue': () => [],
+  'AWS::SNS::Topic': ({ logicalId }) => [line('SNS', `topic ${logicalId} (alarm/budget notifications)`, 0, PRICES.snsRequestsMillion, 'a few hundred publishes a month: within the free tier')],
+  'AWS::CloudWatch::Alarm': ({ resource }) => {
+    const props = resource.Properties ?? {};
+    const metrics = Array.isArray(props.Metrics) ? props.Metrics.filter((m: any) => m.MetricStat).length : 1;
+    const highRes = typeof props.Period === 'number' && props.Period < 60;
+    return [line('CloudWatch', 'alarm metrics', metrics, highRes ? PRICES.alarmHighResolutionMetricMonth : PRICES.alarmMetricMonth, `${metrics} metric(s)`)];
+  },
+  'AWS::CloudWatch::CompositeAlarm': () => [line('CloudWatch', 'composite alarm', 1, PRICES.alarmMetricMonth, '1 alarm', 0.5)],
+  'AWS::CloudWatch::Dashboard': () => [line('CloudWatch', 'dashboard', 1, PRICES.dashboardMonth, '1 dashboard')],
+  'AWS::Budgets::Budget': () => [line('Budgets', 'cost budget', 30.4, PRICES.budgetDay, 'notifications only, no actions')],
+  // CDK custom resources: the provider Lambda runs only during deployments.
+  'AWS::Lambda::Function': ({ logicalId, stack }) => {
+    const isHandler = Object.values(stack.template.Resources ?? {}).some(
+      (r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource' ? refTarget(r.Properties?.ServiceToken) === logicalId : false,
+    );
+    if (!isHandler) throw new UnknownResourceTypeError([`AWS::Lambda::Function ${logicalId} (not a custom-resource handler)`]);
+    return [];
+  },
+};
+
+function isCustomResource(type: string): boolean {
+  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
+}
+
+/** Lines that depend on the environment rather than on one resource (usage, Atlas, Container Insights). */
+function environmentLines(config: EnvironmentConfig, resources: Array<{ type: string; resource: CfnResource }>): CostLine[] {
+  const { usage } = config;
+  const has = (type: string) => resources.some((r) => r.type === type);
+  const count = (type: string) => resources.filter((r) => r.type === type).length;
+  const lines: CostLine[] = [];
+
+  if (has('AWS::EC2::NatGateway')) {
+    lines.push(line('EC2', 'NAT data processed', usage.natProcessedGbPerMonth, PRICES.natGatewayGb, 'usage.natProcessedGbPerMonth'));
+  }
+  const interfaceEndpoints = resources.filter((r) => r.type === 'AWS::EC2::VPCEndpoint' && r.resource.Properties?.VpcEndpointType === 'Interface').length;
+  if (interfaceEndpoints > 0) {
+    lines.push(line('PrivateLink', 'interface endpoint data processed', usage.interfaceEndpointProcessedGbPerMonth, PRICES.interfaceEndpointGb, 'usage.interfaceEndpointProcessedGbPerMonth'));
+  }
+  if (has('AWS::S3::Bucket')) {
+    lines.push(line('S3', 'recordings storage', usage.recordingsStoredGb, PRICES.s3StandardGbMonth, 'usage.recordingsStoredGb (all in Standard: upper bound)'));
+    lines.push(line('S3', 'transcripts storage', usage.transcriptsStoredGb, PRICES.s3StandardGbMonth, 'usage.transcriptsStoredGb'));
+  }
+  if (has('AWS::SQS::Queue')) {
+    lines.push(line('SQS', 'requests', usage.sqsRequestsMillionsPerMonth, PRICES.sqsRequestsMillion, `usage.sqsRequestsMillionsPerMonth over ${count('AWS::SQS::Queue')} queue(s)`));
+  }
+  if (has('AWS::ECR::Repository')) {
+    lines.push(line('ECR', 'image storage', usage.containerImagesStoredGb, PRICES.ecrStorageGbMonth, `usage.containerImagesStoredGb over ${count('AWS::ECR::Repository')} repositories`));
+  }
+  if (has('AWS::Logs::LogGroup')) {
+    const storedGb = usage.logsIngestedGbPerMonth * Math.min(config.logRetentionDays / 30, 12);
+    lines.push(line('CloudWatch', 'log ingestion', usage.logsIngestedGbPerMonth, PRICES.logsIngestedGb, `usage.logsIngestedGbPerMonth over ${count('AWS::Logs::LogGroup')} log group(s)`));
+    lines.push(line('CloudWatch', 'log storage', storedGb, PRICES.logsStoredGbMonth, `ingested x ${config.logRetentionDays}-day retention / 30 (uncompressed: upper bound)`));
+  }
+  const clusters = resources.filter((r) => r.type === 'AWS::ECS::Cluster');
+  for (const cluster of clusters) {
+    const insights = ((cluster.resource.Properties?.ClusterSettings as Array<{ Name: string; Value: string }> | undefined) ?? []).find((s) => s.Name === 'containerInsights')?.Value;
+    if (!insights || insights === 'disabled') continue;
+    const services = count('AWS::ECS::Service');
+    let metrics = CONTAINER_INSIGHTS_METRICS.perCluster + services * CONTAINER_INSIGHTS_METRICS.perService;
+    if (insights === 'enhanced') metrics += services * config.services.desiredCount * CONTAINER_INSIGHTS_METRICS.enhancedPerTask;
+    lines.push(line('CloudWatch', `Container Insights (${insights}) metrics`, metrics, PRICES.customMetricMonth, `${services} service(s)${insights === 'enhanced' ? `, ${config.services.desiredCount} task(s) each` : ''}`));
+  }
+
+  // MongoDB Atlas, from config (the CDKTF stack builds exactly this cluster).
+  const { atlas } = config;
+  const tier = PRICES.atlasClusterHour[atlas.instanceSize];
+  if (!tier) throw new UnknownResourceTypeError([`Atlas tier ${atlas.instanceSize}`]);
+  lines.push(line('MongoDB Atlas', `${atlas.instanceSize} cluster (${atlas.electableNodes} nodes)`, HOURS_PER_MONTH, tier, `${HOURS_PER_MONTH} h${atlas.instanceSize === 'M0' ? ' (free tier)' : ''}`));
+  if (atlas.instanceSize !== 'M0' && (atlas.continuousBackup || atlas.backupRetentionDays > 0)) {
+    lines.push(
+      line('MongoDB Atlas', `cloud backup${atlas.continuousBackup ? ' + continuous (PIT)' : ''}`, usage.atlasBackupStoredGb, PRICES.atlasBackupGbMonth, `usage.atlasBackupStoredGb (${atlas.backupRetentionDays}-day retention)`),
+    );
+  }
+  if (atlas.connectivity === 'private-link') {
+    const azs = config.availabilityZones.length;
+    lines.push(line('PrivateLink', 'Atlas PrivateLink interface endpoint (created by the Atlas stack)', azs * HOURS_PER_MONTH, PRICES.interfaceEndpointAzHour, `${azs} AZ x ${HOURS_PER_MONTH} h`));
+    lines.push(line('MongoDB Atlas', 'private endpoint fee', HOURS_PER_MONTH, PRICES.atlasPrivateEndpointHour, `1 region x ${HOURS_PER_MONTH} h`));
+  }
+  return lines;
+}
+
+/** Prices one environment. Throws UnknownResourceTypeError listing every type without a rule. */
+export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly StackTemplate[]): CostReport {
+  const resources = stacks.flatMap((stack) =>
+    Object.entries(stack.template.Resources ?? {}).map(([logicalId, resource]) => ({ stack, logicalId, resource, type: resource.Type })),
+  );
+  const unknown = [...new Set(resources.map((r) => r.type))].filter((type) => !(type in PRICING_RULES) && !(type in FREE_RESOURCE_TYPES) && !isCustomResource(type));
+  if (unknown.length > 0) throw new UnknownResourceTypeError(unknown.sort());
+
+  const lines: CostLine[] = [];
+  for (const r of resources) {
+    const rule = PRICING_RULES[r.type];
+    if (rule) lines.push(...rule({ config, logicalId: r.logicalId, resource: r.resource, stack: r.stack, stacks }));
+  }
+  lines.push(...environmentLines(config, resources));
+  const merged = mergeLines(lines);
+  const total = round(merged.reduce((sum, l) => sum + l.monthlyUsd, 0), 2);
+  const budget = config.budget.monthlyUsd;
+  return { env: config.name, total, budget, delta: round(budget - total, 2), withinBudget: total <= budget, pricesAsOf: PRICES_AS_OF, lines: merged };
+}
+
+/** Identical lines (three NAT gateways, ten alarms) become one line with the summed quantity. */
+function mergeLines(lines: CostLine[]): CostLine[] {
+  const byKey = new Map<string, CostLine & { count: number }>();
+  for (const l of lines) {
+    const key = `${l.service}|${l.resource}|${l.unitPriceUsd}|${l.detail}`;
+    const existing = byKey.get(key);
+    if (existing) {
+      byKey.set(key, { ...existing, quantity: round(existing.quantity + l.quantity, 4), monthlyUsd: round(existing.monthlyUsd + l.monthlyUsd, 2), count: existing.count + 1 });
+    } else {
+      byKey.set(key, { ...l, count: 1 });
+    }
+  }
+  return [...byKey.values()].map(({ count, ...l }) => (count > 1 ? { ...l, detail: `${count} x (${l.detail})` } : l));
+}

@@ -1,0 +1,54 @@
+/**
+ * Where the cost report gets its templates: an in-memory synth of the CDK app (the same app,
+ * gates and cdk.json feature flags as `cdk synth`), or an existing cloud assembly directory.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
+import type { EnvironmentConfig } from '../../environments';
+import { createPipelineApp } from '../../lib/pipeline-app';
+import type { StackTemplate } from './estimate';
+
+const REPO_ROOT = join(__dirname, '..', '..');
+
+/** cdk.json's context (feature flags), which an in-memory App does not read by itself. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * Synthesizes one environment in memory into a temporary directory (removed afterwards).
+ * Compliance findings do not stop the estimate: `cdk synth` and the tests gate those.
+ */
+export function synthesizeTemplates(config: EnvironmentConfig): StackTemplate[] {
+  const outdir = mkdtempSync(join(tmpdir(), `cost-${config.name}-`));
+  try {
+    const { app } = createPipelineApp(config, {
+      outdir,
+      context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false },
+    });
+    const assembly = app.synth();
+    return assembly.stacks.map((stack) => ({ stackName: stack.stackName, template: stack.template }));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+interface Manifest {
+  artifacts?: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
+}
+
+/** Reads every stack template of a cloud assembly directory (cdk.out/<env>, .test-synth/<env>). */
+export function readAssembly(dir: string): StackTemplate[] {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new Error(`${dir} is not a cloud assembly (no manifest.json): run \`npm run synth -- --env <name>\` first`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([id, artifact]) => ({
+      stackName: artifact.properties?.stackName ?? id,
+      template: JSON.parse(readFileSync(join(dir, artifact.properties!.templateFile!), 'utf8')),
+    }));
+}

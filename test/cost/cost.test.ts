@@ -1,0 +1,196 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
+import { estimateEnvironment, serviceHoursPerMonth, splitByStrategy, UnknownResourceTypeError, type CfnResource, type CostReport, type StackTemplate } from '../../scripts/cost/estimate';
+import { PRICES } from '../../scripts/cost/prices';
+import { stacksOf } from '../support/templates';
+import { SYNTH_ROOT } from '../support/synthesize';
+
+/** The global setup's assemblies, in the shape the estimator reads. */
+function templatesOf(envName: EnvironmentName): StackTemplate[] {
+  return stacksOf(envName).map((s) => ({ stackName: s.stackName, template: s.json }));
+}
+
+function lineOf(report: CostReport, resource: string) {
+  return report.lines.filter((l) => l.resource === resource);
+}
+
+/** Hand-computed fixed costs per environment (730 h/month). */
+const EXPECTED = {
+  // NAT: gateways x $0.045 x 730 h; interface endpoints: endpoints x AZs x $0.01 x 730 h.
+  dev: { budget: 378, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 0, serviceHours: 261 },
+  staging: { budget: 617, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 58.4, serviceHours: 730 },
+  prod: { budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 4, endpointUsd: 21.9, atlasUsd: 146, serviceHours: 730 },
+} as const;
+
+describe.each(ENVIRONMENT_NAMES)('cost estimate of %s', (envName) => {
+  const config = loadEnvironment(envName);
+  const expected = EXPECTED[envName];
+  let report: CostReport;
+  beforeAll(() => {
+    report = estimateEnvironment(config, templatesOf(envName));
+  });
+
+  test('prices every resource type of the templates and stays within the budget', () => {
+    expect(report.budget).toBe(expected.budget);
+    expect(report.total).toBeGreaterThan(0);
+    expect(report.total).toBeLessThanOrEqual(report.budget);
+    expect(report.withinBudget).toBe(true);
+    expect(report.delta).toBeCloseTo(report.budget - report.total, 2);
+  });
+
+  test('total is the sum of the lines', () => {
+    const sum = report.lines.reduce((acc, l) => acc + l.monthlyUsd, 0);
+    expect(report.total).toBeCloseTo(sum, 2);
+    for (const l of report.lines) expect(l.source).toMatch(/^https:\/\//);
+  });
+
+  test('NAT gateway hours: gateways x $0.045 x 730 h', () => {
+    const [nat] = lineOf(report, 'NAT gateway hours');
+    expect(nat.quantity).toBe(expected.natGateways * 730);
+    expect(nat.unitPriceUsd).toBe(0.045);
+    expect(nat.monthlyUsd).toBeCloseTo(expected.natUsd, 2);
+  });
+
+  test('interface endpoints: one line per endpoint, AZs x $0.01 x 730 h', () => {
+    const endpoints = report.lines.filter((l) => l.resource.startsWith('interface endpoint ') && l.unit === 'endpoint-AZ-hour');
+    expect(endpoints).toHaveLength(expected.interfaceEndpoints);
+    for (const e of endpoints) expect(e.monthlyUsd).toBeCloseTo(expected.endpointUsd, 2);
+  });
+
+  test('Atlas tier from config', () => {
+    const [atlas] = report.lines.filter((l) => l.service === 'MongoDB Atlas' && l.resource.includes('cluster'));
+    expect(atlas.resource).toContain(config.atlas.instanceSize);
+    expect(atlas.monthlyUsd).toBeCloseTo(expected.atlasUsd, 2);
+  });
+
+  test('service hours: business hours in dev (12 h x 5 days x 4.35 weeks), 730 otherwise', () => {
+    expect(serviceHoursPerMonth(config)).toBeCloseTo(expected.serviceHours, 6);
+  });
+});
+
+/** A minimal environment of hand-written resources, to test the rules one by one. */
+function estimateOf(resources: Record<string, CfnResource>, envName: EnvironmentName = 'prod'): CostReport {
+  return estimateEnvironment(loadEnvironment(envName), [{ stackName: 'fake', template: { Resources: resources } }]);
+}
+
+describe('pricing rules', () => {
+  test('an unknown billable type fails, naming it', () => {
+    expect(() => estimateOf({ Db: { Type: 'AWS::RDS::DBInstance', Properties: {} } })).toThrow(UnknownResourceTypeError);
+    expect(() => estimateOf({ Db: { Type: 'AWS::RDS::DBInstance', Properties: {} } })).toThrow(/no pricing rule for AWS::RDS::DBInstance/);
+  });
+
+  test('a Lambda function that is not a custom-resource handler fails', () => {
+    expect(() => estimateOf({ Fn: { Type: 'AWS::Lambda::Function', Properties: {} } })).toThrow(/AWS::Lambda::Function Fn \(not a custom-resource handler\)/);
+    const handler = estimateOf({ Fn: { Type: 'AWS::Lambda::Function', Properties: {} }, Cr: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } } });
+    expect(handler.lines.some((l) => l.service === 'Lambda')).toBe(false);
+  });
+
+  test('an unpriced cache node type fails', () => {
+    expect(() => estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.r7g.16xlarge', NumCacheClusters: 2 } } })).toThrow(/cache\.r7g\.16xlarge/);
+  });
+
+  test('free types produce no line', () => {
+    const report = estimateOf({ V: { Type: 'AWS::EC2::VPC', Properties: {} }, R: { Type: 'AWS::IAM::Role', Properties: {} } });
+    expect(report.lines.filter((l) => l.service !== 'MongoDB Atlas' && l.service !== 'PrivateLink')).toEqual([]);
+  });
+
+  test('OpenSearch Serverless OCU floor: 2 OCU with standby replicas, 1 without', () => {
+    const withStandby = estimateOf({ S: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { StandbyReplicas: 'ENABLED' } } });
+    const without = estimateOf({ S: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { StandbyReplicas: 'DISABLED' } } });
+    expect(withStandby.lines.find((l) => l.resource.startsWith('OCU floor'))!.monthlyUsd).toBeCloseTo(2 * 0.24 * 730, 2); // 350.40
+    expect(without.lines.find((l) => l.resource.startsWith('OCU floor'))!.monthlyUsd).toBeCloseTo(1 * 0.24 * 730, 2); // 175.20
+  });
+
+  test('ElastiCache: nodes x node-hour, Valkey 20% below Redis OSS', () => {
+    const valkey = estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.t4g.small', NumCacheClusters: 2, Engine: 'valkey' } } });
+    const redis = estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.t4g.small', NumCacheClusters: 2, Engine: 'redis' } } });
+    const cost = (r: CostReport) => r.lines.find((l) => l.service === 'ElastiCache')!.monthlyUsd;
+    expect(cost(redis)).toBeCloseTo(2 * 0.032 * 730, 2); // 46.72
+    expect(cost(valkey)).toBeCloseTo(2 * 0.032 * 0.8 * 730, 2); // 37.38
+  });
+
+  test('WAF: $5 per ACL + $1 per rule + $0.60 per million requests', () => {
+    const report = estimateOf({ W: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{}, {}, {}] } } });
+    const waf = report.lines.filter((l) => l.service === 'WAF');
+    expect(waf.reduce((s, l) => s + l.monthlyUsd, 0)).toBeCloseTo(5 + 3 + 5 * 0.6, 2); // prod: 5M requests
+  });
+
+  test('alarms and dashboards', () => {
+    const report = estimateOf({
+      A1: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'x', Period: 60 } },
+      A2: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }, { Id: 'e', Expression: 'a+b' }] } },
+      D: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
+    });
+    expect(report.lines.filter((l) => l.resource === 'alarm metrics').reduce((s, l) => s + l.quantity, 0)).toBe(3);
+    expect(report.lines.find((l) => l.resource === 'dashboard')!.monthlyUsd).toBe(3);
+  });
+
+  describe('Fargate', () => {
+    const taskDef = (arch: 'ARM64' | 'X86_64'): CfnResource => ({ Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '256', Memory: '512', RuntimePlatform: { CpuArchitecture: arch } } });
+    const service = (props: Record<string, unknown>): CfnResource => ({ Type: 'AWS::ECS::Service', Properties: { ServiceName: 'svc', TaskDefinition: { Ref: 'Td' }, LoadBalancers: [{}], ...props } });
+    const fargateUsd = (r: CostReport) => r.lines.filter((l) => l.service === 'Fargate').reduce((s, l) => s + l.monthlyUsd, 0);
+
+    test('dev api: 1 ARM task x 0.25 vCPU / 0.5 GB x 261 business hours', () => {
+      const report = estimateOf({ Td: taskDef('ARM64'), S: service({ DesiredCount: 1, LaunchType: 'FARGATE' }) }, 'dev');
+      expect(fargateUsd(report)).toBeCloseTo(0.25 * 261 * 0.03238 + 0.5 * 261 * 0.00356, 1); // 2.11 + 0.46
+    });
+
+    test('x86 is priced higher than ARM', () => {
+      const report = estimateOf({ Td: taskDef('X86_64'), S: service({ DesiredCount: 3, LaunchType: 'FARGATE' }) });
+      expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.04048 + 0.5 * 0.004445), 1);
+    });
+
+    test('FARGATE_SPOT tasks pay the Spot factor; base tasks stay on-demand', () => {
+      const report = estimateOf({
+        Td: taskDef('ARM64'),
+        S: service({ DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
+      });
+      const perTask = 730 * (0.25 * 0.03238 + 0.5 * 0.00356);
+      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + 2 * PRICES.fargateSpotFactor.usd), 1);
+      expect(report.lines.some((l) => l.resource === 'svc ARM64 Spot vCPU')).toBe(true);
+    });
+
+    test('a template desired count of 0 (no image tag yet) is priced at config.services.desiredCount', () => {
+      const report = estimateOf({ Td: taskDef('ARM64'), S: service({ DesiredCount: 0, LaunchType: 'FARGATE' }) });
+      expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.03238 + 0.5 * 0.00356), 1);
+    });
+  });
+
+  test('capacity provider split: bases first, then weights', () => {
+    expect(splitByStrategy(3, undefined)).toEqual({ onDemand: 3, spot: 0 });
+    expect(splitByStrategy(3, [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }])).toEqual({ onDemand: 0, spot: 3 });
+    expect(splitByStrategy(4, [{ CapacityProvider: 'FARGATE', Base: 2, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }])).toEqual({ onDemand: 3, spot: 1 });
+    expect(() => splitByStrategy(1, [{ CapacityProvider: 'MyAsg', Weight: 1 }])).toThrow(/capacity provider MyAsg/);
+  });
+});
+
+describe('npm run cost', () => {
+  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');
+
+  test('--env all --json prints one report per environment, each within budget', () => {
+    const result = spawnSync(tsx, [cli, '--env', 'all', '--json', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const reports = JSON.parse(result.stdout) as Array<{ env: string; total: number; budget: number; lines: unknown[] }>;
+    expect(reports.map((r) => r.env)).toEqual([...ENVIRONMENT_NAMES]);
+    for (const r of reports) {
+      expect(r.total).toBeLessThanOrEqual(r.budget);
+      expect(r.lines.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('--env prod prints the table with total and delta to budget', () => {
+    const result = spawnSync(tsx, [cli, '--env', 'prod', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/EC2: NAT gateway hours\s+2190 hour\s+\$0\.0450\s+\$98\.55/);
+    expect(result.stdout).toMatch(/total \$[\d.]+ {2}budget \$970\.00 {2}delta \$[\d.]+ under budget/);
+  });
+
+  test('an unknown environment fails with the valid names', () => {
+    const result = spawnSync(tsx, [cli, '--env', 'qa', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unknown environment "qa"');
+  });
+});
