@@ -1,0 +1,151 @@
+/**
+ * Argument parsing of the operator CLI. Pure: returns what to do (or the help text) and throws a
+ * UsageError naming the bad argument; it never exits the process, so tests can call it.
+ */
+import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../environments';
+import { COMMANDS, type Command, type OpsOptions } from './plan';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly description: string;
+  /** Validates a string value; returns a problem, or undefined. */
+  readonly validate?: (value: string) => string | undefined;
+}
+
+const ENV_LIST = ENVIRONMENT_NAMES.join(', ');
+
+const COMMON: Record<string, OptionSpec> = {
+  env: { type: 'string', description: `environment: ${ENVIRONMENT_NAMES.join(' | ')} (required)` },
+  account: {
+    type: 'string',
+    description: 'AWS account id of the environment (required for staging and prod); the credentials must belong to it',
+    validate: (v) => (/^\d{12}$/.test(v) ? undefined : 'must be a 12-digit AWS account id'),
+  },
+  'dry-run': { type: 'boolean', description: 'print the exact commands, run nothing (needs no AWS credentials)' },
+  yes: { type: 'boolean', description: 'non-interactive (CI): no typed confirmation, CDK/CDKTF approvals pre-answered' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+const DEPLOY_VALUES: Record<string, OptionSpec> = {
+  'image-tag': { type: 'string', description: 'container image tag to deploy (-c imageTag=...)' },
+  'certificate-arn': { type: 'string', description: 'ACM certificate ARN for the HTTPS listener (-c certificateArn=...)' },
+};
+
+const SPECS: Record<Command, { summary: string; details: string[]; options: Record<string, OptionSpec> }> = {
+  deploy: {
+    summary: 'deploy one environment: stateful CDK stacks -> Atlas (CDKTF) -> service CDK stacks -> post-deploy checks',
+    details: [
+      'Checks the AWS credentials (account, region) against the environment before changing anything.',
+      'prod: shows the CDK and CDKTF diffs first and asks you to type "prod" to go on (unless --yes).',
+      'Post-deploy: the service secrets have a current value; the ECS services are stable.',
+    ],
+    options: { ...COMMON, ...DEPLOY_VALUES },
+  },
+  diff: {
+    summary: 'show what deploy would change in every CDK stack and the Atlas stack; changes nothing',
+    details: ['Checks the AWS credentials (account, region) against the environment first.'],
+    options: { ...COMMON, ...DEPLOY_VALUES },
+  },
+  destroy: {
+    summary: 'tear down stacks: never prod; staging: stateless stacks only; dev: stateless stacks, or everything with --all-including-data',
+    details: [
+      'Asks you to type the environment name first (unless --yes).',
+      'Termination-protected stacks (staging) have their protection turned off right before deletion.',
+    ],
+    options: { ...COMMON, 'all-including-data': { type: 'boolean', description: 'dev only: also destroy Atlas and the stateful stacks (network, data)' } },
+  },
+  bootstrap: {
+    summary: 'prepare an account once (idempotent): cdk bootstrap and the Terraform state bucket (+ lock table)',
+    details: [
+      'State bucket: versioning, SSE-KMS, public access blocked, ACLs off, TLS-only policy. Lock table: on-demand, encrypted, PITR.',
+      'Needs --account in every environment: bootstrapping names its account explicitly.',
+    ],
+    options: COMMON,
+  },
+};
+
+export function commandUsage(command: Command): string {
+  const spec = SPECS[command];
+  const width = Math.max(...Object.keys(spec.options).map((k) => k.length + (spec.options[k].type === 'string' ? 8 : 0)));
+  const lines = Object.entries(spec.options).map(([key, option]) => {
+    const flag = option.type === 'string' ? `--${key} <value>` : `--${key}`;
+    return `  ${flag.padEnd(width + 4)}${option.description}`;
+  });
+  return [`usage: npm run ${command} -- --env <${ENVIRONMENT_NAMES.join('|')}> [options]`, '', spec.summary, ...spec.details.map((d) => `  ${d}`), '', 'options:', ...lines].join('\n');
+}
+
+export function generalUsage(): string {
+  return [
+    'usage: tsx scripts/ops/cli.ts <command> --env <name> [options]   (npm run <command> -- --env <name>)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.padEnd(10)}${SPECS[c].summary}`),
+    '',
+    'Run any command with --help for its options.',
+  ].join('\n');
+}
+
+export type ParsedArgs =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'run'; readonly command: Command; readonly env: EnvironmentName; readonly options: OpsOptions };
+
+function isCommand(value: string): value is Command {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+/** Parses `<command> --env <name> [--flag] [--key value | --key=value]`. */
+export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { kind: 'help', text: generalUsage() };
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}": valid commands are ${COMMANDS.join(', ')}\n\n${generalUsage()}`);
+  const spec = SPECS[command];
+  const usage = commandUsage(command);
+  const values: Record<string, string | boolean> = {};
+
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '-h') return { kind: 'help', text: usage };
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"\n\n${usage}`);
+    const eq = arg.indexOf('=');
+    const key = arg.slice(2, eq === -1 ? undefined : eq);
+    const option = spec.options[key];
+    if (!option) throw new UsageError(`unknown option --${key} for ${command}\n\n${usage}`);
+    if (key in values) throw new UsageError(`option --${key} given twice`);
+    if (option.type === 'boolean') {
+      if (eq !== -1) throw new UsageError(`option --${key} is a flag and takes no value`);
+      values[key] = true;
+      continue;
+    }
+    const value = eq !== -1 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`option --${key} needs a value\n\n${usage}`);
+    const problem = option.validate?.(value);
+    if (problem) throw new UsageError(`option --${key}: "${value}" ${problem}`);
+    values[key] = value;
+  }
+
+  if (values.help) return { kind: 'help', text: usage };
+  const env = values.env;
+  if (typeof env !== 'string') throw new UsageError(`missing --env: valid environments are ${ENV_LIST}\n\n${usage}`);
+  if (!isEnvironmentName(env)) throw new UsageError(`unknown environment "${env}": valid environments are ${ENV_LIST}`);
+  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  return {
+    kind: 'run',
+    command,
+    env,
+    options: {
+      dryRun: values['dry-run'] === true,
+      yes: values.yes === true,
+      allIncludingData: values['all-including-data'] === true,
+      account: str('account'),
+      imageTag: str('image-tag'),
+      certificateArn: str('certificate-arn'),
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Runs (or, with --dry-run, prints) a plan from ./plan.ts. Everything that reaches outside the
+ * process — child processes, the AWS identity, the terminal — comes in as `OpsDeps`, so the tests
+ * stub AWS and the CLIs completely.
+ */
+import type { Plan, Step } from './plan';
+
+export interface RunResult {
+  readonly status: number;
+  /** Captured stdout (only when `capture` was requested). */
+  readonly stdout: string;
+}
+
+export interface RunOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** Capture stdout instead of streaming it to the terminal. */
+  readonly capture: boolean;
+}
+
+/** Who the current credentials are, and the region the AWS CLI and Terraform will use. */
+export interface CallerIdentity {
+  readonly account: string;
+  readonly arn: string;
+  /** undefined when no region is configured anywhere. */
+  readonly region?: string;
+}
+
+export interface OpsDeps {
+  run(argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  identity(): Promise<CallerIdentity>;
+  /** Asks a question on the terminal; rejects when there is no terminal. */
+  prompt(question: string): Promise<string>;
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/** Quotes an argument for display so the printed command can be pasted into a POSIX shell. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatCommand(argv: readonly string[], env?: Readonly<Record<string, string>>): string {
+  const prefix = env ? Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('') : '';
+  return prefix + argv.map(shellQuote).join(' ');
+}
+
+/** One line per step plus its command(s); the dry-run output and the preamble of a real run. */
+export function formatPlan(plan: Plan): string[] {
+  const lines = [`plan: ${plan.command} ${plan.environment} (${plan.steps.length} steps; [change] = changes AWS or Atlas)`];
+  plan.steps.forEach((step, i) => {
+    const tag = step.changes ? '[change]' : '[read]  ';
+    lines.push(`  ${String(i + 1).padStart(2)}. ${tag} ${step.description}`);
+    for (const command of stepCommands(step)) lines.push(`        ${command}`);
+  });
+  return lines;
+}
+
+function stepCommands(step: Step): string[] {
+  switch (step.kind) {
+    case 'guard':
+      return [`$ ${formatCommand(['aws', 'sts', 'get-caller-identity', '--output', 'json'])}`];
+    case 'command':
+      return [`$ ${formatCommand(step.argv, step.env)}`];
+    case 'ensure':
+      return [`$ ${formatCommand(step.check)}`, ...step.create.map((c) => `  if that fails (missing): $ ${formatCommand(c)}`)];
+    case 'confirm':
+      return [];
+  }
+}
+
+/** The guard's verdict: undefined when the credentials match, else a message that says what to fix. */
+export function checkIdentity(identity: CallerIdentity, expectedAccount: string | undefined, expectedRegion: string, environment: string): string | undefined {
+  if (expectedAccount !== undefined && identity.account !== expectedAccount) {
+    return `account mismatch: your credentials (${identity.arn}) belong to account ${identity.account}, but ${environment} is account ${expectedAccount}. Switch credentials (AWS_PROFILE=...) or fix --account`;
+  }
+  if (identity.region === undefined) {
+    return `no AWS region configured: ${environment} is in ${expectedRegion}; set AWS_REGION=${expectedRegion}`;
+  }
+  if (identity.region !== expectedRegion) {
+    return `region mismatch: your AWS region is ${identity.region}, but ${environment} is in ${expectedRegion}; set AWS_REGION=${expectedRegion}`;
+  }
+  return undefined;
+}
+
+/**
+ * Executes a plan step by step and returns the exit code. Stops at the first failure; never runs a
+ * changing step before the identity guard has passed.
+ */
+export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: boolean }): Promise<number> {
+  if (plan.steps.length === 0) {
+    deps.log(`nothing to ${plan.command} in ${plan.environment}`);
+    return 0;
+  }
+  for (const line of formatPlan(plan)) deps.log(line);
+  if (options.dryRun) {
+    deps.log('dry run: nothing was executed');
+    return 0;
+  }
+
+  let guarded = false;
+  for (const [index, step] of plan.steps.entries()) {
+    const label = `step ${index + 1}/${plan.steps.length}`;
+    deps.log(`\n==> ${label}: ${step.description}`);
+    if (step.changes && !guarded) {
+      deps.error(`error: ${label} would change ${plan.environment} before the credentials were checked; refusing (the plan has no guard step)`);
+      return 1;
+    }
+    switch (step.kind) {
+      case 'guard': {
+        let identity: CallerIdentity;
+        try {
+          identity = await deps.identity();
+        } catch (error) {
+          deps.error(`error: could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`);
+          return 1;
+        }
+        const problem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
+        if (problem) {
+          deps.error(`error: ${problem}`);
+          return 1;
+        }
+        deps.log(`credentials ok: ${identity.arn} (account ${identity.account}, region ${identity.region})`);
+        guarded = true;
+        break;
+      }
+      case 'confirm': {
+        let answer: string;
+        try {
+          answer = await deps.prompt(`Type "${step.expected}" to continue: `);
+        } catch (error) {
+          deps.error(`error: ${step.description} needs an answer, but ${(error as Error).message}; run it in a terminal or pass --yes`);
+          return 1;
+        }
+        if (answer.trim() !== step.expected) {
+          deps.error(`aborted: expected "${step.expected}", got "${answer.trim()}"; nothing after step ${index} was run`);
+          return 1;
+        }
+        break;
+      }
+      case 'ensure': {
+        const check = await deps.run(step.check, { capture: true });
+        if (check.status === 0) {
+          deps.log('already in place');
+          break;
+        }
+        for (const create of step.create) {
+          const result = await deps.run(create, { capture: false });
+          if (result.status !== 0) {
+            deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(create)}`);
+            return result.status;
+          }
+        }
+        break;
+      }
+      case 'command': {
+        const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined });
+        if (result.status !== 0) {
+          deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
+          return result.status;
+        }
+        const problem = step.verify?.(result.stdout);
+        if (problem) {
+          deps.error(`error: ${label}: ${problem}`);
+          return 1;
+        }
+        break;
+      }
+    }
+  }
+  deps.log(`\n${plan.command} ${plan.environment}: done`);
+  return 0;
+}

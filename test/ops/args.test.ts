@@ -1,0 +1,67 @@
+import { commandUsage, parseOpsArgs, UsageError } from '../../scripts/ops/args';
+import { COMMANDS } from '../../scripts/ops/plan';
+
+describe('operator CLI arguments', () => {
+  test.each(COMMANDS)('%s --help prints its usage with every option', (command) => {
+    const parsed = parseOpsArgs([command, '--help']);
+    expect(parsed).toEqual({ kind: 'help', text: commandUsage(command) });
+    if (parsed.kind !== 'help') throw new Error('unreachable');
+    expect(parsed.text).toContain(`usage: npm run ${command} -- --env <dev|staging|prod>`);
+    for (const flag of ['--env <value>', '--account <value>', '--dry-run', '--yes', '--help']) expect(parsed.text).toContain(flag);
+  });
+
+  test('--help wins even without --env, and -h works', () => {
+    expect(parseOpsArgs(['deploy', '--env', 'prod', '--help']).kind).toBe('help');
+    expect(parseOpsArgs(['diff', '-h']).kind).toBe('help');
+  });
+
+  test('no command prints the general usage listing every command', () => {
+    const parsed = parseOpsArgs([]);
+    expect(parsed.kind).toBe('help');
+    if (parsed.kind === 'help') for (const command of COMMANDS) expect(parsed.text).toContain(`  ${command}`);
+  });
+
+  test('an unknown command names the valid ones', () => {
+    expect(() => parseOpsArgs(['apply', '--env', 'dev'])).toThrow('unknown command "apply": valid commands are deploy, diff, destroy, bootstrap');
+  });
+
+  test('an unknown environment lists dev, staging, prod', () => {
+    expect(() => parseOpsArgs(['deploy', '--env', 'qa'])).toThrow(new UsageError('unknown environment "qa": valid environments are dev, staging, prod'));
+  });
+
+  test('a missing --env lists the environments', () => {
+    expect(() => parseOpsArgs(['diff', '--dry-run'])).toThrow(/^missing --env: valid environments are dev, staging, prod/);
+  });
+
+  test('an unknown flag is rejected, including a flag of another command', () => {
+    expect(() => parseOpsArgs(['deploy', '--env', 'dev', '--force'])).toThrow(/^unknown option --force for deploy/);
+    expect(() => parseOpsArgs(['deploy', '--env', 'dev', '--all-including-data'])).toThrow(/^unknown option --all-including-data for deploy/);
+    expect(() => parseOpsArgs(['bootstrap', '--env', 'dev', '--image-tag', '1'])).toThrow(/^unknown option --image-tag for bootstrap/);
+  });
+
+  test('a missing value is rejected', () => {
+    expect(() => parseOpsArgs(['deploy', '--env'])).toThrow(/^option --env needs a value/);
+    expect(() => parseOpsArgs(['deploy', '--env', '--yes'])).toThrow(/^option --env needs a value/);
+    expect(() => parseOpsArgs(['deploy', '--env='])).toThrow(/^option --env needs a value/);
+  });
+
+  test('positional arguments, repeated options and valued flags are rejected', () => {
+    expect(() => parseOpsArgs(['deploy', 'dev'])).toThrow(/^unexpected argument "dev"/);
+    expect(() => parseOpsArgs(['deploy', '--env', 'dev', '--env', 'prod'])).toThrow('option --env given twice');
+    expect(() => parseOpsArgs(['deploy', '--env', 'dev', '--yes=true'])).toThrow('option --yes is a flag and takes no value');
+  });
+
+  test('an account that is not 12 digits is rejected', () => {
+    expect(() => parseOpsArgs(['deploy', '--env', 'prod', '--account', '1234'])).toThrow('option --account: "1234" must be a 12-digit AWS account id');
+  });
+
+  test('options parse into typed values, in both --key value and --key=value form', () => {
+    expect(parseOpsArgs(['deploy', '--env=staging', '--account', '123456789012', '--image-tag=1.4.2', '--yes', '--dry-run'])).toEqual({
+      kind: 'run',
+      command: 'deploy',
+      env: 'staging',
+      options: { dryRun: true, yes: true, allIncludingData: false, account: '123456789012', imageTag: '1.4.2', certificateArn: undefined },
+    });
+    expect(parseOpsArgs(['destroy', '--env', 'dev', '--all-including-data'])).toMatchObject({ command: 'destroy', options: { allIncludingData: true, yes: false, dryRun: false } });
+  });
+});

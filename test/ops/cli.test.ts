@@ -1,0 +1,253 @@
+import { main } from '../../scripts/ops/cli';
+import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
+import { resolveIdentity } from '../../scripts/ops/system';
+import { commandsOf, stubDeps } from './stubs';
+
+const ACCOUNT = '111111111111';
+const OTHER = '222222222222';
+const isChange = (line: string): boolean => / (deploy|destroy|bootstrap|create-bucket|create-table|put-[a-z-]+|update-[a-z-]+) /.test(` ${line} `);
+
+describe('dry run', () => {
+  test('prints the exact plan and runs nothing, not even the identity check', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'dev', '--dry-run', '--image-tag', '1.4.2'], stub)).toBe(0);
+    expect(stub.calls).toEqual([]);
+    expect(stub.identityCalls).toBe(0);
+    expect(stub.out).toEqual([
+      'plan: deploy dev (8 steps; [change] = changes AWS or Atlas)',
+      '   1. [read]   check the AWS credentials: account (any: no --account given), region us-east-1',
+      '        $ aws sts get-caller-identity --output json',
+      '   2. [change] deploy stateful CDK stacks: marin-dev-network, marin-dev-data',
+      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-network marin-dev-data --exclusively --require-approval broadening',
+      '   3. [change] deploy the Atlas stack (CDKTF): atlas-dev',
+      '        $ ATLAS_ENVIRONMENTS=dev CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev',
+      '   4. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
+      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening',
+      '   5. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
+      '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
+      '   6. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
+      '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
+      '   7. [read]   check: secret dev/audio-pipeline/redis-auth has a current value',
+      '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
+      '   8. [read]   check: every ECS service reached a steady state',
+      '        $ aws ecs wait services-stable --cluster marin-dev-cluster --services marin-dev-api marin-dev-ingestion marin-dev-transcription marin-dev-indexing --region us-east-1',
+      'dry run: nothing was executed',
+    ]);
+  });
+
+  test('bootstrap dry run shows the check-then-create commands, shell-quoted', async () => {
+    const stub = stubDeps();
+    expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT, '--dry-run'], stub)).toBe(0);
+    expect(stub.calls).toEqual([]);
+    expect(stub.out).toContain('        $ aws s3api head-bucket --bucket marin-terraform-state --region us-east-1');
+    expect(stub.out).toContain('          if that fails (missing): $ aws s3api create-bucket --bucket marin-terraform-state --region us-east-1');
+    expect(stub.out.some((l) => l.includes(`--policy '{"Version":"2012-10-17"`))).toBe(true);
+  });
+
+  test('refusals apply to dry runs too', async () => {
+    const stub = stubDeps();
+    expect(await main(['destroy', '--env', 'prod', '--dry-run'], stub)).toBe(1);
+    expect(stub.err[0]).toMatch(/^error: refusing to destroy prod/);
+    expect(stub.out).toEqual([]);
+  });
+});
+
+describe('guard rails', () => {
+  test('account mismatch stops before any command', async () => {
+    const stub = stubDeps({ identity: { account: OTHER, arn: `arn:aws:sts::${OTHER}:assumed-role/Ops/me`, region: 'us-east-1' } });
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.err).toEqual([
+      `error: account mismatch: your credentials (arn:aws:sts::${OTHER}:assumed-role/Ops/me) belong to account ${OTHER}, but staging is account ${ACCOUNT}. Switch credentials (AWS_PROFILE=...) or fix --account`,
+    ]);
+  });
+
+  test('region mismatch stops before any command', async () => {
+    const stub = stubDeps({ identity: { account: ACCOUNT, arn: 'arn', region: 'eu-west-1' } });
+    expect(await main(['destroy', '--env', 'dev', '--yes'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.err).toEqual(['error: region mismatch: your AWS region is eu-west-1, but dev is in us-east-1; set AWS_REGION=us-east-1']);
+  });
+
+  test('no region configured, or no credentials, stops too', async () => {
+    const noRegion = stubDeps({ identity: { account: ACCOUNT, arn: 'arn' } });
+    expect(await main(['diff', '--env', 'dev'], noRegion)).toBe(1);
+    expect(noRegion.err[0]).toBe('error: no AWS region configured: dev is in us-east-1; set AWS_REGION=us-east-1');
+    const noCredentials = stubDeps({ identity: new Error('aws sts get-caller-identity exited 255') });
+    expect(await main(['deploy', '--env', 'dev', '--yes'], noCredentials)).toBe(1);
+    expect(noCredentials.err[0]).toMatch(/^error: could not determine your AWS identity \(aws sts get-caller-identity exited 255\)/);
+    expect([...noRegion.calls, ...noCredentials.calls]).toEqual([]);
+  });
+
+  test('prod needs an account: refused before the identity is even asked', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'prod', '--yes'], stub)).toBe(1);
+    expect(stub.identityCalls).toBe(0);
+    expect(stub.err[0]).toMatch(/^error: refusing to deploy prod without an account/);
+  });
+
+  test('prod destroy is refused and runs nothing', async () => {
+    const stub = stubDeps();
+    expect(await main(['destroy', '--env', 'prod', '--account', ACCOUNT, '--yes', '--all-including-data'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.identityCalls).toBe(0);
+  });
+
+  test('staging destroy --all-including-data is refused', async () => {
+    const stub = stubDeps();
+    expect(await main(['destroy', '--env', 'staging', '--account', ACCOUNT, '--all-including-data', '--yes'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+  });
+
+  test('usage errors exit 2 with the message', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'qa'], stub)).toBe(2);
+    expect(stub.err).toEqual(['error: unknown environment "qa": valid environments are dev, staging, prod']);
+  });
+
+  test('checkIdentity accepts a match and any account when none is expected', () => {
+    expect(checkIdentity({ account: ACCOUNT, arn: 'a', region: 'us-east-1' }, ACCOUNT, 'us-east-1', 'prod')).toBeUndefined();
+    expect(checkIdentity({ account: OTHER, arn: 'a', region: 'us-east-1' }, undefined, 'us-east-1', 'dev')).toBeUndefined();
+  });
+
+  test('the executor itself refuses a changing step that no guard precedes', async () => {
+    const stub = stubDeps();
+    const code = await executePlan(
+      { command: 'deploy', environment: 'dev', steps: [{ kind: 'command', description: 'x', changes: true, argv: ['npx', 'cdk', 'deploy'] }] },
+      stub,
+      { dryRun: false },
+    );
+    expect(code).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.err[0]).toMatch(/before the credentials were checked/);
+  });
+});
+
+describe('prod deploy confirmation', () => {
+  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT];
+  const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
+  const current = { status: 0, stdout: '{"v1":["AWSCURRENT"]}' };
+  const secrets = (argv: readonly string[]) => argv[1] === 'secretsmanager';
+
+  test('without --yes: diffs run, then nothing changes unless "prod" is typed', async () => {
+    const stub = stubDeps({ identity, answer: 'yes' });
+    expect(await main(args, stub)).toBe(1);
+    expect(stub.prompts).toEqual(['Type "prod" to continue: ']);
+    expect(commandsOf(stub)).toEqual([
+      `npx cdk diff -c env=prod -c account=${ACCOUNT} marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
+      'npx cdktf diff atlas-prod',
+    ]);
+    expect(stub.err[0]).toBe('aborted: expected "prod", got "yes"; nothing after step 3 was run');
+  });
+
+  test('without a terminal and without --yes: refused with a hint', async () => {
+    const stub = stubDeps({ identity, answer: new Error('stdin is not a terminal') });
+    expect(await main(args, stub)).toBe(1);
+    expect(commandsOf(stub).filter(isChange)).toEqual([]);
+    expect(stub.err[0]).toMatch(/stdin is not a terminal; run it in a terminal or pass --yes$/);
+  });
+
+  test('typing "prod" deploys in order: stateful, Atlas, services, checks', async () => {
+    const stub = stubDeps({ identity, answer: 'prod\n', results: [[secrets, current]] });
+    expect(await main(args, stub)).toBe(0);
+    expect(commandsOf(stub).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'npx cdk diff',
+      'npx cdktf diff',
+      'npx cdk deploy',
+      'npx cdktf deploy',
+      'npx cdk deploy',
+      'aws secretsmanager describe-secret',
+      'aws secretsmanager describe-secret',
+      'aws secretsmanager describe-secret',
+      'aws ecs wait',
+    ]);
+    expect(stub.calls.find((c) => c.argv[1] === 'cdktf' && c.argv[2] === 'deploy')!.options.env).toEqual({ ATLAS_ENVIRONMENTS: 'prod', CHECKPOINT_DISABLE: '1' });
+    expect(stub.calls.filter((c) => c.argv[1] === 'secretsmanager').every((c) => c.options.capture)).toBe(true);
+  });
+
+  test('with --yes: no prompt', async () => {
+    const stub = stubDeps({ identity, results: [[secrets, current]] });
+    expect(await main([...args, '--yes'], stub)).toBe(0);
+    expect(stub.prompts).toEqual([]);
+    expect(commandsOf(stub).filter(isChange)).toHaveLength(3);
+  });
+});
+
+describe('execution', () => {
+  const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
+
+  test('diff runs only read commands', async () => {
+    const stub = stubDeps({ identity });
+    expect(await main(['diff', '--env', 'staging', '--account', ACCOUNT], stub)).toBe(0);
+    expect(commandsOf(stub)).toEqual([
+      `npx cdk diff -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data marin-staging-services marin-staging-monitoring`,
+      'npx cdktf diff atlas-staging',
+    ]);
+    expect(commandsOf(stub).filter(isChange)).toEqual([]);
+  });
+
+  test('a failing step stops the plan with its exit code', async () => {
+    const stub = stubDeps({ identity, results: [[(a) => a[2] === 'deploy' && a.includes('marin-dev-network'), { status: 3, stdout: '' }]] });
+    expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(3);
+    expect(commandsOf(stub)).toHaveLength(1);
+    expect(stub.err[0]).toBe('error: step 2/8 failed (exit 3): npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval never');
+  });
+
+  test('a secret without a current value fails the post-deploy check', async () => {
+    const stub = stubDeps({ identity, results: [[(a) => a[1] === 'secretsmanager', { status: 0, stdout: '{"v1":["AWSPENDING"]}' }]] });
+    expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(1);
+    expect(stub.err[0]).toBe('error: step 5/8: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
+    expect(commandsOf(stub).some((c) => c.startsWith('aws ecs wait'))).toBe(false);
+  });
+
+  test('bootstrap creates the bucket and table only when the check fails', async () => {
+    const exists = stubDeps({ identity });
+    expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], exists)).toBe(0);
+    expect(commandsOf(exists).filter((c) => /create-bucket|create-table/.test(c))).toEqual([]);
+
+    const missing = stubDeps({ identity, results: [[(a) => a[2] === 'head-bucket' || a[2] === 'describe-table', { status: 254, stdout: '' }]] });
+    expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], missing)).toBe(0);
+    expect(commandsOf(missing).filter((c) => /create-bucket|create-table|wait/.test(c)).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'aws s3api create-bucket',
+      'aws s3api wait',
+      'aws dynamodb create-table',
+      'aws dynamodb wait',
+    ]);
+  });
+
+  test('destroy dev asks for the environment name', async () => {
+    const refused = stubDeps({ identity, answer: 'prod' });
+    expect(await main(['destroy', '--env', 'dev', '--all-including-data'], refused)).toBe(1);
+    expect(refused.calls).toEqual([]);
+    const confirmed = stubDeps({ identity, answer: 'dev' });
+    expect(await main(['destroy', '--env', 'dev', '--all-including-data'], confirmed)).toBe(0);
+    expect(commandsOf(confirmed).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(['npx cdk destroy', 'npx cdktf destroy', 'npx cdk destroy']);
+  });
+
+  test('formatCommand quotes what a shell would split', () => {
+    expect(formatCommand(['aws', 'x', '{"a": 1}', "it's"], { K: 'v' })).toBe(`K=v aws x '{"a": 1}' 'it'\\''s'`);
+  });
+});
+
+describe('resolveIdentity (the real resolver over a stubbed aws CLI)', () => {
+  const sts = { status: 0, stdout: JSON.stringify({ UserId: 'X', Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/me` }) };
+
+  test('region from AWS_REGION, then AWS_DEFAULT_REGION, without asking the CLI', async () => {
+    const stub = stubDeps({ results: [[(a) => a[1] === 'sts', sts]] });
+    expect(await resolveIdentity(stub.run, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'eu-west-1' })).toEqual({ account: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/me`, region: 'us-east-1' });
+    expect((await resolveIdentity(stub.run, { AWS_DEFAULT_REGION: 'eu-west-1' })).region).toBe('eu-west-1');
+    expect(commandsOf(stub)).toEqual(['aws sts get-caller-identity --output json', 'aws sts get-caller-identity --output json']);
+  });
+
+  test('falls back to `aws configure get region`; undefined when unset', async () => {
+    const configured = stubDeps({ results: [[(a) => a[1] === 'sts', sts], [(a) => a[1] === 'configure', { status: 0, stdout: 'us-west-2\n' }]] });
+    expect((await resolveIdentity(configured.run, {})).region).toBe('us-west-2');
+    const unset = stubDeps({ results: [[(a) => a[1] === 'sts', sts], [(a) => a[1] === 'configure', { status: 1, stdout: '' }]] });
+    expect((await resolveIdentity(unset.run, {})).region).toBeUndefined();
+  });
+
+  test('fails when STS fails', async () => {
+    const stub = stubDeps({ results: [[(a) => a[1] === 'sts', { status: 255, stdout: '' }]] });
+    await expect(resolveIdentity(stub.run, {})).rejects.toThrow('aws sts get-caller-identity exited 255');
+  });
+});
