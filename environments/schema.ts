@@ -103,6 +103,8 @@ export const cacheSchema = z.strictObject({
   engine: z.enum(['valkey', 'redis']),
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'must be a version such as 8.0 or 7.1'),
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.micro'),
+  /** TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5). */
+  port: z.number().int().min(1024).max(65535).refine((port) => port !== 6379, 'must not be the default Redis port 6379'),
   /** Replicas per shard: 0 in dev; at least 1 where HA is required. */
   replicas: z.number().int().min(0).max(5),
   /** Automatic failover + Multi-AZ. Requires at least one replica. */
@@ -139,8 +141,30 @@ export const servicesSchema = z.strictObject({
   apiContainerPort: z.number().int().min(1024).max(65535),
   /** ACM certificate for the HTTPS listener. Required in prod at deploy time. */
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN').optional(),
-  /** Require HTTPS (no plain HTTP listener besides the redirect). */
+  /**
+   * true: the ALB listens on 443 only (no port 80 at all, not even a redirect) and needs a certificate.
+   * false: with a certificate, 443 serves and 80 redirects to it; without one, 80 serves plain HTTP.
+   */
   httpsOnly: z.boolean(),
+  /** Path the ALB health check requests on the api container. */
+  apiHealthCheckPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute path such as /health'),
+  /** Images each ECR repository keeps (newest first); untagged images expire after a day. */
+  imagesRetained: z.number().int().min(1).max(1000),
+  /** Workers on Spot: tasks kept on on-demand Fargate as a floor (0 = all Spot). */
+  workerOnDemandBase: z.number().int().min(0),
+  /** Autoscaling targets. */
+  autoscaling: z.strictObject({
+    /** api: average CPU (%) target tracking keeps. */
+    apiCpuTargetPercent: z.number().int().min(10).max(90),
+    /** api: ALB requests per target per minute target tracking keeps. */
+    apiRequestsPerTarget: positiveInt,
+    /** Workers: visible queue messages per running task that target tracking keeps. */
+    workerBacklogPerTask: positiveInt,
+    /** Seconds after a scale-out before another one. */
+    scaleOutCooldownSeconds: z.number().int().min(0).max(3600),
+    /** Seconds after a scale-in before another one (longer: removing tasks is the riskier move). */
+    scaleInCooldownSeconds: z.number().int().min(0).max(3600),
+  }),
   /** Container Insights with enhanced observability (prod) or the standard level. */
   containerInsights: z.enum(['enabled', 'enhanced']),
   /** ALB deletion protection. */
@@ -159,36 +183,46 @@ export const uptimeSchema = z.strictObject({
   weekdays: z.array(weekday).min(1),
 });
 
+/** Hours between Atlas hourly snapshots (the values Atlas accepts for an hourly policy item). */
+export const ATLAS_SNAPSHOT_INTERVAL_HOURS = [1, 2, 4, 6, 8, 12] as const;
+
 export const atlasSchema = z.strictObject({
-  /** M0 is the free shared tier (no PrivateLink, no backups, no IAM-auth-only guarantees); M10+ are dedicated. */
+  /** M0 is the free shared tier (TENANT: no PrivateLink, no cloud backup, no termination protection); M10+ are dedicated. */
   instanceSize: z.enum(['M0', 'M10', 'M20', 'M30', 'M40']),
   /** Atlas region name for the cluster, matching the AWS region. */
   region: z.string().regex(/^[A-Z]{2}_[A-Z]+_\d$/, 'must be an Atlas region such as US_EAST_1'),
-  /** MongoDB major version, pinned so an upgrade is a reviewed change. */
+  /** MongoDB major version, pinned so an upgrade is a reviewed change. M0 runs the version Atlas chooses (documented, not sent). */
   mongoDbMajorVersion: z.string().regex(/^\d+\.0$/, 'must be a major version such as 8.0'),
-  /** Electable nodes (replica set members). Dedicated tiers use 3. */
+  /** Electable nodes (replica set members). M0 is always 3; dedicated tiers use 3, 5 or 7. */
   electableNodes: z.union([z.literal(3), z.literal(5), z.literal(7)]),
-  /** Cloud backup with continuous (point-in-time) restore. */
+  /** Cloud backup with continuous (point-in-time) restore and a snapshot schedule. Off: no backup at all. */
   continuousBackup: z.boolean(),
-  /** Days daily snapshots are kept (0 where there is no backup). */
-  backupRetentionDays: z.number().int().min(0),
-  /** Point-in-time restore window, in days. */
+  /** Days daily snapshots are kept (0 exactly when there is no backup). */
+  backupRetentionDays: z.number().int().min(0).max(3650),
+  /** Point-in-time restore window, in days (0 exactly when there is no backup). Hourly snapshots are kept this long. */
   pointInTimeWindowDays: z.number().int().min(0).max(7),
+  /** Hours between the hourly-policy snapshots that anchor point-in-time restores. */
+  snapshotIntervalHours: z.union(ATLAS_SNAPSHOT_INTERVAL_HOURS.map((h) => z.literal(h)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+  /** Atlas termination protection on the cluster (deleting it needs this turned off first). */
   terminationProtection: z.boolean(),
   /** How services reach the cluster: PrivateLink (dedicated tiers) or an IP access list of the NAT addresses. */
   connectivity: z.enum(['private-link', 'nat-ip-access-list']),
-  /** Database user authentication: AWS IAM roles (MONGODB-AWS) or a generated password kept in Secrets Manager. */
+  /**
+   * Database user authentication: AWS IAM (MONGODB-AWS, one user per task role ARN, no password) or a generated
+   * password user (random_password, kept only in Secrets Manager and the encrypted state).
+   */
   databaseAuth: z.enum(['aws-iam', 'password']),
   /** Application database the users are scoped to. */
-  databaseName: z.string().regex(/^[a-zA-Z0-9_-]{1,38}$/),
+  databaseName: z.string().regex(/^[a-zA-Z0-9_-]{1,38}$/, 'must be 1-38 letters, digits, _ or -'),
 });
 
 export const terraformStateSchema = z.strictObject({
+  /** State bucket (created once by the bootstrap in docs/atlas.md; shared by every environment, one key each). */
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
   /** S3-native locking (Terraform >= 1.10). */
   useLockfile: z.boolean(),
   /** Optional DynamoDB lock table for teams on older Terraform. */
-  dynamodbTable: z.string().min(3).optional(),
+  dynamodbTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)').optional(),
   region: awsRegion,
 });
 
@@ -295,6 +329,7 @@ export const environmentSchema = z
       if (env.network.natGateways !== env.availabilityZones.length) fail(['network', 'natGateways'], 'prod needs one NAT gateway per AZ');
       if (!env.terminationProtection) fail(['terminationProtection'], 'prod stacks must have termination protection');
       if (!env.services.httpsOnly) fail(['services', 'httpsOnly'], 'prod must be HTTPS-only');
+      if (!env.services.waf.enabled) fail(['services', 'waf', 'enabled'], 'prod must have the WAF web ACL on its load balancer');
     }
 
     const validMemory = FARGATE_SIZES[env.services.taskCpu] ?? [];
@@ -304,12 +339,26 @@ export const environmentSchema = z
     if (env.services.minCapacity > env.services.desiredCount || env.services.desiredCount > env.services.maxCapacity) {
       fail(['services', 'desiredCount'], 'must satisfy minCapacity <= desiredCount <= maxCapacity');
     }
+    if (env.services.workerOnDemandBase > 0 && !env.services.workersOnSpot) {
+      fail(['services', 'workerOnDemandBase'], 'only applies when workersOnSpot is true (without Spot every worker task is on-demand); set it to 0');
+    }
+    if (env.services.workerOnDemandBase > env.services.maxCapacity) {
+      fail(['services', 'workerOnDemandBase'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
+    }
 
     if (env.cache.highAvailability && env.cache.replicas < 1) {
       fail(['cache', 'replicas'], 'highAvailability (automatic failover, Multi-AZ) needs at least one replica');
     }
     if (env.cache.highAvailability && env.availabilityZones.length < 2) {
       fail(['cache', 'highAvailability'], 'Multi-AZ needs at least two availability zones');
+    }
+    if (env.name === 'prod') {
+      if (!env.cache.highAvailability) fail(['cache', 'highAvailability'], 'prod needs a highly available cache (replica, automatic failover, Multi-AZ)');
+      if (env.cache.snapshotRetentionDays < 7) fail(['cache', 'snapshotRetentionDays'], 'prod keeps cache snapshots at least 7 days');
+      if (!env.search.standbyReplicas) fail(['search', 'standbyReplicas'], 'prod needs OpenSearch Serverless standby replicas (OCU redundancy across AZs)');
+    }
+    if (env.storage.recordingsObjectLock.enabled && env.storage.recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
+      fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');
     }
 
     if (env.storage.recordingsGlacierAfterDays <= env.storage.recordingsInfrequentAccessAfterDays) {
@@ -323,12 +372,29 @@ export const environmentSchema = z
       fail(['uptime', 'stopHour'], 'must be after startHour');
     }
 
-    if (env.atlas.instanceSize === 'M0') {
-      if (env.atlas.connectivity === 'private-link') fail(['atlas', 'connectivity'], 'M0 does not support PrivateLink; use nat-ip-access-list');
-      if (env.atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'M0 has no cloud backup');
+    const atlas = env.atlas;
+    if (atlas.instanceSize === 'M0') {
+      if (atlas.connectivity === 'private-link') fail(['atlas', 'connectivity'], 'M0 does not support PrivateLink; use nat-ip-access-list');
+      if (atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'M0 has no cloud backup');
+      if (atlas.terminationProtection) fail(['atlas', 'terminationProtection'], 'M0 (shared tier) has no termination protection');
+      if (atlas.electableNodes !== 3) fail(['atlas', 'electableNodes'], 'M0 is always a 3-node replica set');
     }
-    if (env.atlas.continuousBackup && env.atlas.backupRetentionDays < 1) {
-      fail(['atlas', 'backupRetentionDays'], 'must be at least 1 when continuousBackup is on');
+    if (atlas.instanceSize !== 'M0' && atlas.connectivity === 'nat-ip-access-list' && env.name !== 'dev') {
+      fail(['atlas', 'connectivity'], 'dedicated tiers outside dev must use private-link (no public access list)');
+    }
+    if (atlas.continuousBackup) {
+      if (atlas.backupRetentionDays < 1) fail(['atlas', 'backupRetentionDays'], 'must be at least 1 when continuousBackup is on');
+      if (atlas.pointInTimeWindowDays < 1) fail(['atlas', 'pointInTimeWindowDays'], 'must be at least 1 when continuousBackup is on');
+      if (atlas.pointInTimeWindowDays > atlas.backupRetentionDays) {
+        fail(['atlas', 'pointInTimeWindowDays'], `${atlas.pointInTimeWindowDays} days exceeds backupRetentionDays (${atlas.backupRetentionDays})`);
+      }
+    } else {
+      if (atlas.backupRetentionDays !== 0) fail(['atlas', 'backupRetentionDays'], 'must be 0 when continuousBackup is off (there are no snapshots to retain)');
+      if (atlas.pointInTimeWindowDays !== 0) fail(['atlas', 'pointInTimeWindowDays'], 'must be 0 when continuousBackup is off');
+    }
+    if (env.name === 'prod') {
+      if (!atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'prod needs continuous cloud backup');
+      if (!atlas.terminationProtection) fail(['atlas', 'terminationProtection'], 'prod needs Atlas termination protection');
     }
     if (!env.terraformState.useLockfile && !env.terraformState.dynamodbTable) {
       fail(['terraformState'], 'needs a lock: useLockfile or dynamodbTable');

@@ -1,0 +1,172 @@
+import { RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { acknowledge } from '../core/compliance';
+import { handoffSecretName } from '../handoff';
+import type { ResourceNames } from '../naming';
+
+export interface CacheProps {
+  readonly names: ResourceNames;
+  readonly cache: EnvironmentConfig['cache'];
+  /** AZs of the environment; nodes are spread over them in order. */
+  readonly availabilityZones: readonly string[];
+  readonly vpc: ec2.IVpc;
+  /** Subnets with no route out of the VPC. */
+  readonly subnets: ec2.SubnetSelection;
+  /** The only security group admitted on the cache port. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** At-rest encryption of the cache and encryption of its secrets. */
+  readonly dataKey: kms.IKey;
+  /** Encrypts the cache's log groups. */
+  readonly logsKey: kms.IKey;
+  readonly logRetentionDays: number;
+  /** dev: deleted with the stack; otherwise a final snapshot is taken (DeletionPolicy Snapshot). */
+  readonly disposable: boolean;
+}
+
+/**
+ * ElastiCache (Valkey or Redis OSS, from config) as a cluster-mode-disabled replication group:
+ * TLS required in transit, AUTH token from Secrets Manager, at-rest encryption with the data key,
+ * isolated subnets, reachable only from the services' security group, snapshots and windows from config,
+ * Multi-AZ with automatic failover where config asks for HA, slow and engine logs to encrypted log groups.
+ * Publishes `{env}/audio-pipeline/redis-endpoint` ({"host","port","tls"}) and `{env}/audio-pipeline/redis-auth`.
+ */
+export class Cache extends Construct {
+  readonly replicationGroup: elasticache.CfnReplicationGroup;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly authSecret: secretsmanager.Secret;
+  readonly endpointSecret: secretsmanager.Secret;
+  readonly port: number;
+  readonly replicationGroupId: string;
+
+  constructor(scope: Construct, id: string, props: CacheProps) {
+    super(scope, id);
+    const { names, cache } = props;
+    if (cache.highAvailability && cache.replicas < 1) {
+      throw new Error(`${names.prefix}: cache.highAvailability needs cache.replicas >= 1 (automatic failover promotes a replica)`);
+    }
+    this.port = cache.port;
+    this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
+    const nodes = 1 + cache.replicas;
+    const retained = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${names.prefix} cache: ${cache.engine} port ${cache.port} from the services only`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(cache.port), 'ECS tasks of the pipeline');
+
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+      cacheSubnetGroupName: names.name('cache'),
+      description: `${names.prefix} cache: isolated subnets`,
+      subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
+    });
+
+    this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
+      secretName: handoffSecretName(names, 'redisAuth'),
+      description: `${names.prefix}: AUTH token of the ${cache.engine} cache`,
+      encryptionKey: props.dataKey,
+      removalPolicy: retained,
+      generateSecretString: {
+        // AUTH tokens are 16-128 printable characters without space, " / @; alphanumerics only also keep
+        // the token safe in URLs and shell snippets. 64 characters: ~380 bits.
+        passwordLength: 64,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+    });
+    acknowledgeRotation(
+      this.authSecret,
+      'The AUTH token is rotated by the documented runbook (docs/data-plane.md): put a new secret version, then update the replication group with AuthTokenUpdateStrategy ROTATE so old and new tokens are both accepted while tasks restart, then SET. A rotation Lambda would need VPC access to the cache and ElastiCache modify rights for an event that is rare and operator-driven.',
+    );
+
+    const logGroups = (['slow-log', 'engine-log'] as const).map((logType) => {
+      const group = new logs.LogGroup(this, logType === 'slow-log' ? 'SlowLog' : 'EngineLog', {
+        logGroupName: `/${names.project}/${names.environment}/cache/${logType}`,
+        retention: props.logRetentionDays as logs.RetentionDays,
+        encryptionKey: props.logsKey,
+        removalPolicy: retained,
+      });
+      return { logType, group };
+    });
+
+    this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
+      replicationGroupId: this.replicationGroupId,
+      replicationGroupDescription: `${names.prefix} cache of hot lookups`,
+      engine: cache.engine,
+      engineVersion: cache.engineVersion,
+      cacheNodeType: cache.nodeType,
+      numCacheClusters: nodes,
+      // Primary in the first AZ, each replica in the next one: a replica is always in another AZ.
+      preferredCacheClusterAZs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
+      automaticFailoverEnabled: cache.highAvailability,
+      multiAzEnabled: cache.highAvailability,
+      port: cache.port,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      authToken: this.authSecret.secretValue.unsafeUnwrap(),
+      atRestEncryptionEnabled: true,
+      kmsKeyId: props.dataKey.keyArn,
+      cacheSubnetGroupName: subnetGroup.ref,
+      securityGroupIds: [this.securityGroup.securityGroupId],
+      snapshotRetentionLimit: cache.snapshotRetentionDays,
+      snapshotWindow: cache.snapshotWindow,
+      preferredMaintenanceWindow: cache.maintenanceWindow,
+      autoMinorVersionUpgrade: true,
+      logDeliveryConfigurations: logGroups.map(({ logType, group }) => ({
+        logType,
+        logFormat: 'json',
+        destinationType: 'cloudwatch-logs',
+        destinationDetails: { cloudWatchLogsDetails: { logGroup: group.logGroupName } },
+      })),
+    });
+    this.replicationGroup.addResourceDependency(subnetGroup);
+    for (const { group } of logGroups) this.replicationGroup.node.addDependency(group);
+    this.replicationGroup.applyRemovalPolicy(props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT);
+
+    if (!cache.highAvailability) {
+      acknowledge(
+        this.replicationGroup,
+        'AwsSolutions-AEC4',
+        `${names.environment} runs a single cache node by the environment table (cost); the cache holds only rebuildable hot lookups, so losing the node means cold reads from MongoDB/OpenSearch, not data loss. Staging and prod run Multi-AZ with automatic failover.`,
+      );
+    }
+    if (cache.snapshotRetentionDays < 15) {
+      for (const id of ['HIPAA.Security-ElastiCacheRedisClusterAutomaticBackup', 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup', 'PCI.DSS.321-ElastiCacheRedisClusterAutomaticBackup']) {
+        acknowledge(
+          this.replicationGroup,
+          id,
+          `Automatic snapshots are on and kept ${cache.snapshotRetentionDays} day(s) (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
+        );
+      }
+    }
+
+    this.endpointSecret = new secretsmanager.Secret(this, 'Endpoint', {
+      secretName: handoffSecretName(names, 'redisEndpoint'),
+      description: `${names.prefix}: cache endpoint {"host","port","tls"} (written by CDK from the replication group)`,
+      encryptionKey: props.dataKey,
+      removalPolicy: retained,
+      secretStringValue: SecretValue.unsafePlainText(
+        Stack.of(this).toJsonString({ host: this.replicationGroup.attrPrimaryEndPointAddress, port: cache.port, tls: true }),
+      ),
+    });
+    acknowledgeRotation(
+      this.endpointSecret,
+      'Holds the cache host name, port and TLS flag, not a credential; CloudFormation rewrites it whenever the replication group endpoint changes, so there is nothing to rotate.',
+    );
+  }
+}
+
+/** Rotation findings of the four packs on one secret, with one reason. */
+export function acknowledgeRotation(secret: secretsmanager.Secret, reason: string): void {
+  const resource = secret.node.defaultChild as secretsmanager.CfnSecret;
+  for (const id of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'PCI.DSS.321-SecretsManagerRotationEnabled']) {
+    acknowledge(resource, id, reason);
+  }
+}

@@ -1,0 +1,148 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { acknowledge } from '../core/compliance';
+import type { ResourceNames } from '../naming';
+
+export interface DataBucketsProps {
+  readonly names: ResourceNames;
+  /** Lifecycle, Object Lock and CORS settings of the environment. */
+  readonly storage: EnvironmentConfig['storage'];
+  /** Encrypts recordings and transcripts (SSE-KMS with bucket keys). */
+  readonly dataKey: kms.IKey;
+  /** dev: buckets are deleted with the stack (they must be emptied first; no auto-delete Lambda). */
+  readonly disposable: boolean;
+}
+
+/** Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a reference). */
+export interface DataBucketNames {
+  readonly recordings: string;
+  readonly transcripts: string;
+  readonly accessLogs: string;
+}
+
+export function dataBucketNames(names: ResourceNames): DataBucketNames {
+  return {
+    recordings: names.name('call-recordings', 'bucket'),
+    transcripts: names.name('transcripts', 'bucket'),
+    accessLogs: names.name('access-logs', 'bucket'),
+  };
+}
+
+/** `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key cycles). */
+export function bucketArnOf(scope: Construct, bucketName: string): string {
+  return Stack.of(scope).formatArn({ service: 's3', region: '', account: '', resource: bucketName });
+}
+
+/**
+ * The three buckets of the pipeline:
+ * - `call-recordings` and `transcripts`: SSE-KMS with the data key and bucket keys, versioned, TLS 1.2+ only,
+ *   all public access blocked, server access logs to the log bucket, lifecycle from config;
+ *   Object Lock (GOVERNANCE) on recordings where config enables it; CORS only for configured origins.
+ * - `access-logs`: SSE-S3 (server access logging and ALB access logs cannot write to SSE-KMS buckets),
+ *   BucketOwnerEnforced with the logging service admitted by bucket policy, versioned, TLS-only, expiring.
+ */
+export class DataBuckets extends Construct {
+  readonly accessLogs: s3.Bucket;
+  readonly recordings: s3.Bucket;
+  readonly transcripts: s3.Bucket;
+  readonly bucketNames: DataBucketNames;
+
+  constructor(scope: Construct, id: string, props: DataBucketsProps) {
+    super(scope, id);
+    const { storage } = props;
+    if (storage.recordingsObjectLock.enabled && storage.recordingsObjectLock.retentionDays < 1) {
+      throw new Error(`${props.names.prefix}: storage.recordingsObjectLock.retentionDays must be at least 1 when Object Lock is enabled`);
+    }
+    this.bucketNames = dataBucketNames(props.names);
+    const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const secure = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      autoDeleteObjects: false,
+    } as const;
+    const housekeeping: s3.LifecycleRule = {
+      id: 'housekeeping',
+      noncurrentVersionExpiration: Duration.days(storage.noncurrentVersionsExpireAfterDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(storage.abortIncompleteMultipartUploadAfterDays),
+      expiredObjectDeleteMarker: true,
+    };
+
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      ...secure,
+      bucketName: this.bucketNames.accessLogs,
+      // Server access logging and ALB access logs only deliver to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(storage.accessLogsExpireAfterDays) }, housekeeping],
+    });
+    const accessLogsResource = this.accessLogs.node.defaultChild as s3.CfnBucket;
+    acknowledge(accessLogsResource, 'AwsSolutions-S1', 'This is the server access log destination of the environment; logging its own access would write a log record for every log delivery, an endless loop. CloudTrail data events are the audit trail for reads of the logs.');
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      acknowledge(accessLogsResource, `${pack}-S3BucketLoggingEnabled`, 'This is the server access log destination of the environment; logging its own access would loop. CloudTrail data events are the audit trail for reads of the logs.');
+      acknowledge(accessLogsResource, `${pack}-S3DefaultEncryptionKMS`, 'S3 server access logging and ALB access logs deliver only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS would silently drop every log record. Access is TLS-only and public access is blocked.');
+    }
+
+    this.recordings = new s3.Bucket(this, 'Recordings', {
+      ...secure,
+      bucketName: this.bucketNames.recordings,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.dataKey,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: `${this.bucketNames.recordings}/`,
+      objectLockEnabled: storage.recordingsObjectLock.enabled ? true : undefined,
+      objectLockDefaultRetention: storage.recordingsObjectLock.enabled
+        ? s3.ObjectLockRetention.governance(Duration.days(storage.recordingsObjectLock.retentionDays))
+        : undefined,
+      cors: storage.corsAllowedOrigins.length > 0
+        ? [{
+            // Browsers upload with the presigned PUT URL the api hands out; nothing else is cross-origin.
+            allowedMethods: [s3.HttpMethods.PUT],
+            allowedOrigins: [...storage.corsAllowedOrigins],
+            allowedHeaders: ['Content-Type', 'Content-MD5', 'x-amz-*'],
+            exposedHeaders: ['ETag'],
+            maxAge: 3000,
+          }]
+        : undefined,
+      lifecycleRules: [
+        {
+          id: 'tiering-and-expiry',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(storage.recordingsInfrequentAccessAfterDays) },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(storage.recordingsGlacierAfterDays) },
+          ],
+          expiration: Duration.days(storage.recordingsExpireAfterDays),
+        },
+        housekeeping,
+      ],
+    });
+
+    this.transcripts = new s3.Bucket(this, 'Transcripts', {
+      ...secure,
+      bucketName: this.bucketNames.transcripts,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.dataKey,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: `${this.bucketNames.transcripts}/`,
+      lifecycleRules: [{ id: 'expiry', expiration: Duration.days(storage.transcriptsExpireAfterDays) }, housekeeping],
+    });
+
+    for (const bucket of [this.accessLogs, this.recordings, this.transcripts]) {
+      const resource = bucket.node.defaultChild as s3.CfnBucket;
+      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+        acknowledge(
+          resource,
+          `${pack}-S3BucketReplicationEnabled`,
+          'The pipeline is single-region (us-east-1) by design; durability comes from S3 multi-AZ storage, versioning with noncurrent-version retention, Retain on stack deletion outside dev and Object Lock on prod recordings. Cross-region disaster recovery is out of scope and documented in docs/data-plane.md.',
+        );
+      }
+    }
+  }
+}

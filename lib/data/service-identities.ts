@@ -1,0 +1,138 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { SERVICE_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
+import { acknowledge } from '../core/compliance';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import type { ResourceNames } from '../naming';
+import { bucketArnOf, type DataBucketNames } from './data-buckets';
+
+export interface ServiceIdentitiesProps {
+  readonly names: ResourceNames;
+  readonly vpc: ec2.IVpc;
+}
+
+/** What the task roles are granted on: the data plane's resources. */
+export interface DataPlaneResources {
+  readonly bucketNames: DataBucketNames;
+  readonly dataKey: kms.IKey;
+  readonly queues: Record<WorkerName, WorkQueue>;
+  /** ARN of the OpenSearch Serverless collection. */
+  readonly collectionArn: string;
+}
+
+/** The exact IAM actions of one grant, kept as data so tests and docs can state them. */
+const SQS_CONSUME = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+
+/**
+ * The ECS task roles of the four services and the security group every task wears. They live with the data
+ * because the Atlas stack (deployed between the stateful and the service stacks) makes the roles MONGODB-AWS
+ * database users, and because the cache and the AOSS endpoint admit the security group.
+ *
+ * Role names are deterministic (`{project}-{env}-{service}-task`) so the Atlas side can name them too.
+ */
+export class ServiceIdentities extends Construct {
+  readonly taskRoles: Record<ServiceName, ManagedPolicyRole>;
+  /** Attached to every task. Egress is open (ECR, Atlas, AWS APIs over NAT or endpoints); nothing is admitted by default. */
+  readonly servicesSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceIdentitiesProps) {
+    super(scope, id);
+    const { names } = props;
+    const account = Stack.of(this).account;
+
+    this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSecurityGroup', {
+      vpc: props.vpc,
+      description: `${names.prefix} ECS tasks: admitted by the cache, the search endpoint and the Atlas endpoint`,
+      allowAllOutbound: true,
+    });
+
+    const entries = SERVICE_NAMES.map((service) => {
+      const role = new ManagedPolicyRole(this, `${service.charAt(0).toUpperCase()}${service.slice(1)}TaskRole`, {
+        roleName: names.name(`${service}-task`, 'role'),
+        description: `${names.prefix}: task role of the ${service} service`,
+        // Only ECS tasks of this account can assume it (confused-deputy protection).
+        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': account },
+        }),
+      });
+      return [service, role] as const;
+    });
+    this.taskRoles = Object.fromEntries(entries) as Record<ServiceName, ManagedPolicyRole>;
+  }
+
+  /**
+   * Least privilege on the data plane, per service:
+   * - api: presigned PUT into recordings, read transcripts, query the vector collection;
+   * - ingestion: read recordings, consume `ingestion`, send to `transcription`;
+   * - transcription: read recordings, write transcripts, consume `transcription`;
+   * - indexing: read transcripts, consume `indexing`, write the vector collection.
+   * KMS use is limited to calls made through S3 and SQS (kms:ViaService).
+   */
+  grantDataPlaneAccess(resources: DataPlaneResources): void {
+    const recordings = bucketArnOf(this, `${resources.bucketNames.recordings}/*`);
+    const transcripts = bucketArnOf(this, `${resources.bucketNames.transcripts}/*`);
+    const { queues } = resources;
+    const roles = this.taskRoles;
+
+    this.allow(roles.api, ['s3:PutObject'], [recordings]);
+    this.allow(roles.api, ['s3:GetObject'], [transcripts]);
+    this.allow(roles.api, ['aoss:APIAccessAll'], [resources.collectionArn]);
+    this.allowKey(roles.api, resources.dataKey, ['kms:Decrypt', 'kms:GenerateDataKey'], ['s3']);
+
+    this.allow(roles.ingestion, ['s3:GetObject'], [recordings]);
+    this.allow(roles.ingestion, SQS_CONSUME, [queues.ingestion.queue.queueArn]);
+    this.allow(roles.ingestion, SQS_SEND, [queues.transcription.queue.queueArn]);
+    this.allowKey(roles.ingestion, resources.dataKey, ['kms:Decrypt', 'kms:GenerateDataKey'], ['s3', 'sqs']);
+
+    this.allow(roles.transcription, ['s3:GetObject'], [recordings]);
+    this.allow(roles.transcription, ['s3:PutObject'], [transcripts]);
+    this.allow(roles.transcription, SQS_CONSUME, [queues.transcription.queue.queueArn]);
+    this.allowKey(roles.transcription, resources.dataKey, ['kms:Decrypt', 'kms:GenerateDataKey'], ['s3', 'sqs']);
+
+    this.allow(roles.indexing, ['s3:GetObject'], [transcripts]);
+    this.allow(roles.indexing, SQS_CONSUME, [queues.indexing.queue.queueArn]);
+    this.allow(roles.indexing, ['aoss:APIAccessAll'], [resources.collectionArn]);
+    this.allowKey(roles.indexing, resources.dataKey, ['kms:Decrypt'], ['s3', 'sqs']);
+
+    const objectReaders: Array<[ServiceName, string, string]> = [
+      ['api', recordings, 'presigned PUT of new recordings'],
+      ['api', transcripts, 'reading transcripts'],
+      ['ingestion', recordings, 'reading the recording an ingestion message names'],
+      ['transcription', recordings, 'reading the recording to transcribe'],
+      ['transcription', transcripts, 'writing the transcript'],
+      ['indexing', transcripts, 'reading the transcript to index'],
+    ];
+    for (const [service, objects, purpose] of objectReaders) {
+      acknowledge(
+        roles[service].node.findChild('Permissions'),
+        `AwsSolutions-IAM5[Resource::${objectPattern(this, objects)}]`,
+        `Object keys are chosen at upload time, so object-level actions (${purpose}) need the object wildcard of this one bucket; the actions are single and explicit (no s3:* or Get*), and the bucket is TLS-only and KMS-encrypted.`,
+      );
+    }
+  }
+
+  private allow(role: iam.IRole, actions: string[], resourceArns: string[]): void {
+    iam.Grant.addToPrincipal({ grantee: role, actions, resourceArns });
+  }
+
+  private allowKey(role: iam.IRole, key: kms.IKey, actions: string[], viaServices: Array<'s3' | 'sqs'>): void {
+    const region = Stack.of(this).region;
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions,
+      resourceArns: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': viaServices.map((service) => `${service}.${region}.amazonaws.com`) } },
+    });
+  }
+}
+
+/** How cdk-nag names the object wildcard of a bucket in an IAM5 finding: the resolved ARN (partition literal). */
+function objectPattern(scope: Construct, arn: string): string {
+  const resolved: unknown = Stack.of(scope).resolve(arn);
+  if (typeof resolved !== 'string') throw new Error(`expected a literal S3 object ARN (partition literals on), got ${JSON.stringify(resolved)}`);
+  return resolved;
+}

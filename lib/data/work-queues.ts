@@ -1,0 +1,77 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { WORKER_NAMES, type WorkerName, type WorkQueue } from '../contracts';
+import type { ResourceNames } from '../naming';
+
+/**
+ * Seconds the visibility timeout exceeds the worker's processing timeout. A worker stops working on a
+ * message at its processing timeout; the margin covers the DeleteMessage call and clock skew, so a message
+ * never becomes visible to a second worker while the first can still finish it, and a crashed worker's
+ * message is retried soon after (not after a multiple of the timeout).
+ */
+export const VISIBILITY_TIMEOUT_MARGIN_SECONDS = 60;
+
+/** The visibility timeout of a work queue for a given worker processing timeout. */
+export function visibilityTimeoutSeconds(workerProcessingTimeoutSeconds: number): number {
+  return workerProcessingTimeoutSeconds + VISIBILITY_TIMEOUT_MARGIN_SECONDS;
+}
+
+export interface WorkQueuesProps {
+  readonly names: ResourceNames;
+  readonly queues: EnvironmentConfig['queues'];
+  /** SSE-KMS key of every queue and dead-letter queue. */
+  readonly dataKey: kms.IKey;
+  /** dev: queues are deleted with the stack. */
+  readonly disposable: boolean;
+}
+
+/**
+ * One work queue per worker (`ingestion`, `transcription`, `indexing`), each with its own dead-letter queue.
+ * All KMS-encrypted with the data key and TLS-only; retention and maxReceiveCount from config, DLQs keep
+ * messages the SQS maximum of 14 days so a failure can be inspected and redriven.
+ */
+export class WorkQueues extends Construct {
+  readonly queues: Record<WorkerName, WorkQueue & { queue: sqs.Queue; deadLetterQueue: sqs.Queue }>;
+
+  constructor(scope: Construct, id: string, props: WorkQueuesProps) {
+    super(scope, id);
+    const { names, queues } = props;
+    const visibility = visibilityTimeoutSeconds(queues.workerProcessingTimeoutSeconds);
+    if (visibility > 43_200) {
+      throw new Error(`${names.prefix}: queues.workerProcessingTimeoutSeconds (${queues.workerProcessingTimeoutSeconds}) leaves a visibility timeout above the SQS maximum of 12 hours; lower it`);
+    }
+    const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const common = {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.dataKey,
+      enforceSSL: true,
+      removalPolicy,
+    } as const;
+
+    const entries = WORKER_NAMES.map((worker) => {
+      const deadLetterQueue = new sqs.Queue(this, `${pascal(worker)}DeadLetterQueue`, {
+        ...common,
+        queueName: names.name(`${worker}-dlq`, 'queue'),
+        retentionPeriod: Duration.days(queues.deadLetterRetentionDays),
+      });
+      const queue = new sqs.Queue(this, `${pascal(worker)}Queue`, {
+        ...common,
+        queueName: names.name(worker, 'queue'),
+        retentionPeriod: Duration.days(queues.retentionDays),
+        visibilityTimeout: Duration.seconds(visibility),
+        // Long polling: fewer empty receives (cheaper) for workers that poll continuously.
+        receiveMessageWaitTime: Duration.seconds(20),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queues.maxReceiveCount },
+      });
+      return [worker, { queue, deadLetterQueue }] as const;
+    });
+    this.queues = Object.fromEntries(entries) as WorkQueues['queues'];
+  }
+}
+
+function pascal(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}

@@ -1,0 +1,136 @@
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { SERVICE_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
+import { EncryptionKey } from '../core/encryption-key';
+import { PipelineStack } from '../core/pipeline-stack';
+import { Cache } from '../data/cache';
+import { DataBuckets } from '../data/data-buckets';
+import { DatabaseSecret } from '../data/database-secret';
+import { ObjectCreatedNotifications } from '../data/object-created-notifications';
+import { ServiceIdentities } from '../data/service-identities';
+import { VectorSearch } from '../data/vector-search';
+import { WorkQueues } from '../data/work-queues';
+import { handoffParameterName } from '../handoff';
+import type { NetworkStack } from './network-stack';
+
+export interface DataStackProps {
+  readonly config: EnvironmentConfig;
+  /** VPC, subnet selections and the logs key. */
+  readonly network: NetworkStack;
+}
+
+/**
+ * `{project}-{env}-data`: everything that holds data (key, buckets, queues, secrets, cache, vector search)
+ * plus the identities that use it (task roles, services security group), which the Atlas stack and the
+ * service stacks consume. Stateful: retained or snapshotted on deletion outside dev.
+ */
+export class DataStack extends PipelineStack implements PipelineData {
+  readonly dataKey: PipelineData['dataKey'];
+  readonly recordingsBucket: PipelineData['recordingsBucket'];
+  readonly transcriptsBucket: PipelineData['transcriptsBucket'];
+  readonly accessLogsBucket: PipelineData['accessLogsBucket'];
+  readonly queues: Record<WorkerName, WorkQueue>;
+  readonly taskRoles: Record<ServiceName, PipelineData['taskRoles'][ServiceName]>;
+  readonly servicesSecurityGroup: PipelineData['servicesSecurityGroup'];
+  readonly secrets: PipelineData['secrets'];
+  readonly cache: PipelineData['cache'];
+  readonly search: PipelineData['search'];
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { config: props.config, component: 'data' });
+    const { config, network } = props;
+    if (network.config.name !== config.name) {
+      throw new Error(`DataStack of ${config.name} was given the network stack of ${network.config.name}; pass the same environment's NetworkStack`);
+    }
+    this.addStackDependency(network, "the data plane lives in the network stack's VPC");
+    const { vpc } = network.network;
+    const disposable = config.disposableData;
+
+    const key = new EncryptionKey(this, 'DataKey', {
+      aliasName: this.names.name('data'),
+      description: `${this.names.prefix}: buckets, queues, secrets, cache and vector search`,
+      disposable,
+    });
+    this.dataKey = key.key;
+
+    const identities = new ServiceIdentities(this, 'Identities', { names: this.names, vpc });
+    this.taskRoles = identities.taskRoles;
+    this.servicesSecurityGroup = identities.servicesSecurityGroup;
+
+    const workQueues = new WorkQueues(this, 'Queues', { names: this.names, queues: config.queues, dataKey: key.key, disposable });
+    this.queues = workQueues.queues;
+
+    const buckets = new DataBuckets(this, 'Buckets', { names: this.names, storage: config.storage, dataKey: key.key, disposable });
+    this.recordingsBucket = buckets.recordings;
+    this.transcriptsBucket = buckets.transcripts;
+    this.accessLogsBucket = buckets.accessLogs;
+
+    new ObjectCreatedNotifications(this, 'ObjectCreated', {
+      queueKey: key.key,
+      routes: [
+        { bucket: buckets.recordings, bucketName: buckets.bucketNames.recordings, queue: workQueues.queues.ingestion.queue },
+        { bucket: buckets.transcripts, bucketName: buckets.bucketNames.transcripts, queue: workQueues.queues.indexing.queue },
+      ],
+    });
+
+    const database = new DatabaseSecret(this, 'Database', { names: this.names, dataKey: key.key, disposable });
+
+    const cache = new Cache(this, 'Cache', {
+      names: this.names,
+      cache: config.cache,
+      availabilityZones: config.availabilityZones,
+      vpc,
+      subnets: network.network.isolatedSubnets,
+      clientSecurityGroup: identities.servicesSecurityGroup,
+      dataKey: key.key,
+      logsKey: network.logsKey.key,
+      logRetentionDays: config.logRetentionDays,
+      disposable,
+    });
+    this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
+    this.cache = { port: cache.port, replicationGroupId: cache.replicationGroupId };
+
+    const search = new VectorSearch(this, 'Search', {
+      names: this.names,
+      search: config.search,
+      vpc,
+      subnets: network.network.privateSubnets,
+      clientSecurityGroup: identities.servicesSecurityGroup,
+      dataKey: key.key,
+      writers: [identities.taskRoles.indexing],
+      readers: [identities.taskRoles.api],
+      disposable,
+    });
+    this.search = { collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
+
+    identities.grantDataPlaneAccess({
+      bucketNames: buckets.bucketNames,
+      dataKey: key.key,
+      queues: workQueues.queues,
+      collectionArn: search.collectionArn,
+    });
+
+    // Handoff to the Atlas stack (deployed next) and to operators.
+    new ssm.StringParameter(this, 'KmsKeyArnParameter', {
+      parameterName: handoffParameterName(this.names, 'kmsKeyArn'),
+      stringValue: key.key.keyArn,
+      description: 'Data key of the environment (read by the Atlas stack)',
+    });
+    new ssm.StringParameter(this, 'MongodbUriSecretArnParameter', {
+      parameterName: handoffParameterName(this.names, 'mongodbUriSecretArn'),
+      stringValue: database.secret.secretArn,
+      description: 'Secret the Atlas stack writes the connection string into',
+    });
+    new ssm.StringListParameter(this, 'TaskRoleArnsParameter', {
+      parameterName: handoffParameterName(this.names, 'taskRoleArns'),
+      stringListValue: SERVICE_NAMES.map((service) => identities.taskRoles[service].roleArn),
+      description: `Task role ARNs in the order ${SERVICE_NAMES.join(', ')} (MONGODB-AWS database users)`,
+    });
+    new ssm.StringParameter(this, 'ServicesSecurityGroupIdParameter', {
+      parameterName: handoffParameterName(this.names, 'servicesSecurityGroupId'),
+      stringValue: identities.servicesSecurityGroup.securityGroupId,
+      description: 'Security group of the ECS tasks (admitted by the Atlas PrivateLink endpoint)',
+    });
+  }
+}
