@@ -2,11 +2,13 @@ import { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../environments';
 import { addComplianceChecks } from './core/compliance';
 import { applyStandardTags } from './core/tagging';
+import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 /** The stacks of one environment, in deploy order. */
 export interface PipelineStacks {
   readonly network: NetworkStack;
+  readonly data: DataStack;
 }
 
 /**
@@ -15,7 +17,8 @@ export interface PipelineStacks {
  */
 export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStacks {
   const network = new NetworkStack(app, 'Network', { config });
-  return { network };
+  const data = new DataStack(app, 'Data', { config, network });
+  return { network, data };
 }
 
 export interface PipelineAppOptions {
