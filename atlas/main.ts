@@ -3,12 +3,12 @@
  * and the only place in atlas/ that reads the process environment.
  * ATLAS_ENVIRONMENTS=dev,prod limits which stacks are synthesized (default: all three).
  */
-import { App, TerraformStack } from 'cdktf';
+import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { AtlasStack } from './lib/atlas-stack';
 
 const app = new App();
 for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
-  const config = loadEnvironment(envName);
-  new TerraformStack(app, `atlas-${config.name}`);
+  new AtlasStack(app, `atlas-${envName}`, { config: loadEnvironment(envName) });
 }
 app.synth();
