@@ -1,0 +1,232 @@
+/**
+ * npm run diagram          regenerates docs/architecture-diagram.md
+ * npm run diagram:check    fails (exit 1) when the committed file differs from a fresh render (CI)
+ *
+ * Builds and synthesizes the dev environment's CDK app into a temporary directory (offline, no AWS;
+ * synthesis resolves cross-stack references into stack dependencies) and renders Mermaid: one
+ * subgraph per stack (in STACK_COMPONENTS order), one node per top-level construct (a concern)
+ * listing its key AWS resources, one node for the hand-off SSM parameters, stack dependencies, the
+ * Atlas (CDKTF) stack between the stateful and stateless stacks, and the queue/worker flow from
+ * lib/contracts.ts. Output is deterministic: sorted, no hashes, tokens or dates.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CfnResource, Stack, type App } from 'aws-cdk-lib';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
+import { loadEnvironment, type EnvironmentConfig } from '../environments';
+import { STACK_COMPONENTS, WORKER_NAMES } from '../lib/contracts';
+import { ResourceNames } from '../lib/naming';
+import { createPipelineApp } from '../lib/pipeline-app';
+
+const ROOT = join(__dirname, '..');
+export const DIAGRAM_FILE = join(ROOT, 'docs', 'architecture-diagram.md');
+
+/**
+ * Resource types shown by name in a concern's node; everything else (routes, associations,
+ * policies, ...) is counted as "supporting resources" so the diagram stays readable.
+ */
+const KEY_TYPES = new Set([
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::Budgets::Budget',
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::EC2::FlowLog',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::Subnet',
+  'AWS::EC2::VPC',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::ECR::Repository',
+  'AWS::ECS::Cluster',
+  'AWS::ECS::Service',
+  'AWS::ECS::TaskDefinition',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  'AWS::ElasticLoadBalancingV2::TargetGroup',
+  'AWS::Events::Rule',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::Role',
+  'AWS::KMS::Key',
+  'AWS::Logs::LogGroup',
+  'AWS::OpenSearchServerless::AccessPolicy',
+  'AWS::OpenSearchServerless::Collection',
+  'AWS::OpenSearchServerless::SecurityPolicy',
+  'AWS::OpenSearchServerless::VpcEndpoint',
+  'AWS::S3::Bucket',
+  'AWS::Scheduler::Schedule',
+  'AWS::SecretsManager::Secret',
+  'AWS::SNS::Topic',
+  'AWS::SQS::Queue',
+  'AWS::SSM::Parameter',
+  'AWS::WAFv2::WebACL',
+]);
+
+/** cdk.json's context (feature flags), which an in-memory App does not read by itself. */
+function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
+/** A Mermaid-safe node id. */
+function nodeId(...parts: string[]): string {
+  return parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+function shortType(type: string): string {
+  return type.replace(/^AWS::/, '').replace(/::/g, ' ');
+}
+
+function cfnResourcesUnder(scope: IConstruct): CfnResource[] {
+  return scope.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
+}
+
+function resourceSummary(resources: readonly CfnResource[]): string[] {
+  const counts = new Map<string, number>();
+  let supporting = 0;
+  for (const resource of resources) {
+    if (KEY_TYPES.has(resource.cfnResourceType)) counts.set(resource.cfnResourceType, (counts.get(resource.cfnResourceType) ?? 0) + 1);
+    else supporting++;
+  }
+  const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => (n > 1 ? `${shortType(type)} ×${n}` : shortType(type)));
+  if (supporting > 0) lines.push(`+${supporting} supporting`);
+  return lines;
+}
+
+function componentOf(stack: Stack, config: EnvironmentConfig): string {
+  return stack.stackName.slice(ResourceNames.of(config).prefix.length + 1);
+}
+
+function orderedStacks(app: App, config: EnvironmentConfig): Stack[] {
+  const order = STACK_COMPONENTS.map((c) => c.component as string);
+  const rank = (stack: Stack): number => {
+    const index = order.indexOf(componentOf(stack, config));
+    return index === -1 ? order.length : index;
+  };
+  return app.node.children
+    .filter((c): c is Stack => Stack.isStack(c))
+    .sort((a, b) => rank(a) - rank(b) || a.stackName.localeCompare(b.stackName));
+}
+
+/** The Markdown document with the Mermaid diagrams of `app` (one environment's stacks). */
+export function renderDiagram(app: App, config: EnvironmentConfig): string {
+  // Synthesis resolves cross-stack references into stack dependencies (and is cached by the App).
+  app.synth();
+  const stacks = orderedStacks(app, config);
+  const stateful = new Set<string>(STACK_COMPONENTS.filter((c) => c.stateful).map((c) => c.component));
+  const atlas = nodeId('atlas', config.name);
+
+  const lines: string[] = ['flowchart LR'];
+  for (const stack of stacks) {
+    const component = componentOf(stack, config);
+    const kind = stateful.has(component) ? 'stateful' : 'stateless';
+    lines.push(`  subgraph ${nodeId('stack', component)}["${stack.stackName} (${kind})"]`);
+    lines.push('    direction TB');
+    const concerns = stack.node.children
+      .filter((child) => cfnResourcesUnder(child).length > 0)
+      .sort((a, b) => a.node.id.localeCompare(b.node.id));
+    // Single SSM parameters at the top level are the stack's hand-off contract: one node lists them.
+    const isParameter = (c: IConstruct): boolean => {
+      const resources = cfnResourcesUnder(c);
+      return resources.length === 1 && resources[0].cfnResourceType === 'AWS::SSM::Parameter';
+    };
+    for (const concern of concerns.filter((c) => !isParameter(c))) {
+      const summary = resourceSummary(cfnResourcesUnder(concern));
+      lines.push(`    ${nodeId(component, concern.node.id)}["<b>${concern.node.id}</b><br/>${summary.join('<br/>')}"]`);
+    }
+    const parameters = concerns.filter(isParameter).map((c) => c.node.id);
+    if (parameters.length > 0) {
+      lines.push(`    ${nodeId(component, 'handoff_parameters')}["<b>hand-off SSM parameters</b><br/>${parameters.join('<br/>')}"]`);
+    }
+    lines.push('  end');
+  }
+  lines.push(`  ${atlas}[("${`atlas-${config.name}`} (CDKTF)<br/>MongoDB Atlas ${config.atlas.instanceSize}")]`);
+
+  // Stack dependencies (dependency --> dependent), from the construct tree.
+  const edges = new Set<string>();
+  for (const stack of stacks) {
+    for (const dependency of stack.dependencies) {
+      edges.add(`  ${nodeId('stack', componentOf(dependency, config))} --> ${nodeId('stack', componentOf(stack, config))}`);
+    }
+  }
+  // The deploy order's hand-offs: stateful stacks publish what Atlas reads; Atlas writes what services read.
+  for (const stack of stacks) {
+    const component = componentOf(stack, config);
+    if (stateful.has(component)) edges.add(`  ${nodeId('stack', component)} -.->|SSM handoff| ${atlas}`);
+    else if (component === 'services') edges.add(`  ${atlas} -.->|mongodb-uri secret| ${nodeId('stack', component)}`);
+  }
+  lines.push(...[...edges].sort());
+
+  const flow: string[] = ['flowchart LR'];
+  WORKER_NAMES.forEach((worker, i) => {
+    const queue = nodeId('queue', worker);
+    flow.push(`  ${queue}[["SQS ${worker}"]] --> ${nodeId('worker', worker)}("${worker} worker")`);
+    flow.push(`  ${queue} -.->|after ${config.queues.maxReceiveCount} receives| ${nodeId('dlq', worker)}[["DLQ ${worker}"]]`);
+    const next = WORKER_NAMES[i + 1];
+    if (next) flow.push(`  ${nodeId('worker', worker)} --> ${nodeId('queue', next)}`);
+  });
+
+  return [
+    '# Architecture diagram',
+    '',
+    `<!-- Generated by \`npm run diagram\` (scripts/diagram.ts) from the CDK construct tree of the ${config.name} environment. Do not edit by hand; \`npm run diagram:check\` fails CI when this file is stale. -->`,
+    '',
+    `Stacks of \`${config.name}\` in deploy order (${STACK_COMPONENTS.map((c) => c.component).join(' → ')}, with Atlas deployed between the stateful and the stateless stacks).`,
+    'Each box is a top-level construct (one concern) with its key AWS resources; solid arrows are stack dependencies, dotted arrows the hand-offs through AWS.',
+    '',
+    '```mermaid',
+    ...lines,
+    '```',
+    '',
+    `## Queue workers (\`WORKER_NAMES\` in lib/contracts.ts)`,
+    '',
+    '```mermaid',
+    ...flow,
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** Renders the dev app, synthesized into a temporary directory that is removed afterwards. */
+export function renderDevDiagram(): string {
+  const config = loadEnvironment('dev');
+  const outdir = mkdtempSync(join(tmpdir(), 'diagram-'));
+  try {
+    // Findings are the compliance gates' business (cdk synth, tests); the diagram only needs the tree.
+    const { app } = createPipelineApp(config, { outdir, context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false } });
+    return renderDiagram(app, config);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function main(argv: readonly string[]): number {
+  const unknown = argv.filter((a) => a !== '--check');
+  if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
+    console.log('usage: npm run diagram            regenerate docs/architecture-diagram.md\n       npm run diagram:check      exit 1 if the committed diagram is stale');
+    return unknown.length > 0 && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
+  }
+  const rendered = renderDevDiagram();
+  if (argv.includes('--check')) {
+    let committed = '';
+    try {
+      committed = readFileSync(DIAGRAM_FILE, 'utf8');
+    } catch {
+      // Missing counts as stale.
+    }
+    if (committed !== rendered) {
+      console.error('error: docs/architecture-diagram.md is stale (the construct tree changed): run `npm run diagram` and commit the result');
+      return 1;
+    }
+    console.log('docs/architecture-diagram.md is up to date');
+    return 0;
+  }
+  writeFileSync(DIAGRAM_FILE, rendered);
+  console.log('wrote docs/architecture-diagram.md');
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
