@@ -84,8 +84,12 @@ export const dev: EnvironmentInput = {
     albP95LatencySeconds: 2,
     cacheCpuPercent: 90,
     cacheMemoryPercent: 90,
+    cacheEvictionsPer5Minutes: 100,
+    cacheReplicationLagSeconds: 30,
+    searchErrorsPer5Minutes: 10,
+    searchLatencyMs: 2000,
   },
-  budget: { monthlyUsd: 378, notificationEmails: [] },
+  budget: { monthlyUsd: 378, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   usage: {
     recordingsStoredGb: 50,
     transcriptsStoredGb: 2,

@@ -83,8 +83,12 @@ export const prod: EnvironmentInput = {
     albP95LatencySeconds: 1,
     cacheCpuPercent: 75,
     cacheMemoryPercent: 80,
+    cacheEvictionsPer5Minutes: 10,
+    cacheReplicationLagSeconds: 5,
+    searchErrorsPer5Minutes: 1,
+    searchLatencyMs: 500,
   },
-  budget: { monthlyUsd: 970, notificationEmails: [] },
+  budget: { monthlyUsd: 970, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   usage: {
     recordingsStoredGb: 1000,
     transcriptsStoredGb: 50,

@@ -245,13 +245,25 @@ export const monitoringSchema = z.strictObject({
   /** Cache CPU/memory (%) thresholds. */
   cacheCpuPercent: z.number().min(1).max(100),
   cacheMemoryPercent: z.number().min(1).max(100),
+  /** Keys evicted per 5 minutes (per node) above which the cache alarms: it is too small for its working set. */
+  cacheEvictionsPer5Minutes: z.number().int().min(0),
+  /** Replica lag (seconds) above which the cache alarms (environments with replicas). */
+  cacheReplicationLagSeconds: z.number().positive(),
+  /** OpenSearch Serverless search + ingestion request errors per 5 minutes above which search alarms. */
+  searchErrorsPer5Minutes: z.number().int().min(0),
+  /** OpenSearch Serverless average search latency (ms) above which search alarms. */
+  searchLatencyMs: z.number().positive(),
 });
 
 export const budgetSchema = z.strictObject({
   /** Monthly budget in USD, from the seed's table. */
   monthlyUsd: positiveInt,
   /** Recipients of budget notifications (80% forecast, 100% actual). */
-  notificationEmails: z.array(email),
+  notificationEmails: z.array(email).max(10, 'AWS Budgets allows at most 10 e-mail subscribers per notification'),
+  /** Forecasted spend (% of the budget) that notifies. */
+  forecastedAlertPercent: z.number().int().min(1).max(1000),
+  /** Actual spend (% of the budget) that notifies. */
+  actualAlertPercent: z.number().int().min(1).max(1000),
 });
 
 /** Usage assumptions the cost report prices; explicit so the estimate can be argued with. */

@@ -84,8 +84,12 @@ export const staging: EnvironmentInput = {
     albP95LatencySeconds: 1.5,
     cacheCpuPercent: 80,
     cacheMemoryPercent: 85,
+    cacheEvictionsPer5Minutes: 50,
+    cacheReplicationLagSeconds: 10,
+    searchErrorsPer5Minutes: 5,
+    searchLatencyMs: 1000,
   },
-  budget: { monthlyUsd: 617, notificationEmails: [] },
+  budget: { monthlyUsd: 617, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   usage: {
     recordingsStoredGb: 200,
     transcriptsStoredGb: 10,

@@ -221,7 +221,7 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks })
   ] as const) {
     if (count <= 0) continue;
     const what = `${serviceName} ${arch} ${kind}`;
-    const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${declared === 0 ? ' (template desired count 0 until an image tag is set; priced at config.services.desiredCount)' : ''}`;
+    const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${declared === 0 ? ' (parked at 0 until an image tag is set: priced at config.services.desiredCount)' : ''}`;
     lines.push(line('Fargate', `${what} vCPU`, count * vcpu * hours, cpuPrice, detail, round(cpuPrice.usd * factor, 6)));
     lines.push(line('Fargate', `${what} memory`, count * memoryGb * hours, memPrice, detail, round(memPrice.usd * factor, 6)));
   }

@@ -1,0 +1,145 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
+import { SERVICE_NAMES, WORKER_NAMES, type ServiceName } from '../../lib/contracts';
+import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
+import { applyStandardTags } from '../../lib/core/tagging';
+import { DataStack } from '../../lib/stacks/data-stack';
+import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+import type { MonitoredServices } from '../../lib/monitoring/targets';
+import { cdkJsonContext } from '../support/cdk-context';
+
+/**
+ * The monitoring stack over the real network and data stacks and a fake of the services stack
+ * (only the names CloudWatch dimensions use), so it is tested independently of the services work.
+ */
+function fakeServices(env: string): MonitoredServices {
+  const services = Object.fromEntries(SERVICE_NAMES.map((s) => [s, { service: { serviceName: `marin-${env}-${s}` } }])) as Record<ServiceName, { service: { serviceName: string } }>;
+  return {
+    cluster: { cluster: { clusterName: `marin-${env}-cluster` } },
+    services,
+    apiLoadBalancer: { loadBalancer: { loadBalancerFullName: `app/marin-${env}-api/0123456789abcdef` }, targetGroup: { targetGroupFullName: `targetgroup/marin-${env}-api/0123456789abcdef` } },
+  };
+}
+
+function build(envName: EnvironmentName) {
+  const config = loadEnvironment(envName);
+  const app = new App({ context: cdkJsonContext() });
+  applyStandardTags(app, config);
+  const network = new NetworkStack(app, 'Network', { config });
+  const data = new DataStack(app, 'Data', { config, network });
+  const monitoring = new MonitoringStack(app, 'Monitoring', { config, network, data, services: fakeServices(envName) });
+  return { app, config, monitoring, template: Template.fromStack(monitoring) };
+}
+
+/** Requirements per environment. */
+const EXPECTED = {
+  dev: { actionsEnabled: false, runningTaskAlarms: 0, replicationLagAlarms: 0, natAlarms: 1, budget: 378 },
+  staging: { actionsEnabled: true, runningTaskAlarms: 4, replicationLagAlarms: 1, natAlarms: 1, budget: 617 },
+  prod: { actionsEnabled: true, runningTaskAlarms: 4, replicationLagAlarms: 1, natAlarms: 3, budget: 970 },
+} as const;
+
+describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
+  const expected = EXPECTED[envName];
+  let built: ReturnType<typeof build>;
+  let template: Template;
+  const topicRef = () => ({ Ref: built.monitoring.getLogicalId(built.monitoring.alarmTopic.topic.node.defaultChild as any) });
+  const alarms = () => template.findResources('AWS::CloudWatch::Alarm');
+  const alarmNamed = (name: string) => Object.values(alarms()).find((a: any) => a.Properties.AlarmName === `marin-${envName}-${name}`) as any;
+
+  beforeAll(() => {
+    built = build(envName);
+    template = built.template;
+  });
+
+  test('alarm topic: KMS-encrypted, TLS-only, CloudWatch and Budgets may publish', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: `marin-${envName}-alarms`, KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+  });
+
+  test.each(WORKER_NAMES)('DLQ and oldest-message alarms of %s notify the topic', (worker) => {
+    const dlq = alarmNamed(`${worker}-dlq-messages`);
+    expect(dlq).toBeDefined();
+    expect(dlq.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'ApproximateNumberOfMessagesVisible', ActionsEnabled: expected.actionsEnabled });
+    expect(dlq.Properties.AlarmActions).toEqual([topicRef()]);
+    const age = alarmNamed(`${worker}-queue-oldest-age`);
+    expect(age.Properties).toMatchObject({ Threshold: built.config.monitoring.queueMaxAgeSeconds, MetricName: 'ApproximateAgeOfOldestMessage', ActionsEnabled: expected.actionsEnabled });
+    expect(age.Properties.AlarmActions).toEqual([topicRef()]);
+    expect(alarmNamed(`${worker}-queue-depth`).Properties.Threshold).toBe(built.config.monitoring.queueMaxDepth);
+  });
+
+  test('every alarm is named marin-<env>-..., notifies the topic, and has actions enabled as configured', () => {
+    const all = Object.values(alarms()) as any[];
+    expect(all.length).toBeGreaterThan(20);
+    for (const alarm of all) {
+      expect(alarm.Properties.AlarmName).toMatch(new RegExp(`^marin-${envName}-`));
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+      expect(alarm.Properties.ActionsEnabled).toBe(expected.actionsEnabled);
+    }
+  });
+
+  test('service, ALB, cache, search and NAT alarms with thresholds from config', () => {
+    const m = built.config.monitoring;
+    for (const service of SERVICE_NAMES) {
+      expect(alarmNamed(`${service}-cpu`).Properties.Threshold).toBe(m.serviceCpuPercent);
+      expect(alarmNamed(`${service}-memory`).Properties.Threshold).toBe(m.serviceMemoryPercent);
+    }
+    const names = (Object.values(alarms()) as any[]).map((a) => a.Properties.AlarmName as string);
+    expect(names.filter((n) => n.endsWith('-running-tasks-below-minimum'))).toHaveLength(expected.runningTaskAlarms);
+    expect(names.filter((n) => n.endsWith('-replication-lag'))).toHaveLength(expected.replicationLagAlarms);
+    expect(names.filter((n) => n.endsWith('-port-allocation-errors'))).toHaveLength(expected.natAlarms);
+    expect(alarmNamed('api-alb-5xx').Properties.Threshold).toBe(m.alb5xxPer5Minutes);
+    expect(alarmNamed('api-p95-latency').Properties).toMatchObject({ Threshold: m.albP95LatencySeconds, ExtendedStatistic: 'p95' });
+    expect(alarmNamed('api-unhealthy-targets').Properties.Threshold).toBe(0);
+    expect(alarmNamed('cache-node1-memory').Properties.Threshold).toBe(m.cacheMemoryPercent);
+    expect(alarmNamed('cache-node1-engine-cpu').Properties.Threshold).toBe(m.cacheCpuPercent);
+    expect(alarmNamed('cache-node1-evictions').Properties.Threshold).toBe(m.cacheEvictionsPer5Minutes);
+    expect(alarmNamed('search-latency').Properties).toMatchObject({ Namespace: 'AWS/AOSS', Threshold: m.searchLatencyMs });
+    expect(alarmNamed('search-errors').Properties.Threshold).toBe(m.searchErrorsPer5Minutes);
+  });
+
+  test('one pipeline dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `marin-${envName}-pipeline` });
+  });
+
+  test('monthly cost budget = config, filtered by the CostCenter tag, 80% forecast and 100% actual to the topic', () => {
+    template.resourceCountIs('AWS::Budgets::Budget', 1);
+    const budget = Object.values(template.findResources('AWS::Budgets::Budget'))[0] as any;
+    expect(budget.Properties.Budget).toMatchObject({
+      BudgetName: `marin-${envName}-monthly-cost`,
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      BudgetLimit: { Amount: expected.budget, Unit: 'USD' },
+      CostFilters: { TagKeyValue: [`user:CostCenter$${built.config.tags.CostCenter}`] },
+    });
+    const notifications = budget.Properties.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Notification.ThresholdType]);
+    expect(notifications).toEqual([
+      ['FORECASTED', 80, 'PERCENTAGE'],
+      ['ACTUAL', 100, 'PERCENTAGE'],
+    ]);
+    for (const n of budget.Properties.NotificationsWithSubscribers) expect(n.Subscribers).toContainEqual({ SubscriptionType: 'SNS', Address: topicRef() });
+  });
+
+  test('no cdk-nag finding in the monitoring stack', () => {
+    built.app.synth();
+    for (const pack of COMPLIANCE_PACKS) {
+      const report = pack.create(built.app).validateScope(built.monitoring);
+      const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+      expect({ pack: pack.name, findings }).toEqual({ pack: pack.name, findings: [] });
+    }
+  });
+});
