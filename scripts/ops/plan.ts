@@ -4,6 +4,7 @@
  * refusals, flags) is testable offline; scripts/ops/execute.ts runs a plan.
  */
 import { STACK_COMPONENTS, SERVICE_NAMES } from '../../lib/contracts';
+import { SECRET_NAMES } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 
@@ -185,8 +186,8 @@ function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: reado
   };
 }
 
-/** Secrets whose current value the services read at start-up. */
-export const CHECKED_SECRETS = ['mongodb-uri', 'redis-endpoint', 'redis-auth'] as const;
+/** Secrets whose current value the services read at start-up (the hand-off contract's secrets). */
+export const CHECKED_SECRETS = Object.values(SECRET_NAMES);
 
 function secretHasCurrentVersion(secretId: string): (stdout: string) => string | undefined {
   return (stdout) => {
