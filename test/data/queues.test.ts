@@ -1,0 +1,74 @@
+import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { WORKER_NAMES } from '../../lib/contracts';
+import { visibilityTimeoutSeconds } from '../../lib/data/work-queues';
+import { findOne, label, ofType } from './support';
+
+const DAY = 86_400;
+/** Per environment: work-queue retention (s), maxReceiveCount, visibility timeout (s) = processing timeout 300 + 60. */
+const EXPECTED = {
+  dev: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
+  staging: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
+  prod: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
+} as const;
+
+describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
+  const expected = EXPECTED[envName];
+  const config = loadEnvironment(envName);
+  const queues = ofType(envName, 'AWS::SQS::Queue');
+  const byName = (name: string) => findOne(envName, 'AWS::SQS::Queue', (p) => p.QueueName === name);
+
+  test('three work queues and three dead-letter queues, named {project}-{env}-<worker>[-dlq]', () => {
+    expect(queues.map(([, q]) => q.Properties!.QueueName).sort()).toEqual(
+      WORKER_NAMES.flatMap((worker) => [`marin-${envName}-${worker}`, `marin-${envName}-${worker}-dlq`]).sort(),
+    );
+  });
+
+  test.each(WORKER_NAMES)('%s: redrives to its own DLQ after maxReceiveCount, retention and visibility from config', (worker) => {
+    const [, queue] = byName(`marin-${envName}-${worker}`);
+    const [dlqId, dlq] = byName(`marin-${envName}-${worker}-dlq`);
+    expect(queue.Properties!.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: expected.maxReceiveCount });
+    expect(queue.Properties!.MessageRetentionPeriod).toBe(expected.retention);
+    expect(queue.Properties!.VisibilityTimeout).toBe(expected.visibility);
+    expect(queue.Properties!.VisibilityTimeout).toBeGreaterThan(config.queues.workerProcessingTimeoutSeconds);
+    expect(queue.Properties!.ReceiveMessageWaitTimeSeconds).toBe(20);
+    expect(dlq.Properties!.MessageRetentionPeriod).toBe(14 * DAY);
+    expect(dlq.Properties!.RedrivePolicy).toBeUndefined();
+  });
+
+  test('no queue without a DLQ: every queue either redrives to a DLQ or is the DLQ of exactly one queue', () => {
+    const dlqTargets = queues.map(([, q]) => q.Properties!.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]).filter(Boolean);
+    for (const [logicalId, queue] of queues) {
+      const isDlq = dlqTargets.filter((target) => target === logicalId).length === 1;
+      expect({ queue: queue.Properties!.QueueName, covered: Boolean(queue.Properties!.RedrivePolicy) !== isDlq }).toEqual({ queue: queue.Properties!.QueueName, covered: true });
+    }
+  });
+
+  test('no queue without KMS encryption under the data key', () => {
+    for (const [, queue] of queues) {
+      expect(label(envName, queue.Properties!.KmsMasterKeyId)).toBe(`key:marin-${envName}`);
+      expect(queue.Properties!.SqsManagedSseEnabled).toBeUndefined();
+    }
+  });
+
+  test('no queue without a TLS-only queue policy', () => {
+    const policies = ofType(envName, 'AWS::SQS::QueuePolicy');
+    for (const [logicalId] of queues) {
+      const policy = policies.find(([, p]) => p.Properties!.Queues.some((q: any) => q.Ref === logicalId));
+      expect(policy?.[1].Properties!.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([{ Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: { AWS: '*' }, Resource: { 'Fn::GetAtt': [logicalId, 'Arn'] } }]),
+      );
+    }
+  });
+
+  test('only the two notified queues admit S3, and nothing else is allowed by a queue policy', () => {
+    const allowed = ofType(envName, 'AWS::SQS::QueuePolicy').flatMap(([, p]) =>
+      p.Properties!.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow').map((s: any) => `${s.Principal.Service} ${s.Action} ${label(envName, s.Resource)}`),
+    );
+    expect(allowed.sort()).toEqual([`s3.amazonaws.com sqs:SendMessage queue:marin-${envName}-indexing`, `s3.amazonaws.com sqs:SendMessage queue:marin-${envName}-ingestion`]);
+  });
+});
+
+test('visibility timeout rule: processing timeout plus a 60 s margin', () => {
+  expect(visibilityTimeoutSeconds(300)).toBe(360);
+  expect(visibilityTimeoutSeconds(900)).toBe(960);
+});
