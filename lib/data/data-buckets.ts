@@ -16,6 +16,8 @@ export interface DataBucketsProps {
   readonly disposable: boolean;
 }
 
+const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
 /** Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a reference). */
 export interface DataBucketNames {
   readonly recordings: string;
@@ -52,6 +54,9 @@ export class DataBuckets extends Construct {
 
   constructor(scope: Construct, id: string, props: DataBucketsProps) {
     super(scope, id);
+    // The log bucket is BucketOwnerEnforced (no ACLs): server access logging must be granted by bucket policy.
+    // Set here, not only in cdk.json, because the design depends on it.
+    this.node.setContext(S3_LOGS_USE_BUCKET_POLICY, true);
     const { storage } = props;
     if (storage.recordingsObjectLock.enabled && storage.recordingsObjectLock.retentionDays < 1) {
       throw new Error(`${props.names.prefix}: storage.recordingsObjectLock.retentionDays must be at least 1 when Object Lock is enabled`);

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -98,13 +98,14 @@ export class ServiceIdentities extends Construct {
     this.allow(roles.indexing, ['aoss:APIAccessAll'], [resources.collectionArn]);
     this.allowKey(roles.indexing, resources.dataKey, ['kms:Decrypt'], ['s3', 'sqs']);
 
+    const { recordings: recordingsBucket, transcripts: transcriptsBucket } = resources.bucketNames;
     const objectReaders: Array<[ServiceName, string, string]> = [
-      ['api', recordings, 'presigned PUT of new recordings'],
-      ['api', transcripts, 'reading transcripts'],
-      ['ingestion', recordings, 'reading the recording an ingestion message names'],
-      ['transcription', recordings, 'reading the recording to transcribe'],
-      ['transcription', transcripts, 'writing the transcript'],
-      ['indexing', transcripts, 'reading the transcript to index'],
+      ['api', recordingsBucket, 'presigned PUT of new recordings'],
+      ['api', transcriptsBucket, 'reading transcripts'],
+      ['ingestion', recordingsBucket, 'reading the recording an ingestion message names'],
+      ['transcription', recordingsBucket, 'reading the recording to transcribe'],
+      ['transcription', transcriptsBucket, 'writing the transcript'],
+      ['indexing', transcriptsBucket, 'reading the transcript to index'],
     ];
     for (const [service, objects, purpose] of objectReaders) {
       acknowledge(
@@ -130,9 +131,8 @@ export class ServiceIdentities extends Construct {
   }
 }
 
-/** How cdk-nag names the object wildcard of a bucket in an IAM5 finding: the resolved ARN (partition literal). */
-function objectPattern(scope: Construct, arn: string): string {
-  const resolved: unknown = Stack.of(scope).resolve(arn);
-  if (typeof resolved !== 'string') throw new Error(`expected a literal S3 object ARN (partition literals on), got ${JSON.stringify(resolved)}`);
-  return resolved;
+/** How cdk-nag names the object wildcard of a bucket in an IAM5 finding (partition literal, or its Ref rendering). */
+function objectPattern(scope: Construct, bucketName: string): string {
+  const partition = Stack.of(scope).partition;
+  return `arn:${Token.isUnresolved(partition) ? '<AWS::Partition>' : partition}:s3:::${bucketName}/*`;
 }

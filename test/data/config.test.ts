@@ -1,0 +1,87 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from '../../environments';
+import { WORKER_NAMES } from '../../lib/contracts';
+import { Cache } from '../../lib/data/cache';
+import { VectorSearch } from '../../lib/data/vector-search';
+import { WorkQueues } from '../../lib/data/work-queues';
+import { ResourceNames } from '../../lib/naming';
+import { createPipelineApp } from '../../lib/pipeline-app';
+import { DataStack } from '../../lib/stacks/data-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+
+describe('data-plane configuration errors name the environment and the field', () => {
+  const devRules: Array<[string, (c: any) => void, RegExp]> = [
+    ['the default Redis port', (c) => (c.cache.port = 6379), /cache\.port: must not be the default Redis port 6379/],
+    ['a privileged cache port', (c) => (c.cache.port = 80), /cache\.port/],
+    ['a missing cache port', (c) => delete c.cache.port, /cache\.port/],
+    ['Object Lock longer than the recordings live', (c) => (c.storage.recordingsObjectLock = { enabled: true, retentionDays: 365 }), /storage\.recordingsObjectLock\.retentionDays: must not exceed recordingsExpireAfterDays/],
+    ['a DLQ retention other than 14 days', (c) => (c.queues.deadLetterRetentionDays = 7), /queues\.deadLetterRetentionDays/],
+  ];
+  test.each(devRules)('dev with %s fails', (_label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS.dev);
+    breakIt(input);
+    expect(() => parseEnvironment(input, 'dev')).toThrow(/^environment "dev" is invalid:/);
+    expect(() => parseEnvironment(input, 'dev')).toThrow(message);
+  });
+
+  const prodRules: Array<[string, (c: any) => void, RegExp]> = [
+    ['a single-node cache', (c) => { c.cache.highAvailability = false; c.cache.replicas = 0; }, /cache\.highAvailability: prod needs a highly available cache/],
+    ['cache snapshots kept under 7 days', (c) => (c.cache.snapshotRetentionDays = 3), /cache\.snapshotRetentionDays: prod keeps cache snapshots at least 7 days/],
+    ['no search standby replicas', (c) => (c.search.standbyReplicas = false), /search\.standbyReplicas: prod needs OpenSearch Serverless standby replicas/],
+  ];
+  test.each(prodRules)('prod with %s fails', (_label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS.prod);
+    breakIt(input);
+    expect(() => parseEnvironment(input, 'prod')).toThrow(message);
+  });
+});
+
+describe('data-plane constructs refuse bad props with a message saying what to change', () => {
+  function scope() {
+    const app = new App();
+    const stack = new Stack(app, 'Probe', { env: { region: 'us-east-1', account: '111111111111' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const sg = new ec2.SecurityGroup(stack, 'Clients', { vpc });
+    return { stack, vpc, sg, key: new kms.Key(stack, 'Key'), names: new ResourceNames('marin', 'dev') };
+  }
+
+  test('a highly available cache without a replica', () => {
+    const { stack, vpc, sg, key, names } = scope();
+    const cache = { ...loadEnvironment('dev').cache, highAvailability: true, replicas: 0 };
+    expect(() => new Cache(stack, 'Cache', { names, cache, availabilityZones: ['us-east-1a', 'us-east-1b'], vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, logsKey: key, logRetentionDays: 7, disposable: true }))
+      .toThrow('marin-dev: cache.highAvailability needs cache.replicas >= 1');
+  });
+
+  test('a vector collection nobody can write', () => {
+    const { stack, vpc, sg, key, names } = scope();
+    expect(() => new VectorSearch(stack, 'Search', { names, search: { standbyReplicas: false }, vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, writers: [], readers: [], disposable: true }))
+      .toThrow('needs at least one writer role');
+  });
+
+  test('a processing timeout that pushes the visibility timeout past the SQS maximum', () => {
+    const { stack, key, names } = scope();
+    const queues = { ...loadEnvironment('dev').queues, workerProcessingTimeoutSeconds: 43_200 };
+    expect(() => new WorkQueues(stack, 'Queues', { names, queues, dataKey: key, disposable: true })).toThrow(/above the SQS maximum of 12 hours/);
+  });
+
+  test('a data stack given another environment\'s network', () => {
+    const app = new App();
+    const network = new NetworkStack(app, 'Network', { config: loadEnvironment('staging') });
+    expect(() => new DataStack(app, 'Data', { config: loadEnvironment('dev'), network })).toThrow('DataStack of dev was given the network stack of staging');
+  });
+});
+
+test('the data stack fulfils PipelineData for the service and monitoring stacks', () => {
+  const { stacks } = createPipelineApp(loadEnvironment('staging'));
+  const data = stacks.data;
+  expect(data.cache).toEqual({ port: 6380, replicationGroupId: 'marin-staging-cache' });
+  expect(data.search.collectionName).toBe('marin-staging-vectors');
+  expect(Object.keys(data.queues)).toEqual([...WORKER_NAMES]);
+  expect(Object.keys(data.taskRoles)).toEqual(['api', 'ingestion', 'transcription', 'indexing']);
+  for (const role of Object.values(data.taskRoles)) expect(role).toBeInstanceOf(iam.Role);
+  expect(Object.keys(data.secrets)).toEqual(['mongodbUri', 'redisEndpoint', 'redisAuth']);
+  expect(data.dependencies).toContain(stacks.network);
+});

@@ -1,0 +1,122 @@
+import { ENVIRONMENT_NAMES } from '../../environments';
+import { SERVICE_NAMES } from '../../lib/contracts';
+import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
+import { stackOf } from '../support/templates';
+import { dataResources, findOne, label, ofType } from './support';
+
+/**
+ * Resource types that hold data (or keys to it) and what happens to them on stack deletion or replacement.
+ * Every type the data stack creates must be in STATEFUL or STATELESS, so a new stateful type cannot slip in unchecked.
+ */
+const STATEFUL: Record<string, { dev: string; retained: string }> = {
+  'AWS::KMS::Key': { dev: 'Delete', retained: 'Retain' },
+  'AWS::S3::Bucket': { dev: 'Delete', retained: 'Retain' },
+  'AWS::SQS::Queue': { dev: 'Delete', retained: 'Retain' },
+  'AWS::SecretsManager::Secret': { dev: 'Delete', retained: 'Retain' },
+  'AWS::ElastiCache::ReplicationGroup': { dev: 'Delete', retained: 'Snapshot' },
+  'AWS::OpenSearchServerless::Collection': { dev: 'Delete', retained: 'Retain' },
+  'AWS::Logs::LogGroup': { dev: 'Delete', retained: 'Retain' },
+};
+const STATELESS = new Set([
+  'AWS::KMS::Alias',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::IAM::Role',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::SecurityGroupIngress',
+  'AWS::ElastiCache::SubnetGroup',
+  'AWS::OpenSearchServerless::VpcEndpoint',
+  'AWS::OpenSearchServerless::SecurityPolicy',
+  'AWS::OpenSearchServerless::AccessPolicy',
+  'AWS::SSM::Parameter',
+]);
+
+describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
+  const resources = Object.entries(dataResources(envName));
+
+  test('named marin-{env}-data, termination protection outside dev', () => {
+    const stack = stackOf(envName, 'data');
+    expect(stack.stackName).toBe(`marin-${envName}-data`);
+    expect(stack.terminationProtection).toBe(envName !== 'dev');
+  });
+
+  test('every resource type is classified as stateful or stateless', () => {
+    const unknown = [...new Set(resources.map(([, r]) => r.Type))].filter((type) => !STATEFUL[type] && !STATELESS.has(type));
+    expect(unknown).toEqual([]);
+  });
+
+  test(`DeletionPolicy on every stateful resource: ${envName === 'dev' ? 'Delete (dev is disposable)' : 'Retain, Snapshot for the cache'}`, () => {
+    const stateful = resources.filter(([, r]) => STATEFUL[r.Type]);
+    expect(new Set(stateful.map(([, r]) => r.Type))).toEqual(new Set(Object.keys(STATEFUL)));
+    const wrong = stateful
+      .map(([id, r]) => {
+        const want = envName === 'dev' ? STATEFUL[r.Type].dev : STATEFUL[r.Type].retained;
+        return { id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === want };
+      })
+      .filter((r) => !r.deletion || !r.replace);
+    expect(wrong).toEqual([]);
+  });
+
+  test('data key: customer managed, rotated yearly, aliased, 30-day deletion window outside dev', () => {
+    const keys = ofType(envName, 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0];
+    expect(key.Properties!.EnableKeyRotation).toBe(true);
+    expect(key.Properties!.RotationPeriodInDays).toBe(365);
+    expect(key.Properties!.PendingWindowInDays).toBe(envName === 'dev' ? 7 : 30);
+    const [, alias] = findOne(envName, 'AWS::KMS::Alias', () => true);
+    expect(alias.Properties!).toEqual({ AliasName: `alias/marin-${envName}-data`, TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  test('key policy: service principals only S3 (notifications), scoped to this account and the two notifying buckets', () => {
+    const [, key] = ofType(envName, 'AWS::KMS::Key')[0];
+    const statements = key.Properties!.KeyPolicy.Statement as Array<Record<string, any>>;
+    const services = statements.filter((s) => s.Principal.Service);
+    expect(services).toEqual([
+      {
+        Sid: 'AllowS3EventNotificationsFromThePipelineBuckets',
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnEquals: { 'aws:SourceArn': [`arn:aws:s3:::marin-${envName}-call-recordings`, `arn:aws:s3:::marin-${envName}-transcripts`] },
+        },
+      },
+    ]);
+    // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only.
+    for (const statement of statements.filter((s) => !s.Principal.Service)) {
+      expect(label(envName, statement.Principal.AWS)).toBe('arn:aws:iam::<AWS::AccountId>:root');
+    }
+    const viaSecretsManager = statements.filter((s) => s.Condition?.StringEquals?.['kms:ViaService']);
+    expect(viaSecretsManager.map((s) => s.Condition.StringEquals['kms:ViaService'])).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
+  });
+
+  test('the seed\'s secrets and the cache credential, each encrypted with the data key', () => {
+    const secrets = ofType(envName, 'AWS::SecretsManager::Secret');
+    expect(secrets.map(([, s]) => s.Properties!.Name).sort()).toEqual([`${envName}/audio-pipeline/mongodb-uri`, `${envName}/audio-pipeline/redis-auth`, `${envName}/audio-pipeline/redis-endpoint`]);
+    for (const [, s] of secrets) expect(label(envName, s.Properties!.KmsKeyId)).toBe(`key:marin-${envName}`);
+  });
+
+  test('mongodb-uri: owned by CDK with a fixed placeholder that is not a URI (the Atlas stack writes the value)', () => {
+    const [, secret] = findOne(envName, 'AWS::SecretsManager::Secret', (p) => p.Name === `${envName}/audio-pipeline/mongodb-uri`);
+    expect(secret.Properties!.SecretString).toBe(mongodbUriPlaceholder(envName));
+    expect(secret.Properties!.SecretString).not.toMatch(/^mongodb(\+srv)?:\/\//);
+    expect(secret.Properties!.GenerateSecretString).toBeUndefined();
+  });
+
+  test('publishes the handoff parameters the Atlas stack reads', () => {
+    const parameters = Object.fromEntries(ofType(envName, 'AWS::SSM::Parameter').map(([, p]) => [p.Properties!.Name, p.Properties!]));
+    expect(Object.keys(parameters).sort()).toEqual(
+      ['data/kms-key-arn', 'data/mongodb-uri-secret-arn', 'identity/task-role-arns', 'network/services-security-group-id'].map((n) => `/marin/${envName}/${n}`),
+    );
+    expect(label(envName, parameters[`/marin/${envName}/data/kms-key-arn`].Value)).toBe(`key:marin-${envName}`);
+    expect(label(envName, parameters[`/marin/${envName}/data/mongodb-uri-secret-arn`].Value)).toBe(`secret:${envName}/audio-pipeline/mongodb-uri`);
+    const roles = parameters[`/marin/${envName}/identity/task-role-arns`];
+    expect(roles.Type).toBe('StringList');
+    expect(label(envName, roles.Value)).toBe(SERVICE_NAMES.map((s) => `role:marin-${envName}-${s}-task`).join(','));
+    expect(label(envName, parameters[`/marin/${envName}/network/services-security-group-id`].Value)).toMatch(/^sg:.*ECS tasks/);
+  });
+});
