@@ -1,0 +1,206 @@
+import { CfnParameter, CfnRule, Duration, Fn } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { acknowledge, acknowledgeEach } from '../core/compliance';
+import type { ResourceNames } from '../naming';
+
+/** What AWS accepts as an ACM certificate ARN; the same rule as the config schema. */
+export const CERTIFICATE_ARN_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$';
+/** Logical id of the deploy-time certificate parameter (HTTPS-only environments without a configured certificate). */
+export const CERTIFICATE_PARAMETER = 'ApiCertificateArn';
+
+export interface ApiLoadBalancerProps {
+  readonly names: ResourceNames;
+  readonly vpc: ec2.IVpc;
+  readonly publicSubnets: ec2.SubnetSelection;
+  readonly services: Pick<EnvironmentConfig['services'], 'apiContainerPort' | 'apiHealthCheckPath' | 'certificateArn' | 'httpsOnly' | 'loadBalancerDeletionProtection'>;
+  /** ALB access logs land under `<prefix>/AWSLogs/...` in this bucket (SSE-S3, as ELB requires). */
+  readonly accessLogsBucket: s3.IBucket;
+  readonly accessLogsPrefix: string;
+}
+
+/**
+ * The api's internet-facing ALB: public subnets, access logs, deletion protection from config,
+ * invalid headers dropped, desync mitigation, and listeners by certificate and `httpsOnly`:
+ *
+ * | httpsOnly | certificate | listeners |
+ * |---|---|---|
+ * | true | configured | 443 only |
+ * | true | absent | 443 only, certificate from the `ApiCertificateArn` parameter: deploy fails early until one is given |
+ * | false | configured | 443, and 80 redirecting to 443 |
+ * | false | absent | 80 forwarding (dev/staging before a certificate exists) |
+ */
+export class ApiLoadBalancer extends Construct {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The listener that forwards to the api. */
+  readonly listener: elbv2.ApplicationListener;
+  /** Whether the api is served over HTTPS. */
+  readonly https: boolean;
+
+  constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
+    super(scope, id);
+    const { names, services } = props;
+    const certificateArn = services.certificateArn ?? (services.httpsOnly ? this.certificateParameter() : undefined);
+    this.https = certificateArn !== undefined;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${names.prefix} api load balancer: ${this.https ? 'HTTPS' : 'HTTP'} from the internet, to the api port only`,
+      allowAllOutbound: false,
+    });
+    if (this.https) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+    if (!services.httpsOnly) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), this.https ? 'HTTP, redirected to HTTPS' : 'HTTP (no certificate configured)');
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      loadBalancerName: names.name('api', 'loadBalancer'),
+      vpc: props.vpc,
+      vpcSubnets: props.publicSubnets,
+      internetFacing: true,
+      securityGroup: this.securityGroup,
+      deletionProtection: services.loadBalancerDeletionProtection,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
+      http2Enabled: true,
+    });
+    this.loadBalancer.logAccessLogs(props.accessLogsBucket, props.accessLogsPrefix);
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      targetGroupName: names.name('api', 'targetGroup'),
+      vpc: props.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: services.apiContainerPort,
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: services.apiHealthCheckPath,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+
+    if (certificateArn !== undefined) {
+      this.listener = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultAction: elbv2.ListenerAction.forward([this.targetGroup]),
+      });
+      if (!services.httpsOnly) {
+        const redirect = this.loadBalancer.addListener('HttpRedirect', {
+          port: 80,
+          protocol: elbv2.ApplicationProtocol.HTTP,
+          open: false,
+          defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+        });
+        acknowledgeEach(
+          redirect.node.defaultChild as elbv2.CfnListener,
+          ['HIPAA.Security-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ELBv2ACMCertificateRequired', 'PCI.DSS.321-ELBv2ACMCertificateRequired'],
+          'This port-80 listener never forwards to a target: its only action is a 301 redirect to the HTTPS listener, which uses the ACM certificate. HTTPS-only environments (prod) have no port-80 listener at all.',
+        );
+      }
+    } else {
+      this.listener = this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.forward([this.targetGroup]),
+      });
+      this.acknowledgePlainHttp(this.listener);
+    }
+
+    acknowledge(
+      this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup,
+      'AwsSolutions-EC23',
+      'Internet-facing api load balancer: clients connect from anywhere, on the listener port only; egress is limited to the api container port, and the WAF (prod) filters requests.',
+    );
+  }
+
+  /**
+   * Registers the api service with the target group and opens ALB -> api container port, entirely in
+   * this stack: the api tasks carry `taskSecurityGroup` (owned here) besides the shared services group.
+   * The L2 `attachToApplicationTargetGroup` would also write an ingress rule into the shared group's
+   * stack (the data stack), pointing back at this stack: a cross-stack cycle.
+   */
+  attach(service: ecs.FargateService, containerName: string, taskSecurityGroup: ec2.ISecurityGroup, containerPort: number): void {
+    const cfnService = service.node.defaultChild as ecs.CfnService;
+    cfnService.loadBalancers = [{ targetGroupArn: this.targetGroup.targetGroupArn, containerName, containerPort }];
+    service.node.addDependency(this.targetGroup.loadBalancerAttached);
+    this.securityGroup.addEgressRule(taskSecurityGroup, ec2.Port.tcp(containerPort), 'To the api containers only');
+    taskSecurityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(containerPort), 'From the api load balancer');
+  }
+
+  /** `<lb full name>/<target group full name>`, the resource label of ALBRequestCountPerTarget. */
+  get requestCountResourceLabel(): string {
+    return `${this.loadBalancer.loadBalancerFullName}/${this.targetGroup.targetGroupFullName}`;
+  }
+
+  /**
+   * An HTTPS-only environment without a configured certificate: the template takes the certificate
+   * as a parameter with no default. Offline synth and tests work; `cdk deploy` stops before any
+   * change with "The following CloudFormation Parameters are missing a value: ApiCertificateArn",
+   * and a malformed or empty value is rejected by the pattern and the template rule.
+   */
+  private certificateParameter(): string {
+    const parameter = new CfnParameter(this, 'CertificateArn', {
+      type: 'String',
+      description: 'ACM certificate of the api HTTPS listener. Supply it with -c certificateArn=arn:aws:acm:... (or --parameters ApiCertificateArn=...).',
+      allowedPattern: CERTIFICATE_ARN_PATTERN,
+      constraintDescription: 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): this environment is HTTPS-only.',
+    });
+    parameter.overrideLogicalId(CERTIFICATE_PARAMETER);
+    new CfnRule(this, 'CertificateRequired', {
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
+          assertDescription: 'This environment is HTTPS-only and has no certificate: deploy with -c certificateArn=arn:aws:acm:<region>:<account>:certificate/<id>.',
+        },
+      ],
+    });
+    return parameter.valueAsString;
+  }
+
+  /** Plain HTTP only where config allows it (httpsOnly false) and no certificate exists yet. */
+  private acknowledgePlainHttp(listener: elbv2.ApplicationListener): void {
+    const cfnListener = listener.node.defaultChild as elbv2.CfnListener;
+    acknowledgeEach(
+      cfnListener,
+      ['HIPAA.Security-ALBHttpToHttpsRedirection', 'NIST.800.53.R5-ALBHttpToHttpsRedirection', 'PCI.DSS.321-ALBHttpToHttpsRedirection'],
+      'This environment is configured httpsOnly=false and has no certificate yet, so there is no HTTPS listener to redirect to; supplying -c certificateArn turns this listener into a redirect to 443. Prod is HTTPS-only by schema rule.',
+    );
+    acknowledgeEach(
+      cfnListener,
+      ['HIPAA.Security-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ELBv2ACMCertificateRequired', 'PCI.DSS.321-ELBv2ACMCertificateRequired'],
+      'No certificate is configured for this non-production environment (httpsOnly=false); the listener serves non-production test traffic only. With -c certificateArn an ACM-certificate HTTPS listener replaces it; prod cannot synthesize without HTTPS.',
+    );
+  }
+
+  /** Findings that follow from config decisions of non-production environments. */
+  acknowledgeConfigDecisions(services: Pick<EnvironmentConfig['services'], 'loadBalancerDeletionProtection' | 'waf'>): void {
+    const cfnLoadBalancer = this.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer;
+    if (!services.loadBalancerDeletionProtection) {
+      acknowledgeEach(
+        cfnLoadBalancer,
+        ['HIPAA.Security-ELBDeletionProtectionEnabled', 'NIST.800.53.R5-ELBDeletionProtectionEnabled'],
+        'Disposable environment by config (loadBalancerDeletionProtection=false): the stateless services stack must be deletable in one step; staging and prod enable deletion protection.',
+      );
+    }
+    if (!services.waf.enabled) {
+      acknowledgeEach(
+        cfnLoadBalancer,
+        ['NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled'],
+        'WAF is enabled by config in prod only (services.waf.enabled); this non-production environment serves no customer traffic, holds no production data, and the ALB drops invalid headers and applies desync mitigation.',
+      );
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+
+export interface ServiceScalingProps {
+  readonly cluster: ecs.ICluster;
+  readonly service: ecs.FargateService;
+  /** Task-count bounds while the environment is up. Parked services use 0/0. */
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+/**
+ * The scalable target of one ECS service (desired count between min and max) and the policies
+ * and schedules attached to it.
+ */
+export class ServiceScaling extends Construct {
+  readonly target: appscaling.ScalableTarget;
+  private readonly props: ServiceScalingProps;
+
+  constructor(scope: Construct, id: string, props: ServiceScalingProps) {
+    super(scope, id);
+    if (props.minCapacity < 0 || props.minCapacity > props.maxCapacity) {
+      throw new Error(`${scope.node.path}: capacity bounds must satisfy 0 <= min <= max, got ${props.minCapacity}..${props.maxCapacity}`);
+    }
+    this.props = props;
+    this.target = new appscaling.ScalableTarget(this, 'Target', {
+      serviceNamespace: appscaling.ServiceNamespace.ECS,
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: `service/${props.cluster.clusterName}/${props.service.serviceName}`,
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      // The service-linked role Application Auto Scaling creates for ECS: no role of ours to maintain.
+      role: iam.Role.fromRoleArn(
+        this,
+        'ServiceLinkedRole',
+        Stack.of(this).formatArn({
+          service: 'iam',
+          region: '',
+          resource: 'role/aws-service-role/ecs.application-autoscaling.amazonaws.com',
+          resourceName: 'AWSServiceRoleForApplicationAutoScaling_ECSService',
+        }),
+      ),
+    });
+    this.target.node.addDependency(props.service);
+  }
+
+  /** Running tasks of the service (Container Insights), 1-minute average. */
+  runningTaskCount(): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.props.cluster.clusterName, ServiceName: this.props.service.serviceName },
+      statistic: 'Average',
+      period: Duration.minutes(1),
+    });
+  }
+
+  /**
+   * Target tracking on visible messages ÷ running tasks. The L2 `scaleToTrackMetric` rejects math
+   * expressions, so this is the L1 policy with `CustomizedMetricSpecification.Metrics`.
+   */
+  trackBacklogPerTask(queue: sqs.IQueue, backlogPerTask: number, cooldowns: Cooldowns): appscaling.CfnScalingPolicy {
+    return new appscaling.CfnScalingPolicy(this, 'BacklogPerTask', {
+      policyName: 'backlog-per-task',
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: this.target.scalableTargetId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: backlogPerTask,
+        scaleOutCooldown: cooldowns.scaleOutCooldownSeconds,
+        scaleInCooldown: cooldowns.scaleInCooldownSeconds,
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: 'visible',
+              label: 'Visible messages',
+              metricStat: {
+                metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: queue.queueName }] },
+                stat: 'Sum',
+              },
+              returnData: false,
+            },
+            {
+              id: 'running',
+              label: 'Running tasks',
+              metricStat: {
+                metric: {
+                  namespace: 'ECS/ContainerInsights',
+                  metricName: 'RunningTaskCount',
+                  dimensions: [
+                    { name: 'ClusterName', value: this.props.cluster.clusterName },
+                    { name: 'ServiceName', value: this.props.service.serviceName },
+                  ],
+                },
+                stat: 'Average',
+              },
+              returnData: false,
+            },
+            { id: 'backlogPerTask', label: 'Visible messages per running task', expression: 'visible / running', returnData: true },
+          ],
+        },
+      },
+    });
+  }
+
+  /**
+   * Starts a worker from zero: at 0 tasks the ratio above has no value and target tracking cannot
+   * act. This step policy watches the visible messages while no task runs (0 as soon as one does,
+   * so it never races target tracking to the maximum) and adds one task.
+   */
+  startFromZero(queue: sqs.IQueue, cooldowns: Cooldowns): appscaling.StepScalingPolicy {
+    const idleBacklog = new cloudwatch.MathExpression({
+      label: 'Visible messages while no task runs',
+      expression: 'IF(FILL(running, 0) < 1, visible, 0)',
+      usingMetrics: {
+        visible: queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
+        running: this.runningTaskCount(),
+      },
+      period: Duration.minutes(1),
+    });
+    return this.target.scaleOnMetric('StartFromZero', {
+      metric: idleBacklog,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: 0 },
+        { lower: 1, change: +1 },
+      ],
+      cooldown: Duration.seconds(cooldowns.scaleOutCooldownSeconds),
+      evaluationPeriods: 1,
+      metricAggregationType: appscaling.MetricAggregationType.MAXIMUM,
+    });
+  }
+
+  /** api: average CPU and ALB requests per target. */
+  trackCpuAndRequests(requestsLabel: string, targets: { cpuPercent: number; requestsPerTarget: number }, cooldowns: Cooldowns): void {
+    const common = { scaleOutCooldown: Duration.seconds(cooldowns.scaleOutCooldownSeconds), scaleInCooldown: Duration.seconds(cooldowns.scaleInCooldownSeconds) };
+    this.target.scaleToTrackMetric('Cpu', {
+      predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
+      targetValue: targets.cpuPercent,
+      ...common,
+    });
+    this.target.scaleToTrackMetric('Requests', {
+      predefinedMetric: appscaling.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET,
+      resourceLabel: requestsLabel,
+      targetValue: targets.requestsPerTarget,
+      ...common,
+    });
+  }
+
+  /**
+   * Business hours: at `stopHour` every listed weekday the service is pinned to 0 tasks; at
+   * `startHour` its usual bounds come back. Cron in the configured timezone (DST-aware).
+   */
+  businessHours(uptime: EnvironmentConfig['uptime']): void {
+    const weekDay = uptime.weekdays.join(',');
+    const timeZone = TimeZone.of(uptime.timezone);
+    this.target.scaleOnSchedule('Start', {
+      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(uptime.startHour), weekDay }),
+      timeZone,
+      minCapacity: this.props.minCapacity,
+      maxCapacity: this.props.maxCapacity,
+    });
+    this.target.scaleOnSchedule('Stop', {
+      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(uptime.stopHour), weekDay }),
+      timeZone,
+      minCapacity: 0,
+      maxCapacity: 0,
+    });
+  }
+}
+
+export type Cooldowns = Pick<EnvironmentConfig['services']['autoscaling'], 'scaleOutCooldownSeconds' | 'scaleInCooldownSeconds'>;

@@ -1,0 +1,171 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments';
+import { SERVICE_NAMES, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
+import { PipelineStack } from '../core/pipeline-stack';
+import { SUBNET_GROUPS } from '../network/network';
+import { ApiLoadBalancer } from '../services/api-service';
+import { pascal, ServiceCluster } from '../services/cluster';
+import { PipelineService } from '../services/pipeline-service';
+import { ServiceScaling } from '../services/scaling';
+import { ApiWebAcl } from '../services/web-acl';
+import type { NetworkStack } from './network-stack';
+
+export interface ServicesStackProps {
+  readonly config: EnvironmentConfig;
+  /** VPC, subnets and the logs key. */
+  readonly network: NetworkStack;
+  /** What the data stack hands over (buckets, queues, task roles, secrets, security group). */
+  readonly data: PipelineData;
+}
+
+/** Seconds a task gets between SIGTERM and SIGKILL: the Fargate maximum, also the Spot interruption notice. */
+const STOP_TIMEOUT_SECONDS = 120;
+/** Seconds ECS ignores failing ALB health checks after an api task starts. */
+const API_HEALTH_CHECK_GRACE_SECONDS = 60;
+
+/**
+ * `{project}-{env}-services`: the stateless half. The ECS cluster and image repositories, the api
+ * behind its ALB (and WAF where configured), the three queue workers, their autoscaling and, in a
+ * business-hours environment, the schedules that stop everything overnight. Replaceable without
+ * touching data: every data grant lives on the task roles in the data stack.
+ */
+export class ServicesStack extends PipelineStack {
+  readonly cluster: ServiceCluster;
+  readonly apiLoadBalancer: ApiLoadBalancer;
+  readonly services: Record<ServiceName, PipelineService>;
+  readonly scaling: Record<ServiceName, ServiceScaling>;
+  readonly webAcl?: ApiWebAcl;
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id, { config: props.config, component: 'services' });
+    const { config, network, data } = props;
+    const services = config.services;
+    for (const name of SERVICE_NAMES) {
+      if (!data.taskRoles[name]) throw new Error(`ServicesStack: data.taskRoles.${name} is missing; the data stack must create a task role for every service (${SERVICE_NAMES.join(', ')})`);
+    }
+    for (const name of WORKER_NAMES) {
+      if (!data.queues[name]) throw new Error(`ServicesStack: data.queues.${name} is missing; every worker (${WORKER_NAMES.join(', ')}) needs its queue`);
+    }
+    const vpc = network.network.vpc;
+    const parked = services.imageTag === undefined;
+
+    this.cluster = new ServiceCluster(this, 'Cluster', {
+      names: this.names,
+      vpc,
+      services: SERVICE_NAMES,
+      containerInsights: services.containerInsights,
+      imagesRetained: services.imagesRetained,
+      disposable: config.disposableData,
+    });
+
+    const environment: Record<string, string> = {
+      APP_ENV: config.name,
+      RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+      TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName,
+      INGESTION_QUEUE_URL: data.queues.ingestion.queue.queueUrl,
+      TRANSCRIPTION_QUEUE_URL: data.queues.transcription.queue.queueUrl,
+      INDEXING_QUEUE_URL: data.queues.indexing.queue.queueUrl,
+      SEARCH_ENDPOINT: data.search.collectionEndpoint,
+      SEARCH_COLLECTION: data.search.collectionName,
+      CACHE_PORT: String(data.cache.port),
+    };
+    // Every service reads its connection settings from these secrets (ARCHITECTURE: "Every service reads ...").
+    const secrets = {
+      MONGODB_URI: data.secrets.mongodbUri,
+      REDIS_ENDPOINT: data.secrets.redisEndpoint,
+      REDIS_AUTH_TOKEN: data.secrets.redisAuth,
+    };
+    const common = {
+      names: this.names,
+      cluster: this.cluster.cluster,
+      capacityProviders: this.cluster.capacityProviders,
+      imageTag: services.imageTag,
+      sizing: services,
+      subnets: network.network.privateSubnets,
+      securityGroups: [data.servicesSecurityGroup],
+      secrets,
+      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+      logRetentionDays: config.logRetentionDays,
+      logsKey: network.logsKey.key,
+      disposable: config.disposableData,
+    };
+
+    // api tasks: the shared services group (cache, AOSS, HTTPS egress) plus this one, which admits the ALB only.
+    const apiTaskSecurityGroup = new ec2.SecurityGroup(this, 'ApiTaskSecurityGroup', {
+      vpc,
+      description: `${this.names.prefix} api tasks: the api port from the load balancer only (egress via the shared services group)`,
+      allowAllOutbound: false,
+    });
+    const api = new PipelineService(this, 'Api', {
+      ...common,
+      securityGroups: [data.servicesSecurityGroup, apiTaskSecurityGroup],
+      healthCheckGracePeriodSeconds: API_HEALTH_CHECK_GRACE_SECONDS,
+      service: 'api',
+      repository: this.cluster.repositories.api,
+      capacity: 'on-demand',
+      onDemandBase: 0,
+      taskRole: data.taskRoles.api,
+      environment: { ...environment, PORT: String(services.apiContainerPort) },
+      containerPort: services.apiContainerPort,
+    });
+
+    const workers = {} as Record<WorkerName, PipelineService>;
+    for (const worker of WORKER_NAMES) {
+      workers[worker] = new PipelineService(this, pascal(worker), {
+        ...common,
+        service: worker,
+        repository: this.cluster.repositories[worker],
+        capacity: services.workersOnSpot ? 'spot' : 'on-demand',
+        onDemandBase: services.workersOnSpot ? services.workerOnDemandBase : 0,
+        taskRole: data.taskRoles[worker],
+        environment: { ...environment, QUEUE_URL: data.queues[worker].queue.queueUrl },
+      });
+    }
+    this.services = { api, ...workers };
+
+    this.apiLoadBalancer = new ApiLoadBalancer(this, 'ApiLoadBalancer', {
+      names: this.names,
+      vpc,
+      publicSubnets: { subnetGroupName: SUBNET_GROUPS.public },
+      services,
+      accessLogsBucket: data.accessLogsBucket,
+      accessLogsPrefix: `alb/${this.names.name('api')}`,
+    });
+    this.apiLoadBalancer.acknowledgeConfigDecisions(services);
+    this.apiLoadBalancer.attach(api.service, 'api', apiTaskSecurityGroup, services.apiContainerPort);
+
+    if (services.waf.enabled) {
+      this.webAcl = new ApiWebAcl(this, 'ApiWebAcl', {
+        names: this.names,
+        loadBalancer: this.apiLoadBalancer.loadBalancer,
+        rateLimitPer5Minutes: services.waf.rateLimitPer5Minutes,
+        logRetentionDays: config.logRetentionDays,
+        logsKey: network.logsKey.key,
+        disposable: config.disposableData,
+      });
+    }
+
+    // Parked services (no image tag yet) are pinned to 0 tasks: nothing may start a task whose image does not exist.
+    const cooldowns = services.autoscaling;
+    // A service at 0 tasks answers 503: the api keeps at least one task while the environment is up.
+    const apiMin = parked ? 0 : Math.max(services.minCapacity, 1);
+    const workerMin = parked ? 0 : services.minCapacity;
+    const max = parked ? 0 : services.maxCapacity;
+
+    const scaling = {} as Record<ServiceName, ServiceScaling>;
+    scaling.api = new ServiceScaling(this, 'ApiScaling', { cluster: this.cluster.cluster, service: api.service, minCapacity: apiMin, maxCapacity: max });
+    scaling.api.trackCpuAndRequests(this.apiLoadBalancer.requestCountResourceLabel, { cpuPercent: cooldowns.apiCpuTargetPercent, requestsPerTarget: cooldowns.apiRequestsPerTarget }, cooldowns);
+    for (const worker of WORKER_NAMES) {
+      const s = new ServiceScaling(this, `${pascal(worker)}Scaling`, { cluster: this.cluster.cluster, service: workers[worker].service, minCapacity: workerMin, maxCapacity: max });
+      s.trackBacklogPerTask(data.queues[worker].queue, cooldowns.workerBacklogPerTask, cooldowns);
+      s.startFromZero(data.queues[worker].queue, cooldowns);
+      scaling[worker] = s;
+    }
+    this.scaling = scaling;
+
+    if (config.uptime.mode === 'business-hours' && !parked) {
+      for (const name of SERVICE_NAMES) this.scaling[name].businessHours(config.uptime);
+    }
+  }
+}

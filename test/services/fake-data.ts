@@ -1,0 +1,90 @@
+/**
+ * TEST-ONLY stand-in for the data stack: a throwaway stack with real KMS/S3/SQS/IAM/Secrets
+ * resources implementing `PipelineData`, so the services stack can be synthesized and nag-checked
+ * before (or without) the real data stack. Its own findings are ignored; only `Services/...` counts.
+ */
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
+import type { Construct } from 'constructs';
+import { loadEnvironment, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
+import { SERVICE_NAMES, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../../lib/contracts';
+import { COMPLIANCE_PACKS, addComplianceChecks } from '../../lib/core/compliance';
+import { ManagedPolicyRole } from '../../lib/core/managed-policy-role';
+import { PipelineStack } from '../../lib/core/pipeline-stack';
+import { applyStandardTags } from '../../lib/core/tagging';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+import { ServicesStack } from '../../lib/stacks/services-stack';
+import { cdkJsonContext } from '../support/cdk-context';
+
+class FakeDataStack extends PipelineStack implements PipelineData {
+  readonly dataKey: kms.Key;
+  readonly recordingsBucket: s3.Bucket;
+  readonly transcriptsBucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly queues: Record<WorkerName, WorkQueue>;
+  readonly taskRoles: Record<ServiceName, iam.IRole>;
+  readonly servicesSecurityGroup: ec2.SecurityGroup;
+  readonly secrets: PipelineData['secrets'];
+  readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache' };
+  readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
+
+  constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
+    super(scope, 'FakeData', { config: loadEnvironment(envName, overrides), component: 'data' });
+    this.dataKey = new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
+    this.recordingsBucket = new s3.Bucket(this, 'Recordings', { encryptionKey: this.dataKey, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
+    this.transcriptsBucket = new s3.Bucket(this, 'Transcripts', { encryptionKey: this.dataKey, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
+    const queues = {} as Record<WorkerName, WorkQueue>;
+    for (const worker of WORKER_NAMES) {
+      const deadLetterQueue = new sqs.Queue(this, `${worker}Dlq`, { encryptionMasterKey: this.dataKey });
+      const queue = new sqs.Queue(this, `${worker}Queue`, { encryptionMasterKey: this.dataKey, deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 3 } });
+      queues[worker] = { queue, deadLetterQueue };
+    }
+    this.queues = queues;
+    const roles = {} as Record<ServiceName, iam.IRole>;
+    for (const service of SERVICE_NAMES) {
+      roles[service] = new ManagedPolicyRole(this, `${service}TaskRole`, {
+        roleName: this.names.name(`${service}-task`, 'role'),
+        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      });
+    }
+    this.taskRoles = roles;
+    this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSg', { vpc: network.network.vpc, allowAllOutbound: false, description: 'fake services sg' });
+    this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
+    const secret = (id: string) => new secretsmanager.Secret(this, id, { encryptionKey: this.dataKey, removalPolicy: RemovalPolicy.DESTROY });
+    this.secrets = { mongodbUri: secret('MongodbUri'), redisEndpoint: secret('RedisEndpoint'), redisAuth: secret('RedisAuth') };
+  }
+}
+
+export interface ServicesSynth {
+  readonly stack: ServicesStack;
+  readonly template: Template;
+  /** Unacknowledged findings under the services stack, as "RuleId at path", all packs. */
+  readonly findings: string[];
+}
+
+/** Synthesizes network + fake data + services for one environment and returns the services template. */
+export function synthServicesWithFakeData(envName: EnvironmentName, overrides: EnvironmentOverrides = {}): ServicesSynth {
+  const config = loadEnvironment(envName, overrides);
+  const app = new App({ context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false } });
+  addComplianceChecks(app);
+  applyStandardTags(app, config);
+  const network = new NetworkStack(app, 'Network', { config });
+  const data = new FakeDataStack(app, network, envName, overrides);
+  const stack = new ServicesStack(app, 'Services', { config, network, data });
+  const template = Template.fromStack(stack);
+  const findings = COMPLIANCE_PACKS.flatMap((pack) =>
+    pack
+      .create(app)
+      .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
+  ).filter((f) => f.includes(' at Services/'));
+  return { stack, template, findings };
+}
