@@ -4,11 +4,13 @@ import { addComplianceChecks } from './core/compliance';
 import { applyStandardTags } from './core/tagging';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { ServicesStack } from './stacks/services-stack';
 
 /** The stacks of one environment, in deploy order. */
 export interface PipelineStacks {
   readonly network: NetworkStack;
   readonly data: DataStack;
+  readonly services: ServicesStack;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface PipelineStacks {
 export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStacks {
   const network = new NetworkStack(app, 'Network', { config });
   const data = new DataStack(app, 'Data', { config, network });
-  return { network, data };
+  const services = new ServicesStack(app, 'Services', { config, network, data });
+  return { network, data, services };
 }
 
 export interface PipelineAppOptions {
