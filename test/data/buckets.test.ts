@@ -70,13 +70,15 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     expect(accessLogs.Properties!.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
   });
 
-  test('recordings and transcripts log access to the log bucket, which admits only the logging service from them', () => {
+  test('recordings and transcripts log access to the log bucket; its policy only lets log deliveries write', () => {
     expect(recordings.Properties!.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: accessLogsId }, LogFilePrefix: `marin-${envName}-call-recordings/` });
     expect(transcripts.Properties!.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: accessLogsId }, LogFilePrefix: `marin-${envName}-transcripts/` });
     const [, policy] = findOne(envName, 'AWS::S3::BucketPolicy', (p) => p.Bucket.Ref === accessLogsId);
     const allows = policy.Properties!.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
-    // One statement per source bucket, each writing only under that bucket's prefix.
-    const grants = allows.map((s: any) => `${s.Principal.Service} ${s.Action} ${label(envName, s.Resource)} from ${label(envName, s.Condition.ArnLike['aws:SourceArn'])} in ${label(envName, s.Condition.StringEquals['aws:SourceAccount'])}`);
+    // Whoever else delivers logs here (the services stack's ALB) may only write objects or read the bucket ACL: nobody reads logs by bucket policy.
+    for (const statement of allows) expect([statement.Action].flat().every((action: string) => action === 's3:PutObject' || action === 's3:GetBucketAcl')).toBe(true);
+    // Server access logging: one statement per source bucket, each writing only under that bucket's prefix.
+    const grants = allows.filter((s: any) => s.Principal.Service === 'logging.s3.amazonaws.com').map((s: any) => `${s.Principal.Service} ${s.Action} ${label(envName, s.Resource)} from ${label(envName, s.Condition.ArnLike['aws:SourceArn'])} in ${label(envName, s.Condition.StringEquals['aws:SourceAccount'])}`);
     expect(grants.sort()).toEqual(
       ['call-recordings', 'transcripts'].map((name) => `logging.s3.amazonaws.com s3:PutObject bucket:marin-${envName}-access-logs/marin-${envName}-${name}/* from bucket:marin-${envName}-${name} in <AWS::AccountId>`),
     );
