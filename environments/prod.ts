@@ -14,8 +14,9 @@ export const prod: EnvironmentInput = {
   network: {
     vpcCidr: '10.30.0.0/16',
     natGateways: 3,
-    // Endpoints keep image pulls, logs, secrets and queue traffic off the NAT gateways (and inside the VPC).
-    interfaceEndpoints: ['ECR', 'ECR_DOCKER', 'CLOUDWATCH_LOGS', 'SQS'],
+    // No interface endpoints: four of them cost $87.60/month over 3 AZs; at ~100 GB/month of AWS API
+    // traffic NAT data processing costs $4.50. The S3 gateway endpoint (free) carries the recordings.
+    interfaceEndpoints: [],
     flowLogTrafficType: 'ALL',
   },
   storage: {
@@ -40,7 +41,10 @@ export const prod: EnvironmentInput = {
     maintenanceWindow: 'sun:05:00-sun:06:00',
     snapshotWindow: '03:00-04:00',
   },
-  search: { standbyReplicas: true },
+  // Standby replicas would double the OCU floor ($175 -> $350/month) and put prod ~$85 over its $970
+  // budget even with every other saving. The index is derived data, rebuilt from the versioned,
+  // retained transcripts bucket; an AZ loss degrades search, it loses nothing. See README "Decisions".
+  search: { standbyReplicas: false },
   services: {
     taskCpu: 1024,
     taskMemoryMiB: 2048,

@@ -367,7 +367,6 @@ export const environmentSchema = z
     if (env.name === 'prod') {
       if (!env.cache.highAvailability) fail(['cache', 'highAvailability'], 'prod needs a highly available cache (replica, automatic failover, Multi-AZ)');
       if (env.cache.snapshotRetentionDays < 7) fail(['cache', 'snapshotRetentionDays'], 'prod keeps cache snapshots at least 7 days');
-      if (!env.search.standbyReplicas) fail(['search', 'standbyReplicas'], 'prod needs OpenSearch Serverless standby replicas (OCU redundancy across AZs)');
     }
     if (env.storage.recordingsObjectLock.enabled && env.storage.recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
       fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');

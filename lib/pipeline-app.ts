@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../environments';
 import { addComplianceChecks } from './core/compliance';
 import { applyStandardTags } from './core/tagging';
 import { DataStack } from './stacks/data-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { ServicesStack } from './stacks/services-stack';
 
@@ -11,6 +12,7 @@ export interface PipelineStacks {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly services: ServicesStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -21,7 +23,8 @@ export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStac
   const network = new NetworkStack(app, 'Network', { config });
   const data = new DataStack(app, 'Data', { config, network });
   const services = new ServicesStack(app, 'Services', { config, network, data });
-  return { network, data, services };
+  const monitoring = new MonitoringStack(app, 'Monitoring', { config, network, data, services });
+  return { network, data, services, monitoring };
 }
 
 export interface PipelineAppOptions {

@@ -35,6 +35,8 @@ const NAME_PROPERTIES: Record<string, { property: string; kind: NameKind } | { p
   'AWS::KMS::Alias': { property: 'AliasName', max: 256, pattern: /^alias\/[\w/-]+$/ },
   'AWS::EC2::SecurityGroup': { property: 'GroupName', max: 255, pattern: /^[\x20-\x7e]+$/ },
   'AWS::Budgets::Budget': { property: 'Budget.BudgetName', max: 100, pattern: /^[^:\\]+$/ },
+  // Unique per scalable target only, but still limited to 256 characters without ':' or '/'.
+  'AWS::ApplicationAutoScaling::ScalingPolicy': { property: 'PolicyName', max: 256, pattern: /^[^:/]+$/ },
 };
 
 function valueAt(properties: Record<string, unknown>, path: string): unknown {
@@ -64,10 +66,12 @@ describe.each(ENVIRONMENT_NAMES)('physical names in %s', (envName) => {
     expect(problems).toEqual([]);
   });
 
+  // WAF logging requires log groups named aws-waf-logs-*, so that one carries the prefix after it.
   test('names are prefixed {project}-{env}- (or /{project}/{env}/ and {env}/audio-pipeline/ paths)', () => {
     const unprefixed = named
-      .filter(({ value }) => !(value.startsWith(`marin-${envName}-`) || value.startsWith(`/marin/${envName}/`) || value.startsWith(`${envName}/audio-pipeline/`) || value.startsWith(`alias/marin-${envName}-`)))
-      .filter(({ type }) => type !== 'AWS::EC2::SecurityGroup')
+      .filter(({ value }) => !(value.startsWith(`marin-${envName}-`) || value.startsWith(`/marin/${envName}/`) || value.startsWith(`${envName}/audio-pipeline/`) || value.startsWith(`alias/marin-${envName}-`) || value === `aws-waf-logs-marin-${envName}`))
+      // Names unique only within their parent (a VPC, a scalable target), not in the account.
+      .filter(({ type }) => type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::ApplicationAutoScaling::ScalingPolicy')
       .map(({ type, value }) => `${type}: ${value}`);
     expect(unprefixed).toEqual([]);
   });

@@ -20,7 +20,7 @@ const EXPECTED = {
   // NAT: gateways x $0.045 x 730 h; interface endpoints: endpoints x AZs x $0.01 x 730 h.
   dev: { budget: 378, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 0, serviceHours: 261 },
   staging: { budget: 617, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 58.4, serviceHours: 730 },
-  prod: { budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 4, endpointUsd: 21.9, atlasUsd: 146, serviceHours: 730 },
+  prod: { budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 146, serviceHours: 730 },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('cost estimate of %s', (envName) => {
@@ -84,6 +84,15 @@ describe('pricing rules', () => {
     expect(() => estimateOf({ Fn: { Type: 'AWS::Lambda::Function', Properties: {} } })).toThrow(/AWS::Lambda::Function Fn \(not a custom-resource handler\)/);
     const handler = estimateOf({ Fn: { Type: 'AWS::Lambda::Function', Properties: {} }, Cr: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } } });
     expect(handler.lines.some((l) => l.service === 'Lambda')).toBe(false);
+  });
+
+  test('interface endpoint: subnets (AZs) x $0.01 x 730 h; gateway endpoints are free', () => {
+    const report = estimateOf({
+      Ecr: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ecr.api', SubnetIds: ['a', 'b', 'c'] } },
+      S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3' } },
+    });
+    const endpoints = report.lines.filter((l) => l.unit === 'endpoint-AZ-hour' && l.resource.startsWith('interface endpoint '));
+    expect(endpoints.map((l) => [l.resource, l.quantity, l.monthlyUsd])).toEqual([['interface endpoint ecr.api', 3 * 730, 21.9]]);
   });
 
   test('an unpriced cache node type fails', () => {

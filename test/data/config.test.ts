@@ -30,7 +30,6 @@ describe('data-plane configuration errors name the environment and the field', (
   const prodRules: Array<[string, (c: any) => void, RegExp]> = [
     ['a single-node cache', (c) => { c.cache.highAvailability = false; c.cache.replicas = 0; }, /cache\.highAvailability: prod needs a highly available cache/],
     ['cache snapshots kept under 7 days', (c) => (c.cache.snapshotRetentionDays = 3), /cache\.snapshotRetentionDays: prod keeps cache snapshots at least 7 days/],
-    ['no search standby replicas', (c) => (c.search.standbyReplicas = false), /search\.standbyReplicas: prod needs OpenSearch Serverless standby replicas/],
   ];
   test.each(prodRules)('prod with %s fails', (_label, breakIt, message) => {
     const input = structuredClone(ENVIRONMENTS.prod);

@@ -7,7 +7,7 @@ const EXPECTED = {
   dev: { standby: 'DISABLED', deletion: 'Delete' },
   // Standby replicas double the OCU floor; off in staging against its budget (docs/data-plane.md).
   staging: { standby: 'DISABLED', deletion: 'Retain' },
-  prod: { standby: 'ENABLED', deletion: 'Retain' },
+  prod: { standby: 'DISABLED', deletion: 'Retain' },
 } as const;
 
 /** Every AOSS security/access policy of every stack of the environment, parsed. */

@@ -5,7 +5,7 @@ import { stackOf, templateOf } from '../support/templates';
 const EXPECTED = {
   dev: { azs: 2, nat: 1, retention: 7, interfaceEndpoints: 0 },
   staging: { azs: 2, nat: 1, retention: 14, interfaceEndpoints: 0 },
-  prod: { azs: 3, nat: 3, retention: 30, interfaceEndpoints: 4 },
+  prod: { azs: 3, nat: 3, retention: 30, interfaceEndpoints: 0 },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
@@ -71,5 +71,26 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     const stack = stackOf(envName, 'network');
     expect(stack.stackName).toBe(`marin-${envName}-network`);
     expect(stack.terminationProtection).toBe(envName !== 'dev');
+  });
+});
+
+describe('Network construct with interface endpoints (no environment enables them today)', () => {
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+  const { NetworkStack } = require('../../lib/stacks/network-stack') as typeof import('../../lib/stacks/network-stack');
+  const base = loadEnvironment('prod');
+  const config = { ...base, network: { ...base.network, interfaceEndpoints: ['ECR', 'ECR_DOCKER', 'SQS'] as typeof base.network.interfaceEndpoints } };
+  const template = Template.fromStack(new NetworkStack(new App(), 'Network', { config }));
+
+  test('one private-DNS endpoint per configured service, in the private subnets, HTTPS from the VPC only', () => {
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Interface');
+    expect(interfaces).toHaveLength(3);
+    for (const endpoint of interfaces) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      expect(endpoint.Properties.SubnetIds).toHaveLength(3);
+    }
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [{ CidrIp: base.network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS from the VPC' }],
+    });
   });
 });
