@@ -126,8 +126,9 @@ export class PipelineAlarms extends Construct {
     for (const service of SERVICE_NAMES) {
       this.add(`${service}-cpu`, metrics.serviceMetric(service, 'CPUUtilization'), m.serviceCpuPercent, gt, 3, `${service} average CPU above ${m.serviceCpuPercent}%`);
       this.add(`${service}-memory`, metrics.serviceMetric(service, 'MemoryUtilization'), m.serviceMemoryPercent, gt, 3, `${service} average memory above ${m.serviceMemoryPercent}%`);
-      // Only where the environment runs around the clock with a floor of tasks (staging, prod).
-      if (config.uptime.mode === 'always-on' && config.services.minCapacity > 0) {
+      // Only where the environment runs around the clock with a floor of tasks (staging, prod), and once an
+      // image is deployed: parked services (no image tag, 0 tasks) would otherwise alarm without end.
+      if (config.uptime.mode === 'always-on' && config.services.minCapacity > 0 && config.services.imageTag !== undefined) {
         this.add(
           `${service}-running-tasks-below-minimum`,
           metrics.runningTasks(service),

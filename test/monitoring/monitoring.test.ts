@@ -23,8 +23,9 @@ function fakeServices(env: string): MonitoredServices {
   };
 }
 
-function build(envName: EnvironmentName) {
-  const config = loadEnvironment(envName);
+/** Built as deployed with an image (the default) or parked without one (`{}`). */
+function build(envName: EnvironmentName, overrides: { imageTag?: string } = { imageTag: '1.0.0' }) {
+  const config = loadEnvironment(envName, overrides);
   const app = new App({ context: cdkJsonContext() });
   applyStandardTags(app, config);
   const network = new NetworkStack(app, 'Network', { config });
@@ -99,6 +100,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     }
     const names = (Object.values(alarms()) as any[]).map((a) => a.Properties.AlarmName as string);
     expect(names.filter((n) => n.endsWith('-running-tasks-below-minimum'))).toHaveLength(expected.runningTaskAlarms);
+    // Parked services (no image tag, 0 tasks) get no running-task alarm that could only ever fire.
+    const parked = build(envName, {});
+    expect(Object.values(parked.template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.AlarmName.endsWith('-running-tasks-below-minimum'))).toHaveLength(0);
     expect(names.filter((n) => n.endsWith('-replication-lag'))).toHaveLength(expected.replicationLagAlarms);
     expect(names.filter((n) => n.endsWith('-port-allocation-errors'))).toHaveLength(expected.natAlarms);
     expect(alarmNamed('api-alb-5xx').Properties.Threshold).toBe(m.alb5xxPer5Minutes);
@@ -141,5 +145,33 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
       const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
       expect({ pack: pack.name, findings }).toEqual({ pack: pack.name, findings: [] });
     }
+  });
+});
+
+/** The monitoring stack as the app really wires it (real services stack), from the global synth. */
+describe.each(ENVIRONMENT_NAMES)('wired monitoring stack of %s', (envName) => {
+  const { templateOf } = require('../support/templates') as typeof import('../support/templates');
+  const template = templateOf(envName, 'monitoring');
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+  const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+
+  test('DLQ and oldest-message alarms exist per queue and notify the alarm topic', () => {
+    expect(topics).toHaveLength(1);
+    for (const worker of WORKER_NAMES) {
+      for (const suffix of ['dlq-messages', 'queue-oldest-age']) {
+        const alarm = alarms.find((a) => a.Properties.AlarmName === `marin-${envName}-${worker}-${suffix}`);
+        expect(alarm).toBeDefined();
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
+        expect(alarm.Properties.ActionsEnabled).toBe(envName !== 'dev');
+      }
+    }
+  });
+
+  test('one dashboard and the budget from config', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `marin-${envName}-pipeline` });
+    template.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ BudgetLimit: { Amount: loadEnvironment(envName).budget.monthlyUsd, Unit: 'USD' }, TimeUnit: 'MONTHLY' }),
+    });
   });
 });
