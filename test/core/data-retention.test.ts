@@ -1,0 +1,38 @@
+import { ENVIRONMENT_NAMES } from '../../environments';
+import { allResources } from '../support/templates';
+
+/**
+ * Across EVERY stack (not just the data stack): resource types that hold data, or keys and logs needed
+ * to read or audit it. Outside dev each must survive stack deletion and replacement.
+ */
+const STATEFUL_TYPES = [
+  'AWS::KMS::Key',
+  'AWS::S3::Bucket',
+  'AWS::SQS::Queue',
+  'AWS::SecretsManager::Secret',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::OpenSearchServerless::Collection',
+  'AWS::Logs::LogGroup',
+  'AWS::ECR::Repository',
+];
+
+describe.each(ENVIRONMENT_NAMES)('stateful resources of every stack in %s', (envName) => {
+  const stateful = allResources(envName).filter((r) => STATEFUL_TYPES.includes(r.type));
+
+  test('there are stateful resources in several stacks', () => {
+    expect(new Set(stateful.map((r) => r.stack)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  if (envName === 'dev') {
+    test('dev is disposable: stateful resources are deleted with their stack', () => {
+      expect(stateful.filter((r) => r.deletionPolicy !== 'Delete' && r.deletionPolicy !== undefined).map((r) => `${r.stack}/${r.logicalId}`)).toEqual([]);
+    });
+  } else {
+    test('retained or snapshotted on delete AND on replacement', () => {
+      const unsafe = stateful
+        .filter((r) => !['Retain', 'Snapshot'].includes(r.deletionPolicy ?? '') || !['Retain', 'Snapshot'].includes(r.updateReplacePolicy ?? ''))
+        .map((r) => `${r.stack}/${r.logicalId} (${r.type}): DeletionPolicy ${r.deletionPolicy}, UpdateReplacePolicy ${r.updateReplacePolicy}`);
+      expect(unsafe).toEqual([]);
+    });
+  }
+});
