@@ -35,18 +35,18 @@ export class ObjectCreatedNotifications extends Construct {
     super(scope, id);
     if (props.routes.length === 0) throw new Error(`${this.node.path}: needs at least one route`);
     const stack = Stack.of(this);
-    const sourceArns = props.routes.map((route) => bucketArnOf(this, route.bucketName));
 
+    // The key statement is AWS's documented one for S3 -> SSE-KMS SQS, without aws:SourceArn/SourceAccount:
+    // S3 is not documented to send those keys on the KMS call SQS makes on its behalf, and if it does not,
+    // PutBucketNotificationConfiguration fails at deploy ("Unable to validate the following destination
+    // configurations"). The scoping is done where it is documented to work: the queue policies below admit
+    // s3.amazonaws.com only for these buckets of this account, and the key grants only GenerateDataKey/Decrypt.
     props.queueKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowS3EventNotificationsFromThePipelineBuckets',
+        sid: 'AllowS3EventNotificationsToEncryptedQueues',
         principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': sourceArns },
-        },
       }),
     );
 

@@ -69,21 +69,17 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
     expect(alias.Properties!).toEqual({ AliasName: `alias/marin-${envName}-data`, TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
-  test('key policy: service principals only S3 (notifications), scoped to this account and the two notifying buckets', () => {
+  test('key policy: the only service principal is S3 (notifications), with the two data-key actions AWS documents', () => {
     const [, key] = ofType(envName, 'AWS::KMS::Key')[0];
     const statements = key.Properties!.KeyPolicy.Statement as Array<Record<string, any>>;
     const services = statements.filter((s) => s.Principal.Service);
     expect(services).toEqual([
       {
-        Sid: 'AllowS3EventNotificationsFromThePipelineBuckets',
+        Sid: 'AllowS3EventNotificationsToEncryptedQueues',
         Effect: 'Allow',
         Principal: { Service: 's3.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnEquals: { 'aws:SourceArn': [`arn:aws:s3:::marin-${envName}-call-recordings`, `arn:aws:s3:::marin-${envName}-transcripts`] },
-        },
       },
     ]);
     // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only.
