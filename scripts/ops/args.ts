@@ -46,7 +46,11 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       'prod: shows the CDK and CDKTF diffs first and asks you to type "prod" to go on (unless --yes).',
       'Post-deploy: the service secrets have a current value; the ECS services are stable.',
     ],
-    options: { ...COMMON, ...DEPLOY_VALUES },
+    options: {
+      ...COMMON,
+      ...DEPLOY_VALUES,
+      'park-services': { type: 'boolean', description: 'staging/prod first deploy before any image exists: create the services at 0 tasks (otherwise --image-tag is required)' },
+    },
   },
   diff: {
     summary: 'show what deploy would change in every CDK stack and the Atlas stack; changes nothing',
@@ -143,6 +147,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       dryRun: values['dry-run'] === true,
       yes: values.yes === true,
       allIncludingData: values['all-including-data'] === true,
+      parkServices: values['park-services'] === true,
       account: str('account'),
       imageTag: str('image-tag'),
       certificateArn: str('certificate-arn'),

@@ -3,6 +3,7 @@
  * of steps. Nothing here touches AWS, the file system or child processes, so every rule (order,
  * refusals, flags) is testable offline; scripts/ops/execute.ts runs a plan.
  */
+import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
 import { STACK_COMPONENTS, SERVICE_NAMES } from '../../lib/contracts';
 import { SECRET_NAMES } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
@@ -25,6 +26,11 @@ export interface OpsOptions {
   readonly certificateArn?: string;
   /** destroy in dev only: also destroy Atlas and the stateful stacks. */
   readonly allIncludingData: boolean;
+  /**
+   * deploy in staging/prod without an image tag: services are created (or set back) at 0 tasks. Only
+   * for a first deploy before any image exists; otherwise a deploy must name the running release.
+   */
+  readonly parkServices?: boolean;
 }
 
 /** A CDK stack of the environment, with its place in the deploy order. */
@@ -139,6 +145,24 @@ function guard(config: EnvironmentConfig, options: OpsOptions): GuardStep {
   };
 }
 
+/**
+ * Without an image tag the services are parked at 0 tasks (see docs/services.md). In staging and prod a
+ * deploy for an unrelated change would therefore stop every service: it must name the release to run,
+ * or say explicitly that parking is intended (first deploy, before any image is pushed).
+ */
+function requireImageTag(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
+  if (!config.terminationProtection || !stacks.some((s) => s.component === 'services')) return;
+  if (options.imageTag ?? config.services.imageTag) {
+    if (options.parkServices) throw new RefusalError('--park-services and --image-tag contradict each other: pick one');
+    return;
+  }
+  if (!options.parkServices) {
+    throw new RefusalError(
+      `refusing to deploy ${config.name} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster ${ResourceNames.of(config).name('cluster')} --services ${ResourceNames.of(config).name('api')}), or --park-services for a first deploy before any image exists`,
+    );
+  }
+}
+
 /** Staging and prod (termination-protected environments) only change with an explicit account. */
 function requireAccount(config: EnvironmentConfig, options: OpsOptions, command: Command): void {
   if (config.terminationProtection && !(options.account ?? config.account)) {
@@ -171,7 +195,7 @@ function atlasDiff(config: EnvironmentConfig): CommandStep {
   };
 }
 
-function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean): CommandStep {
+function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force = false): CommandStep {
   return {
     kind: 'command',
     description: `deploy ${label} CDK stacks: ${stacks.map((s) => s.stackName).join(', ')}`,
@@ -180,6 +204,9 @@ function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: reado
       'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), ...stacks.map((s) => s.stackName),
       // Exactly these stacks: the order between the groups is this plan's job.
       '--exclusively',
+      // Weak cross-stack references (Fn::GetStackOutput) are resolved only when the consumer stack is
+      // updated: force the update so replaced data-stack resources reach the services.
+      ...(force ? ['--force'] : []),
       // Unconfirmed runs keep the CDK's own prompt for IAM/security-group broadening.
       '--require-approval', approved ? 'never' : 'broadening',
     ],
@@ -202,6 +229,14 @@ function secretHasCurrentVersion(secretId: string): (stdout: string) => string |
   };
 }
 
+/** The CDK placeholder is a current version too: the value itself must have been replaced by the Atlas stack. */
+function secretIsNotPlaceholder(secretId: string, placeholder: string): (stdout: string) => string | undefined {
+  return (stdout) =>
+    stdout.trim() === placeholder || stdout.includes('PENDING: the atlas-')
+      ? `secret ${secretId} still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)`
+      : undefined;
+}
+
 function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[]): CommandStep[] {
   const names = ResourceNames.of(config);
   const components = stacks.map((s) => s.component);
@@ -217,6 +252,14 @@ function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[
         verify: secretHasCurrentVersion(secretId),
       });
     }
+    const mongodbUri = names.secretName(SECRET_NAMES.mongodbUri);
+    checks.push({
+      kind: 'command',
+      description: `check: secret ${mongodbUri} holds the connection string written by Atlas, not the CDK placeholder`,
+      changes: false,
+      argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', mongodbUri, '--region', config.region, '--query', 'SecretString', '--output', 'text'],
+      verify: secretIsNotPlaceholder(mongodbUri, mongodbUriPlaceholder(config.name)),
+    });
   }
   if (components.includes('services')) {
     checks.push({
@@ -235,6 +278,7 @@ function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[
 /** Stateful CDK stacks → Atlas (CDKTF) → stateless CDK stacks → post-deploy checks; prod reviews a diff and confirms first. */
 export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   requireAccount(config, options, 'deploy');
+  requireImageTag(config, options, stacks);
   const stateful = stacks.filter((s) => s.stateful);
   const stateless = stacks.filter((s) => !s.stateful);
   // Prod: the diff is the reviewed plan; after the typed confirmation the CLIs run without prompts.
@@ -254,7 +298,7 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
     argv: ['npx', 'cdktf', 'deploy', atlasStackName(config), ...(approved ? ['--auto-approve'] : [])],
     env: atlasEnv(config),
   });
-  if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved));
+  if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved, stateful.length > 0));
   steps.push(...postDeployChecks(config, stacks));
   return { command: 'deploy', environment: config.name, steps };
 }
