@@ -2,7 +2,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { DataMongodbatlasAdvancedCluster } from '@cdktf/provider-mongodbatlas/lib/data-mongodbatlas-advanced-cluster';
 import { DatabaseUser } from '@cdktf/provider-mongodbatlas/lib/database-user';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformIterator } from 'cdktf';
+import { Fn, Op, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import type { ResourceNames } from '../../lib/naming';
@@ -58,7 +58,8 @@ export class DatabaseAccess extends Construct {
     const roles = [{ roleName: 'readWrite', databaseName: database }];
     const scopes = [{ name: atlas.cluster.name, type: 'CLUSTER' }];
 
-    const host = props.privateLink ? this.privateEndpointSrv(atlas, props.privateLink) : atlas.cluster.connectionStrings.get(0).standardSrv;
+    const privateSrv = props.privateLink ? this.privateEndpointSrv(atlas, props.privateLink) : undefined;
+    const host = privateSrv ? Fn.element(privateSrv, 0) : atlas.cluster.connectionStrings.get(0).standardSrv;
 
     if (config.atlas.databaseAuth === 'aws-iam') {
       const taskRoles = TerraformIterator.fromList(handoff.taskRoleArns);
@@ -94,6 +95,19 @@ export class DatabaseAccess extends Construct {
       secretString: this.connectionString,
       // Users must exist before services can pick up a URI that authenticates as them.
       dependsOn: [this.iamUsers ?? this.passwordUser!],
+      // Atlas lists the private-endpoint connection string some minutes after the endpoint service is
+      // AVAILABLE. Fail with what to do rather than with element() on an empty list, and never write "".
+      lifecycle: privateSrv
+        ? {
+            precondition: [
+              {
+                // ">= 1", not "> 0": cdktf 0.21 renders a literal 0 operand as "undefined".
+                condition: Op.gte(Fn.lengthOf(privateSrv), 1),
+                errorMessage: 'Atlas does not list the private-endpoint connection string for this VPC endpoint yet (it appears a few minutes after the endpoint service is AVAILABLE). Re-run the Atlas deploy in a few minutes; the mongodb-uri secret keeps its previous value meanwhile.',
+              },
+            ],
+          }
+        : undefined,
     });
   }
 
@@ -102,7 +116,7 @@ export class DatabaseAccess extends Construct {
    * endpoint service is available, so it is read through a data source that waits for it,
    * and picked by endpoint id (a project can hold endpoints of other VPCs).
    */
-  private privateEndpointSrv(atlas: AtlasCluster, privateLink: AtlasPrivateLink): string {
+  private privateEndpointSrv(atlas: AtlasCluster, privateLink: AtlasPrivateLink): string[] {
     const cluster = new DataMongodbatlasAdvancedCluster(this, 'cluster-after-endpoint', {
       projectId: atlas.project.id,
       name: atlas.cluster.name,
@@ -112,6 +126,6 @@ export class DatabaseAccess extends Construct {
     const matching = endpoints.forExpressionForList(
       `val.srv_connection_string if contains([for e in val.endpoints : e.endpoint_id], ${privateLink.vpcEndpoint.id})`,
     );
-    return Fn.element(matching, 0);
+    return matching as unknown as string[];
   }
 }

@@ -49,7 +49,8 @@ export class AtlasPrivateLink extends Construct {
 
     const sgName = names.name('atlas-endpoint');
     this.securityGroup = new SecurityGroup(this, 'security-group', {
-      name: sgName,
+      // A prefix, not a fixed name: with create_before_destroy the replacement exists beside the old group.
+      namePrefix: `${sgName}-`,
       description: 'MongoDB Atlas PrivateLink endpoint: reachable from the ECS services only',
       vpcId: handoff.vpcId,
       // No egress block: Terraform removes the default allow-all egress rule; the endpoint only answers.

@@ -131,7 +131,10 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
 
       test('the endpoint security group admits only the services security group, on the Atlas ports, and has no egress', () => {
         const sg = onlyResource(json, 'aws_security_group');
-        expect(sg.name).toBe(`marin-${envName}-atlas-endpoint`);
+        // name_prefix, not name: create_before_destroy would otherwise collide with the old group's name
+        expect(sg.name).toBeUndefined();
+        expect(sg.name_prefix).toBe(`marin-${envName}-atlas-endpoint-`);
+        expect(sg.lifecycle).toEqual({ create_before_destroy: true });
         expect(sg.ingress).toBeUndefined();
         expect(sg.egress).toBeUndefined();
         const rules = Object.values(resourcesOf(json, 'aws_vpc_security_group_ingress_rule'));
@@ -216,7 +219,12 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
         expect(json.data?.mongodbatlas_advanced_cluster['database-access_cluster-after-endpoint_06467D11'].depends_on).toEqual([
           'mongodbatlas_privatelink_endpoint_service.private-link_endpoint-service_F40E3516',
         ]);
+        // Until Atlas lists this endpoint's string, apply stops with a clear message instead of element() on [].
+        const [precondition] = onlyResource(json, 'aws_secretsmanager_secret_version').lifecycle.precondition;
+        expect(precondition.condition).toMatch(/^\$\{\(length\(\[ for key, val in toset\(data\.mongodbatlas_advanced_cluster.*\]\) >= 1\)\}$/);
+        expect(precondition.error_message).toMatch(/Re-run the Atlas deploy in a few minutes/);
       } else {
+        expect(onlyResource(json, 'aws_secretsmanager_secret_version').lifecycle).toBeUndefined();
         expect(uri).toMatch(/^\$\{mongodbatlas_advanced_cluster\.atlas_cluster_1FF2F389\.connection_strings\[0\]\.standard_srv\}\//);
       }
     });
