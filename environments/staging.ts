@@ -51,7 +51,9 @@ export const staging: EnvironmentInput = {
     cpuArchitecture: 'ARM64',
     workersOnSpot: true,
     apiContainerPort: 8080,
-    httpsOnly: false,
+    // Staging holds anonymised production data (confidential): HTTPS only, like prod, so a deploy needs
+    // -c certificateArn (or fails early at deploy with a message saying so).
+    httpsOnly: true,
     apiHealthCheckPath: '/health',
     imagesRetained: 20,
     workerOnDemandBase: 0,

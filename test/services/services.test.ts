@@ -250,9 +250,11 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     expect(JSON.stringify(ingress[0].GroupId)).toContain('ApiTaskSecurityGroup');
   });
 
-  test(envName === 'prod' ? 'prod: HTTPS only; no certificate configured, so the template requires one at deploy' : 'no certificate configured: plain HTTP listener only', () => {
+  const httpsOnly = envName !== 'dev';
+  test(httpsOnly ? `${envName}: HTTPS only; no certificate configured, so the template requires one at deploy` : 'no certificate configured: plain HTTP listener only', () => {
     const listeners = resourcesOf(shape, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
-    if (envName === 'prod') {
+    expect(config.services.httpsOnly).toBe(httpsOnly);
+    if (httpsOnly) {
       expect(listeners.map((l) => [l.Port, l.Protocol])).toEqual([[443, 'HTTPS']]);
       expect(listeners[0].Certificates).toEqual([{ CertificateArn: { Ref: CERTIFICATE_PARAMETER } }]);
       expect(listeners[0].SslPolicy).toMatch(/^ELBSecurityPolicy-TLS13/);
