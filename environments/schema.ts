@@ -104,8 +104,12 @@ export const cacheSchema = z.strictObject({
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'must be a version such as 8.0 or 7.1'),
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.micro'),
   /** TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5). */
+  // Creation-time: changing the port replaces the replication group, and its fixed id then fails the
+  // deploy ("already exists"). Choose once.
   port: z.number().int().min(1024).max(65535).refine((port) => port !== 6379, 'must not be the default Redis port 6379'),
   /** Replicas per shard: 0 in dev; at least 1 where HA is required. */
+  // Changing this on a live group is a replacement-type change of its AZ list: scale with
+  // `aws elasticache increase-replica-count` first, then align the config (docs/data-plane.md).
   replicas: z.number().int().min(0).max(5),
   /** Automatic failover + Multi-AZ. Requires at least one replica. */
   highAvailability: z.boolean(),
