@@ -60,8 +60,31 @@ describe('operator CLI arguments', () => {
       kind: 'run',
       command: 'deploy',
       env: 'staging',
-      options: { dryRun: true, yes: true, allIncludingData: false, account: '123456789012', imageTag: '1.4.2', certificateArn: undefined },
+      options: { dryRun: true, yes: true, allIncludingData: false, parkServices: false, account: '123456789012', imageTag: '1.4.2', certificateArn: undefined },
     });
-    expect(parseOpsArgs(['destroy', '--env', 'dev', '--all-including-data'])).toMatchObject({ command: 'destroy', options: { allIncludingData: true, yes: false, dryRun: false } });
+    expect(parseOpsArgs(['destroy', '--env', 'dev', '--all-including-data'])).toMatchObject({ command: 'destroy', options: { allIncludingData: true, parkServices: false, yes: false, dryRun: false } });
+  });
+
+  test('deploy accepts --park-services as a flag', () => {
+    expect(parseOpsArgs(['deploy', '--env', 'staging', '--account', '123456789012', '--park-services'])).toEqual({
+      kind: 'run',
+      command: 'deploy',
+      env: 'staging',
+      options: { dryRun: false, yes: false, allIncludingData: false, parkServices: true, account: '123456789012', imageTag: undefined, certificateArn: undefined },
+    });
+    expect(() => parseOpsArgs(['deploy', '--env', 'staging', '--park-services=true'])).toThrow('option --park-services is a flag and takes no value');
+  });
+
+  test.each(['diff', 'destroy', 'bootstrap'])('%s rejects --park-services (deploy only)', (command) => {
+    expect(() => parseOpsArgs([command, '--env', 'staging', '--account', '123456789012', '--park-services'])).toThrow(
+      new RegExp(`^unknown option --park-services for ${command}`),
+    );
+  });
+
+  test('only the deploy help lists --park-services, next to --image-tag', () => {
+    const deploy = commandUsage('deploy');
+    expect(deploy).toContain('--image-tag <value>');
+    expect(deploy).toMatch(/\n {2}--park-services +staging\/prod first deploy before any image exists: create the services at 0 tasks \(otherwise --image-tag is required\)(\n|$)/);
+    for (const command of ['diff', 'destroy', 'bootstrap'] as const) expect(commandUsage(command)).not.toContain('--park-services');
   });
 });

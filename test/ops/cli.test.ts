@@ -1,6 +1,7 @@
 import { main } from '../../scripts/ops/cli';
 import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
 import { resolveIdentity } from '../../scripts/ops/system';
+import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
 import { commandsOf, stubDeps } from './stubs';
 
 const ACCOUNT = '111111111111';
@@ -14,7 +15,7 @@ describe('dry run', () => {
     expect(stub.calls).toEqual([]);
     expect(stub.identityCalls).toBe(0);
     expect(stub.out).toEqual([
-      'plan: deploy dev (8 steps; [change] = changes AWS or Atlas)',
+      'plan: deploy dev (9 steps; [change] = changes AWS or Atlas)',
       '   1. [read]   check the AWS credentials: account (any: no --account given), region us-east-1',
       '        $ aws sts get-caller-identity --output json',
       '   2. [change] deploy stateful CDK stacks: marin-dev-network, marin-dev-data',
@@ -22,14 +23,16 @@ describe('dry run', () => {
       '   3. [change] deploy the Atlas stack (CDKTF): atlas-dev',
       '        $ ATLAS_ENVIRONMENTS=dev CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev',
       '   4. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
-      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening',
+      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening',
       '   5. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       '   6. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
       '   7. [read]   check: secret dev/audio-pipeline/redis-auth has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
-      '   8. [read]   check: every ECS service reached a steady state',
+      '   8. [read]   check: secret dev/audio-pipeline/mongodb-uri holds the connection string written by Atlas, not the CDK placeholder',
+      '        $ aws secretsmanager get-secret-value --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
+      '   9. [read]   check: every ECS service reached a steady state',
       '        $ aws ecs wait services-stable --cluster marin-dev-cluster --services marin-dev-api marin-dev-ingestion marin-dev-transcription marin-dev-indexing --region us-east-1',
       'dry run: nothing was executed',
     ]);
@@ -55,7 +58,7 @@ describe('dry run', () => {
 describe('guard rails', () => {
   test('account mismatch stops before any command', async () => {
     const stub = stubDeps({ identity: { account: OTHER, arn: `arn:aws:sts::${OTHER}:assumed-role/Ops/me`, region: 'us-east-1' } });
-    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--image-tag', '1.4.2', '--yes'], stub)).toBe(1);
     expect(stub.calls).toEqual([]);
     expect(stub.err).toEqual([
       `error: account mismatch: your credentials (arn:aws:sts::${OTHER}:assumed-role/Ops/me) belong to account ${OTHER}, but staging is account ${ACCOUNT}. Switch credentials (AWS_PROFILE=...) or fix --account`,
@@ -84,6 +87,42 @@ describe('guard rails', () => {
     expect(await main(['deploy', '--env', 'prod', '--yes'], stub)).toBe(1);
     expect(stub.identityCalls).toBe(0);
     expect(stub.err[0]).toMatch(/^error: refusing to deploy prod without an account/);
+  });
+
+  test.each(['staging', 'prod'])('%s deploy without --image-tag is refused before the identity is asked', async (env) => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', env, '--account', ACCOUNT, '--yes'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.identityCalls).toBe(0);
+    expect(stub.out).toEqual([]);
+    expect(stub.err).toHaveLength(1);
+    expect(stub.err[0]).toMatch(new RegExp(`^error: refusing to deploy ${env} without --image-tag: without one every service is set to 0 tasks\\. `));
+    expect(stub.err[0]).toContain('--park-services');
+  });
+
+  test('dev deploy without --image-tag is not refused', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'dev', '--dry-run'], stub)).toBe(0);
+    expect(stub.err).toEqual([]);
+    expect(stub.out[0]).toBe('plan: deploy dev (9 steps; [change] = changes AWS or Atlas)');
+  });
+
+  test('staging --park-services deploys the services without an image tag', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--dry-run'], stub)).toBe(0);
+    expect(stub.err).toEqual([]);
+    expect(stub.out).toContain(
+      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services marin-staging-monitoring --exclusively --force --require-approval broadening`,
+    );
+    expect(stub.out.join('\n')).not.toContain('imageTag');
+  });
+
+  test('--park-services with --image-tag is refused', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'prod', '--account', ACCOUNT, '--park-services', '--image-tag', '1.4.2', '--yes'], stub)).toBe(1);
+    expect(stub.calls).toEqual([]);
+    expect(stub.identityCalls).toBe(0);
+    expect(stub.err).toEqual(['error: --park-services and --image-tag contradict each other: pick one']);
   });
 
   test('prod destroy is refused and runs nothing', async () => {
@@ -124,17 +163,19 @@ describe('guard rails', () => {
 });
 
 describe('prod deploy confirmation', () => {
-  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT];
+  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2'];
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
   const current = { status: 0, stdout: '{"v1":["AWSCURRENT"]}' };
-  const secrets = (argv: readonly string[]) => argv[1] === 'secretsmanager';
+  const secrets = (argv: readonly string[]) => argv[1] === 'secretsmanager' && argv[2] === 'describe-secret';
+  const uri = { status: 0, stdout: 'mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n' };
+  const secretValue = (argv: readonly string[]) => argv[1] === 'secretsmanager' && argv[2] === 'get-secret-value';
 
   test('without --yes: diffs run, then nothing changes unless "prod" is typed', async () => {
     const stub = stubDeps({ identity, answer: 'yes' });
     expect(await main(args, stub)).toBe(1);
     expect(stub.prompts).toEqual(['Type "prod" to continue: ']);
     expect(commandsOf(stub)).toEqual([
-      `npx cdk diff -c env=prod -c account=${ACCOUNT} marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
+      `npx cdk diff -c env=prod -c account=${ACCOUNT} -c imageTag=1.4.2 marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
       'npx cdktf diff atlas-prod',
     ]);
     expect(stub.err[0]).toBe('aborted: expected "prod", got "yes"; nothing after step 3 was run');
@@ -148,7 +189,7 @@ describe('prod deploy confirmation', () => {
   });
 
   test('typing "prod" deploys in order: stateful, Atlas, services, checks', async () => {
-    const stub = stubDeps({ identity, answer: 'prod\n', results: [[secrets, current]] });
+    const stub = stubDeps({ identity, answer: 'prod\n', results: [[secrets, current], [secretValue, uri]] });
     expect(await main(args, stub)).toBe(0);
     expect(commandsOf(stub).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
       'npx cdk diff',
@@ -159,14 +200,18 @@ describe('prod deploy confirmation', () => {
       'aws secretsmanager describe-secret',
       'aws secretsmanager describe-secret',
       'aws secretsmanager describe-secret',
+      'aws secretsmanager get-secret-value',
       'aws ecs wait',
     ]);
+    expect(commandsOf(stub)[4]).toBe(
+      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=1.4.2 marin-prod-services marin-prod-monitoring --exclusively --force --require-approval never`,
+    );
     expect(stub.calls.find((c) => c.argv[1] === 'cdktf' && c.argv[2] === 'deploy')!.options.env).toEqual({ ATLAS_ENVIRONMENTS: 'prod', CHECKPOINT_DISABLE: '1' });
     expect(stub.calls.filter((c) => c.argv[1] === 'secretsmanager').every((c) => c.options.capture)).toBe(true);
   });
 
   test('with --yes: no prompt', async () => {
-    const stub = stubDeps({ identity, results: [[secrets, current]] });
+    const stub = stubDeps({ identity, results: [[secrets, current], [secretValue, uri]] });
     expect(await main([...args, '--yes'], stub)).toBe(0);
     expect(stub.prompts).toEqual([]);
     expect(commandsOf(stub).filter(isChange)).toHaveLength(3);
@@ -190,14 +235,45 @@ describe('execution', () => {
     const stub = stubDeps({ identity, results: [[(a) => a[2] === 'deploy' && a.includes('marin-dev-network'), { status: 3, stdout: '' }]] });
     expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(3);
     expect(commandsOf(stub)).toHaveLength(1);
-    expect(stub.err[0]).toBe('error: step 2/8 failed (exit 3): npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval never');
+    expect(stub.err[0]).toBe('error: step 2/9 failed (exit 3): npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval never');
   });
 
   test('a secret without a current value fails the post-deploy check', async () => {
     const stub = stubDeps({ identity, results: [[(a) => a[1] === 'secretsmanager', { status: 0, stdout: '{"v1":["AWSPENDING"]}' }]] });
     expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(1);
-    expect(stub.err[0]).toBe('error: step 5/8: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
+    expect(stub.err[0]).toBe('error: step 5/9: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
     expect(commandsOf(stub).some((c) => c.startsWith('aws ecs wait'))).toBe(false);
+  });
+
+  describe('the mongodb-uri placeholder check', () => {
+    const current = { status: 0, stdout: '{"v1":["AWSCURRENT"]}' };
+    const describeSecret = (a: readonly string[]) => a[1] === 'secretsmanager' && a[2] === 'describe-secret';
+    const value = (a: readonly string[]) => a[1] === 'secretsmanager' && a[2] === 'get-secret-value';
+
+    test('a secret still holding the CDK placeholder fails the deploy before the ECS wait', async () => {
+      const placeholder = { status: 0, stdout: `${mongodbUriPlaceholder('dev')}\n` };
+      const stub = stubDeps({ identity, results: [[describeSecret, current], [value, placeholder]] });
+      expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(1);
+      expect(stub.err).toEqual([
+        'error: step 8/9: secret dev/audio-pipeline/mongodb-uri still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)',
+      ]);
+      expect(commandsOf(stub).slice(-4)).toEqual([
+        'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
+        'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
+        'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
+        'aws secretsmanager get-secret-value --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
+      ]);
+    });
+
+    test('a connection string passes; its value is captured, never printed', async () => {
+      const connection = 'mongodb+srv://pipeline:s3cr3t@cluster0.abcde.mongodb.net/audio?retryWrites=true';
+      const stub = stubDeps({ identity, results: [[describeSecret, current], [value, { status: 0, stdout: `${connection}\n` }]] });
+      expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(0);
+      expect(stub.err).toEqual([]);
+      expect(commandsOf(stub).at(-1)).toMatch(/^aws ecs wait services-stable /);
+      expect(stub.calls.find((c) => value(c.argv))!.options.capture).toBe(true);
+      expect([...stub.out, ...stub.err].some((line) => line.includes('s3cr3t') || line.includes('mongodb+srv'))).toBe(false);
+    });
   });
 
   test('bootstrap creates the bucket and table only when the check fails', async () => {

@@ -1,5 +1,6 @@
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, STACK_COMPONENTS } from '../../lib/contracts';
+import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
 import {
   planBootstrap,
   planDeploy,
@@ -14,6 +15,7 @@ import {
 } from '../../scripts/ops/plan';
 
 const ACCOUNT = '111111111111';
+const TAG = '1.4.2';
 const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, ...overrides });
 const config = (env: string): EnvironmentConfig => loadEnvironment(env);
 const stacksOf = (env: string) => stackInventory(config(env));
@@ -58,22 +60,23 @@ describe('deploy', () => {
       'guard:*@us-east-1',
       'npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval broadening',
       'npx cdktf deploy atlas-dev',
-      'npx cdk deploy -c env=dev marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening',
+      'npx cdk deploy -c env=dev marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager get-secret-value --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
       `aws ecs wait services-stable --cluster marin-dev-cluster --services ${SERVICE_NAMES.map((s) => `marin-dev-${s}`).join(' ')} --region us-east-1`,
     ]);
   });
 
   test('the Atlas step runs the CDKTF app for this environment only, without telemetry', () => {
-    const atlas = planDeploy(config('staging'), opts({ account: ACCOUNT }), stacksOf('staging')).steps.find((s) => s.kind === 'command' && s.argv[1] === 'cdktf');
+    const atlas = planDeploy(config('staging'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('staging')).steps.find((s) => s.kind === 'command' && s.argv[1] === 'cdktf');
     expect(atlas).toMatchObject({ changes: true, env: { ATLAS_ENVIRONMENTS: 'staging', CHECKPOINT_DISABLE: '1' } });
   });
 
   test('every stateful stack deploys before Atlas, every stateless one after it', () => {
     for (const env of ENVIRONMENT_NAMES) {
-      const lines = argvs(planDeploy(config(env), opts({ account: ACCOUNT, yes: true }), stacksOf(env)));
+      const lines = argvs(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
       const atlas = lines.findIndex((l) => l.startsWith('npx cdktf deploy'));
       for (const c of STACK_COMPONENTS) {
         const index = lines.findIndex((l) => l.startsWith('npx cdk deploy') && l.split(' ').includes(`marin-${env}-${c.component}`));
@@ -93,19 +96,19 @@ describe('deploy', () => {
   });
 
   test('prod: diff of every CDK stack and Atlas, typed confirmation, then unprompted deploys', () => {
-    expect(outline(planDeploy(config('prod'), opts({ account: ACCOUNT }), stacksOf('prod'))).slice(0, 7)).toEqual([
+    expect(outline(planDeploy(config('prod'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('prod'))).slice(0, 7)).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
-      `npx cdk diff -c env=prod -c account=${ACCOUNT} marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
+      `npx cdk diff -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
       'npx cdktf diff atlas-prod',
       'confirm:prod',
-      `npx cdk deploy -c env=prod -c account=${ACCOUNT} marin-prod-network marin-prod-data --exclusively --require-approval never`,
+      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-network marin-prod-data --exclusively --require-approval never`,
       'npx cdktf deploy atlas-prod --auto-approve',
-      `npx cdk deploy -c env=prod -c account=${ACCOUNT} marin-prod-services marin-prod-monitoring --exclusively --require-approval never`,
+      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-services marin-prod-monitoring --exclusively --force --require-approval never`,
     ]);
   });
 
   test('prod with --yes (CI) still diffs first but does not ask', () => {
-    const lines = outline(planDeploy(config('prod'), opts({ account: ACCOUNT, yes: true }), stacksOf('prod')));
+    const lines = outline(planDeploy(config('prod'), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf('prod')));
     expect(lines).not.toContain('confirm:prod');
     expect(lines[1]).toMatch(/^npx cdk diff /);
     expect(lines[2]).toBe('npx cdktf diff atlas-prod');
@@ -113,9 +116,9 @@ describe('deploy', () => {
 
   test('dev and staging: no review step; --yes pre-approves the CLIs', () => {
     for (const env of ['dev', 'staging']) {
-      const interactive = outline(planDeploy(config(env), opts({ account: ACCOUNT }), stacksOf(env)));
+      const interactive = outline(planDeploy(config(env), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf(env)));
       expect(interactive.filter((l) => / diff |confirm:/.test(l))).toEqual([]);
-      const ci = outline(planDeploy(config(env), opts({ account: ACCOUNT, yes: true }), stacksOf(env)));
+      const ci = outline(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
       expect(ci).toContain(`npx cdktf deploy atlas-${env} --auto-approve`);
       expect(ci.filter((l) => l.startsWith('npx cdk deploy')).every((l) => l.endsWith('--require-approval never'))).toBe(true);
     }
@@ -142,6 +145,153 @@ describe('deploy', () => {
     expect(check.verify!('{"b2":["AWSPREVIOUS"]}')).toBe('secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
     expect(check.verify!('null')).toMatch(/has no AWSCURRENT version/);
     expect(check.verify!('not json')).toMatch(/^could not read the versions of dev\/audio-pipeline\/mongodb-uri/);
+  });
+  test.each(['staging', 'prod'])('%s refuses without an account before it looks at the image tag', (env) => {
+    expect(() => planDeploy(config(env), opts({ yes: true }), stacksOf(env))).toThrow(/^refusing to deploy \w+ without an account/);
+  });
+});
+
+describe('deploy: staging and prod name the image tag (or park the services explicitly)', () => {
+  test.each(['staging', 'prod'])('%s without an image tag is refused, naming --image-tag and --park-services', (env) => {
+    const deploy = () => planDeploy(config(env), opts({ account: ACCOUNT, yes: true }), stacksOf(env));
+    expect(deploy).toThrow(RefusalError);
+    expect(deploy).toThrow(
+      new RefusalError(
+        `refusing to deploy ${env} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster marin-${env}-cluster --services marin-${env}-api), or --park-services for a first deploy before any image exists`,
+      ),
+    );
+    expect(deploy).toThrow(/--image-tag/);
+    expect(deploy).toThrow(/--park-services/);
+  });
+
+  test('dev without an image tag is not refused and passes no imageTag context', () => {
+    const lines = argvs(planDeploy(config('dev'), opts(), stacksOf('dev')));
+    expect(lines.filter((l) => l.startsWith('npx cdk deploy'))).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain('imageTag=');
+  });
+
+  test.each(['staging', 'prod'])('%s with --image-tag deploys it to every CDK stack', (env) => {
+    const deploys = argvs(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env))).filter((l) => /^npx cdk (deploy|diff) /.test(l));
+    expect(deploys.length).toBeGreaterThanOrEqual(2);
+    for (const line of deploys) expect(line).toContain(`-c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} marin-${env}-`);
+  });
+
+  test('an image tag in the environment config counts as well (the app reads it from there: no -c imageTag)', () => {
+    const plan = planDeploy(loadEnvironment('staging', { imageTag: TAG }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging'));
+    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
+      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data --exclusively --require-approval never`,
+      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services marin-staging-monitoring --exclusively --force --require-approval never`,
+    ]);
+  });
+
+  test.each(['staging', 'prod'])('%s with --park-services deploys without an image tag', (env) => {
+    const plan = planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env));
+    expect(argvs(plan)).toContain(
+      `npx cdk deploy -c env=${env} -c account=${ACCOUNT} marin-${env}-services marin-${env}-monitoring --exclusively --force --require-approval never`,
+    );
+    expect(argvs(plan).join('\n')).not.toContain('imageTag=');
+  });
+
+  test.each(['staging', 'prod'])('%s refuses --park-services together with an image tag (option or config)', (env) => {
+    const contradiction = new RefusalError('--park-services and --image-tag contradict each other: pick one');
+    expect(() => planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true, imageTag: TAG }), stacksOf(env))).toThrow(contradiction);
+    expect(() => planDeploy(loadEnvironment(env, { imageTag: TAG }), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env))).toThrow(contradiction);
+  });
+
+  test('no services stack in the inventory (nothing to park): no image tag needed', () => {
+    const stacks = stackInventory(config('staging'), ['network', 'data']);
+    expect(outline(planDeploy(config('staging'), opts({ account: ACCOUNT, yes: true }), stacks))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data --exclusively --require-approval never`,
+      'npx cdktf deploy atlas-staging --auto-approve',
+      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager get-secret-value --secret-id staging/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
+    ]);
+  });
+});
+
+describe('deploy: the service stacks are forced after a stateful deploy (weak references refresh only on update)', () => {
+  const cdkDeploys = (plan: Plan): string[][] =>
+    plan.steps.filter((s): s is CommandStep => s.kind === 'command' && s.argv[1] === 'cdk' && s.argv[2] === 'deploy').map((s) => [...s.argv]);
+
+  test.each(ENVIRONMENT_NAMES)('%s: --force right after --exclusively on the service step only', (env) => {
+    const [stateful, service, ...rest] = cdkDeploys(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
+    expect(rest).toEqual([]);
+    expect(stateful).not.toContain('--force');
+    expect(stateful.slice(stateful.indexOf('--exclusively'))).toEqual(['--exclusively', '--require-approval', 'never']);
+    expect(service.slice(service.indexOf('--exclusively'))).toEqual(['--exclusively', '--force', '--require-approval', 'never']);
+  });
+
+  test('no stateful stack in the plan: the service step is not forced', () => {
+    const plan = planDeploy(config('dev'), opts(), stackInventory(config('dev'), ['services', 'monitoring']));
+    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
+      'npx cdk deploy -c env=dev marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening',
+    ]);
+  });
+
+  test('a stateful stack alone forces the services too (network without data)', () => {
+    const plan = planDeploy(config('dev'), opts(), stackInventory(config('dev'), ['network', 'services']));
+    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
+      'npx cdk deploy -c env=dev marin-dev-network --exclusively --require-approval broadening',
+      'npx cdk deploy -c env=dev marin-dev-services --exclusively --force --require-approval broadening',
+    ]);
+  });
+});
+
+describe('deploy: post-deploy checks', () => {
+  const checks = (env: string, stacks = stacksOf(env)): CommandStep[] =>
+    planDeploy(config(env), opts({ account: ACCOUNT, imageTag: TAG }), stacks).steps.filter(
+      (s): s is CommandStep => s.kind === 'command' && (s.argv[1] === 'secretsmanager' || s.argv[1] === 'ecs'),
+    );
+  const placeholderCheck = (env: string): CommandStep => checks(env).find((s) => s.argv[2] === 'get-secret-value')!;
+
+  test.each(ENVIRONMENT_NAMES)('%s: three current-value checks, then the placeholder check, then the ECS wait', (env) => {
+    expect(checks(env).map((s) => [...s.argv.slice(1, 3), ...(s.argv.includes('--secret-id') ? [s.argv[s.argv.indexOf('--secret-id') + 1]] : [])].join(' '))).toEqual([
+      `secretsmanager describe-secret ${env}/audio-pipeline/mongodb-uri`,
+      `secretsmanager describe-secret ${env}/audio-pipeline/redis-endpoint`,
+      `secretsmanager describe-secret ${env}/audio-pipeline/redis-auth`,
+      `secretsmanager get-secret-value ${env}/audio-pipeline/mongodb-uri`,
+      'ecs wait',
+    ]);
+    expect(checks(env).every((s) => s.changes === false)).toBe(true);
+  });
+
+  test('the placeholder check reads the value of the mongodb-uri secret as text', () => {
+    const check = placeholderCheck('prod');
+    expect(check).toMatchObject({
+      kind: 'command',
+      changes: false,
+      description: 'check: secret prod/audio-pipeline/mongodb-uri holds the connection string written by Atlas, not the CDK placeholder',
+      argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', 'prod/audio-pipeline/mongodb-uri', '--region', 'us-east-1', '--query', 'SecretString', '--output', 'text'],
+    });
+  });
+
+  test.each(ENVIRONMENT_NAMES)('%s: the placeholder check fails on the CDK placeholder and passes on a connection string', (env) => {
+    const verify = placeholderCheck(env).verify!;
+    const problem = `secret ${env}/audio-pipeline/mongodb-uri still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)`;
+    expect(mongodbUriPlaceholder(env)).toMatch(/^PENDING: the atlas-/);
+    expect(verify(mongodbUriPlaceholder(env))).toBe(problem);
+    // `aws ... --output text` ends the value with a newline.
+    expect(verify(`${mongodbUriPlaceholder(env)}\n`)).toBe(problem);
+    expect(verify('mongodb+srv://cluster0.abcde.mongodb.net/?authSource=%24external&authMechanism=MONGODB-AWS\n')).toBeUndefined();
+    expect(verify('mongodb+srv://pipeline:s3cr3t@cluster0.abcde.mongodb.net/audio?retryWrites=true&w=majority')).toBeUndefined();
+  });
+
+  test('the verdict never repeats the secret value', () => {
+    const verify = placeholderCheck('dev').verify!;
+    expect(verify(mongodbUriPlaceholder('dev'))).not.toContain(mongodbUriPlaceholder('dev'));
+  });
+
+  test('without the data stack: no secret checks; without the services stack: no ECS wait', () => {
+    expect(checks('dev', stackInventory(config('dev'), ['services'])).map((s) => s.argv.slice(0, 3).join(' '))).toEqual(['aws ecs wait']);
+    expect(checks('dev', stackInventory(config('dev'), ['network', 'data'])).map((s) => s.argv.slice(0, 3).join(' '))).toEqual([
+      'aws secretsmanager describe-secret',
+      'aws secretsmanager describe-secret',
+      'aws secretsmanager describe-secret',
+      'aws secretsmanager get-secret-value',
+    ]);
   });
 });
 
@@ -277,7 +427,7 @@ describe('every plan checks the credentials before its first change', () => {
   const plans = (env: string): Plan[] => {
     const c = config(env);
     const s = stacksOf(env);
-    const o = opts({ account: ACCOUNT });
+    const o = opts({ account: ACCOUNT, imageTag: TAG });
     return [planDeploy(c, o, s), planDiff(c, o, s), planBootstrap(c, o), ...(env === 'prod' ? [] : [planDestroy(c, o, s)])];
   };
   test.each(ENVIRONMENT_NAMES)('%s', (env) => {
