@@ -44,7 +44,8 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     details: [
       'Checks the AWS credentials (account, region) against the environment before changing anything.',
       'prod: shows the CDK and CDKTF diffs first and asks you to type "prod" to go on (unless --yes).',
-      'Post-deploy: the service secrets have a current value; the ECS services are stable.',
+      'staging/prod: --image-tag is required (without one every service is set to 0 tasks); --park-services only for a first deploy before any image exists.',
+      'Post-deploy: the service secrets have a current value, mongodb-uri holds the Atlas connection string (not the CDK placeholder), the ECS services are stable.',
     ],
     options: {
       ...COMMON,
