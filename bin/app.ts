@@ -8,9 +8,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { EnvironmentConfigError, loadEnvironment } from '../environments';
-import { addComplianceChecks } from '../lib/core/compliance';
-import { applyStandardTags } from '../lib/core/tagging';
-import { buildPipeline } from '../lib/pipeline-app';
+import { addPipeline } from '../lib/pipeline-app';
 
 const app = new App();
 const context = (key: string): string | undefined => {
@@ -24,9 +22,7 @@ try {
     imageTag: context('imageTag'),
     certificateArn: context('certificateArn'),
   });
-  addComplianceChecks(app);
-  applyStandardTags(app, config);
-  buildPipeline(app, config);
+  addPipeline(app, config);
 } catch (error) {
   if (error instanceof EnvironmentConfigError) {
     console.error(`error: ${error.message}`);

@@ -34,11 +34,15 @@ export interface PipelineAppOptions {
   readonly context?: Record<string, unknown>;
 }
 
+/** Registers the compliance gates and standard tags on `app` and builds one environment's stacks into it. */
+export function addPipeline(app: App, config: EnvironmentConfig): PipelineStacks {
+  addComplianceChecks(app);
+  applyStandardTags(app, config);
+  return buildPipeline(app, config);
+}
+
 /** An App with the compliance gates and standard tags, holding one environment's stacks. */
 export function createPipelineApp(config: EnvironmentConfig, options: PipelineAppOptions = {}): { app: App; stacks: PipelineStacks } {
   const app = new App({ outdir: options.outdir, context: options.context });
-  addComplianceChecks(app);
-  applyStandardTags(app, config);
-  const stacks = buildPipeline(app, config);
-  return { app, stacks };
+  return { app, stacks: addPipeline(app, config) };
 }

@@ -13,12 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { loadEnvironment, type EnvironmentConfig } from '../environments';
 import { STACK_COMPONENTS, WORKER_NAMES } from '../lib/contracts';
 import { ResourceNames } from '../lib/naming';
 import { createPipelineApp } from '../lib/pipeline-app';
+import { reportOnlyContext } from './lib/cdk-context';
 
 const ROOT = join(__dirname, '..');
 export const DIAGRAM_FILE = join(ROOT, 'docs', 'architecture-diagram.md');
@@ -63,11 +63,6 @@ const KEY_TYPES = new Set([
   'AWS::SSM::Parameter',
   'AWS::WAFv2::WebACL',
 ]);
-
-/** cdk.json's context (feature flags), which an in-memory App does not read by itself. */
-function cdkJsonContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-}
 
 /** A Mermaid-safe node id. */
 function nodeId(...parts: string[]): string {
@@ -194,7 +189,7 @@ export function renderDevDiagram(): string {
   const outdir = mkdtempSync(join(tmpdir(), 'diagram-'));
   try {
     // Findings are the compliance gates' business (cdk synth, tests); the diagram only needs the tree.
-    const { app } = createPipelineApp(config, { outdir, context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false } });
+    const { app } = createPipelineApp(config, { outdir, context: reportOnlyContext() });
     return renderDiagram(app, config);
   } finally {
     rmSync(outdir, { recursive: true, force: true });

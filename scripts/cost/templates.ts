@@ -5,18 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { EnvironmentConfig } from '../../environments';
 import { createPipelineApp } from '../../lib/pipeline-app';
+import { reportOnlyContext } from '../lib/cdk-context';
 import type { StackTemplate } from './estimate';
 
-const REPO_ROOT = join(__dirname, '..', '..');
-
-/** cdk.json's context (feature flags), which an in-memory App does not read by itself. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  return cdkJson.context ?? {};
-}
 
 /**
  * Synthesizes one environment in memory into a temporary directory (removed afterwards).
@@ -27,7 +20,7 @@ export function synthesizeTemplates(config: EnvironmentConfig): StackTemplate[] 
   try {
     const { app } = createPipelineApp(config, {
       outdir,
-      context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false },
+      context: reportOnlyContext(),
     });
     const assembly = app.synth();
     return assembly.stacks.map((stack) => ({ stackName: stack.stackName, template: stack.template }));

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cdkJsonContext } from '../support/cdk-context';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -9,11 +10,10 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR. */
 function runApp(context: Record<string, string>) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
   const result = spawnSync(TSX, [join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...context }), CDK_OUTDIR: outdir },
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...context }), CDK_OUTDIR: outdir },
   });
   return { ...result, outdir };
 }

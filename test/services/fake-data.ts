@@ -11,7 +11,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { loadEnvironment, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../../lib/contracts';
@@ -21,7 +20,7 @@ import { PipelineStack } from '../../lib/core/pipeline-stack';
 import { applyStandardTags } from '../../lib/core/tagging';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { ServicesStack } from '../../lib/stacks/services-stack';
-import { cdkJsonContext } from '../support/cdk-context';
+import { reportOnlyContext } from '../support/cdk-context';
 
 class FakeDataStack extends PipelineStack implements PipelineData {
   readonly dataKey: kms.Key;
@@ -73,7 +72,7 @@ export interface ServicesSynth {
 /** Synthesizes network + fake data + services for one environment and returns the services template. */
 export function synthServicesWithFakeData(envName: EnvironmentName, overrides: EnvironmentOverrides = {}): ServicesSynth {
   const config = loadEnvironment(envName, overrides);
-  const app = new App({ context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false } });
+  const app = new App({ context: reportOnlyContext() });
   addComplianceChecks(app);
   applyStandardTags(app, config);
   const network = new NetworkStack(app, 'Network', { config });

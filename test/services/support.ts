@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { loadEnvironment, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
 import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
 import { createPipelineApp } from '../../lib/pipeline-app';
-import { cdkJsonContext } from '../support/cdk-context';
+import { reportOnlyContext } from '../support/cdk-context';
 
 export interface DeployedShape {
   readonly template: Template;
@@ -25,7 +24,7 @@ export function synthWithOverrides(envName: EnvironmentName, overrides: Environm
   const outdir = mkdtempSync(join(tmpdir(), `services-${envName}-`));
   const { app, stacks } = createPipelineApp(loadEnvironment(envName, overrides), {
     outdir,
-    context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false },
+    context: reportOnlyContext(),
   });
   const assembly = app.synth();
   const json = assembly.getStackByName(stacks.services.stackName).template;

@@ -5,11 +5,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
 import { createPipelineApp } from '../../lib/pipeline-app';
-import { cdkJsonContext } from './cdk-context';
+import { reportOnlyContext } from '../../scripts/lib/cdk-context';
 
 /** Override with TEST_SYNTH_DIR to keep parallel runs (several worktrees, say) apart. */
 export const SYNTH_ROOT = process.env.TEST_SYNTH_DIR ?? join(__dirname, '..', '..', '.test-synth');
@@ -26,7 +25,7 @@ export function synthesizeEnvironment(envName: EnvironmentName): void {
   const { app } = createPipelineApp(loadEnvironment(envName), {
     outdir,
     // Write the validation report instead of throwing, so a test can list every finding.
-    context: { ...cdkJsonContext(), [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false },
+    context: reportOnlyContext(),
   });
   app.synth();
 
