@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../environments';
 import { addComplianceChecks } from './core/compliance';
+import { ResourceNames } from './naming';
 import { applyStandardTags } from './core/tagging';
 import { DataStack } from './stacks/data-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -20,10 +21,12 @@ export interface PipelineStacks {
  * apart from stateless ones (services, monitoring) so the latter can be replaced freely.
  */
 export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStacks {
-  const network = new NetworkStack(app, 'Network', { config });
-  const data = new DataStack(app, 'Data', { config, network });
-  const services = new ServicesStack(app, 'Services', { config, network, data });
-  const monitoring = new MonitoringStack(app, 'Monitoring', { config, network, data, services });
+  // Construct id = CloudFormation stack name: the one name the CDK CLI, the console and the docs share.
+  const id = (component: string): string => ResourceNames.of(config).stackName(component);
+  const network = new NetworkStack(app, id('network'), { config });
+  const data = new DataStack(app, id('data'), { config, network });
+  const services = new ServicesStack(app, id('services'), { config, network, data });
+  const monitoring = new MonitoringStack(app, id('monitoring'), { config, network, data, services });
   return { network, data, services, monitoring };
 }
 

@@ -20,9 +20,15 @@ export class PipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const names = ResourceNames.of(props.config);
+    const stackName = names.stackName(props.component);
+    // The CDK CLI selects stacks by construct id, CloudFormation and the console by stack name:
+    // one name for both, so `cdk deploy marin-prod-data` means what it says.
+    if (id !== stackName) {
+      throw new Error(`stack id "${id}" must equal its stack name "${stackName}" (the CDK CLI selects stacks by id)`);
+    }
     super(scope, id, {
       ...props,
-      stackName: names.stackName(props.component),
+      stackName,
       env: { account: props.config.account, region: props.config.region },
       terminationProtection: props.config.terminationProtection,
       description: `${props.config.project} audio call pipeline (${props.config.name}): ${props.component}`,

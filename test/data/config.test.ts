@@ -68,8 +68,8 @@ describe('data-plane constructs refuse bad props with a message saying what to c
 
   test('a data stack given another environment\'s network', () => {
     const app = new App();
-    const network = new NetworkStack(app, 'Network', { config: loadEnvironment('staging') });
-    expect(() => new DataStack(app, 'Data', { config: loadEnvironment('dev'), network })).toThrow('DataStack of dev was given the network stack of staging');
+    const network = new NetworkStack(app, 'marin-staging-network', { config: loadEnvironment('staging') });
+    expect(() => new DataStack(app, 'marin-dev-data', { config: loadEnvironment('dev'), network })).toThrow('DataStack of dev was given the network stack of staging');
   });
 });
 

@@ -28,9 +28,9 @@ function build(envName: EnvironmentName, overrides: { imageTag?: string } = { im
   const config = loadEnvironment(envName, overrides);
   const app = new App({ context: cdkJsonContext() });
   applyStandardTags(app, config);
-  const network = new NetworkStack(app, 'Network', { config });
-  const data = new DataStack(app, 'Data', { config, network });
-  const monitoring = new MonitoringStack(app, 'Monitoring', { config, network, data, services: fakeServices(envName) });
+  const network = new NetworkStack(app, `marin-${envName}-network`, { config });
+  const data = new DataStack(app, `marin-${envName}-data`, { config, network });
+  const monitoring = new MonitoringStack(app, `marin-${envName}-monitoring`, { config, network, data, services: fakeServices(envName) });
   return { app, config, monitoring, template: Template.fromStack(monitoring) };
 }
 

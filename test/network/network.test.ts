@@ -80,7 +80,7 @@ describe('Network construct with interface endpoints (no environment enables the
   const { NetworkStack } = require('../../lib/stacks/network-stack') as typeof import('../../lib/stacks/network-stack');
   const base = loadEnvironment('prod');
   const config = { ...base, network: { ...base.network, interfaceEndpoints: ['ECR', 'ECR_DOCKER', 'SQS'] as typeof base.network.interfaceEndpoints } };
-  const template = Template.fromStack(new NetworkStack(new App(), 'Network', { config }));
+  const template = Template.fromStack(new NetworkStack(new App(), 'marin-prod-network', { config }));
 
   test('one private-DNS endpoint per configured service, in the private subnets, HTTPS from the VPC only', () => {
     const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Interface');

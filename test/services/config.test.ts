@@ -36,7 +36,7 @@ describe('services config validation', () => {
 describe('services constructs refuse bad props', () => {
   function scope() {
     const app = new App();
-    const stack = new PipelineStack(app, 'Probe', { config: loadEnvironment('dev'), component: 'probe' });
+    const stack = new PipelineStack(app, 'marin-dev-probe', { config: loadEnvironment('dev'), component: 'probe' });
     const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 });
     return { stack, vpc };
   }

@@ -35,7 +35,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
 
   constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
-    super(scope, 'FakeData', { config: loadEnvironment(envName, overrides), component: 'data' });
+    super(scope, `marin-${envName}-data`, { config: loadEnvironment(envName, overrides), component: 'data' });
     this.dataKey = new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
     this.recordingsBucket = new s3.Bucket(this, 'Recordings', { encryptionKey: this.dataKey, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
@@ -75,9 +75,9 @@ export function synthServicesWithFakeData(envName: EnvironmentName, overrides: E
   const app = new App({ context: reportOnlyContext() });
   addComplianceChecks(app);
   applyStandardTags(app, config);
-  const network = new NetworkStack(app, 'Network', { config });
+  const network = new NetworkStack(app, `marin-${envName}-network`, { config });
   const data = new FakeDataStack(app, network, envName, overrides);
-  const stack = new ServicesStack(app, 'Services', { config, network, data });
+  const stack = new ServicesStack(app, `marin-${envName}-services`, { config, network, data });
   const template = Template.fromStack(stack);
   const findings = COMPLIANCE_PACKS.flatMap((pack) =>
     pack

@@ -34,10 +34,11 @@ export function stacksOf(envName: EnvironmentName): SynthesizedStack[] {
   if (cached) return cached;
   const dir = assemblyDir(envName);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const stacks = Object.values(manifest.artifacts)
-    .filter((artifact) => artifact.type === 'aws:cloudformation:stack')
-    .map((artifact) => {
-      const stackName = artifact.properties!.stackName!;
+  const stacks = Object.entries(manifest.artifacts)
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([artifactId, artifact]) => {
+      // The manifest omits stackName when it equals the artifact id (our stacks' id is their name).
+      const stackName = artifact.properties!.stackName ?? artifactId;
       const json = JSON.parse(readFileSync(join(dir, artifact.properties!.templateFile!), 'utf8'));
       return {
         stackName,
