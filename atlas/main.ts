@@ -2,13 +2,19 @@
  * CDKTF entry point for the MongoDB Atlas side stacks (`atlas-dev`, `atlas-staging`, `atlas-prod`),
  * and the only place in atlas/ that reads the process environment.
  * ATLAS_ENVIRONMENTS=dev,prod limits which stacks are synthesized (default: all three).
+ * ATLAS_ACCOUNT=<12-digit id> names the AWS account, and with it the state bucket
+ * (`{bucketPrefix}-{account}`); the operator commands (npm run deploy/diff/destroy) always set it.
  */
 import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';
 import { AtlasStack } from './lib/atlas-stack';
 
+const account = process.env.ATLAS_ACCOUNT || undefined;
+if (account === undefined) {
+  process.stderr.write('atlas: ATLAS_ACCOUNT is not set: the S3 backend has no bucket (terraform init will ask for it). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
+}
 const app = new App();
 for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
-  new AtlasStack(app, `atlas-${envName}`, { config: loadEnvironment(envName) });
+  new AtlasStack(app, `atlas-${envName}`, { config: loadEnvironment(envName, { account }) });
 }
 app.synth();

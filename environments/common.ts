@@ -8,10 +8,10 @@ export const common = {
   project: 'marin',
   region: 'us-east-1',
   terraformState: {
-    // From the seed's backend.tf. One bucket for all environments; one key per environment.
-    bucket: 'marin-terraform-state',
+    // From the seed's backend.tf, plus the account id (lib/terraform-state.ts): one bucket per
+    // account, one key per environment. S3-native locking only (Terraform >= 1.10).
+    bucketPrefix: 'marin-terraform-state',
     useLockfile: true,
-    dynamodbTable: 'terraform-state-lock',
     region: 'us-east-1',
   },
   queues: {

@@ -221,8 +221,11 @@ export const atlasSchema = z.strictObject({
 });
 
 export const terraformStateSchema = z.strictObject({
-  /** State bucket (created once by the bootstrap in docs/atlas.md; shared by every environment, one key each). */
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  /**
+   * State bucket name without the account id: the bucket is `{bucketPrefix}-{account}` (lib/terraform-state.ts),
+   * created by `npm run bootstrap`; environments of one account share it, one key each.
+   */
+  bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,48}$/, 'must be 2-49 of a-z 0-9 . - (the account id is appended: 63 characters at most)'),
   /** S3-native locking (Terraform >= 1.10). */
   useLockfile: z.boolean(),
   /** Optional DynamoDB lock table for teams on older Terraform. */

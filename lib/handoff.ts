@@ -14,6 +14,18 @@ export const SECRET_NAMES = {
   redisAuth: 'redis-auth',
 } as const;
 
+/**
+ * Value of the mongodb-uri secret until the Atlas stack writes the connection string. Deliberately
+ * not a URI. It must never change (CDK would write it over the Atlas value); the operator's
+ * post-deploy check refuses a deploy that leaves it in place.
+ */
+export function mongodbUriPlaceholder(environment: string): string {
+  return `PENDING: the atlas-${environment} stack writes the MongoDB connection string here`;
+}
+
+/** What every placeholder starts with, whatever the environment. */
+export const MONGODB_URI_PLACEHOLDER_PREFIX = 'PENDING: the atlas-';
+
 /** SSM parameters (String / StringList) published by the CDK stateful stacks. */
 export const HANDOFF_PARAMETERS = {
   vpcId: 'network/vpc-id',

@@ -2,14 +2,9 @@ import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { handoffSecretName } from '../handoff';
+import { handoffSecretName, mongodbUriPlaceholder } from '../handoff';
 import type { ResourceNames } from '../naming';
 import { acknowledgeRotation } from './cache';
-
-/** Value of the secret until the Atlas stack writes the connection string. Deliberately not a URI. */
-export function mongodbUriPlaceholder(environment: string): string {
-  return `PENDING: the atlas-${environment} stack writes the MongoDB connection string here`;
-}
 
 export interface DatabaseSecretProps {
   readonly names: ResourceNames;

@@ -23,7 +23,7 @@ test.each(ENVIRONMENT_NAMES)('%s: Atlas settings', (envName) => {
     electableNodes: 3,
     databaseName: 'audio_pipeline',
   });
-  expect(terraformState).toEqual({ bucket: 'marin-terraform-state', useLockfile: true, dynamodbTable: 'terraform-state-lock', region: 'us-east-1' });
+  expect(terraformState).toEqual({ bucketPrefix: 'marin-terraform-state', useLockfile: true, region: 'us-east-1' });
 });
 
 type Breaker = [string, EnvironmentName, (input: any) => void, RegExp];
@@ -44,9 +44,9 @@ const broken: Breaker[] = [
   ['an unknown auth mode', 'prod', (c) => (c.atlas.databaseAuth = 'x509'), /atlas\.databaseAuth/],
   ['a database name with a dot', 'dev', (c) => (c.atlas.databaseName = 'audio.pipeline'), /atlas\.databaseName: must be 1-38 letters, digits, _ or -/],
   ['an Atlas region in AWS spelling', 'dev', (c) => (c.atlas.region = 'us-east-1'), /atlas\.region: must be an Atlas region such as US_EAST_1/],
-  ['an invalid state bucket', 'dev', (c) => (c.terraformState.bucket = 'Marin_State'), /terraformState\.bucket: must be a valid S3 bucket name/],
+  ['an invalid state bucket prefix', 'dev', (c) => (c.terraformState.bucketPrefix = 'Marin_State'), /terraformState\.bucketPrefix: must be 2-49 of a-z 0-9 \. -/],
   ['an invalid lock table name', 'dev', (c) => (c.terraformState.dynamodbTable = 'lock table'), /terraformState\.dynamodbTable: must be a DynamoDB table name/],
-  ['no state lock at all', 'dev', (c) => { c.terraformState.useLockfile = false; delete c.terraformState.dynamodbTable; }, /terraformState: needs a lock: useLockfile or dynamodbTable/],
+  ['no state lock at all', 'dev', (c) => { c.terraformState.useLockfile = false; }, /terraformState: needs a lock: useLockfile or dynamodbTable/],
 ];
 
 test.each(broken)('%s fails naming the environment and field', (_label, envName, breakIt, message) => {

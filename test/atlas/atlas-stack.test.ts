@@ -20,14 +20,23 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
   const param = (key: Parameters<typeof handoffParameterName>[1]) => ssmReference(json, handoffParameterName(names, key));
 
   describe('state and providers', () => {
-    test('S3 backend: one key per environment, encrypted, S3-native locking plus the DynamoDB table', () => {
+    test('S3 backend: one key per environment, encrypted, S3-native locking only; no bucket without an account (partial backend)', () => {
       expect(json.terraform.backend.s3).toEqual({
-        bucket: 'marin-terraform-state',
         key: `atlas/${envName}/terraform.tfstate`,
         region: 'us-east-1',
         encrypt: true,
         use_lockfile: true,
-        dynamodb_table: 'terraform-state-lock',
+      });
+    });
+
+    test('with the account: the state bucket is marin-terraform-state-<account>, the one the bootstrap creates', () => {
+      const withAccount = synthStack(loadEnvironment(envName, { account: '123456789012' })).json;
+      expect(withAccount.terraform.backend.s3).toEqual({
+        bucket: 'marin-terraform-state-123456789012',
+        key: `atlas/${envName}/terraform.tfstate`,
+        region: 'us-east-1',
+        encrypt: true,
+        use_lockfile: true,
       });
     });
 
@@ -286,16 +295,9 @@ describe('construct guards', () => {
 });
 
 describe('state backend variants', () => {
-  test('without a DynamoDB table configured, only S3-native locking', () => {
+  test('teams on Terraform < 1.10 turn use_lockfile off and configure a DynamoDB table', () => {
     const config = loadEnvironment('prod');
-    const { json } = synthStack({ ...config, terraformState: { ...config.terraformState, dynamodbTable: undefined } });
-    expect(json.terraform.backend.s3.dynamodb_table).toBeUndefined();
-    expect(json.terraform.backend.s3.use_lockfile).toBe(true);
-  });
-
-  test('teams on Terraform < 1.10 turn use_lockfile off and keep the DynamoDB table', () => {
-    const config = loadEnvironment('prod');
-    const { json } = synthStack({ ...config, terraformState: { ...config.terraformState, useLockfile: false } });
+    const { json } = synthStack({ ...config, terraformState: { ...config.terraformState, useLockfile: false, dynamodbTable: 'terraform-state-lock' } });
     expect(json.terraform.backend.s3.use_lockfile).toBeUndefined();
     expect(json.terraform.backend.s3).toMatchObject({ dynamodb_table: 'terraform-state-lock', encrypt: true });
   });

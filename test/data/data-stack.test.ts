@@ -1,6 +1,6 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
 import { SERVICE_NAMES } from '../../lib/contracts';
-import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
+import { mongodbUriPlaceholder } from '../../lib/handoff';
 import { stackOf } from '../support/templates';
 import { dataResources, findOne, label, ofType } from './support';
 

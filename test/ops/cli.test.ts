@@ -1,7 +1,7 @@
 import { main } from '../../scripts/ops/cli';
 import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
 import { resolveIdentity } from '../../scripts/ops/system';
-import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
+import { mongodbUriPlaceholder } from '../../lib/handoff';
 import { commandsOf, stubDeps } from './stubs';
 
 const ACCOUNT = '111111111111';

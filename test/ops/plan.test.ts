@@ -1,6 +1,6 @@
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, STACK_COMPONENTS } from '../../lib/contracts';
-import { mongodbUriPlaceholder } from '../../lib/data/database-secret';
+import { mongodbUriPlaceholder } from '../../lib/handoff';
 import {
   planBootstrap,
   planDeploy,
