@@ -19,6 +19,7 @@ import { STACK_COMPONENTS, WORKER_NAMES } from '../lib/contracts';
 import { ResourceNames } from '../lib/naming';
 import { createPipelineApp } from '../lib/pipeline-app';
 import { reportOnlyContext } from './lib/cdk-context';
+import { parseArgs } from './lib/cli';
 
 const ROOT = join(__dirname, '..');
 export const DIAGRAM_FILE = join(ROOT, 'docs', 'architecture-diagram.md');
@@ -196,14 +197,12 @@ export function renderDevDiagram(): string {
   }
 }
 
-function main(argv: readonly string[]): number {
-  const unknown = argv.filter((a) => a !== '--check');
-  if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
-    console.log('usage: npm run diagram            regenerate docs/architecture-diagram.md\n       npm run diagram:check      exit 1 if the committed diagram is stale');
-    return unknown.length > 0 && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
-  }
+const DIAGRAM_USAGE = 'npm run diagram            regenerate docs/architecture-diagram.md\n       npm run diagram:check      exit 1 if the committed diagram is stale';
+
+function main(argv: string[]): number {
+  const args = parseArgs(argv, { check: false }, DIAGRAM_USAGE);
   const rendered = renderDevDiagram();
-  if (argv.includes('--check')) {
+  if (args.check) {
     let committed = '';
     try {
       committed = readFileSync(DIAGRAM_FILE, 'utf8');

@@ -1,26 +1,81 @@
+/**
+ * The one argument parser of every script (operator commands, cost, diagram, synth): node:util
+ * `parseArgs` in strict mode, so `--flag value` and `--flag=value` both work and anything unknown is
+ * a usage error naming the argument. Usage errors exit with USAGE_EXIT_CODE.
+ */
 import { spawnSync } from 'node:child_process';
+import { parseArgs as nodeParseArgs } from 'node:util';
 
-/** Minimal `--key value` / `--flag` parser with usage errors that name the bad argument. */
-export function parseArgs<T extends Record<string, string | boolean>>(argv: string[], defaults: T, usage: string): T {
-  const result: Record<string, string | boolean> = { ...defaults };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      console.log(`usage: ${usage}`);
-      process.exit(0);
-    }
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"\nusage: ${usage}`);
-    const key = arg.slice(2);
-    if (!(key in defaults)) throw new Error(`unknown option --${key}\nusage: ${usage}`);
-    if (typeof defaults[key] === 'boolean') {
-      result[key] = true;
-    } else {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new Error(`option --${key} needs a value\nusage: ${usage}`);
-      result[key] = value;
+/** Exit code of every script for a usage error (bad or missing argument). */
+export const USAGE_EXIT_CODE = 2;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** One option: its type, whether it repeats, and an optional check of a string value. */
+export interface CliOption {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  /** Returns a problem with the value, or undefined. */
+  readonly validate?: (value: string) => string | undefined;
+}
+
+export type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Parses `argv` against `options`; throws UsageError (message names the argument, then the usage).
+ * A string option given twice is an error unless it is `multiple`; empty values are errors.
+ */
+export function parseCliArgs(argv: readonly string[], options: Readonly<Record<string, CliOption>>, usage: string): CliValues {
+  let parsed;
+  try {
+    parsed = nodeParseArgs({
+      args: [...argv],
+      options: Object.fromEntries(Object.entries(options).map(([key, o]) => [key, { type: o.type, multiple: o.multiple ?? false }])),
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}\n\n${usage}`);
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (seen.has(token.name) && !option.multiple) throw new UsageError(`option --${token.name} given twice`);
+    seen.add(token.name);
+    if (option.type === 'string') {
+      const value = token.value ?? '';
+      if (value === '' || (!token.inlineValue && value.startsWith('--'))) throw new UsageError(`option --${token.name} needs a value\n\n${usage}`);
+      const problem = option.validate?.(value);
+      if (problem) throw new UsageError(`option --${token.name}: "${value}" ${problem}`);
     }
   }
-  return result as T;
+  return parsed.values as CliValues;
+}
+
+/**
+ * For scripts with a `main`: parses argv with `defaults` (each key's type from its default), prints
+ * usage and exits 0 on --help, exits USAGE_EXIT_CODE with the message on a usage error.
+ */
+export function parseArgs<T extends Record<string, string | boolean>>(argv: string[], defaults: T, usage: string): T {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`usage: ${usage}`);
+    process.exit(0);
+  }
+  const options = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, { type: typeof value === 'boolean' ? 'boolean' : 'string' } as CliOption]));
+  try {
+    return { ...defaults, ...parseCliArgs(argv, options, `usage: ${usage}`) } as T;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exit(USAGE_EXIT_CODE);
+  }
 }
 
 /** Runs a command with inherited stdio; telemetry of the CDKTF CLI is always off. */

@@ -3,17 +3,15 @@
  * UsageError naming the bad argument; it never exits the process, so tests can call it.
  */
 import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../environments';
-import { COMMANDS, type Command, type OpsOptions } from './plan';
+import { parseCliArgs, UsageError } from '../lib/cli';
+import { COMMANDS, type Command, type OpsOptions } from './steps';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 interface OptionSpec {
   readonly type: 'string' | 'boolean';
+  /** May be given more than once (values collected in order). */
+  readonly multiple?: boolean;
   readonly description: string;
   /** Validates a string value; returns a problem, or undefined. */
   readonly validate?: (value: string) => string | undefined;
@@ -43,7 +41,9 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     summary: 'deploy one environment: stateful CDK stacks -> Atlas (CDKTF) -> service CDK stacks -> post-deploy checks',
     details: [
       'Checks the AWS credentials (account, region) against the environment before changing anything.',
-      'prod: shows the CDK and CDKTF diffs first and asks you to type "prod" to go on (unless --yes).',
+      'staging/prod (reviewed): per CDK stack a named change set is prepared, shown and checked, then executed by name; Atlas is planned into a saved plan file, shown and checked, then that file is applied. Each asks you to type the environment name (unless --yes).',
+      'A reviewed change set or plan that replaces or removes a stateful or fixed-name resource is refused unless --allow-replace names it.',
+      'Atlas steps need --account in every environment: the state bucket is <prefix>-<account id>.',
       'staging/prod: --image-tag is required (without one every service is set to 0 tasks); --park-services only for a first deploy before any image exists.',
       'Post-deploy: the service secrets have a current value, mongodb-uri holds the Atlas connection string (not the CDK placeholder), the ECS services are stable.',
     ],
@@ -51,6 +51,12 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       ...COMMON,
       ...DEPLOY_VALUES,
       'park-services': { type: 'boolean', description: 'staging/prod first deploy before any image exists: create the services at 0 tasks (otherwise --image-tag is required)' },
+      'allow-replace': {
+        type: 'string',
+        multiple: true,
+        description: 'staging/prod: accept replacing/removing this CloudFormation logical id or Terraform address (repeatable, or comma-separated)',
+        validate: (v) => (/^[A-Za-z0-9_.[\]"-]+(,[A-Za-z0-9_.[\]"-]+)*$/.test(v) ? undefined : 'must be logical ids or Terraform addresses, comma-separated'),
+      },
     },
   },
   diff: {
@@ -67,9 +73,9 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     options: { ...COMMON, 'all-including-data': { type: 'boolean', description: 'dev only: also destroy Atlas and the stateful stacks (network, data)' } },
   },
   bootstrap: {
-    summary: 'prepare an account once (idempotent): cdk bootstrap and the Terraform state bucket (+ lock table)',
+    summary: 'prepare an account once (idempotent): cdk bootstrap, the ECS service-linked role and the Terraform state bucket',
     details: [
-      'State bucket: versioning, SSE-KMS, public access blocked, ACLs off, TLS-only policy. Lock table: on-demand, encrypted, PITR.',
+      'State bucket marin-terraform-state-<account>: versioning, SSE-KMS, public access blocked, ACLs off, TLS-only policy; locking by S3 lock file (a DynamoDB table only when terraformState.dynamodbTable is configured).',
       'Needs --account in every environment: bootstrapping names its account explicitly.',
     ],
     options: COMMON,
@@ -105,41 +111,21 @@ function isCommand(value: string): value is Command {
   return (COMMANDS as readonly string[]).includes(value);
 }
 
-/** Parses `<command> --env <name> [--flag] [--key value | --key=value]`. */
+/** Parses `<command> --env <name> [--flag] [--key value | --key=value]` (node:util parseArgs, strict). */
 export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { kind: 'help', text: generalUsage() };
   if (!isCommand(command)) throw new UsageError(`unknown command "${command}": valid commands are ${COMMANDS.join(', ')}\n\n${generalUsage()}`);
   const spec = SPECS[command];
   const usage = commandUsage(command);
-  const values: Record<string, string | boolean> = {};
+  if (rest.includes('-h') || rest.includes('--help')) return { kind: 'help', text: usage };
+  const values = parseCliArgs(rest, spec.options, usage);
 
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '-h') return { kind: 'help', text: usage };
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"\n\n${usage}`);
-    const eq = arg.indexOf('=');
-    const key = arg.slice(2, eq === -1 ? undefined : eq);
-    const option = spec.options[key];
-    if (!option) throw new UsageError(`unknown option --${key} for ${command}\n\n${usage}`);
-    if (key in values) throw new UsageError(`option --${key} given twice`);
-    if (option.type === 'boolean') {
-      if (eq !== -1) throw new UsageError(`option --${key} is a flag and takes no value`);
-      values[key] = true;
-      continue;
-    }
-    const value = eq !== -1 ? arg.slice(eq + 1) : rest[++i];
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`option --${key} needs a value\n\n${usage}`);
-    const problem = option.validate?.(value);
-    if (problem) throw new UsageError(`option --${key}: "${value}" ${problem}`);
-    values[key] = value;
-  }
-
-  if (values.help) return { kind: 'help', text: usage };
   const env = values.env;
   if (typeof env !== 'string') throw new UsageError(`missing --env: valid environments are ${ENV_LIST}\n\n${usage}`);
   if (!isEnvironmentName(env)) throw new UsageError(`unknown environment "${env}": valid environments are ${ENV_LIST}`);
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const list = (key: string): string[] => (Array.isArray(values[key]) ? (values[key] as string[]).flatMap((v) => v.split(',')) : []);
   return {
     kind: 'run',
     command,
@@ -152,6 +138,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       account: str('account'),
       imageTag: str('image-tag'),
       certificateArn: str('certificate-arn'),
+      allowReplace: list('allow-replace'),
     },
   };
 }

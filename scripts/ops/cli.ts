@@ -1,7 +1,8 @@
 /**
  * Operator CLI: deploy, diff, destroy and bootstrap one environment, with guard rails.
  *
- *   npm run deploy    -- --env dev [--image-tag 1.4.2] [--dry-run] [--yes]
+ *   npm run deploy    -- --env dev --account 123456789012 [--image-tag 1.4.2] [--dry-run] [--yes]
+ *   npm run deploy    -- --env prod --account 123456789012 --image-tag 1.4.2 --certificate-arn arn:... [--allow-replace <logical id>]
  *   npm run diff      -- --env staging --account 123456789012
  *   npm run destroy   -- --env dev [--all-including-data]
  *   npm run bootstrap -- --env prod --account 123456789012
@@ -9,6 +10,7 @@
  * Every command takes --help. parse (./args.ts) -> plan (./plan.ts, pure) -> execute (./execute.ts).
  */
 import { EnvironmentConfigError, loadEnvironment, type EnvironmentConfig } from '../../environments';
+import { USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
 import { executePlan, type OpsDeps } from './execute';
 import { plan, RefusalError, type StackInfo } from './plan';
@@ -16,9 +18,16 @@ import { plan, RefusalError, type StackInfo } from './plan';
 export interface CliDeps extends OpsDeps {
   /** The environment's stacks in deploy order (the real app by default). */
   inventory(config: EnvironmentConfig): StackInfo[];
+  /** Names this run's reviewed artefacts (change sets, plan file); default: the UTC time, `r20260101t120000`. */
+  planId?(): string;
 }
 
-/** Returns the exit code: 0 done (or help), 1 refused/failed, 2 usage error. */
+/** `r` + UTC date and time: sortable, unique per run, valid in change set and file names. */
+export function timePlanId(now: Date = new Date()): string {
+  return `r${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}`;
+}
+
+/** Returns the exit code: 0 done (or help), 1 refused/failed, USAGE_EXIT_CODE (2) usage error. */
 export async function main(argv: readonly string[], deps: CliDeps): Promise<number> {
   let parsed;
   try {
@@ -26,7 +35,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
   } catch (error) {
     if (error instanceof UsageError) {
       deps.error(`error: ${error.message}`);
-      return 2;
+      return USAGE_EXIT_CODE;
     }
     throw error;
   }
@@ -37,7 +46,8 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
   try {
     const config = loadEnvironment(parsed.env, { account: parsed.options.account, imageTag: parsed.options.imageTag, certificateArn: parsed.options.certificateArn });
     const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
-    return await executePlan(plan(parsed.command, config, parsed.options, stacks), deps, { dryRun: parsed.options.dryRun });
+    const options = { ...parsed.options, planId: deps.planId?.() ?? timePlanId() };
+    return await executePlan(plan(parsed.command, config, options, stacks), deps, { dryRun: parsed.options.dryRun });
   } catch (error) {
     if (error instanceof RefusalError || error instanceof EnvironmentConfigError) {
       deps.error(`error: ${error.message}`);

@@ -3,7 +3,8 @@
  * process — child processes, the AWS identity, the terminal — comes in as `OpsDeps`, so the tests
  * stub AWS and the CLIs completely.
  */
-import type { Plan, Step } from './plan';
+import type { Review } from './review';
+import type { Plan, Step } from './steps';
 
 export interface RunResult {
   readonly status: number;
@@ -60,6 +61,8 @@ function stepCommands(step: Step): string[] {
     case 'guard':
       return [`$ ${formatCommand(['aws', 'sts', 'get-caller-identity', '--output', 'json'])}`];
     case 'command':
+      return [`$ ${formatCommand(step.argv, step.env)}`, ...(step.skipIfUnchanged ? [`  (skipped when the review of ${step.skipIfUnchanged} finds no changes)`] : [])];
+    case 'review':
       return [`$ ${formatCommand(step.argv, step.env)}`];
     case 'ensure':
       return [`$ ${formatCommand(step.check)}`, ...step.create.map((c) => `  if that fails (missing): $ ${formatCommand(c)}`)];
@@ -98,12 +101,17 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
   }
 
   let guarded = false;
+  const reviews = new Map<string, Review>();
   for (const [index, step] of plan.steps.entries()) {
     const label = `step ${index + 1}/${plan.steps.length}`;
     deps.log(`\n==> ${label}: ${step.description}`);
     if (step.changes && !guarded) {
       deps.error(`error: ${label} would change ${plan.environment} before the credentials were checked; refusing (the plan has no guard step)`);
       return 1;
+    }
+    if (step.kind === 'command' && step.skipIfUnchanged !== undefined && reviews.get(step.skipIfUnchanged)?.empty) {
+      deps.log(`skipped: the review of ${step.skipIfUnchanged} found nothing to change`);
+      continue;
     }
     switch (step.kind) {
       case 'guard': {
@@ -150,6 +158,21 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
             return result.status;
           }
         }
+        break;
+      }
+      case 'review': {
+        const result = await deps.run(step.argv, { env: step.env, capture: true });
+        if (result.status !== 0) {
+          deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
+          return result.status;
+        }
+        const review = step.review(result.stdout);
+        for (const line of review.lines) deps.log(`  ${line}`);
+        if (review.problem) {
+          deps.error(`refused: ${review.problem}; nothing of ${step.key} was applied`);
+          return 1;
+        }
+        reviews.set(step.key, review);
         break;
       }
       case 'command': {

@@ -1,0 +1,256 @@
+/**
+ * `deploy`: stateful CDK stacks -> Atlas (CDKTF) -> stateless CDK stacks -> post-deploy checks.
+ *
+ * Reviewed environments (termination-protected: staging and prod) apply exactly what was reviewed:
+ * per CDK stack a named CloudFormation change set is prepared, described, refused when it replaces
+ * or removes a stateful or fixed-name resource (unless --allow-replace names it), confirmed and then
+ * executed by name; Atlas is planned into a saved Terraform plan file, shown, checked the same way,
+ * confirmed and applied from that file. Stacks go one at a time, because a change set is computed
+ * against the current outputs of the stacks before it.
+ */
+import { SERVICE_NAMES } from '../../lib/contracts';
+import { MONGODB_URI_PLACEHOLDER_PREFIX, mongodbUriPlaceholder, SECRET_NAMES } from '../../lib/handoff';
+import { ResourceNames } from '../../lib/naming';
+import type { EnvironmentConfig } from '../../environments';
+import { reviewChangeSet, reviewTerraformPlan } from './review';
+import {
+  atlasEnv,
+  atlasStackName,
+  cdkContext,
+  confirm,
+  guard,
+  RefusalError,
+  requireAccount,
+  requireAtlasAccount,
+  type CommandStep,
+  type OpsOptions,
+  type Plan,
+  type StackInfo,
+  type Step,
+} from './steps';
+
+/** Whether deploys of this environment go through reviewed change sets and a saved Terraform plan. */
+export function isReviewed(config: Pick<EnvironmentConfig, 'terminationProtection'>): boolean {
+  // The environments whose stacks are protected from deletion are the ones whose data must survive a deploy.
+  return config.terminationProtection;
+}
+
+/** What a reviewed deploy names its artefacts after: change set, assembly directory and Terraform plan file. */
+export interface ReviewedArtefacts {
+  /** CloudFormation change set name, one per stack (`[a-zA-Z][-a-zA-Z0-9]*`). */
+  readonly changeSetName: string;
+  /** Cloud assembly the change sets are prepared from and executed against. */
+  readonly assemblyDir: string;
+  /** Directory of the synthesized Atlas stack (Terraform's working directory). */
+  readonly terraformDir: string;
+  /** Saved Terraform plan, relative to terraformDir. */
+  readonly planFile: string;
+}
+
+export function reviewedArtefacts(config: EnvironmentConfig, planId: string): ReviewedArtefacts {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(planId)) throw new Error(`plan id "${planId}" must be 1-63 of a-z 0-9 -, starting with a letter`);
+  const changeSetName = `${ResourceNames.of(config).prefix}-${planId}`;
+  return {
+    changeSetName,
+    assemblyDir: `cdk.out/reviewed/${changeSetName}`,
+    terraformDir: `cdktf.out/stacks/${atlasStackName(config)}`,
+    planFile: `${changeSetName}.tfplan`,
+  };
+}
+
+/**
+ * Without an image tag the services are parked at 0 tasks (see docs/services.md). In staging and prod a
+ * deploy for an unrelated change would therefore stop every service: it must name the release to run,
+ * or say explicitly that parking is intended (first deploy, before any image is pushed).
+ */
+function requireImageTag(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
+  if (!config.terminationProtection || !stacks.some((s) => s.component === 'services')) return;
+  if (options.imageTag ?? config.services.imageTag) {
+    if (options.parkServices) throw new RefusalError('--park-services and --image-tag contradict each other: pick one');
+    return;
+  }
+  if (!options.parkServices) {
+    throw new RefusalError(
+      `refusing to deploy ${config.name} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster ${ResourceNames.of(config).name('cluster')} --services ${ResourceNames.of(config).name('api')}), or --park-services for a first deploy before any image exists`,
+    );
+  }
+}
+
+function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
+  return {
+    kind: 'command',
+    description: `deploy ${label} CDK stacks: ${stacks.map((s) => s.stackName).join(', ')}`,
+    changes: true,
+    argv: [
+      'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), ...stacks.map((s) => s.stackName),
+      // Exactly these stacks: the order between the groups is this plan's job.
+      '--exclusively',
+      // Weak cross-stack references (Fn::GetStackOutput) are resolved only when the consumer stack is
+      // updated: force the update so replaced data-stack resources reach the services.
+      ...(force ? ['--force'] : []),
+      // Unconfirmed runs keep the CDK's own prompt for IAM/security-group broadening.
+      '--require-approval', approved ? 'never' : 'broadening',
+    ],
+  };
+}
+
+/** prepare -> describe/review -> confirm -> execute, for one CDK stack. */
+function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: StackInfo, artefacts: ReviewedArtefacts, force: boolean): Step[] {
+  const { changeSetName, assemblyDir } = artefacts;
+  const steps: Step[] = [
+    {
+      kind: 'command',
+      description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
+      changes: true,
+      argv: [
+        'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
+        '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
+        ...(force ? ['--force'] : []),
+        // The change set is reviewed below, before anything is executed.
+        '--require-approval', 'never',
+      ],
+    },
+    {
+      kind: 'review',
+      description: `review change set ${changeSetName} of ${stack.stackName}: refuse replacing or removing stateful or fixed-name resources`,
+      changes: false,
+      argv: ['aws', 'cloudformation', 'describe-change-set', '--stack-name', stack.stackName, '--change-set-name', changeSetName, '--region', config.region, '--output', 'json'],
+      key: stack.stackName,
+      review: (stdout) => reviewChangeSet(stdout, options.allowReplace ?? []),
+    },
+  ];
+  if (!options.yes) steps.push(confirm(config, `execute change set ${changeSetName} on ${stack.stackName} as reviewed above`));
+  steps.push({
+    kind: 'command',
+    description: `CloudFormation executes the reviewed change set ${changeSetName} on ${stack.stackName} (cdk: no new synth, waits for the stack)`,
+    changes: true,
+    argv: ['npx', 'cdk', 'deploy', '-a', assemblyDir, stack.stackName, '--method=execute-change-set', '--change-set-name', changeSetName, '--require-approval', 'never'],
+    skipIfUnchanged: stack.stackName,
+  });
+  return steps;
+}
+
+/** synth -> init -> plan -out -> show -> review -> confirm -> apply <planfile>, for the Atlas stack. */
+function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts: ReviewedArtefacts): Step[] {
+  const { terraformDir, planFile } = artefacts;
+  const env = atlasEnv(config, options);
+  const terraform = (...args: string[]): string[] => ['terraform', `-chdir=${terraformDir}`, ...args];
+  const key = atlasStackName(config);
+  const steps: Step[] = [
+    { kind: 'command', description: `synthesize the Atlas stack ${key} (CDKTF) into ${terraformDir}`, changes: false, argv: ['npx', 'cdktf', 'synth'], env },
+    { kind: 'command', description: `terraform init of ${key} (state: the account's S3 bucket)`, changes: false, argv: terraform('init', '-input=false'), env },
+    { kind: 'command', description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
+    { kind: 'command', description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
+    {
+      kind: 'review',
+      description: `review the saved plan ${planFile}: refuse destroying or replacing the project, cluster, backup schedule or private endpoint`,
+      changes: false,
+      argv: terraform('show', '-json', planFile),
+      env,
+      key,
+      review: (stdout) => reviewTerraformPlan(stdout, options.allowReplace ?? []),
+    },
+  ];
+  if (!options.yes) steps.push(confirm(config, `apply the saved plan ${planFile} to ${key} as reviewed above`));
+  steps.push({
+    kind: 'command',
+    description: `Terraform applies the reviewed saved plan ${planFile} to ${key} (no new plan)`,
+    changes: true,
+    argv: terraform('apply', '-input=false', planFile),
+    env,
+    skipIfUnchanged: key,
+  });
+  return steps;
+}
+
+function secretHasCurrentVersion(secretId: string): (stdout: string) => string | undefined {
+  return (stdout) => {
+    let stages: Record<string, string[]> | null;
+    try {
+      stages = JSON.parse(stdout) as Record<string, string[]> | null;
+    } catch {
+      return `could not read the versions of ${secretId}: ${stdout.trim() || '(no output)'}`;
+    }
+    const current = Object.values(stages ?? {}).some((labels) => labels.includes('AWSCURRENT'));
+    return current ? undefined : `secret ${secretId} has no AWSCURRENT version: the stack that writes it has not set a value`;
+  };
+}
+
+/** The CDK placeholder is a current version too: the value itself must have been replaced by the Atlas stack. */
+function secretIsNotPlaceholder(secretId: string, placeholder: string): (stdout: string) => string | undefined {
+  return (stdout) =>
+    stdout.trim() === placeholder || stdout.includes(MONGODB_URI_PLACEHOLDER_PREFIX)
+      ? `secret ${secretId} still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)`
+      : undefined;
+}
+
+/** Secrets whose current value the services read at start-up (the hand-off contract's secrets). */
+export const CHECKED_SECRETS = Object.values(SECRET_NAMES);
+
+function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[]): CommandStep[] {
+  const names = ResourceNames.of(config);
+  const components = stacks.map((s) => s.component);
+  const checks: CommandStep[] = [];
+  if (components.includes('data')) {
+    for (const secret of CHECKED_SECRETS) {
+      const secretId = names.secretName(secret);
+      checks.push({
+        kind: 'command',
+        description: `check: secret ${secretId} has a current value`,
+        changes: false,
+        argv: ['aws', 'secretsmanager', 'describe-secret', '--secret-id', secretId, '--region', config.region, '--query', 'VersionIdsToStages', '--output', 'json'],
+        verify: secretHasCurrentVersion(secretId),
+      });
+    }
+    const mongodbUri = names.secretName(SECRET_NAMES.mongodbUri);
+    checks.push({
+      kind: 'command',
+      description: `check: secret ${mongodbUri} holds the connection string written by Atlas, not the CDK placeholder`,
+      changes: false,
+      argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', mongodbUri, '--region', config.region, '--query', 'SecretString', '--output', 'text'],
+      verify: secretIsNotPlaceholder(mongodbUri, mongodbUriPlaceholder(config.name)),
+    });
+  }
+  if (components.includes('services')) {
+    checks.push({
+      kind: 'command',
+      description: 'check: every ECS service reached a steady state',
+      changes: false,
+      argv: [
+        'aws', 'ecs', 'wait', 'services-stable', '--cluster', names.name('cluster'),
+        '--services', ...SERVICE_NAMES.map((service) => names.name(service)), '--region', config.region,
+      ],
+    });
+  }
+  return checks;
+}
+
+export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
+  requireAccount(config, options, 'deploy');
+  requireAtlasAccount(config, options, 'deploy');
+  requireImageTag(config, options, stacks);
+  const stateful = stacks.filter((s) => s.stateful);
+  const stateless = stacks.filter((s) => !s.stateful);
+  const steps: Step[] = [guard(config, options)];
+  if (isReviewed(config)) {
+    if (!options.planId) throw new Error('a reviewed deploy needs a plan id (options.planId) to name its change sets and plan file');
+    const artefacts = reviewedArtefacts(config, options.planId);
+    for (const stack of stateful) steps.push(...reviewedStack(config, options, stack, artefacts, false));
+    steps.push(...reviewedAtlas(config, options, artefacts));
+    // Force the stateless stacks after a stateful deploy (weak references), as the direct path does.
+    for (const stack of stateless) steps.push(...reviewedStack(config, options, stack, artefacts, stateful.length > 0));
+  } else {
+    const approved = options.yes;
+    if (stateful.length > 0) steps.push(cdkDeploy(config, options, stateful, 'stateful', approved, false));
+    steps.push({
+      kind: 'command',
+      description: `deploy the Atlas stack (CDKTF): ${atlasStackName(config)}`,
+      changes: true,
+      argv: ['npx', 'cdktf', 'deploy', atlasStackName(config), ...(approved ? ['--auto-approve'] : [])],
+      env: atlasEnv(config, options),
+    });
+    if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved, stateful.length > 0));
+  }
+  steps.push(...postDeployChecks(config, stacks));
+  return { command: 'deploy', environment: config.name, steps };
+}

@@ -1,0 +1,219 @@
+/**
+ * The shared vocabulary of the operator commands: options, stacks, the step types a plan is made
+ * of, and the small step builders every command uses. One module per command (deploy.ts, diff.ts,
+ * destroy.ts, bootstrap.ts) builds its plan from these; ./execute.ts runs them. Nothing here
+ * touches AWS, the file system or child processes.
+ */
+import { STACK_COMPONENTS } from '../../lib/contracts';
+import { ResourceNames } from '../../lib/naming';
+import type { EnvironmentConfig } from '../../environments';
+import type { Review } from './review';
+
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Options shared by every command (parsed by ./args.ts). */
+export interface OpsOptions {
+  /** Print the plan, run nothing. */
+  readonly dryRun: boolean;
+  /** Non-interactive (CI): skip typed confirmations and let the CDK/CDKTF CLIs proceed without prompts. */
+  readonly yes: boolean;
+  /** AWS account of the environment (never committed). Required for changes in environments with termination protection. */
+  readonly account?: string;
+  /** Container image tag to deploy (`-c imageTag=`). */
+  readonly imageTag?: string;
+  /** ACM certificate ARN for the api's HTTPS listener (`-c certificateArn=`). */
+  readonly certificateArn?: string;
+  /** destroy in dev only: also destroy Atlas and the stateful stacks. */
+  readonly allIncludingData: boolean;
+  /**
+   * deploy in staging/prod without an image tag: services are created (or set back) at 0 tasks. Only
+   * for a first deploy before any image exists; otherwise a deploy must name the running release.
+   */
+  readonly parkServices?: boolean;
+  /**
+   * Reviewed deploys: CloudFormation logical ids or Terraform addresses whose replacement or removal
+   * the operator accepts (otherwise a reviewed plan that replaces stateful or fixed-name resources is refused).
+   */
+  readonly allowReplace?: readonly string[];
+  /**
+   * Reviewed deploys: names this run's change sets, assembly directory and Terraform plan file
+   * (`[a-z0-9-]`, starts with a letter; the CLI derives it from the time).
+   */
+  readonly planId?: string;
+}
+
+/** A CDK stack of the environment, with its place in the deploy order. */
+export interface StackInfo {
+  /** CloudFormation stack name, `{project}-{env}-{component}`, which is also its construct id (what the CDK CLI selects). */
+  readonly stackName: string;
+  readonly component: string;
+  /** Holds data (never destroyed outside dev). */
+  readonly stateful: boolean;
+}
+
+/** Verify the caller's credentials against the environment before anything else runs. */
+export interface GuardStep {
+  readonly kind: 'guard';
+  readonly description: string;
+  readonly changes: false;
+  /** Account the credentials must belong to; undefined: any (dev without --account). */
+  readonly expectedAccount?: string;
+  readonly expectedRegion: string;
+}
+
+/** Run a command; a non-zero exit stops the plan. */
+export interface CommandStep {
+  readonly kind: 'command';
+  readonly description: string;
+  /** Whether the step changes anything in AWS or Atlas. */
+  readonly changes: boolean;
+  readonly argv: readonly string[];
+  /** Extra environment variables for the child process. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Checks the captured stdout; returns a problem description, or undefined when all is well. */
+  readonly verify?: (stdout: string) => string | undefined;
+  /** Skipped when the review step with this key found nothing to change (an empty change set cannot be executed). */
+  readonly skipIfUnchanged?: string;
+}
+
+/**
+ * Read a reviewed artefact (change set, saved Terraform plan), print what it would change, and stop
+ * the plan when the review refuses it. The verdict is kept under `key` for later `skipIfUnchanged` steps.
+ */
+export interface ReviewStep {
+  readonly kind: 'review';
+  readonly description: string;
+  readonly changes: false;
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly key: string;
+  readonly review: (stdout: string) => Review;
+}
+
+/** Run `check`; only when it fails, run each of `create` in turn (check-then-create, idempotent). */
+export interface EnsureStep {
+  readonly kind: 'ensure';
+  readonly description: string;
+  readonly changes: true;
+  readonly check: readonly string[];
+  readonly create: ReadonlyArray<readonly string[]>;
+}
+
+/** Stop unless the operator types `expected` (skipped entirely with --yes). */
+export interface ConfirmStep {
+  readonly kind: 'confirm';
+  readonly description: string;
+  readonly changes: false;
+  readonly expected: string;
+}
+
+export type Step = GuardStep | CommandStep | ReviewStep | EnsureStep | ConfirmStep;
+
+export interface Plan {
+  readonly command: Command;
+  readonly environment: string;
+  readonly steps: readonly Step[];
+}
+
+/** A request the guard rails refuse; the message says why and what to do instead. */
+export class RefusalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusalError';
+  }
+}
+
+/**
+ * The environment's stacks in deploy order, from STACK_COMPONENTS filtered to the components the app
+ * actually defines (`present`, by component name). A stack the app defines that STACK_COMPONENTS does
+ * not list has no known place in the order, so it is an error rather than a guess.
+ */
+export function stackInventory(config: Pick<EnvironmentConfig, 'project' | 'name'>, present?: readonly string[]): StackInfo[] {
+  const names = ResourceNames.of(config);
+  const known = STACK_COMPONENTS.map((c) => c.component as string);
+  const unknown = (present ?? []).filter((component) => !known.includes(component));
+  if (unknown.length > 0) {
+    throw new Error(`the app defines stack component(s) ${unknown.join(', ')} that lib/contracts.ts STACK_COMPONENTS does not list; add them there (in deploy order) so the operator commands know when to deploy them`);
+  }
+  return STACK_COMPONENTS.filter((c) => present === undefined || present.includes(c.component)).map((c) => ({
+    stackName: names.stackName(c.component),
+    component: c.component,
+    stateful: c.stateful,
+  }));
+}
+
+/** Name of the Atlas (CDKTF) stack of one environment. */
+export function atlasStackName(config: Pick<EnvironmentConfig, 'name'>): string {
+  return `atlas-${config.name}`;
+}
+
+/** `-c` context of a CDK command: the environment, the account and (for deploy/diff) the deploy values. */
+export function cdkContext(config: EnvironmentConfig, options: OpsOptions, withDeployValues: boolean): string[] {
+  const args = ['-c', `env=${config.name}`];
+  if (options.account) args.push('-c', `account=${options.account}`);
+  if (withDeployValues && options.imageTag) args.push('-c', `imageTag=${options.imageTag}`);
+  if (withDeployValues && options.certificateArn) args.push('-c', `certificateArn=${options.certificateArn}`);
+  return args;
+}
+
+/** Environment of a CDKTF/Terraform child: only this environment's stack, its account (state bucket), no telemetry. */
+export function atlasEnv(config: EnvironmentConfig, options: OpsOptions): Record<string, string> {
+  const account = options.account ?? config.account;
+  return { ATLAS_ENVIRONMENTS: config.name, ...(account ? { ATLAS_ACCOUNT: account } : {}), CHECKPOINT_DISABLE: '1' };
+}
+
+export function guard(config: EnvironmentConfig, options: OpsOptions): GuardStep {
+  const account = options.account ?? config.account;
+  return {
+    kind: 'guard',
+    description: `check the AWS credentials: account ${account ?? '(any: no --account given)'}, region ${config.region}`,
+    changes: false,
+    expectedAccount: account,
+    expectedRegion: config.region,
+  };
+}
+
+/** Staging and prod (termination-protected environments) only change with an explicit account. */
+export function requireAccount(config: EnvironmentConfig, options: OpsOptions, command: Command): void {
+  if (config.terminationProtection && !(options.account ?? config.account)) {
+    throw new RefusalError(
+      `refusing to ${command} ${config.name} without an account: pass --account <12-digit id> so the credentials can be checked against it (the account is not committed to the repository)`,
+    );
+  }
+}
+
+/**
+ * The Atlas stack's state lives in the account's bucket (`{bucketPrefix}-{account}`), so any command
+ * that runs the Atlas stack needs the account, in dev as well.
+ */
+export function requireAtlasAccount(config: EnvironmentConfig, options: OpsOptions, command: Command): void {
+  if (!(options.account ?? config.account)) {
+    throw new RefusalError(
+      `refusing to ${command} ${config.name} without an account: the Atlas stack keeps its state in ${config.terraformState.bucketPrefix}-<account id>. Pass --account <12-digit id> (aws sts get-caller-identity --query Account --output text)`,
+    );
+  }
+}
+
+export function confirm(config: EnvironmentConfig, action: string): ConfirmStep {
+  return { kind: 'confirm', description: `confirm: type "${config.name}" to ${action}`, changes: false, expected: config.name };
+}
+
+export function cdkDiff(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): CommandStep {
+  return {
+    kind: 'command',
+    description: `diff CDK stacks: ${stacks.map((s) => s.stackName).join(', ')}`,
+    changes: false,
+    argv: ['npx', 'cdk', 'diff', ...cdkContext(config, options, true), ...stacks.map((s) => s.stackName)],
+  };
+}
+
+export function atlasDiff(config: EnvironmentConfig, options: OpsOptions): CommandStep {
+  return {
+    kind: 'command',
+    description: `diff the Atlas stack (CDKTF): ${atlasStackName(config)}`,
+    changes: false,
+    argv: ['npx', 'cdktf', 'diff', atlasStackName(config)],
+    env: atlasEnv(config, options),
+  };
+}
