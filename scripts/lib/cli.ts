@@ -26,11 +26,27 @@ export interface CliOption {
 
 export type CliValues = Record<string, string | boolean | string[] | undefined>;
 
+/** node:util's parse errors, reworded to name the argument the way every script's messages do. */
+function describeParseError(error: Error & { code?: string }, context: string | undefined): string {
+  const quoted = /'([^' ]+)/.exec(error.message)?.[1] ?? '';
+  const where = context ? ` for ${context}` : '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted}${where}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${quoted}"`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return error.message.includes('does not take an argument') ? `option ${quoted} is a flag and takes no value` : `option ${quoted} needs a value`;
+    default:
+      return error.message;
+  }
+}
+
 /**
  * Parses `argv` against `options`; throws UsageError (message names the argument, then the usage).
  * A string option given twice is an error unless it is `multiple`; empty values are errors.
  */
-export function parseCliArgs(argv: readonly string[], options: Readonly<Record<string, CliOption>>, usage: string): CliValues {
+export function parseCliArgs(argv: readonly string[], options: Readonly<Record<string, CliOption>>, usage: string, context?: string): CliValues {
   let parsed;
   try {
     parsed = nodeParseArgs({
@@ -41,7 +57,7 @@ export function parseCliArgs(argv: readonly string[], options: Readonly<Record<s
       tokens: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}\n\n${usage}`);
+    throw new UsageError(`${describeParseError(error as Error & { code?: string }, context)}\n\n${usage}`);
   }
   const seen = new Set<string>();
   for (const token of parsed.tokens ?? []) {

@@ -119,7 +119,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
   const spec = SPECS[command];
   const usage = commandUsage(command);
   if (rest.includes('-h') || rest.includes('--help')) return { kind: 'help', text: usage };
-  const values = parseCliArgs(rest, spec.options, usage);
+  const values = parseCliArgs(rest, spec.options, usage, command);
 
   const env = values.env;
   if (typeof env !== 'string') throw new UsageError(`missing --env: valid environments are ${ENV_LIST}\n\n${usage}`);

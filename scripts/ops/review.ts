@@ -159,7 +159,7 @@ export function reviewTerraformPlan(stdout: string, allowReplace: readonly strin
     }
     lines.push(`atlas: ${verb} ${address}${mark}`);
   }
-  if (lines.length === 0) return { lines: ['atlas: no changes'], empty: false };
+  if (lines.length === 0) return { lines: ['atlas: no changes'], empty: true };
   const problem =
     refused.length > 0
       ? `the Atlas plan would destroy or replace ${refused.join(', ')} (project, cluster, backups or private endpoint). Check the plan; if that is intended, re-run with --allow-replace ${refused.join(',')}`

@@ -20,8 +20,9 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
   const param = (key: Parameters<typeof handoffParameterName>[1]) => ssmReference(json, handoffParameterName(names, key));
 
   describe('state and providers', () => {
-    test('S3 backend: one key per environment, encrypted, S3-native locking only; no bucket without an account (partial backend)', () => {
+    test('S3 backend: one key per environment, encrypted, S3-native locking only; an empty bucket without an account (init stops)', () => {
       expect(json.terraform.backend.s3).toEqual({
+        bucket: '',
         key: `atlas/${envName}/terraform.tfstate`,
         region: 'us-east-1',
         encrypt: true,

@@ -60,7 +60,7 @@ describe('operator CLI arguments', () => {
       kind: 'run',
       command: 'deploy',
       env: 'staging',
-      options: { dryRun: true, yes: true, allIncludingData: false, parkServices: false, account: '123456789012', imageTag: '1.4.2', certificateArn: undefined },
+      options: { dryRun: true, yes: true, allIncludingData: false, parkServices: false, account: '123456789012', imageTag: '1.4.2', certificateArn: undefined, allowReplace: [] },
     });
     expect(parseOpsArgs(['destroy', '--env', 'dev', '--all-including-data'])).toMatchObject({ command: 'destroy', options: { allIncludingData: true, parkServices: false, yes: false, dryRun: false } });
   });
@@ -70,7 +70,7 @@ describe('operator CLI arguments', () => {
       kind: 'run',
       command: 'deploy',
       env: 'staging',
-      options: { dryRun: false, yes: false, allIncludingData: false, parkServices: true, account: '123456789012', imageTag: undefined, certificateArn: undefined },
+      options: { dryRun: false, yes: false, allIncludingData: false, parkServices: true, account: '123456789012', imageTag: undefined, certificateArn: undefined, allowReplace: [] },
     });
     expect(() => parseOpsArgs(['deploy', '--env', 'staging', '--park-services=true'])).toThrow('option --park-services is a flag and takes no value');
   });
@@ -79,6 +79,13 @@ describe('operator CLI arguments', () => {
     expect(() => parseOpsArgs([command, '--env', 'staging', '--account', '123456789012', '--park-services'])).toThrow(
       new RegExp(`^unknown option --park-services for ${command}`),
     );
+  });
+
+  test('--allow-replace repeats and splits on commas, in both forms', () => {
+    const parsed = parseOpsArgs(['deploy', '--env', 'prod', '--allow-replace', 'RecordingsBucket1A2B', '--allow-replace=Queue1,mongodbatlas_advanced_cluster.cluster']);
+    expect(parsed).toMatchObject({ options: { allowReplace: ['RecordingsBucket1A2B', 'Queue1', 'mongodbatlas_advanced_cluster.cluster'] } });
+    expect(() => parseOpsArgs(['deploy', '--env', 'prod', '--allow-replace', 'a b'])).toThrow('option --allow-replace: "a b" must be logical ids or Terraform addresses, comma-separated');
+    expect(() => parseOpsArgs(['diff', '--env', 'prod', '--allow-replace', 'X'])).toThrow(/^unknown option --allow-replace for diff/);
   });
 
   test('only the deploy help lists --park-services, next to --image-tag', () => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../../scripts/ops/cli';
 import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
 import { resolveIdentity } from '../../scripts/ops/system';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
-import { commandsOf, stubDeps } from './stubs';
+import { commandsOf, stubDeps, type Stub, type StubOptions } from './stubs';
 
 const ACCOUNT = '111111111111';
 const OTHER = '222222222222';
@@ -11,19 +13,19 @@ const isChange = (line: string): boolean => / (deploy|destroy|bootstrap|create-b
 describe('dry run', () => {
   test('prints the exact plan and runs nothing, not even the identity check', async () => {
     const stub = stubDeps();
-    expect(await main(['deploy', '--env', 'dev', '--dry-run', '--image-tag', '1.4.2'], stub)).toBe(0);
+    expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--dry-run', '--image-tag', '1.4.2'], stub)).toBe(0);
     expect(stub.calls).toEqual([]);
     expect(stub.identityCalls).toBe(0);
     expect(stub.out).toEqual([
       'plan: deploy dev (9 steps; [change] = changes AWS or Atlas)',
-      '   1. [read]   check the AWS credentials: account (any: no --account given), region us-east-1',
+      `   1. [read]   check the AWS credentials: account ${ACCOUNT}, region us-east-1`,
       '        $ aws sts get-caller-identity --output json',
       '   2. [change] deploy stateful CDK stacks: marin-dev-network, marin-dev-data',
-      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-network marin-dev-data --exclusively --require-approval broadening',
+      `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
       '   3. [change] deploy the Atlas stack (CDKTF): atlas-dev',
-      '        $ ATLAS_ENVIRONMENTS=dev CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev',
+      `        $ ATLAS_ENVIRONMENTS=dev ATLAS_ACCOUNT=${ACCOUNT} CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev`,
       '   4. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
-      '        $ npx cdk deploy -c env=dev -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening',
+      `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
       '   5. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       '   6. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
@@ -42,8 +44,10 @@ describe('dry run', () => {
     const stub = stubDeps();
     expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT, '--dry-run'], stub)).toBe(0);
     expect(stub.calls).toEqual([]);
-    expect(stub.out).toContain('        $ aws s3api head-bucket --bucket marin-terraform-state --region us-east-1');
-    expect(stub.out).toContain('          if that fails (missing): $ aws s3api create-bucket --bucket marin-terraform-state --region us-east-1');
+    expect(stub.out).toContain('        $ aws iam get-role --role-name AWSServiceRoleForECS --output json');
+    expect(stub.out).toContain('          if that fails (missing): $ aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com');
+    expect(stub.out).toContain(`        $ aws s3api head-bucket --bucket marin-terraform-state-${ACCOUNT} --region us-east-1`);
+    expect(stub.out).toContain(`          if that fails (missing): $ aws s3api create-bucket --bucket marin-terraform-state-${ACCOUNT} --region us-east-1`);
     expect(stub.out.some((l) => l.includes(`--policy '{"Version":"2012-10-17"`))).toBe(true);
   });
 
@@ -74,10 +78,10 @@ describe('guard rails', () => {
 
   test('no region configured, or no credentials, stops too', async () => {
     const noRegion = stubDeps({ identity: { account: ACCOUNT, arn: 'arn' } });
-    expect(await main(['diff', '--env', 'dev'], noRegion)).toBe(1);
+    expect(await main(['diff', '--env', 'dev', '--account', ACCOUNT], noRegion)).toBe(1);
     expect(noRegion.err[0]).toBe('error: no AWS region configured: dev is in us-east-1; set AWS_REGION=us-east-1');
     const noCredentials = stubDeps({ identity: new Error('aws sts get-caller-identity exited 255') });
-    expect(await main(['deploy', '--env', 'dev', '--yes'], noCredentials)).toBe(1);
+    expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], noCredentials)).toBe(1);
     expect(noCredentials.err[0]).toMatch(/^error: could not determine your AWS identity \(aws sts get-caller-identity exited 255\)/);
     expect([...noRegion.calls, ...noCredentials.calls]).toEqual([]);
   });
@@ -102,7 +106,7 @@ describe('guard rails', () => {
 
   test('dev deploy without --image-tag is not refused', async () => {
     const stub = stubDeps();
-    expect(await main(['deploy', '--env', 'dev', '--dry-run'], stub)).toBe(0);
+    expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
     expect(stub.out[0]).toBe('plan: deploy dev (9 steps; [change] = changes AWS or Atlas)');
   });
@@ -112,7 +116,7 @@ describe('guard rails', () => {
     expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
     expect(stub.out).toContain(
-      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services marin-staging-monitoring --exclusively --force --require-approval broadening`,
+      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
     );
     expect(stub.out.join('\n')).not.toContain('imageTag');
   });
@@ -162,59 +166,140 @@ describe('guard rails', () => {
   });
 });
 
-describe('prod deploy confirmation', () => {
-  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2'];
+describe('prod deploy: the reviewed change sets and saved plan are what is applied', () => {
+  const CS = 'marin-prod-r1';
+  const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/x';
+  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', CERT];
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
-  const current = { status: 0, stdout: '{"v1":["AWSCURRENT"]}' };
+  const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+  const ok = (stdout: string) => ({ status: 0, stdout });
+  const describeOf = (stack: string) => (argv: readonly string[]) => argv[2] === 'describe-change-set' && argv[4] === stack;
+  const tfShowJson = (argv: readonly string[]) => argv[0] === 'terraform' && argv[2] === 'show' && argv[3] === '-json';
   const secrets = (argv: readonly string[]) => argv[1] === 'secretsmanager' && argv[2] === 'describe-secret';
-  const uri = { status: 0, stdout: 'mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n' };
   const secretValue = (argv: readonly string[]) => argv[1] === 'secretsmanager' && argv[2] === 'get-secret-value';
+  const update = fixture('change-set-data-update.json');
+  /** Every stack's change set has changes, the Atlas plan updates in place, the secrets are set. */
+  const healthy: StubOptions['results'] = [
+    [describeOf('marin-prod-network'), ok(update)],
+    [describeOf('marin-prod-data'), ok(update)],
+    [describeOf('marin-prod-services'), ok(update)],
+    [describeOf('marin-prod-monitoring'), ok(update)],
+    [tfShowJson, ok(fixture('terraform-plan-update.json'))],
+    [secrets, ok('{"v1":["AWSCURRENT"]}')],
+    [secretValue, ok('mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n')],
+  ];
+  const short = (stub: Stub) => commandsOf(stub).map((c) => c.replace(/ -c \S+/g, '').split(' ').slice(0, 6).join(' '));
 
-  test('without --yes: diffs run, then nothing changes unless "prod" is typed', async () => {
-    const stub = stubDeps({ identity, answer: 'yes' });
+  test('--dry-run prints the named change sets, the saved Terraform plan being applied, and the refusal rule', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'prod', '--dry-run', '--account', '123456789012', '--image-tag', '1.0.0', '--certificate-arn', CERT], stub)).toBe(0);
+    expect(stub.calls).toEqual([]);
+    const text = stub.out.join('\n');
+    for (const stack of ['marin-prod-network', 'marin-prod-data', 'marin-prod-services', 'marin-prod-monitoring']) {
+      expect(text).toContain(`prepare change set ${CS} of ${stack} (CloudFormation computes it; nothing is executed)`);
+      expect(text).toContain(`review change set ${CS} of ${stack}: refuse replacing or removing stateful or fixed-name resources`);
+      expect(text).toContain(`CloudFormation executes the reviewed change set ${CS} on ${stack} (cdk: no new synth, waits for the stack)`);
+      expect(text).toContain(`$ npx cdk deploy -a cdk.out/reviewed/${CS} ${stack} --method=execute-change-set --change-set-name ${CS} --require-approval never`);
+    }
+    expect(text).toContain(`plan atlas-prod into the saved plan ${CS}.tfplan`);
+    expect(text).toContain(`review the saved plan ${CS}.tfplan: refuse destroying or replacing the project, cluster, backup schedule or private endpoint`);
+    expect(text).toContain(`Terraform applies the reviewed saved plan ${CS}.tfplan to atlas-prod (no new plan)`);
+    expect(text).toContain(`$ ATLAS_ENVIRONMENTS=prod ATLAS_ACCOUNT=123456789012 CHECKPOINT_DISABLE=1 terraform -chdir=cdktf.out/stacks/atlas-prod apply -input=false ${CS}.tfplan`);
+    expect(text).not.toMatch(/cdktf deploy|--auto-approve/);
+    expect(stub.out.at(-1)).toBe('dry run: nothing was executed');
+  });
+
+  test('typing "prod" at each review: prepare, review, execute per stack, then Atlas from the saved plan, then the checks', async () => {
+    const stub = stubDeps({ identity, answer: 'prod', results: healthy });
+    expect(await main(args, stub)).toBe(0);
+    expect(stub.prompts).toHaveLength(5);
+    expect(short(stub)).toEqual([
+      'npx cdk deploy marin-prod-network --exclusively --method=prepare-change-set',
+      'aws cloudformation describe-change-set --stack-name marin-prod-network --change-set-name',
+      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-network`,
+      'npx cdk deploy marin-prod-data --exclusively --method=prepare-change-set',
+      'aws cloudformation describe-change-set --stack-name marin-prod-data --change-set-name',
+      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-data`,
+      'npx cdktf synth',
+      'terraform -chdir=cdktf.out/stacks/atlas-prod init -input=false',
+      `terraform -chdir=cdktf.out/stacks/atlas-prod plan -input=false -out=${CS}.tfplan`,
+      `terraform -chdir=cdktf.out/stacks/atlas-prod show ${CS}.tfplan`,
+      `terraform -chdir=cdktf.out/stacks/atlas-prod show -json ${CS}.tfplan`,
+      `terraform -chdir=cdktf.out/stacks/atlas-prod apply -input=false ${CS}.tfplan`,
+      'npx cdk deploy marin-prod-services --exclusively --method=prepare-change-set',
+      'aws cloudformation describe-change-set --stack-name marin-prod-services --change-set-name',
+      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-services`,
+      'npx cdk deploy marin-prod-monitoring --exclusively --method=prepare-change-set',
+      'aws cloudformation describe-change-set --stack-name marin-prod-monitoring --change-set-name',
+      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-monitoring`,
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/mongodb-uri --region',
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-endpoint --region',
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-auth --region',
+      'aws secretsmanager get-secret-value --secret-id prod/audio-pipeline/mongodb-uri --region',
+      'aws ecs wait services-stable --cluster marin-prod-cluster',
+    ]);
+    // The review output is shown before the question.
+    expect(stub.out).toContain('  marin-prod-data: modify QueuesIngestionQueue5C1B8F2E (AWS::SQS::Queue)');
+    expect(stub.out).toContain('  atlas: update mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D');
+    expect(stub.calls.filter((c) => c.argv[2] === 'describe-change-set' || tfShowJson(c.argv)).every((c) => c.options.capture)).toBe(true);
+  });
+
+  test('a wrong answer stops before the first execution', async () => {
+    const stub = stubDeps({ identity, answer: 'yes', results: healthy });
     expect(await main(args, stub)).toBe(1);
     expect(stub.prompts).toEqual(['Type "prod" to continue: ']);
-    expect(commandsOf(stub)).toEqual([
-      `npx cdk diff -c env=prod -c account=${ACCOUNT} -c imageTag=1.4.2 marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
-      'npx cdktf diff atlas-prod',
+    expect(short(stub)).toEqual([
+      'npx cdk deploy marin-prod-network --exclusively --method=prepare-change-set',
+      'aws cloudformation describe-change-set --stack-name marin-prod-network --change-set-name',
     ]);
     expect(stub.err[0]).toBe('aborted: expected "prod", got "yes"; nothing after step 3 was run');
   });
 
-  test('without a terminal and without --yes: refused with a hint', async () => {
-    const stub = stubDeps({ identity, answer: new Error('stdin is not a terminal') });
+  test('a change set replacing a bucket is refused before the prompt; nothing is executed', async () => {
+    const stub = stubDeps({ identity, answer: 'prod', results: [[describeOf('marin-prod-data'), ok(fixture('change-set-data-replace.json'))], ...healthy!] });
     expect(await main(args, stub)).toBe(1);
-    expect(commandsOf(stub).filter(isChange)).toEqual([]);
+    expect(stub.prompts).toHaveLength(1);
+    expect(commandsOf(stub).filter((c) => c.includes('--method=execute-change-set')).map((c) => c.split(' ')[5])).toEqual(['marin-prod-network']);
+    expect(commandsOf(stub).at(-1)).toMatch(/^aws cloudformation describe-change-set --stack-name marin-prod-data /);
+    expect(stub.out).toContain('  marin-prod-data: replace (certain) StorageRecordingsBucket6E1A2B3C (AWS::S3::Bucket)  [REFUSED]');
+    expect(stub.err).toHaveLength(1);
+    expect(stub.err[0]).toMatch(/^refused: change set of marin-prod-data would replace or remove StorageRecordingsBucket6E1A2B3C .*--allow-replace StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C,QueuesLegacyQueue9A8B7C6D; nothing of marin-prod-data was applied$/);
+  });
+
+  test('--allow-replace names the accepted replacements and the deploy goes on', async () => {
+    const stub = stubDeps({ identity, results: [[describeOf('marin-prod-data'), ok(fixture('change-set-data-replace.json'))], ...healthy!] });
+    const allow = ['--allow-replace', 'StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C', '--allow-replace', 'QueuesLegacyQueue9A8B7C6D'];
+    expect(await main([...args, ...allow, '--yes'], stub)).toBe(0);
+    expect(commandsOf(stub).some((c) => c.startsWith(`npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-data `))).toBe(true);
+  });
+
+  test('an Atlas plan replacing the cluster is refused before anything is applied to Atlas', async () => {
+    const stub = stubDeps({ identity, results: [[tfShowJson, ok(fixture('terraform-plan-replace-cluster.json'))], ...healthy!] });
+    expect(await main([...args, '--yes'], stub)).toBe(1);
+    expect(commandsOf(stub).filter((c) => c.includes(' apply '))).toEqual([]);
+    expect(commandsOf(stub).filter((c) => c.includes('marin-prod-services'))).toEqual([]);
+    expect(stub.err[0]).toMatch(/^refused: the Atlas plan would destroy or replace mongodbatlas_advanced_cluster\./);
+  });
+
+  test('an empty change set is not executed (CloudFormation would reject it); the deploy goes on', async () => {
+    const stub = stubDeps({ identity, results: [[describeOf('marin-prod-network'), ok(fixture('change-set-network-empty.json'))], ...healthy!] });
+    expect(await main([...args, '--yes'], stub)).toBe(0);
+    expect(commandsOf(stub).filter((c) => c.includes('--method=execute-change-set')).map((c) => c.split(' ')[5])).toEqual(['marin-prod-data', 'marin-prod-services', 'marin-prod-monitoring']);
+    expect(stub.out).toContain('skipped: the review of marin-prod-network found nothing to change');
+  });
+
+  test('without a terminal and without --yes: refused with a hint, nothing executed', async () => {
+    const stub = stubDeps({ identity, answer: new Error('stdin is not a terminal'), results: healthy });
+    expect(await main(args, stub)).toBe(1);
+    expect(commandsOf(stub).filter((c) => c.includes('execute-change-set') || c.includes(' apply '))).toEqual([]);
     expect(stub.err[0]).toMatch(/stdin is not a terminal; run it in a terminal or pass --yes$/);
   });
 
-  test('typing "prod" deploys in order: stateful, Atlas, services, checks', async () => {
-    const stub = stubDeps({ identity, answer: 'prod\n', results: [[secrets, current], [secretValue, uri]] });
-    expect(await main(args, stub)).toBe(0);
-    expect(commandsOf(stub).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
-      'npx cdk diff',
-      'npx cdktf diff',
-      'npx cdk deploy',
-      'npx cdktf deploy',
-      'npx cdk deploy',
-      'aws secretsmanager describe-secret',
-      'aws secretsmanager describe-secret',
-      'aws secretsmanager describe-secret',
-      'aws secretsmanager get-secret-value',
-      'aws ecs wait',
-    ]);
-    expect(commandsOf(stub)[4]).toBe(
-      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=1.4.2 marin-prod-services marin-prod-monitoring --exclusively --force --require-approval never`,
-    );
-    expect(stub.calls.find((c) => c.argv[1] === 'cdktf' && c.argv[2] === 'deploy')!.options.env).toEqual({ ATLAS_ENVIRONMENTS: 'prod', CHECKPOINT_DISABLE: '1' });
-    expect(stub.calls.filter((c) => c.argv[1] === 'secretsmanager').every((c) => c.options.capture)).toBe(true);
-  });
-
-  test('with --yes: no prompt', async () => {
-    const stub = stubDeps({ identity, results: [[secrets, current], [secretValue, uri]] });
+  test('with --yes: no prompt, the same reviews', async () => {
+    const stub = stubDeps({ identity, results: healthy });
     expect(await main([...args, '--yes'], stub)).toBe(0);
     expect(stub.prompts).toEqual([]);
-    expect(commandsOf(stub).filter(isChange)).toHaveLength(3);
+    expect(commandsOf(stub).filter((c) => c.includes('describe-change-set') || c.includes('show -json'))).toHaveLength(5);
   });
 });
 
@@ -233,14 +318,14 @@ describe('execution', () => {
 
   test('a failing step stops the plan with its exit code', async () => {
     const stub = stubDeps({ identity, results: [[(a) => a[2] === 'deploy' && a.includes('marin-dev-network'), { status: 3, stdout: '' }]] });
-    expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(3);
+    expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(3);
     expect(commandsOf(stub)).toHaveLength(1);
-    expect(stub.err[0]).toBe('error: step 2/9 failed (exit 3): npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval never');
+    expect(stub.err[0]).toBe(`error: step 2/9 failed (exit 3): npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval never`);
   });
 
   test('a secret without a current value fails the post-deploy check', async () => {
     const stub = stubDeps({ identity, results: [[(a) => a[1] === 'secretsmanager', { status: 0, stdout: '{"v1":["AWSPENDING"]}' }]] });
-    expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(1);
+    expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
     expect(stub.err[0]).toBe('error: step 5/9: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
     expect(commandsOf(stub).some((c) => c.startsWith('aws ecs wait'))).toBe(false);
   });
@@ -253,7 +338,7 @@ describe('execution', () => {
     test('a secret still holding the CDK placeholder fails the deploy before the ECS wait', async () => {
       const placeholder = { status: 0, stdout: `${mongodbUriPlaceholder('dev')}\n` };
       const stub = stubDeps({ identity, results: [[describeSecret, current], [value, placeholder]] });
-      expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(1);
+      expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
       expect(stub.err).toEqual([
         'error: step 8/9: secret dev/audio-pipeline/mongodb-uri still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)',
       ]);
@@ -268,7 +353,7 @@ describe('execution', () => {
     test('a connection string passes; its value is captured, never printed', async () => {
       const connection = 'mongodb+srv://pipeline:s3cr3t@cluster0.abcde.mongodb.net/audio?retryWrites=true';
       const stub = stubDeps({ identity, results: [[describeSecret, current], [value, { status: 0, stdout: `${connection}\n` }]] });
-      expect(await main(['deploy', '--env', 'dev', '--yes'], stub)).toBe(0);
+      expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(0);
       expect(stub.err).toEqual([]);
       expect(commandsOf(stub).at(-1)).toMatch(/^aws ecs wait services-stable /);
       expect(stub.calls.find((c) => value(c.argv))!.options.capture).toBe(true);
@@ -276,27 +361,26 @@ describe('execution', () => {
     });
   });
 
-  test('bootstrap creates the bucket and table only when the check fails', async () => {
+  test('bootstrap creates the ECS service-linked role and the bucket only when the check fails', async () => {
     const exists = stubDeps({ identity });
     expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], exists)).toBe(0);
-    expect(commandsOf(exists).filter((c) => /create-bucket|create-table/.test(c))).toEqual([]);
+    expect(commandsOf(exists).filter((c) => /create-/.test(c))).toEqual([]);
 
-    const missing = stubDeps({ identity, results: [[(a) => a[2] === 'head-bucket' || a[2] === 'describe-table', { status: 254, stdout: '' }]] });
+    const missing = stubDeps({ identity, results: [[(a) => a[2] === 'head-bucket' || a[2] === 'get-role', { status: 254, stdout: '' }]] });
     expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], missing)).toBe(0);
-    expect(commandsOf(missing).filter((c) => /create-bucket|create-table|wait/.test(c)).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+    expect(commandsOf(missing).filter((c) => /create-|wait/.test(c)).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'aws iam create-service-linked-role',
       'aws s3api create-bucket',
       'aws s3api wait',
-      'aws dynamodb create-table',
-      'aws dynamodb wait',
     ]);
   });
 
   test('destroy dev asks for the environment name', async () => {
     const refused = stubDeps({ identity, answer: 'prod' });
-    expect(await main(['destroy', '--env', 'dev', '--all-including-data'], refused)).toBe(1);
+    expect(await main(['destroy', '--env', 'dev', '--account', ACCOUNT, '--all-including-data'], refused)).toBe(1);
     expect(refused.calls).toEqual([]);
     const confirmed = stubDeps({ identity, answer: 'dev' });
-    expect(await main(['destroy', '--env', 'dev', '--all-including-data'], confirmed)).toBe(0);
+    expect(await main(['destroy', '--env', 'dev', '--account', ACCOUNT, '--all-including-data'], confirmed)).toBe(0);
     expect(commandsOf(confirmed).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(['npx cdk destroy', 'npx cdktf destroy', 'npx cdk destroy']);
   });
 

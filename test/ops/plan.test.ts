@@ -2,21 +2,24 @@ import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig } from '../.
 import { SERVICE_NAMES, STACK_COMPONENTS } from '../../lib/contracts';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
 import {
+  isReviewed,
   planBootstrap,
   planDeploy,
   planDestroy,
   planDiff,
   RefusalError,
+  reviewedArtefacts,
   stackInventory,
   type CommandStep,
   type OpsOptions,
   type Plan,
+  type ReviewStep,
   type Step,
 } from '../../scripts/ops/plan';
 
 const ACCOUNT = '111111111111';
 const TAG = '1.4.2';
-const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, ...overrides });
+const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', ...overrides });
 const config = (env: string): EnvironmentConfig => loadEnvironment(env);
 const stacksOf = (env: string) => stackInventory(config(env));
 
@@ -32,6 +35,8 @@ function outline(plan: Plan): string[] {
         return `ensure:${step.check.join(' ')}`;
       case 'command':
         return step.argv.join(' ');
+      case 'review':
+        return `review:${step.argv.join(' ')}`;
     }
   });
 }
@@ -54,13 +59,13 @@ describe('stack inventory', () => {
   });
 });
 
-describe('deploy', () => {
-  test('dev: guard, stateful stacks, Atlas, service stacks, then the checks — exact commands', () => {
-    expect(outline(planDeploy(config('dev'), opts(), stacksOf('dev')))).toEqual([
-      'guard:*@us-east-1',
-      'npx cdk deploy -c env=dev marin-dev-network marin-dev-data --exclusively --require-approval broadening',
+describe('deploy: dev applies directly', () => {
+  test('guard, stateful stacks, Atlas, service stacks, then the checks — exact commands', () => {
+    expect(outline(planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev')))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
       'npx cdktf deploy atlas-dev',
-      'npx cdk deploy -c env=dev marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening',
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
@@ -69,67 +74,166 @@ describe('deploy', () => {
     ]);
   });
 
-  test('the Atlas step runs the CDKTF app for this environment only, without telemetry', () => {
-    const atlas = planDeploy(config('staging'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('staging')).steps.find((s) => s.kind === 'command' && s.argv[1] === 'cdktf');
-    expect(atlas).toMatchObject({ changes: true, env: { ATLAS_ENVIRONMENTS: 'staging', CHECKPOINT_DISABLE: '1' } });
+  test('the Atlas step runs the CDKTF app for this environment and account only, without telemetry', () => {
+    const atlas = planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev')).steps.find((s) => s.kind === 'command' && s.argv[1] === 'cdktf');
+    expect(atlas).toMatchObject({ changes: true, env: { ATLAS_ENVIRONMENTS: 'dev', ATLAS_ACCOUNT: ACCOUNT, CHECKPOINT_DISABLE: '1' } });
   });
 
-  test('every stateful stack deploys before Atlas, every stateless one after it', () => {
-    for (const env of ENVIRONMENT_NAMES) {
-      const lines = argvs(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
-      const atlas = lines.findIndex((l) => l.startsWith('npx cdktf deploy'));
-      for (const c of STACK_COMPONENTS) {
-        const index = lines.findIndex((l) => l.startsWith('npx cdk deploy') && l.split(' ').includes(`marin-${env}-${c.component}`));
-        expect(index).toBeGreaterThanOrEqual(0);
-        if (c.stateful) expect(index).toBeLessThan(atlas);
-        else expect(index).toBeGreaterThan(atlas);
-      }
-      expect(lines.findIndex((l) => l.startsWith('aws ecs wait'))).toBeGreaterThan(atlas);
-    }
-  });
-
-  test('deploy values and the account become CDK context', () => {
-    const plan = planDeploy(config('prod'), opts({ account: ACCOUNT, yes: true, imageTag: '1.4.2', certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc' }), stacksOf('prod'));
-    expect(argvs(plan)[0]).toBe(
-      `npx cdk diff -c env=prod -c account=${ACCOUNT} -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:us-east-1:111111111111:certificate/abc marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
+  test('without an account: refused, because the Atlas state bucket is named after it', () => {
+    expect(() => planDeploy(config('dev'), opts(), stacksOf('dev'))).toThrow(
+      new RefusalError(
+        'refusing to deploy dev without an account: the Atlas stack keeps its state in marin-terraform-state-<account id>. Pass --account <12-digit id> (aws sts get-caller-identity --query Account --output text)',
+      ),
     );
   });
 
-  test('prod: diff of every CDK stack and Atlas, typed confirmation, then unprompted deploys', () => {
-    expect(outline(planDeploy(config('prod'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('prod'))).slice(0, 7)).toEqual([
-      `guard:${ACCOUNT}@us-east-1`,
-      `npx cdk diff -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-network marin-prod-data marin-prod-services marin-prod-monitoring`,
-      'npx cdktf diff atlas-prod',
-      'confirm:prod',
-      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-network marin-prod-data --exclusively --require-approval never`,
-      'npx cdktf deploy atlas-prod --auto-approve',
-      `npx cdk deploy -c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} marin-prod-services marin-prod-monitoring --exclusively --force --require-approval never`,
-    ]);
-  });
-
-  test('prod with --yes (CI) still diffs first but does not ask', () => {
-    const lines = outline(planDeploy(config('prod'), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf('prod')));
-    expect(lines).not.toContain('confirm:prod');
-    expect(lines[1]).toMatch(/^npx cdk diff /);
-    expect(lines[2]).toBe('npx cdktf diff atlas-prod');
-  });
-
-  test('dev and staging: no review step; --yes pre-approves the CLIs', () => {
-    for (const env of ['dev', 'staging']) {
-      const interactive = outline(planDeploy(config(env), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf(env)));
-      expect(interactive.filter((l) => / diff |confirm:/.test(l))).toEqual([]);
-      const ci = outline(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
-      expect(ci).toContain(`npx cdktf deploy atlas-${env} --auto-approve`);
-      expect(ci.filter((l) => l.startsWith('npx cdk deploy')).every((l) => l.endsWith('--require-approval never'))).toBe(true);
-    }
+  test('--yes pre-approves the CLIs', () => {
+    const ci = outline(planDeploy(config('dev'), opts({ account: ACCOUNT, yes: true }), stacksOf('dev')));
+    expect(ci).toContain('npx cdktf deploy atlas-dev --auto-approve');
+    expect(ci.filter((l) => l.startsWith('npx cdk deploy')).map((l) => l.split(' ').slice(-2).join(' '))).toEqual(['--require-approval never', '--require-approval never']);
+    expect(ci.filter((l) => /confirm:|review:/.test(l))).toEqual([]);
   });
 
   test('with only the network stack: no service step and no checks of what does not exist yet', () => {
-    expect(outline(planDeploy(config('dev'), opts(), stackInventory(config('dev'), ['network'])))).toEqual([
-      'guard:*@us-east-1',
-      'npx cdk deploy -c env=dev marin-dev-network --exclusively --require-approval broadening',
+    expect(outline(planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['network'])))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network --exclusively --require-approval broadening`,
       'npx cdktf deploy atlas-dev',
     ]);
+  });
+
+  test('the secret check passes only with an AWSCURRENT version', () => {
+    const check = planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev')).steps.find((s): s is CommandStep => s.kind === 'command' && s.argv[1] === 'secretsmanager')!;
+    expect(check.changes).toBe(false);
+    expect(check.verify!('{"a1":["AWSCURRENT"],"b2":["AWSPREVIOUS"]}')).toBeUndefined();
+    expect(check.verify!('{"b2":["AWSPREVIOUS"]}')).toBe('secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
+    expect(check.verify!('null')).toMatch(/has no AWSCURRENT version/);
+    expect(check.verify!('not json')).toMatch(/^could not read the versions of dev\/audio-pipeline\/mongodb-uri/);
+  });
+
+  test('dev without an image tag is not refused and passes no imageTag context', () => {
+    const lines = argvs(planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev')));
+    expect(lines.filter((l) => l.startsWith('npx cdk deploy'))).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain('imageTag=');
+  });
+
+  test('no stateful stack in the plan: the service step is not forced', () => {
+    const plan = planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['services', 'monitoring']));
+    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening`,
+    ]);
+  });
+
+  test('a stateful stack alone forces the services too (network without data)', () => {
+    const plan = planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['network', 'services']));
+    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network --exclusively --require-approval broadening`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services --exclusively --force --require-approval broadening`,
+    ]);
+  });
+});
+
+describe('deploy: staging and prod apply exactly the reviewed change sets and Terraform plan', () => {
+  const CS = 'marin-prod-r1';
+  const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/abc';
+  const ctx = `-c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} -c certificateArn=${CERT}`;
+  const prepare = (stack: string, force = false) =>
+    `npx cdk deploy ${ctx} ${stack} --exclusively --method=prepare-change-set --change-set-name ${CS} --output cdk.out/reviewed/${CS}${force ? ' --force' : ''} --require-approval never`;
+  const review = (stack: string) => `review:aws cloudformation describe-change-set --stack-name ${stack} --change-set-name ${CS} --region us-east-1 --output json`;
+  const execute = (stack: string) => `npx cdk deploy -a cdk.out/reviewed/${CS} ${stack} --method=execute-change-set --change-set-name ${CS} --require-approval never`;
+  const tf = (args: string) => `terraform -chdir=cdktf.out/stacks/atlas-prod ${args}`;
+  const prod = (overrides: Partial<OpsOptions> = {}) => planDeploy(config('prod'), opts({ account: ACCOUNT, imageTag: TAG, certificateArn: CERT, ...overrides }), stacksOf('prod'));
+
+  test('prod, per stack in deploy order: prepare a named change set, review it, confirm, execute it by name; Atlas from a saved plan', () => {
+    expect(outline(prod()).slice(0, 28)).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      prepare('marin-prod-network'), review('marin-prod-network'), 'confirm:prod', execute('marin-prod-network'),
+      prepare('marin-prod-data'), review('marin-prod-data'), 'confirm:prod', execute('marin-prod-data'),
+      'npx cdktf synth',
+      tf('init -input=false'),
+      tf(`plan -input=false -out=${CS}.tfplan`),
+      tf(`show ${CS}.tfplan`),
+      `review:${tf(`show -json ${CS}.tfplan`)}`,
+      'confirm:prod',
+      tf(`apply -input=false ${CS}.tfplan`),
+      prepare('marin-prod-services', true), review('marin-prod-services'), 'confirm:prod', execute('marin-prod-services'),
+      prepare('marin-prod-monitoring', true), review('marin-prod-monitoring'), 'confirm:prod', execute('marin-prod-monitoring'),
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
+      'aws secretsmanager get-secret-value --secret-id prod/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
+    ]);
+  });
+
+  test('no step re-plans after its review: every apply names the reviewed artefact and is skipped when the review found nothing', () => {
+    const steps = prod().steps;
+    const applies = steps.filter((s): s is CommandStep => s.kind === 'command' && s.changes && !s.argv.includes('--method=prepare-change-set'));
+    expect(applies.map((s) => [s.argv.slice(0, 3).join(' '), s.skipIfUnchanged])).toEqual([
+      ['npx cdk deploy', 'marin-prod-network'],
+      ['npx cdk deploy', 'marin-prod-data'],
+      ['terraform -chdir=cdktf.out/stacks/atlas-prod apply', 'atlas-prod'],
+      ['npx cdk deploy', 'marin-prod-services'],
+      ['npx cdk deploy', 'marin-prod-monitoring'],
+    ]);
+    for (const apply of applies) expect(apply.argv.join(' ')).toMatch(new RegExp(`--method=execute-change-set --change-set-name ${CS} |apply -input=false ${CS}\\.tfplan$`));
+    // Each review is keyed to the apply it gates, and comes before it.
+    for (const apply of applies) {
+      const reviewIndex = steps.findIndex((s) => s.kind === 'review' && s.key === apply.skipIfUnchanged);
+      expect(reviewIndex).toBeGreaterThan(0);
+      expect(reviewIndex).toBeLessThan(steps.indexOf(apply));
+    }
+  });
+
+  test('the Terraform and CDKTF steps carry this environment and its account (state bucket)', () => {
+    const atlas = prod().steps.filter((s): s is CommandStep => s.kind === 'command' && (s.argv[0] === 'terraform' || s.argv[1] === 'cdktf'));
+    expect(atlas).toHaveLength(5);
+    for (const step of atlas) expect(step.env).toEqual({ ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: ACCOUNT, CHECKPOINT_DISABLE: '1' });
+  });
+
+  test('with --yes (CI): the same reviews, no prompts', () => {
+    const lines = outline(prod({ yes: true }));
+    expect(lines).not.toContain('confirm:prod');
+    expect(lines.filter((l) => l.startsWith('review:'))).toHaveLength(5);
+  });
+
+  test('the reviews refuse a replacement unless --allow-replace names it', () => {
+    const replaceBucket = JSON.stringify({
+      StackName: 'marin-prod-data',
+      Status: 'CREATE_COMPLETE',
+      ExecutionStatus: 'AVAILABLE',
+      Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Recordings1234', ResourceType: 'AWS::S3::Bucket', Replacement: 'True' } }],
+    });
+    const dataReview = (o: Partial<OpsOptions>) => prod(o).steps.find((s): s is ReviewStep => s.kind === 'review' && s.key === 'marin-prod-data')!;
+    expect(dataReview({}).review(replaceBucket).problem).toMatch(/^change set of marin-prod-data would replace or remove Recordings1234 \(AWS::S3::Bucket\)/);
+    expect(dataReview({ allowReplace: ['Recordings1234'] }).review(replaceBucket).problem).toBeUndefined();
+    const destroyCluster = JSON.stringify({ resource_changes: [{ address: 'mongodbatlas_advanced_cluster.cluster', type: 'mongodbatlas_advanced_cluster', change: { actions: ['delete', 'create'] } }] });
+    const atlasReview = (o: Partial<OpsOptions>) => prod(o).steps.find((s): s is ReviewStep => s.kind === 'review' && s.key === 'atlas-prod')!;
+    expect(atlasReview({}).review(destroyCluster).problem).toMatch(/^the Atlas plan would destroy or replace mongodbatlas_advanced_cluster\.cluster/);
+    expect(atlasReview({ allowReplace: ['mongodbatlas_advanced_cluster.cluster'] }).review(destroyCluster).problem).toBeUndefined();
+  });
+
+  test('staging is reviewed the same way (termination-protected environments)', () => {
+    const lines = outline(planDeploy(config('staging'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('staging')));
+    expect(lines.filter((l) => l.startsWith('review:')).map((l) => l.split(' ')[1] === 'cloudformation' ? l.split(' ')[4] : 'atlas')).toEqual([
+      'marin-staging-network', 'marin-staging-data', 'atlas', 'marin-staging-services', 'marin-staging-monitoring',
+    ]);
+    expect(lines.filter((l) => l === 'confirm:staging')).toHaveLength(5);
+    expect(lines.filter((l) => l.startsWith('npx cdktf deploy'))).toEqual([]);
+  });
+
+  test('isReviewed follows termination protection: staging and prod, not dev', () => {
+    expect(ENVIRONMENT_NAMES.filter((env) => isReviewed(config(env)))).toEqual(['staging', 'prod']);
+  });
+
+  test('the plan id must be a valid change set name part', () => {
+    expect(reviewedArtefacts(config('prod'), 'r20260101t120000')).toEqual({
+      changeSetName: 'marin-prod-r20260101t120000',
+      assemblyDir: 'cdk.out/reviewed/marin-prod-r20260101t120000',
+      terraformDir: 'cdktf.out/stacks/atlas-prod',
+      planFile: 'marin-prod-r20260101t120000.tfplan',
+    });
+    expect(() => reviewedArtefacts(config('prod'), '2026_01')).toThrow('plan id "2026_01" must be 1-63 of a-z 0-9 -, starting with a letter');
+    expect(() => planDeploy(config('prod'), { ...opts({ account: ACCOUNT, imageTag: TAG }), planId: undefined }, stacksOf('prod'))).toThrow(/needs a plan id/);
   });
 
   test.each(['staging', 'prod'])('%s refuses without an account', (env) => {
@@ -137,59 +241,35 @@ describe('deploy', () => {
       new RefusalError(`refusing to deploy ${env} without an account: pass --account <12-digit id> so the credentials can be checked against it (the account is not committed to the repository)`),
     );
   });
-
-  test('the secret check passes only with an AWSCURRENT version', () => {
-    const check = planDeploy(config('dev'), opts(), stacksOf('dev')).steps.find((s): s is CommandStep => s.kind === 'command' && s.argv[1] === 'secretsmanager')!;
-    expect(check.changes).toBe(false);
-    expect(check.verify!('{"a1":["AWSCURRENT"],"b2":["AWSPREVIOUS"]}')).toBeUndefined();
-    expect(check.verify!('{"b2":["AWSPREVIOUS"]}')).toBe('secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
-    expect(check.verify!('null')).toMatch(/has no AWSCURRENT version/);
-    expect(check.verify!('not json')).toMatch(/^could not read the versions of dev\/audio-pipeline\/mongodb-uri/);
-  });
-  test.each(['staging', 'prod'])('%s refuses without an account before it looks at the image tag', (env) => {
-    expect(() => planDeploy(config(env), opts({ yes: true }), stacksOf(env))).toThrow(/^refusing to deploy \w+ without an account/);
-  });
 });
 
 describe('deploy: staging and prod name the image tag (or park the services explicitly)', () => {
+  const prepares = (plan: Plan): string[] => argvs(plan).filter((l) => l.includes('--method=prepare-change-set'));
+
   test.each(['staging', 'prod'])('%s without an image tag is refused, naming --image-tag and --park-services', (env) => {
     const deploy = () => planDeploy(config(env), opts({ account: ACCOUNT, yes: true }), stacksOf(env));
-    expect(deploy).toThrow(RefusalError);
     expect(deploy).toThrow(
       new RefusalError(
         `refusing to deploy ${env} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster marin-${env}-cluster --services marin-${env}-api), or --park-services for a first deploy before any image exists`,
       ),
     );
-    expect(deploy).toThrow(/--image-tag/);
-    expect(deploy).toThrow(/--park-services/);
-  });
-
-  test('dev without an image tag is not refused and passes no imageTag context', () => {
-    const lines = argvs(planDeploy(config('dev'), opts(), stacksOf('dev')));
-    expect(lines.filter((l) => l.startsWith('npx cdk deploy'))).toHaveLength(2);
-    expect(lines.join('\n')).not.toContain('imageTag=');
   });
 
   test.each(['staging', 'prod'])('%s with --image-tag deploys it to every CDK stack', (env) => {
-    const deploys = argvs(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env))).filter((l) => /^npx cdk (deploy|diff) /.test(l));
-    expect(deploys.length).toBeGreaterThanOrEqual(2);
-    for (const line of deploys) expect(line).toContain(`-c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} marin-${env}-`);
+    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
+    expect(lines).toHaveLength(STACK_COMPONENTS.length);
+    for (const line of lines) expect(line).toContain(`-c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} marin-${env}-`);
   });
 
   test('an image tag in the environment config counts as well (the app reads it from there: no -c imageTag)', () => {
-    const plan = planDeploy(loadEnvironment('staging', { imageTag: TAG }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging'));
-    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
-      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data --exclusively --require-approval never`,
-      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services marin-staging-monitoring --exclusively --force --require-approval never`,
-    ]);
+    const lines = prepares(planDeploy(loadEnvironment('staging', { imageTag: TAG }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging')));
+    expect(lines.map((l) => l.split(' --exclusively')[0])).toEqual(STACK_COMPONENTS.map((c) => `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-${c.component}`));
   });
 
   test.each(['staging', 'prod'])('%s with --park-services deploys without an image tag', (env) => {
-    const plan = planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env));
-    expect(argvs(plan)).toContain(
-      `npx cdk deploy -c env=${env} -c account=${ACCOUNT} marin-${env}-services marin-${env}-monitoring --exclusively --force --require-approval never`,
-    );
-    expect(argvs(plan).join('\n')).not.toContain('imageTag=');
+    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env)));
+    expect(lines.some((l) => l.startsWith(`npx cdk deploy -c env=${env} -c account=${ACCOUNT} marin-${env}-services --exclusively`))).toBe(true);
+    expect(lines.join('\n')).not.toContain('imageTag=');
   });
 
   test.each(['staging', 'prod'])('%s refuses --park-services together with an image tag (option or config)', (env) => {
@@ -200,43 +280,12 @@ describe('deploy: staging and prod name the image tag (or park the services expl
 
   test('no services stack in the inventory (nothing to park): no image tag needed', () => {
     const stacks = stackInventory(config('staging'), ['network', 'data']);
-    expect(outline(planDeploy(config('staging'), opts({ account: ACCOUNT, yes: true }), stacks))).toEqual([
-      `guard:${ACCOUNT}@us-east-1`,
-      `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data --exclusively --require-approval never`,
-      'npx cdktf deploy atlas-staging --auto-approve',
-      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
-      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
-      'aws secretsmanager describe-secret --secret-id staging/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
-      'aws secretsmanager get-secret-value --secret-id staging/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
-    ]);
-  });
-});
-
-describe('deploy: the service stacks are forced after a stateful deploy (weak references refresh only on update)', () => {
-  const cdkDeploys = (plan: Plan): string[][] =>
-    plan.steps.filter((s): s is CommandStep => s.kind === 'command' && s.argv[1] === 'cdk' && s.argv[2] === 'deploy').map((s) => [...s.argv]);
-
-  test.each(ENVIRONMENT_NAMES)('%s: --force right after --exclusively on the service step only', (env) => {
-    const [stateful, service, ...rest] = cdkDeploys(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
-    expect(rest).toEqual([]);
-    expect(stateful).not.toContain('--force');
-    expect(stateful.slice(stateful.indexOf('--exclusively'))).toEqual(['--exclusively', '--require-approval', 'never']);
-    expect(service.slice(service.indexOf('--exclusively'))).toEqual(['--exclusively', '--force', '--require-approval', 'never']);
+    expect(prepares(planDeploy(config('staging'), opts({ account: ACCOUNT, yes: true }), stacks)).map((l) => l.split(' ')[7])).toEqual(['marin-staging-network', 'marin-staging-data']);
   });
 
-  test('no stateful stack in the plan: the service step is not forced', () => {
-    const plan = planDeploy(config('dev'), opts(), stackInventory(config('dev'), ['services', 'monitoring']));
-    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
-      'npx cdk deploy -c env=dev marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening',
-    ]);
-  });
-
-  test('a stateful stack alone forces the services too (network without data)', () => {
-    const plan = planDeploy(config('dev'), opts(), stackInventory(config('dev'), ['network', 'services']));
-    expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
-      'npx cdk deploy -c env=dev marin-dev-network --exclusively --require-approval broadening',
-      'npx cdk deploy -c env=dev marin-dev-services --exclusively --force --require-approval broadening',
-    ]);
+  test.each(['staging', 'prod'])('%s: --force on the prepare steps of the stateless stacks only (weak references refresh only on update)', (env) => {
+    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
+    expect(lines.map((l) => l.includes(' --force '))).toEqual(STACK_COMPONENTS.map((c) => !c.stateful));
   });
 });
 
@@ -297,13 +346,17 @@ describe('deploy: post-deploy checks', () => {
 
 describe('diff', () => {
   test.each(ENVIRONMENT_NAMES)('%s: every CDK stack and the Atlas stack, and nothing changes', (env) => {
-    const plan = planDiff(config(env), opts(), stacksOf(env));
+    const plan = planDiff(config(env), opts({ account: ACCOUNT }), stacksOf(env));
     expect(plan.steps.every((s) => !s.changes)).toBe(true);
     expect(outline(plan)).toEqual([
-      `guard:*@us-east-1`,
-      `npx cdk diff -c env=${env} ${STACK_COMPONENTS.map((c) => `marin-${env}-${c.component}`).join(' ')}`,
+      `guard:${ACCOUNT}@us-east-1`,
+      `npx cdk diff -c env=${env} -c account=${ACCOUNT} ${STACK_COMPONENTS.map((c) => `marin-${env}-${c.component}`).join(' ')}`,
       `npx cdktf diff atlas-${env}`,
     ]);
+  });
+
+  test('without an account: refused (the Atlas diff reads the state in the account bucket)', () => {
+    expect(() => planDiff(config('dev'), opts(), stacksOf('dev'))).toThrow(/^refusing to diff dev without an account: the Atlas stack keeps its state in marin-terraform-state-<account id>/);
   });
 });
 
@@ -346,13 +399,14 @@ describe('destroy', () => {
   });
 
   test('dev with --all-including-data: stateless stacks, Atlas, then stateful stacks, in reverse deploy order', () => {
-    expect(outline(planDestroy(config('dev'), opts({ allIncludingData: true }), stacksOf('dev')))).toEqual([
-      'guard:*@us-east-1',
+    expect(outline(planDestroy(config('dev'), opts({ allIncludingData: true, account: ACCOUNT }), stacksOf('dev')))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
       'confirm:dev',
-      'npx cdk destroy -c env=dev marin-dev-monitoring marin-dev-services --exclusively --force',
+      `npx cdk destroy -c env=dev -c account=${ACCOUNT} marin-dev-monitoring marin-dev-services --exclusively --force`,
       'npx cdktf destroy atlas-dev --auto-approve',
-      'npx cdk destroy -c env=dev marin-dev-data marin-dev-network --exclusively --force',
+      `npx cdk destroy -c env=dev -c account=${ACCOUNT} marin-dev-data marin-dev-network --exclusively --force`,
     ]);
+    expect(() => planDestroy(config('dev'), opts({ allIncludingData: true }), stacksOf('dev'))).toThrow(/^refusing to destroy dev without an account: the Atlas stack/);
   });
 
   test('nothing to destroy is an empty plan', () => {
@@ -365,29 +419,37 @@ describe('bootstrap', () => {
     for (const env of ENVIRONMENT_NAMES) expect(() => planBootstrap(config(env), opts())).toThrow(/^bootstrap needs the account to prepare: pass --account/);
   });
 
-  test('cdk bootstrap of the account/region, then the state bucket and lock table, check-then-create', () => {
+  const BUCKET = `marin-terraform-state-${ACCOUNT}`;
+
+  test('cdk bootstrap, the ECS service-linked role, then the account state bucket, check-then-create; S3 lock file only', () => {
     const plan = planBootstrap(config('dev'), opts({ account: ACCOUNT }));
     expect(outline(plan)).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
       `npx cdk bootstrap aws://${ACCOUNT}/us-east-1`,
-      'ensure:aws s3api head-bucket --bucket marin-terraform-state --region us-east-1',
-      'aws s3api put-public-access-block --bucket marin-terraform-state --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true --region us-east-1',
-      'aws s3api put-bucket-ownership-controls --bucket marin-terraform-state --ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}] --region us-east-1',
-      'aws s3api put-bucket-versioning --bucket marin-terraform-state --versioning-configuration Status=Enabled --region us-east-1',
-      'aws s3api put-bucket-encryption --bucket marin-terraform-state --server-side-encryption-configuration {"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"},"BucketKeyEnabled":true}]} --region us-east-1',
-      expect.stringMatching(/^aws s3api put-bucket-policy --bucket marin-terraform-state --policy /),
-      'ensure:aws dynamodb describe-table --table-name terraform-state-lock --region us-east-1',
-      'aws dynamodb update-continuous-backups --table-name terraform-state-lock --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true --region us-east-1',
+      'ensure:aws iam get-role --role-name AWSServiceRoleForECS --output json',
+      `ensure:aws s3api head-bucket --bucket ${BUCKET} --region us-east-1`,
+      `aws s3api put-public-access-block --bucket ${BUCKET} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true --region us-east-1`,
+      `aws s3api put-bucket-ownership-controls --bucket ${BUCKET} --ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}] --region us-east-1`,
+      `aws s3api put-bucket-versioning --bucket ${BUCKET} --versioning-configuration Status=Enabled --region us-east-1`,
+      `aws s3api put-bucket-encryption --bucket ${BUCKET} --server-side-encryption-configuration {"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"},"BucketKeyEnabled":true}]} --region us-east-1`,
+      expect.stringMatching(new RegExp(`^aws s3api put-bucket-policy --bucket ${BUCKET} --policy `)),
     ]);
-    const bucket = plan.steps[2];
+    const role = plan.steps[2];
+    expect(role.kind === 'ensure' && role.create.map((c) => c.join(' '))).toEqual(['aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com']);
+    const bucket = plan.steps[3];
     expect(bucket.kind === 'ensure' && bucket.create.map((c) => c.join(' '))).toEqual([
-      'aws s3api create-bucket --bucket marin-terraform-state --region us-east-1',
-      'aws s3api wait bucket-exists --bucket marin-terraform-state --region us-east-1',
+      `aws s3api create-bucket --bucket ${BUCKET} --region us-east-1`,
+      `aws s3api wait bucket-exists --bucket ${BUCKET} --region us-east-1`,
     ]);
-    const table = plan.steps[8];
-    expect(table.kind === 'ensure' && table.create[0].join(' ')).toBe(
-      'aws dynamodb create-table --table-name terraform-state-lock --attribute-definitions AttributeName=LockID,AttributeType=S --key-schema AttributeName=LockID,KeyType=HASH --billing-mode PAY_PER_REQUEST --sse-specification Enabled=true --deletion-protection-enabled --region us-east-1',
-    );
+  });
+
+  test('each account has its own state bucket', () => {
+    const bucketOf = (account: string) => {
+      const step = planBootstrap(config('prod'), opts({ account, yes: true })).steps.find((s) => s.kind === 'ensure' && s.check[2] === 'head-bucket');
+      return step?.kind === 'ensure' ? step.check[4] : undefined;
+    };
+    expect(bucketOf('111111111111')).toBe('marin-terraform-state-111111111111');
+    expect(bucketOf('222222222222')).toBe('marin-terraform-state-222222222222');
   });
 
   test('the state bucket policy denies every request without TLS', () => {
@@ -399,21 +461,29 @@ describe('bootstrap', () => {
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: ['arn:aws:s3:::marin-terraform-state', 'arn:aws:s3:::marin-terraform-state/*'],
+        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ]);
   });
 
-  test('no lock table without dynamodbTable; a bucket outside us-east-1 gets its LocationConstraint', () => {
+  test('a DynamoDB lock table only when configured; a bucket outside us-east-1 gets its LocationConstraint', () => {
     const base = config('dev');
-    const custom: EnvironmentConfig = { ...base, terraformState: { bucket: 'other-state', useLockfile: true, region: 'eu-west-1' } };
+    const custom: EnvironmentConfig = { ...base, terraformState: { bucketPrefix: 'other-state', useLockfile: false, dynamodbTable: 'tf-lock', region: 'eu-west-1' } };
     const plan = planBootstrap(custom, opts({ account: ACCOUNT }));
-    expect(outline(plan).join('\n')).not.toContain('dynamodb');
-    const bucket = plan.steps[2];
+    const bucket = plan.steps[3];
     expect(bucket.kind === 'ensure' && bucket.create[0].join(' ')).toBe(
-      'aws s3api create-bucket --bucket other-state --create-bucket-configuration LocationConstraint=eu-west-1 --region eu-west-1',
+      `aws s3api create-bucket --bucket other-state-${ACCOUNT} --create-bucket-configuration LocationConstraint=eu-west-1 --region eu-west-1`,
     );
+    expect(outline(plan).slice(-2)).toEqual([
+      'ensure:aws dynamodb describe-table --table-name tf-lock --region eu-west-1',
+      'aws dynamodb update-continuous-backups --table-name tf-lock --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true --region eu-west-1',
+    ]);
+    const table = plan.steps[plan.steps.length - 2];
+    expect(table.kind === 'ensure' && table.create[0].join(' ')).toBe(
+      'aws dynamodb create-table --table-name tf-lock --attribute-definitions AttributeName=LockID,AttributeType=S --key-schema AttributeName=LockID,KeyType=HASH --billing-mode PAY_PER_REQUEST --sse-specification Enabled=true --deletion-protection-enabled --region eu-west-1',
+    );
+    expect(outline(planBootstrap(config('dev'), opts({ account: ACCOUNT }))).join('\n')).not.toContain('dynamodb');
   });
 
   test('termination protection on the CDKToolkit stack where the environment has it; prod asks first', () => {

@@ -55,6 +55,7 @@ export function stubDeps(options: StubOptions = {}): Stub {
     log: (line) => stub.out.push(line),
     error: (line) => stub.err.push(line),
     inventory: (config: EnvironmentConfig) => stackInventory(config, options.components),
+    planId: () => 'r1',
   };
   return stub;
 }
