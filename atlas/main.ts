@@ -11,7 +11,7 @@ import { AtlasStack } from './lib/atlas-stack';
 
 const account = process.env.ATLAS_ACCOUNT || undefined;
 if (account === undefined) {
-  process.stderr.write('atlas: ATLAS_ACCOUNT is not set: the S3 backend has no bucket (terraform init will ask for it). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
+  process.stderr.write('atlas: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
 }
 const app = new App();
 for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {

@@ -15,14 +15,14 @@ export function atlasStateKey(config: Pick<EnvironmentConfig, 'name'>): string {
  * user definitions (and, in password mode, the generated password), so it is never written
  * unencrypted.
  *
- * Without an account (offline synth: tests, CI) the bucket is left out, a partial backend
- * configuration: `terraform init` then stops and asks for it instead of using a wrong bucket. The
- * operator commands always synthesize with the account (ATLAS_ACCOUNT, see atlas/main.ts).
+ * Without an account (offline synth: tests, CI) the bucket is empty: `terraform init` then stops
+ * ("bucket" must not be empty) instead of using a wrong bucket. The operator commands always
+ * synthesize with the account (ATLAS_ACCOUNT, see atlas/main.ts).
  */
 export function configureStateBackend(stack: TerraformStack, config: EnvironmentConfig): S3Backend {
   const state = config.terraformState;
   const backend = new S3Backend(stack, {
-    ...(config.account !== undefined ? { bucket: terraformStateBucket(state, config.account) } : {}),
+    bucket: config.account !== undefined ? terraformStateBucket(state, config.account) : '',
     key: atlasStateKey(config),
     region: state.region,
     encrypt: true,
