@@ -41,13 +41,18 @@ describe('atlas/main.ts', () => {
   afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   describe('with credentials in the environment (all stacks)', () => {
-    const run = runApp({ ...CREDENTIALS });
+    const run = runApp({ ...CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
     outdirs.push(run.outdir);
 
     test('synthesizes atlas-dev, atlas-staging and atlas-prod', () => {
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expect(stacksIn(run.outdir)).toEqual(ENVIRONMENT_NAMES.map((e) => `atlas-${e}`).sort());
+    });
+
+    test.each(ENVIRONMENT_NAMES)('atlas-%s keeps its state in the account bucket named by ATLAS_ACCOUNT', (envName) => {
+      const json = JSON.parse(readFileSync(join(run.outdir, 'stacks', `atlas-${envName}`, 'cdk.tf.json'), 'utf8'));
+      expect(json.terraform.backend.s3).toMatchObject({ bucket: 'marin-terraform-state-123456789012', key: `atlas/${envName}/terraform.tfstate` });
     });
 
     test.each(ENVIRONMENT_NAMES)('atlas-%s contains no credential, key or secret value', (envName) => {
@@ -76,11 +81,14 @@ describe('atlas/main.ts', () => {
     });
   });
 
-  test('ATLAS_ENVIRONMENTS selects stacks', () => {
-    const run = runApp({ ATLAS_ENVIRONMENTS: 'dev,prod' });
+  test('ATLAS_ENVIRONMENTS selects stacks; without ATLAS_ACCOUNT it says so and leaves the state bucket empty (terraform init stops)', () => {
+    const run = runApp({ ATLAS_ENVIRONMENTS: 'dev,prod', ATLAS_ACCOUNT: '' });
     outdirs.push(run.outdir);
     expect(run.status).toBe(0);
     expect(stacksIn(run.outdir)).toEqual(['atlas-dev', 'atlas-prod']);
+    expect(run.stderr).toBe('atlas: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
+    const json = JSON.parse(readFileSync(join(run.outdir, 'stacks', 'atlas-dev', 'cdk.tf.json'), 'utf8'));
+    expect(json.terraform.backend.s3.bucket).toBe('');
   });
 
   test('an unknown environment fails and names the valid ones', () => {
