@@ -113,7 +113,8 @@ export function planBootstrap(config: EnvironmentConfig, options: OpsOptions): P
             '--key-schema', 'AttributeName=LockID,KeyType=HASH',
             '--billing-mode', 'PAY_PER_REQUEST',
             '--sse-specification', 'Enabled=true',
-            '--deletion-protection-enabled',
+            // No --deletion-protection-enabled: AWS CLI 2.9 (Debian's awscli, what CI checks against) does not
+            // know it, and the table holds only lock entries (state stays in the versioned bucket).
             '--region', state.region,
           ],
           ['aws', 'dynamodb', 'wait', 'table-exists', '--table-name', table, '--region', state.region],

@@ -481,7 +481,7 @@ describe('bootstrap', () => {
     ]);
     const table = plan.steps[plan.steps.length - 2];
     expect(table.kind === 'ensure' && table.create[0].join(' ')).toBe(
-      'aws dynamodb create-table --table-name tf-lock --attribute-definitions AttributeName=LockID,AttributeType=S --key-schema AttributeName=LockID,KeyType=HASH --billing-mode PAY_PER_REQUEST --sse-specification Enabled=true --deletion-protection-enabled --region eu-west-1',
+      'aws dynamodb create-table --table-name tf-lock --attribute-definitions AttributeName=LockID,AttributeType=S --key-schema AttributeName=LockID,KeyType=HASH --billing-mode PAY_PER_REQUEST --sse-specification Enabled=true --region eu-west-1',
     );
     expect(outline(planBootstrap(config('dev'), opts({ account: ACCOUNT }))).join('\n')).not.toContain('dynamodb');
   });

@@ -1,0 +1,418 @@
+/**
+ * Every command the operator plans is checked by the real tool that will run it, offline:
+ *  - cdk: its flags are in `cdk <sub> --help`, and its stack selectors resolve, through the real CDK
+ *    CLI against the synthesized assembly (`cdk synth -a <assembly> --exclusively <selectors>`), to
+ *    exactly the stacks they name;
+ *  - cdktf: its stack is one the CDKTF app (atlas/main.ts) defines, its flags are in its --help;
+ *  - aws: the real AWS CLI v2 parses it against its service model and fails only on the connection to
+ *    an unreachable local endpoint (REQUIRE_AWS_CLI=1, set by .ci/run, turns a missing CLI into a failure);
+ *  - terraform: run in an empty directory, it fails only for the missing configuration or plan file,
+ *    never on its flags (skipped with a printed reason when terraform is not installed).
+ * The stubs of test/ops/cli.test.ts cover the executor's logic; this file covers the tools' grammar.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
+import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import { SYNTH_ROOT } from '../support/synthesize';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const ACCOUNT = '123456789012';
+const UNREACHABLE = 'http://127.0.0.1:9';
+
+/** Nothing may reach AWS, Atlas or telemetry: dummy credentials, no config files, an unreachable endpoint. */
+const OFFLINE_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  CI: 'true',
+  CDK_DISABLE_VERSION_CHECK: '1',
+  CHECKPOINT_DISABLE: '1',
+  AWS_ACCESS_KEY_ID: 'AKIAOFFLINETESTONLY00',
+  AWS_SECRET_ACCESS_KEY: 'offline-test-only',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL: UNREACHABLE,
+  TF_CLI_CONFIG_FILE: '/dev/null',
+  TF_IN_AUTOMATION: '1',
+};
+
+interface Result {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = OFFLINE_ENV): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time (two cores, shared). */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every planned command, from plans covering each command, environment and approval mode.
+
+interface Planned {
+  readonly env: EnvironmentName;
+  readonly argv: readonly string[];
+}
+
+function plansOf(env: EnvironmentName): Plan[] {
+  const config = loadEnvironment(env);
+  const stacks = stackInventory(config);
+  const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x` };
+  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base)];
+  if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
+  if (config.disposableData) plans.push(planDestroy(config, { ...base, allIncludingData: true }, stacks));
+  return plans;
+}
+
+function plannedCommands(): Planned[] {
+  const all: Planned[] = [];
+  for (const env of ENVIRONMENT_NAMES) {
+    for (const plan of plansOf(env)) {
+      for (const step of plan.steps) {
+        const argvs =
+          step.kind === 'command' || step.kind === 'review'
+            ? [step.argv]
+            : step.kind === 'ensure'
+              ? [step.check, ...step.create]
+              : step.kind === 'guard'
+                ? [['aws', 'sts', 'get-caller-identity', '--output', 'json']]
+                : [];
+        for (const argv of argvs) all.push({ env, argv });
+      }
+    }
+  }
+  const seen = new Set<string>();
+  return all.filter(({ env, argv }) => {
+    const key = `${env} ${argv.join('\u0000')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const PLANNED = plannedCommands();
+const TOOLS = new Set(PLANNED.map((p) => (p.argv[0] === 'npx' ? p.argv[1] : p.argv[0])));
+
+test('the plans use only the tools checked below', () => {
+  expect([...TOOLS].sort()).toEqual(['aws', 'cdk', 'cdktf', 'terraform']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// cdk
+
+/** Options of the CDK CLI the plans use that take a value (everything else must be a known flag). */
+const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method']);
+const CDK_FLAGS = new Set(['--exclusively', '--force', '--termination-protection']);
+
+interface CdkCall {
+  readonly env: EnvironmentName;
+  readonly sub: string;
+  /** Option names (`--method`), for the --help check. */
+  readonly options: string[];
+  /** `--key=value` and `--key value` pairs whose value is a choice. */
+  readonly choices: Array<[string, string]>;
+  readonly context: string[];
+  readonly positionals: string[];
+}
+
+function parseCdk({ env, argv }: Planned): CdkCall {
+  const [, , sub, ...rest] = argv;
+  const call: CdkCall = { env, sub, options: [], choices: [], context: [], positionals: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('-')) {
+      call.positionals.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.split('=', 2);
+    if (CDK_FLAGS.has(name)) {
+      call.options.push(name);
+      continue;
+    }
+    if (!CDK_VALUE_OPTIONS.has(name)) throw new Error(`the test does not know cdk option ${name} (in ${argv.join(' ')}): add it to CDK_VALUE_OPTIONS or CDK_FLAGS`);
+    const value = inline ?? rest[++i];
+    call.options.push(name);
+    if (name === '-c' || name === '--context') call.context.push(name, value);
+    if (name === '--method' || name === '--require-approval') call.choices.push([name, value]);
+  }
+  return call;
+}
+
+const CDK_CALLS = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cdk').map(parseCdk);
+
+describe('cdk steps, checked by the real CDK CLI', () => {
+  const help = new Map<string, string>();
+  beforeAll(async () => {
+    const subs = [...new Set(CDK_CALLS.map((c) => c.sub))];
+    const texts = await mapLimit(subs, 2, (sub) => exec(join(BIN, 'cdk'), [sub, '--help']));
+    subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
+  });
+
+  test('the plans run cdk deploy, diff, destroy and bootstrap', () => {
+    expect([...new Set(CDK_CALLS.map((c) => c.sub))].sort()).toEqual(['bootstrap', 'deploy', 'destroy', 'diff']);
+  });
+
+  test('every option and choice is one `cdk <sub> --help` lists', () => {
+    const missing: string[] = [];
+    for (const call of CDK_CALLS) {
+      const text = help.get(call.sub)!;
+      for (const option of call.options) if (!new RegExp(`^\\s+(-\\w, )?${option}\\b|, ${option}\\b`, 'm').test(text)) missing.push(`cdk ${call.sub} ${option}`);
+      for (const [option, value] of call.choices) if (!text.replace(/\s+/g, ' ').includes(`"${value}"`)) missing.push(`cdk ${call.sub} ${option}=${value}`);
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  test('cdk bootstrap targets aws://<account>/<region>', () => {
+    for (const call of CDK_CALLS.filter((c) => c.sub === 'bootstrap')) expect(call.positionals).toEqual([`aws://${ACCOUNT}/us-east-1`]);
+  });
+
+  const selecting = CDK_CALLS.filter((c) => c.sub !== 'bootstrap');
+
+  test('every deploy/diff/destroy names at least one stack, each by its exact name (no patterns)', () => {
+    expect(selecting.filter((c) => c.positionals.length === 0)).toEqual([]);
+    expect(selecting.flatMap((c) => c.positionals).filter((s) => !/^[a-z0-9-]+$/.test(s))).toEqual([]);
+  });
+
+  /**
+   * Per environment, one run of the real CLI with every selector the plans use, as deploy selects
+   * (`--exclusively`): each must match exactly the stack it names. Selectors are exact names, so
+   * each planned list then resolves to exactly its own stacks. A selector that matches nothing is
+   * left out of the CLI's answer (or, alone, fails it with "No stacks match").
+   */
+  test.each(ENVIRONMENT_NAMES)('%s: every planned selector resolves, in the real CLI, to exactly the stack it names', async (env) => {
+    const assembly = join(SYNTH_ROOT, env);
+    const selectors = [...new Set(selecting.filter((c) => c.env === env).flatMap((c) => c.positionals))];
+    const context = selecting.find((c) => c.env === env)!.context;
+    expect(context).toEqual(expect.arrayContaining(['-c', `env=${env}`]));
+    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['synth', '-a', assembly, ...context, '--exclusively', ...selectors]);
+    expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
+    const listed = /Supply a stack id \(([^)]*)\)/.exec(`${stderr}${stdout}`)?.[1].split(', ') ?? [];
+    expect(listed.sort()).toEqual([...selectors].sort());
+  });
+
+  test('the check fails for a selector that matches no stack (construct ids of old: Network)', async () => {
+    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', join(SYNTH_ROOT, 'dev'), '-c', 'env=dev', '--exclusively', 'Network']);
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain('No stacks match the name(s) Network');
+    const amongOthers = await exec(join(BIN, 'cdk'), ['synth', '-a', join(SYNTH_ROOT, 'dev'), '-c', 'env=dev', '--exclusively', 'marin-dev-network', 'Data', 'marin-dev-services']);
+    expect(/Supply a stack id \(([^)]*)\)/.exec(`${amongOthers.stderr}${amongOthers.stdout}`)?.[1].split(', ').sort()).toEqual(['marin-dev-network', 'marin-dev-services']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// cdktf
+
+describe('cdktf steps, checked against the CDKTF app and CLI', () => {
+  const calls = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cdktf');
+  let defined: string[] = [];
+  const help = new Map<string, string>();
+  const outdir = mkdtempSync(join(tmpdir(), 'ops-cdktf-'));
+  beforeAll(async () => {
+    const synth = await exec(join(BIN, 'tsx'), [join(ROOT, 'atlas', 'main.ts')], { ...OFFLINE_ENV, CDKTF_OUTDIR: outdir, ATLAS_ENVIRONMENTS: 'all', ATLAS_ACCOUNT: ACCOUNT });
+    if (synth.status !== 0) throw new Error(`atlas/main.ts failed: ${synth.stderr}`);
+    defined = readdirSync(join(outdir, 'stacks')).sort();
+    const subs = [...new Set(calls.map((c) => c.argv[2]))];
+    const texts = await mapLimit(subs, 2, (sub) => exec(join(BIN, 'cdktf'), [sub, '--help']));
+    subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('every planned stack is one the CDKTF app defines', () => {
+    expect(defined).toEqual(ENVIRONMENT_NAMES.map((e) => `atlas-${e}`).sort());
+    const named = calls.flatMap((c) => c.argv.slice(3).filter((a) => !a.startsWith('-')));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((stack) => !defined.includes(stack))).toEqual([]);
+  });
+
+  test('every subcommand and option is one `cdktf <sub> --help` lists', () => {
+    expect([...help.keys()].sort()).toEqual(['deploy', 'destroy', 'diff', 'synth']);
+    const missing = calls.flatMap((c) => c.argv.slice(3).filter((a) => a.startsWith('-')).filter((flag) => !help.get(c.argv[2])!.includes(flag)).map((flag) => `cdktf ${c.argv[2]} ${flag}`));
+    expect(missing).toEqual([]);
+    for (const [sub, text] of help) expect(text).toContain(`cdktf ${sub}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// aws
+
+/** An AWS CLI v2 binary: /usr/bin/aws (Debian's awscli) first; `aws` on PATH may be a v1 shim. */
+function findAwsV2(): string | undefined {
+  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
+    const version = spawnSync(candidate, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
+    if (version.status === 0 && `${version.stdout}${version.stderr}`.startsWith('aws-cli/2')) return candidate;
+  }
+  return undefined;
+}
+
+const AWS = findAwsV2();
+const CONNECTION_FAILURE = /Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:9/;
+const GRAMMAR_FAILURE = /usage: aws|Invalid choice|Unknown options|Parameter validation failed|argument .* is required|Error parsing parameter/;
+
+function awsArgs(argv: readonly string[]): string[] {
+  return ['--endpoint-url', UNREACHABLE, '--cli-connect-timeout', '1', '--cli-read-timeout', '1', ...argv.slice(1)];
+}
+
+/**
+ * Debian's awscli is a Python script: run every command through its own driver in one interpreter
+ * (one start-up instead of one per command, on a shared two-core machine). Any other install
+ * (the official bundle is a binary) runs one process per command.
+ */
+const AWS_BATCH = `
+import contextlib, io, json, sys
+from awscli.clidriver import create_clidriver
+results = []
+for args in json.load(sys.stdin):
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            status = create_clidriver().main(args)
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else 1
+    results.append({"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()})
+print(json.dumps(results))
+`;
+
+async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<Result[]> {
+  const shebang = AWS!.startsWith('/') ? readFileSync(AWS!).subarray(0, 200).toString('latin1').split('\n')[0] : '';
+  const python = /^#!(\S*python3?)\s*$/.exec(shebang)?.[1];
+  if (!python) return mapLimit(commands, 2, (argv) => exec(AWS!, awsArgs(argv)));
+  const batch = await new Promise<Result>((resolve, reject) => {
+    const child = spawn(python, ['-c', AWS_BATCH], { cwd: ROOT, env: OFFLINE_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(JSON.stringify(commands.map(awsArgs)));
+  });
+  if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
+  return JSON.parse(batch.stdout) as Result[];
+}
+
+describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a valid command fails only on the connection)', () => {
+  if (!AWS) {
+    if (process.env.REQUIRE_AWS_CLI === '1') {
+      test('AWS CLI v2 is installed (REQUIRE_AWS_CLI=1)', () => {
+        throw new Error('no AWS CLI v2 found (/usr/bin/aws, /usr/local/bin/aws, aws): install the Debian package awscli, as .ci/run does');
+      });
+    } else {
+      process.stdout.write('[real-tools] SKIPPED aws checks: no AWS CLI v2 found (/usr/bin/aws, /usr/local/bin/aws, aws). Install it: apt-get install -y awscli\n');
+      test.skip('aws steps (no AWS CLI v2 installed)', () => undefined);
+    }
+    return;
+  }
+  // The AWS CLI's grammar does not depend on the environment: check each shape once (env names folded).
+  const shape = (argv: readonly string[]) => argv.join(' ').replace(/\b(dev|staging|prod)\b/g, '<env>');
+  const commands = [...new Map(PLANNED.filter((p) => p.argv[0] === 'aws').map((p) => [shape(p.argv), p.argv])).values()];
+
+  test('every planned aws command is accepted; it fails only on the connection', async () => {
+    expect(commands.length).toBeGreaterThan(10);
+    const results = await runAws(commands);
+    const rejected = commands
+      .map((argv, i) => ({ command: argv.join(' '), status: results[i].status, output: results[i].stderr.trim().split('\n').slice(-3).join(' | ') }))
+      .filter((r) => !(r.status === 255 && CONNECTION_FAILURE.test(r.output)));
+    expect(rejected).toEqual([]);
+  });
+
+  test('the check catches a bad command: unknown option, unknown operation, invalid structure', async () => {
+    const bad = [
+      ['aws', 'dynamodb', 'create-table', '--table-name', 't', '--attribute-definitions', 'AttributeName=LockID,AttributeType=S', '--key-schema', 'AttributeName=LockID,KeyType=HASH', '--deletion-protection-enabled'],
+      ['aws', 'cloudformation', 'describe-changeset', '--stack-name', 's', '--change-set-name', 'c'],
+      ['aws', 's3api', 'put-bucket-encryption', '--bucket', 'b', '--server-side-encryption-configuration', '{"Rules":[{"ApplyServerSideEncryptionByDefaults":{"SSEAlgorithm":"aws:kms"}}]}'],
+    ];
+    const results = await runAws(bad);
+    for (const result of results) {
+      expect(result.status).toBe(252);
+      expect(result.stderr).toMatch(GRAMMAR_FAILURE);
+      expect(result.stderr).not.toMatch(CONNECTION_FAILURE);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// terraform
+
+const TERRAFORM = ['/usr/local/bin/terraform', '/usr/bin/terraform'].find((path) => existsSync(path));
+/** What each subcommand says in an empty directory when its flags were accepted. */
+const TERRAFORM_EXPECTED: Record<string, { status: number; output?: RegExp }> = {
+  init: { status: 0, output: /initialized in an empty directory/ },
+  plan: { status: 1, output: /No configuration files/ },
+  show: { status: 1, output: /Failed to read the given file as a state or plan file/ },
+  apply: { status: 1, output: /Failed to load "[^"]+\.tfplan" as a plan file/ },
+};
+const TERRAFORM_FLAG_FAILURE = /Failed to parse command-line flags|flag provided but not defined|Too many command line arguments|Usage: terraform/;
+
+describe('terraform steps, checked by the Terraform CLI in an empty directory (no init of providers, no network)', () => {
+  if (!TERRAFORM) {
+    process.stdout.write('[real-tools] SKIPPED terraform checks: terraform is not installed (/usr/local/bin, /usr/bin)\n');
+    test.skip('terraform steps (terraform not installed)', () => undefined);
+    return;
+  }
+  const calls = PLANNED.filter((p) => p.argv[0] === 'terraform');
+  const runInEmptyDir = async (argv: readonly string[]): Promise<Result & { sub: string }> => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
+    try {
+      // -chdir is the plan's working directory: point it at an empty one.
+      const args = argv.slice(1).map((a) => (a.startsWith('-chdir=') ? `-chdir=${dir}` : a));
+      const result = await exec(TERRAFORM, [args[0], args[1], '-no-color', ...args.slice(2)]);
+      return { ...result, sub: args[1] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, all in the synthesized stack directory', () => {
+    expect(calls.map((c) => c.argv.slice(2).join(' ').replace(/marin-\w+-r1/g, '<plan>'))).toEqual([
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
+    ]);
+    for (const call of calls) expect(call.argv[1]).toBe(`-chdir=cdktf.out/stacks/atlas-${call.env}`);
+  });
+
+  test('every planned terraform command is accepted: it fails only for the missing configuration or plan', async () => {
+    const results = await mapLimit(calls, 2, (call) => runInEmptyDir(call.argv));
+    const rejected = results
+      .map((r, i) => ({ command: calls[i].argv.join(' '), status: r.status, output: `${r.stdout}${r.stderr}` }))
+      .filter((r, i) => {
+        const expected = TERRAFORM_EXPECTED[results[i].sub];
+        return !expected || r.status !== expected.status || TERRAFORM_FLAG_FAILURE.test(r.output) || !expected.output!.test(r.output);
+      })
+      .map((r) => ({ ...r, output: r.output.trim().split('\n').slice(0, 3).join(' | ') }));
+    expect(rejected).toEqual([]);
+  });
+
+  test('the check catches a bad flag', async () => {
+    const result = await runInEmptyDir(['terraform', '-chdir=x', 'plan', '-inputx=false', '-out=p.tfplan']);
+    expect(result.status).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toMatch(/flag provided but not defined: -inputx/);
+  });
+});
