@@ -85,8 +85,8 @@ describe('saved Terraform plan review (terraform show -json <planfile>)', () => 
 });
 
 describe('the guarded types cover what the synthesized templates name', () => {
-  // Properties that give a resource a fixed physical name (those ending in "Name" that are not names of something else).
-  const NOT_PHYSICAL_NAMES = new Set(['ServiceName', 'CacheSubnetGroupName', 'LogGroupName', 'DisplayName', 'ContainerName', 'MetricName']);
+  // Properties ending in "Name" that name something else (the endpoint's service, the subnet group used, the log group written to).
+  const NOT_PHYSICAL_NAMES = new Set(['AWS::EC2::VPCEndpoint.ServiceName', 'AWS::ElastiCache::ReplicationGroup.CacheSubnetGroupName', 'AWS::EC2::FlowLog.LogGroupName', 'AWS::SNS::Topic.DisplayName']);
   test.each(['staging', 'prod'])('%s: every resource type with a fixed name is stateful or fixed-name guarded', (env) => {
     const dir = join(SYNTH_ROOT, env);
     const unguarded = new Set<string>();
@@ -94,9 +94,10 @@ describe('the guarded types cover what the synthesized templates name', () => {
       const template = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
       for (const resource of Object.values(template.Resources)) {
         const props = resource.Properties ?? {};
-        const named = Object.keys(props).some((key) => (key.endsWith('Name') && !NOT_PHYSICAL_NAMES.has(key)) || key === 'ReplicationGroupId' || (key === 'Budget' && 'BudgetName' in (props.Budget as object)));
-        const ownName = resource.Type === 'AWS::ElastiCache::SubnetGroup' && 'CacheSubnetGroupName' in props;
-        if ((named || ownName) && !STATEFUL_TYPES.includes(resource.Type) && !FIXED_NAME_TYPES.includes(resource.Type)) unguarded.add(resource.Type);
+        const named = Object.keys(props).some(
+          (key) => (key.endsWith('Name') && !NOT_PHYSICAL_NAMES.has(`${resource.Type}.${key}`)) || key === 'ReplicationGroupId' || (key === 'Budget' && 'BudgetName' in (props.Budget as object)),
+        );
+        if (named && !STATEFUL_TYPES.includes(resource.Type) && !FIXED_NAME_TYPES.includes(resource.Type)) unguarded.add(resource.Type);
       }
     }
     expect([...unguarded]).toEqual([]);
