@@ -76,6 +76,19 @@ function requireImageTag(config: EnvironmentConfig, options: OpsOptions, stacks:
   }
 }
 
+/**
+ * An HTTPS-only environment (staging, prod) without a certificate would stop half way: CloudFormation
+ * parameters are checked only when the services stack deploys ("The following CloudFormation Parameters
+ * are missing a value: ApiCertificateArn"), after the stateful stacks and Atlas have changed.
+ */
+function requireCertificate(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
+  if (!config.services.httpsOnly || !stacks.some((s) => s.component === 'services')) return;
+  if (options.certificateArn ?? config.services.certificateArn) return;
+  throw new RefusalError(
+    `refusing to deploy ${config.name} without --certificate-arn: ${config.name} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:${config.region}:<account>:certificate/<id>)`,
+  );
+}
+
 function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
   return {
     kind: 'command',
@@ -229,6 +242,7 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
   requireAccount(config, options, 'deploy');
   requireAtlasAccount(config, options, 'deploy');
   requireImageTag(config, options, stacks);
+  requireCertificate(config, options, stacks);
   const stateful = stacks.filter((s) => s.stateful);
   const stateless = stacks.filter((s) => !s.stateful);
   const steps: Step[] = [guard(config, options)];

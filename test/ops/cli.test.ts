@@ -62,7 +62,7 @@ describe('dry run', () => {
 describe('guard rails', () => {
   test('account mismatch stops before any command', async () => {
     const stub = stubDeps({ identity: { account: OTHER, arn: `arn:aws:sts::${OTHER}:assumed-role/Ops/me`, region: 'us-east-1' } });
-    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--image-tag', '1.4.2', '--yes'], stub)).toBe(1);
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--yes'], stub)).toBe(1);
     expect(stub.calls).toEqual([]);
     expect(stub.err).toEqual([
       `error: account mismatch: your credentials (arn:aws:sts::${OTHER}:assumed-role/Ops/me) belong to account ${OTHER}, but staging is account ${ACCOUNT}. Switch credentials (AWS_PROFILE=...) or fix --account`,
@@ -113,12 +113,19 @@ describe('guard rails', () => {
 
   test('staging --park-services deploys the services without an image tag', async () => {
     const stub = stubDeps();
-    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--dry-run'], stub)).toBe(0);
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
     expect(stub.out).toContain(
-      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
+      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
     );
     expect(stub.out.join('\n')).not.toContain('imageTag');
+  });
+
+  test('staging without --certificate-arn is refused before anything runs (it would stop at the services stack)', async () => {
+    const stub = stubDeps();
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--dry-run'], stub)).toBe(1);
+    expect(stub.out).toEqual([]);
+    expect(stub.err[0]).toMatch(/^error: refusing to deploy staging without --certificate-arn: staging is HTTPS-only/);
   });
 
   test('--park-services with --image-tag is refused', async () => {

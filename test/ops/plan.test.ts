@@ -20,7 +20,9 @@ import {
 const ACCOUNT = '111111111111';
 const TAG = '1.4.2';
 const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', ...overrides });
-const config = (env: string): EnvironmentConfig => loadEnvironment(env);
+const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/config';
+/** staging and prod are HTTPS-only: their configs get a certificate here, so the plans below are about other rules (the refusal is tested on its own). */
+const config = (env: string): EnvironmentConfig => (env === 'dev' ? loadEnvironment(env) : loadEnvironment(env, { certificateArn: CERTIFICATE }));
 const stacksOf = (env: string) => stackInventory(config(env));
 
 /** A compact view of a plan: "<kind>:<argv or expected>" per step. */
@@ -236,6 +238,19 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
     expect(() => planDeploy(config('prod'), { ...opts({ account: ACCOUNT, imageTag: TAG }), planId: undefined }, stacksOf('prod'))).toThrow(/needs a plan id/);
   });
 
+  test.each(['staging', 'prod'])('%s (HTTPS-only) refuses without a certificate, before anything changes', (env) => {
+    const deploy = (o: Partial<OpsOptions>) => () => planDeploy(loadEnvironment(env), opts({ account: ACCOUNT, imageTag: TAG, ...o }), stacksOf(env));
+    expect(deploy({})).toThrow(
+      new RefusalError(
+        `refusing to deploy ${env} without --certificate-arn: ${env} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:us-east-1:<account>:certificate/<id>)`,
+      ),
+    );
+    expect(deploy({ parkServices: true, imageTag: undefined })).toThrow(/without --certificate-arn/);
+    expect(deploy({ certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc' })).not.toThrow();
+    // Without the services stack (nothing serves HTTPS yet) there is nothing to refuse.
+    expect(() => planDeploy(loadEnvironment(env), opts({ account: ACCOUNT }), stackInventory(loadEnvironment(env), ['network', 'data']))).not.toThrow();
+  });
+
   test.each(['staging', 'prod'])('%s refuses without an account', (env) => {
     expect(() => planDeploy(config(env), opts({ yes: true }), stacksOf(env))).toThrow(
       new RefusalError(`refusing to deploy ${env} without an account: pass --account <12-digit id> so the credentials can be checked against it (the account is not committed to the repository)`),
@@ -262,7 +277,7 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   });
 
   test('an image tag in the environment config counts as well (the app reads it from there: no -c imageTag)', () => {
-    const lines = prepares(planDeploy(loadEnvironment('staging', { imageTag: TAG }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging')));
+    const lines = prepares(planDeploy(loadEnvironment('staging', { imageTag: TAG, certificateArn: CERTIFICATE }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging')));
     expect(lines.map((l) => l.split(' --exclusively')[0])).toEqual(STACK_COMPONENTS.map((c) => `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-${c.component}`));
   });
 
@@ -275,7 +290,7 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   test.each(['staging', 'prod'])('%s refuses --park-services together with an image tag (option or config)', (env) => {
     const contradiction = new RefusalError('--park-services and --image-tag contradict each other: pick one');
     expect(() => planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true, imageTag: TAG }), stacksOf(env))).toThrow(contradiction);
-    expect(() => planDeploy(loadEnvironment(env, { imageTag: TAG }), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env))).toThrow(contradiction);
+    expect(() => planDeploy(loadEnvironment(env, { imageTag: TAG, certificateArn: CERTIFICATE }), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env))).toThrow(contradiction);
   });
 
   test('no services stack in the inventory (nothing to park): no image tag needed', () => {
