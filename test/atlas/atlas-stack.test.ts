@@ -20,25 +20,12 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
   const param = (key: Parameters<typeof handoffParameterName>[1]) => ssmReference(json, handoffParameterName(names, key));
 
   describe('state and providers', () => {
-    test('S3 backend: one key per environment, encrypted, S3-native locking only; an empty bucket without an account (init stops)', () => {
-      expect(json.terraform.backend.s3).toEqual({
-        bucket: '',
-        key: `atlas/${envName}/terraform.tfstate`,
-        region: 'us-east-1',
-        encrypt: true,
-        use_lockfile: true,
-      });
-    });
-
-    test('with the account: the state bucket is marin-terraform-state-<account>, the one the bootstrap creates', () => {
-      const withAccount = synthStack(loadEnvironment(envName, { account: '123456789012' })).json;
-      expect(withAccount.terraform.backend.s3).toEqual({
-        bucket: 'marin-terraform-state-123456789012',
-        key: `atlas/${envName}/terraform.tfstate`,
-        region: 'us-east-1',
-        encrypt: true,
-        use_lockfile: true,
-      });
+    test.each([
+      ['no account (offline synth): an empty bucket, so terraform init stops', undefined, ''],
+      ['the account: marin-terraform-state-<account>, the bucket the bootstrap creates', '123456789012', 'marin-terraform-state-123456789012'],
+    ])('S3 backend with %s; one key per environment, encrypted, S3-native locking only', (_label, account, bucket) => {
+      const backend = account === undefined ? json.terraform.backend.s3 : synthStack(loadEnvironment(envName, { account })).json.terraform.backend.s3;
+      expect(backend).toEqual({ bucket, key: `atlas/${envName}/terraform.tfstate`, region: 'us-east-1', encrypt: true, use_lockfile: true });
     });
 
     test('providers are pinned to exact versions (the ones the bindings were generated from)', () => {

@@ -1,4 +1,5 @@
 import { commandUsage, parseOpsArgs, UsageError } from '../../scripts/ops/args';
+import { parseCliArgs, USAGE_EXIT_CODE } from '../../scripts/lib/cli';
 import { COMMANDS } from '../../scripts/ops/plan';
 
 describe('operator CLI arguments', () => {
@@ -93,5 +94,25 @@ describe('operator CLI arguments', () => {
     expect(deploy).toContain('--image-tag <value>');
     expect(deploy).toMatch(/\n {2}--park-services +staging\/prod first deploy before any image exists: create the services at 0 tasks \(otherwise --image-tag is required\)(\n|$)/);
     for (const command of ['diff', 'destroy', 'bootstrap'] as const) expect(commandUsage(command)).not.toContain('--park-services');
+  });
+});
+
+describe('the shared parser of every script (scripts/lib/cli.ts)', () => {
+  const options = { env: { type: 'string' }, json: { type: 'boolean' }, assembly: { type: 'string' } } as const;
+
+  test('--flag value and --flag=value both work', () => {
+    expect(parseCliArgs(['--env', 'prod', '--json', '--assembly=cdk.out'], options, 'usage')).toEqual({ env: 'prod', json: true, assembly: 'cdk.out' });
+  });
+
+  test('usage errors name the argument and end with the usage', () => {
+    expect(() => parseCliArgs(['--envv', 'prod'], options, 'usage: x', 'cost')).toThrow(new UsageError('unknown option --envv for cost\n\nusage: x'));
+    expect(() => parseCliArgs(['--env'], options, 'usage: x')).toThrow(/^option --env needs a value/);
+    expect(() => parseCliArgs(['--json=yes'], options, 'usage: x')).toThrow(/^option --json is a flag and takes no value/);
+    expect(() => parseCliArgs(['prod'], options, 'usage: x')).toThrow(/^unexpected argument "prod"/);
+    expect(() => parseCliArgs(['--env', 'a', '--env', 'b'], options, 'usage: x')).toThrow('option --env given twice');
+  });
+
+  test('one exit code for usage errors in every script', () => {
+    expect(USAGE_EXIT_CODE).toBe(2);
   });
 });

@@ -195,6 +195,12 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
     [secrets, ok('{"v1":["AWSCURRENT"]}')],
     [secretValue, ok('mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n')],
   ];
+  /** prepare, review, execute of one stack, as `short` prints them. */
+  const perStack = (stack: string) => [
+    `npx cdk deploy ${stack} --exclusively --method=prepare-change-set`,
+    `aws cloudformation describe-change-set --stack-name ${stack} --change-set-name`,
+    `npx cdk deploy -a cdk.out/reviewed/${CS} ${stack}`,
+  ];
   const short = (stub: Stub) => commandsOf(stub).map((c) => c.replace(/ -c \S+/g, '').split(' ').slice(0, 6).join(' '));
 
   test('--dry-run prints the named change sets, the saved Terraform plan being applied, and the refusal rule', async () => {
@@ -221,24 +227,16 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
     expect(await main(args, stub)).toBe(0);
     expect(stub.prompts).toHaveLength(5);
     expect(short(stub)).toEqual([
-      'npx cdk deploy marin-prod-network --exclusively --method=prepare-change-set',
-      'aws cloudformation describe-change-set --stack-name marin-prod-network --change-set-name',
-      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-network`,
-      'npx cdk deploy marin-prod-data --exclusively --method=prepare-change-set',
-      'aws cloudformation describe-change-set --stack-name marin-prod-data --change-set-name',
-      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-data`,
+      ...perStack('marin-prod-network'),
+      ...perStack('marin-prod-data'),
       'npx cdktf synth',
       'terraform -chdir=cdktf.out/stacks/atlas-prod init -input=false',
       `terraform -chdir=cdktf.out/stacks/atlas-prod plan -input=false -out=${CS}.tfplan`,
       `terraform -chdir=cdktf.out/stacks/atlas-prod show ${CS}.tfplan`,
       `terraform -chdir=cdktf.out/stacks/atlas-prod show -json ${CS}.tfplan`,
       `terraform -chdir=cdktf.out/stacks/atlas-prod apply -input=false ${CS}.tfplan`,
-      'npx cdk deploy marin-prod-services --exclusively --method=prepare-change-set',
-      'aws cloudformation describe-change-set --stack-name marin-prod-services --change-set-name',
-      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-services`,
-      'npx cdk deploy marin-prod-monitoring --exclusively --method=prepare-change-set',
-      'aws cloudformation describe-change-set --stack-name marin-prod-monitoring --change-set-name',
-      `npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-monitoring`,
+      ...perStack('marin-prod-services'),
+      ...perStack('marin-prod-monitoring'),
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/mongodb-uri --region',
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-endpoint --region',
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-auth --region',

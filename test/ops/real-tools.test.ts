@@ -48,13 +48,14 @@ interface Result {
   readonly stderr: string;
 }
 
-function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = OFFLINE_ENV): Promise<Result> {
+function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = OFFLINE_ENV, stdin?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: ROOT, env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
@@ -304,16 +305,7 @@ async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<Resul
   const shebang = AWS!.startsWith('/') ? readFileSync(AWS!).subarray(0, 200).toString('latin1').split('\n')[0] : '';
   const python = /^#!(\S*python3?)\s*$/.exec(shebang)?.[1];
   if (!python) return mapLimit(commands, 2, (argv) => exec(AWS!, awsArgs(argv)));
-  const batch = await new Promise<Result>((resolve, reject) => {
-    const child = spawn(python, ['-c', AWS_BATCH], { cwd: ROOT, env: OFFLINE_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(JSON.stringify(commands.map(awsArgs)));
-  });
+  const batch = await exec(python, ['-c', AWS_BATCH], OFFLINE_ENV, JSON.stringify(commands.map(awsArgs)));
   if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
   return JSON.parse(batch.stdout) as Result[];
 }
