@@ -45,6 +45,8 @@ export interface ResourceChange {
   readonly stateful: boolean;
   /** The physical name the template fixes (e.g. `BucketName: marin-prod-transcripts`), if any. */
   readonly fixedName?: string;
+  /** The replacement also changes that name: CloudFormation creates the new one before deleting the old, no clash. */
+  readonly renamed: boolean;
 }
 
 /** Top-level properties that name the physical resource (BucketName, QueueName, Name, ReplicationGroupId, ...). */
@@ -71,6 +73,7 @@ export function destructiveChanges(stack: string, before: CfnTemplate, after: Cf
   diff.resources.forEachDifference((logicalId, change) => {
     const old = before.Resources?.[logicalId];
     if (!old) return; // an addition replaces nothing
+    const next = after.Resources?.[logicalId];
     let kind: ChangeKind;
     if (change.isRemoval) kind = 'delete';
     else if (change.changeImpact === ResourceImpact.WILL_REPLACE) kind = 'replace';
@@ -80,6 +83,7 @@ export function destructiveChanges(stack: string, before: CfnTemplate, after: Cf
       .filter(([, update]) => update.changeImpact === ResourceImpact.WILL_REPLACE || update.changeImpact === ResourceImpact.MAY_REPLACE)
       .map(([name]) => name)
       .sort();
+    const fixedName = fixedNameOf(old.Type, old.Properties);
     changes.push({
       stack,
       logicalId,
@@ -87,20 +91,26 @@ export function destructiveChanges(stack: string, before: CfnTemplate, after: Cf
       kind,
       properties,
       stateful: STATEFUL_TYPES.includes(old.Type),
-      fixedName: fixedNameOf(old.Type, old.Properties),
+      fixedName,
+      renamed: fixedName !== undefined && next !== undefined && fixedNameOf(next.Type, next.Properties) !== fixedName,
     });
   });
   return changes;
 }
 
-/** A replacement that loses data or fails the update ("already exists"): what no routine change may cause. */
+/**
+ * A replacement that loses data (stateful) or fails the update ("already exists": a fixed name the
+ * replacement keeps): what no routine change may cause.
+ */
 export function isDangerous(change: ResourceChange): boolean {
-  return change.kind !== 'delete' && !ALWAYS_REPLACED_TYPES.includes(change.type) && (change.stateful || change.fixedName !== undefined);
+  if (change.kind === 'delete' || ALWAYS_REPLACED_TYPES.includes(change.type)) return false;
+  return change.stateful || (change.fixedName !== undefined && !change.renamed);
 }
 
 /** One line per change: `replace marin-prod-data/SearchCollection (AWS::OpenSearchServerless::Collection): Tags [stateful, fixed name Name: ...]`. */
 export function formatChange(change: ResourceChange): string {
   const why = change.properties.length > 0 ? change.properties.join(', ') : change.kind === 'delete' ? 'removed from the template' : 'resource type changed';
-  const flags = [change.stateful ? 'stateful' : undefined, change.fixedName ? `fixed name ${change.fixedName}` : undefined].filter(Boolean);
+  const name = change.fixedName ? `${change.renamed ? 'renamed from' : 'fixed name'} ${change.fixedName}` : undefined;
+  const flags = [change.stateful ? 'stateful' : undefined, name].filter(Boolean);
   return `${change.kind} ${change.stack}/${change.logicalId} (${change.type}): ${why}${flags.length > 0 ? ` [${flags.join('; ')}]` : ''}`;
 }
