@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { retainedUnlessDisposable } from './removal';
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `marin-dev-logs`. */
@@ -26,7 +27,7 @@ export class EncryptionKey extends Construct {
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
       pendingWindow: Duration.days(props.disposable ? 7 : 30),
-      removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
     });
   }
 

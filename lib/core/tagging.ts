@@ -5,17 +5,28 @@ import type { EnvironmentConfig } from '../../environments';
 /** Tags on every taggable resource. CostCenter is the cost-allocation tag the budgets filter on. */
 export function standardTags(config: EnvironmentConfig): Record<string, string> {
   return {
-    Project: config.project,
-    Environment: config.name,
-    ManagedBy: 'aws-cdk',
+    ...immutableTags(config.project, config.name),
     ...config.tags,
   };
 }
 
 export const COST_ALLOCATION_TAG = 'CostCenter';
 
+/**
+ * Fixed-name resource types whose `Tags` are create-only: CloudFormation replaces them for a tag
+ * change, and the replacement fails ("already exists"). The tag aspect skips them; they carry
+ * `immutableTags` only (set by their construct), and the editable tags are applied out of band
+ * (docs/runbook.md, "Creation-time settings").
+ */
+export const CREATE_ONLY_TAG_TYPES: readonly string[] = ['AWS::OpenSearchServerless::Collection'];
+
+/** The standard tags whose values can never change for an environment (its project, its name, the tool). */
+export function immutableTags(project: string, environment: string): Record<string, string> {
+  return { Project: project, Environment: environment, ManagedBy: 'aws-cdk' };
+}
+
 export function applyStandardTags(scope: IConstruct, config: EnvironmentConfig): void {
   for (const [key, value] of Object.entries(standardTags(config))) {
-    Tags.of(scope).add(key, value);
+    Tags.of(scope).add(key, value, { excludeResourceTypes: [...CREATE_ONLY_TAG_TYPES] });
   }
 }

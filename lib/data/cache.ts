@@ -9,6 +9,7 @@ import type { EnvironmentConfig } from '../../environments';
 import { acknowledge } from '../core/compliance';
 import { handoffSecretName } from '../handoff';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface CacheProps {
   readonly names: ResourceNames;
@@ -53,7 +54,7 @@ export class Cache extends Construct {
     this.port = cache.port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
     const nodes = 1 + cache.replicas;
-    const retained = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const retained = retainedUnlessDisposable(props.disposable);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { acknowledge } from '../core/compliance';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface DataBucketsProps {
   readonly names: ResourceNames;
@@ -62,7 +63,7 @@ export class DataBuckets extends Construct {
       throw new Error(`${props.names.prefix}: storage.recordingsObjectLock.retentionDays must be at least 1 when Object Lock is enabled`);
     }
     this.bucketNames = dataBucketNames(props.names);
-    const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = retainedUnlessDisposable(props.disposable);
     const secure = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,

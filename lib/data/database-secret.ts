@@ -1,10 +1,11 @@
-import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { SecretValue } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { handoffSecretName, mongodbUriPlaceholder } from '../handoff';
 import type { ResourceNames } from '../naming';
 import { acknowledgeRotation } from './cache';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface DatabaseSecretProps {
   readonly names: ResourceNames;
@@ -26,7 +27,7 @@ export class DatabaseSecret extends Construct {
       secretName: handoffSecretName(props.names, 'mongodbUri'),
       description: `${props.names.prefix}: MongoDB Atlas connection string (value written by the Atlas stack)`,
       encryptionKey: props.dataKey,
-      removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
       secretStringValue: SecretValue.unsafePlainText(mongodbUriPlaceholder(props.names.environment)),
     });
     acknowledgeRotation(

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,8 @@ import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
+import { immutableTags } from '../core/tagging';
 
 export interface VectorSearchProps {
   readonly names: ResourceNames;
@@ -128,11 +130,14 @@ export class VectorSearch extends Construct {
       type: 'VECTORSEARCH',
       description: `${names.prefix}: transcript chunk embeddings`,
       standbyReplicas: props.search.standbyReplicas ? 'ENABLED' : 'DISABLED',
+      // Tags are create-only on a collection (a change replaces it, and its fixed name fails the update):
+      // only the tags that never change; the stack's tag aspect skips this type (lib/core/tagging.ts).
+      tags: Object.entries(immutableTags(names.project, names.environment)).map(([key, value]) => ({ key, value })),
     });
     // A collection is created with the encryption policy that matches it at that moment, and cannot change key later.
     this.collection.addResourceDependency(this.encryptionPolicy);
     this.collection.addResourceDependency(this.networkPolicy);
-    const removal = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removal = retainedUnlessDisposable(props.disposable);
     this.collection.applyRemovalPolicy(removal);
     // The encryption policy binds the key to the retained collection; keep it with the collection.
     this.encryptionPolicy.applyRemovalPolicy(removal);

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { WORKER_NAMES, type WorkerName, type WorkQueue } from '../contracts';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 /**
  * Seconds the visibility timeout exceeds the worker's processing timeout. A worker stops working on a
@@ -43,7 +44,7 @@ export class WorkQueues extends Construct {
     if (visibility > 43_200) {
       throw new Error(`${names.prefix}: queues.workerProcessingTimeoutSeconds (${queues.workerProcessingTimeoutSeconds}) leaves a visibility timeout above the SQS maximum of 12 hours; lower it`);
     }
-    const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = retainedUnlessDisposable(props.disposable);
     const common = {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.dataKey,

@@ -53,14 +53,19 @@ export class AlarmTopic extends Construct {
       masterKey: this.key.key,
       enforceSSL: true,
     });
+    // Budgets: only this environment's budgets (their name carries the alert percentages, hence the wildcard).
+    const sourceArn: Record<string, string | undefined> = {
+      'budgets.amazonaws.com': Stack.of(this).formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: `${names.prefix}-*` }),
+    };
     for (const service of PUBLISHERS) {
+      const source = sourceArn[service];
       this.topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: `Allow${service.split('.')[0]}Publish`,
           principals: [new iam.ServicePrincipal(service)],
           actions: ['sns:Publish'],
           resources: [this.topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+          conditions: { StringEquals: { 'aws:SourceAccount': account }, ...(source ? { ArnLike: { 'aws:SourceArn': source } } : {}) },
         }),
       );
     }

@@ -6,20 +6,34 @@ import type { ResourceNames } from '../naming';
 
 export interface CostBudgetProps {
   readonly names: ResourceNames;
-  readonly budget: EnvironmentConfig['budget'];
+  /** Amount and alert percentages. The e-mail recipients are subscribed to `topic` by the stack, not here. */
+  readonly budget: Pick<EnvironmentConfig['budget'], 'monthlyUsd' | 'forecastedAlertPercent' | 'actualAlertPercent'>;
   /** Value of the CostCenter cost allocation tag every resource of the environment carries. */
   readonly costCenter: string;
-  /** Topic that receives the notifications (its policy must let budgets.amazonaws.com publish). */
+  /**
+   * The only subscriber of the budget (its policy must let budgets.amazonaws.com publish). People
+   * subscribe to the topic: adding or removing one is an in-place change of the topic's
+   * subscriptions, where an e-mail subscriber on the budget itself would replace the budget.
+   */
   readonly topic: sns.ITopic;
 }
 
-/** Most subscribers AWS Budgets accepts on one notification (1 SNS topic + 10 e-mail addresses). */
-const MAX_EMAIL_SUBSCRIBERS = 10;
+/** `marin-prod-monthly-cost-f80-a100`: the alert percentages are part of the name (see below). */
+export function budgetNameOf(names: ResourceNames, budget: CostBudgetProps['budget']): string {
+  return names.name(`monthly-cost-f${budget.forecastedAlertPercent}-a${budget.actualAlertPercent}`);
+}
 
 /**
  * A monthly AWS Budgets cost budget for the environment, filtered by its CostCenter cost
- * allocation tag (activate the tag once in the billing console), notifying on forecasted and
- * actual spend.
+ * allocation tag (activate the tag once in the billing console), notifying the topic on forecasted
+ * and actual spend.
+ *
+ * Day-2 safety: `NotificationsWithSubscribers` is create-only, and `BudgetName` is fixed, so any
+ * edit of the notifications would replace the budget under the same name and fail ("already
+ * exists"). Hence the only subscriber is the topic (constant), and the alert percentages, the
+ * only other editable part of the notifications, are in the name: changing one replaces the budget
+ * under a new name (create new, then delete old), which succeeds. The amount and the cost filter
+ * live in `Budget` and update in place.
  */
 export class CostBudget extends Construct {
   readonly budget: budgets.CfnBudget;
@@ -27,13 +41,7 @@ export class CostBudget extends Construct {
   constructor(scope: Construct, id: string, props: CostBudgetProps) {
     super(scope, id);
     const { budget } = props;
-    if (budget.notificationEmails.length > MAX_EMAIL_SUBSCRIBERS) {
-      throw new Error(`${props.names.prefix}: budget.notificationEmails has ${budget.notificationEmails.length} addresses; AWS Budgets allows ${MAX_EMAIL_SUBSCRIBERS} per notification`);
-    }
-    const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
-      { subscriptionType: 'SNS', address: props.topic.topicArn },
-      ...budget.notificationEmails.map((address) => ({ subscriptionType: 'EMAIL', address })),
-    ];
+    const subscribers: budgets.CfnBudget.SubscriberProperty[] = [{ subscriptionType: 'SNS', address: props.topic.topicArn }];
     const notification = (notificationType: 'FORECASTED' | 'ACTUAL', threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
       notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
       subscribers,
@@ -41,7 +49,7 @@ export class CostBudget extends Construct {
 
     this.budget = new budgets.CfnBudget(this, 'Budget', {
       budget: {
-        budgetName: props.names.name('monthly-cost'),
+        budgetName: budgetNameOf(props.names, budget),
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
         budgetLimit: { amount: budget.monthlyUsd, unit: 'USD' },

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import type { EnvironmentConfig, InterfaceEndpointService } from '../../environm
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface NetworkProps {
   readonly names: ResourceNames;
@@ -73,7 +74,7 @@ export class Network extends Construct {
       logGroupName: `/${names.project}/${names.environment}/vpc-flow-logs`,
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.logsKey,
-      removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
     });
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),

@@ -136,7 +136,9 @@ export class ApiLoadBalancer extends Construct {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.loadBalancers = [{ targetGroupArn: this.targetGroup.targetGroupArn, containerName, containerPort }];
     service.node.addDependency(this.targetGroup.loadBalancerAttached);
-    this.securityGroup.addEgressRule(taskSecurityGroup, ec2.Port.tcp(containerPort), 'To the api containers only');
+    // Inline (peer by id): a security group without an inline egress rule gets CloudFormation's allow-all
+    // egress, and a separate AWS::EC2::SecurityGroupEgress resource does not remove it.
+    this.securityGroup.addEgressRule(ec2.Peer.securityGroupId(taskSecurityGroup.securityGroupId), ec2.Port.tcp(containerPort), 'To the api containers only');
     taskSecurityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(containerPort), 'From the api load balancer');
   }
 

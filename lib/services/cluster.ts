@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { ServiceName } from '../contracts';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface ServiceClusterProps {
   readonly names: ResourceNames;
@@ -62,7 +63,7 @@ export class ServiceCluster extends Construct {
           { rulePriority: 1, description: 'Untagged layers from failed or superseded pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
           { rulePriority: 2, description: `Keep the newest ${props.imagesRetained} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.imagesRetained },
         ],
-        removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        removalPolicy: retainedUnlessDisposable(props.disposable),
         // dev only: CloudFormation deletes the images with the repository (no custom resource involved).
         emptyOnDelete: props.disposable,
       });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,6 +12,7 @@ import type { ServiceName } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 /** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
 export const PARKED_IMAGE_TAG = 'not-deployed';
@@ -28,7 +29,7 @@ export interface PipelineServiceProps {
   readonly repository: ecr.IRepository;
   /** Image tag; undefined parks the service (desired count 0, image never pulled). */
   readonly imageTag?: string;
-  readonly sizing: Pick<EnvironmentConfig['services'], 'taskCpu' | 'taskMemoryMiB' | 'cpuArchitecture' | 'desiredCount'>;
+  readonly sizing: Pick<EnvironmentConfig['services'], 'taskCpu' | 'taskMemoryMiB' | 'cpuArchitecture'>;
   /** on-demand Fargate, or Fargate Spot with `onDemandBase` tasks kept on on-demand. */
   readonly capacity: CapacityMode;
   readonly onDemandBase: number;
@@ -78,7 +79,7 @@ export class PipelineService extends Construct {
       logGroupName: `/${names.project}/${names.environment}/ecs/${service}`,
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.logsKey,
-      removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
     });
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
@@ -123,7 +124,9 @@ export class PipelineService extends Construct {
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       // Parked (no image yet): created at 0 tasks so the first deploy does not wait for an image that does not exist.
-      desiredCount: this.parked ? 0 : props.sizing.desiredCount,
+      // Running: no DesiredCount, so autoscaling owns the count and a deploy never resets a scaled-out service
+      // (ECS creates the service with 1 task; registering the scalable target raises it to minCapacity).
+      desiredCount: this.parked ? 0 : undefined,
       capacityProviderStrategies: strategies,
       platformVersion: ecs.FargatePlatformVersion.LATEST,
       vpcSubnets: props.subnets,

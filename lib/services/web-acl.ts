@@ -1,10 +1,11 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ResourceNames } from '../naming';
+import { retainedUnlessDisposable } from '../core/removal';
 
 export interface ApiWebAclProps {
   readonly names: ResourceNames;
@@ -73,7 +74,7 @@ export class ApiWebAcl extends Construct {
       logGroupName,
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.logsKey,
-      removalPolicy: props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
     });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,

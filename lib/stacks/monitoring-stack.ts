@@ -41,7 +41,9 @@ export class MonitoringStack extends PipelineStack {
       throw new Error(`${this.names.prefix}: found ${natGatewayIds.length} NAT gateways in the network stack, config.network.natGateways is ${config.network.natGateways}`);
     }
 
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names: this.names, emails: config.monitoring.alarmEmails, disposable: config.disposableData });
+    // Budget recipients reach the budget through the topic (its only subscriber): see CostBudget.
+    const emails = [...new Set([...config.monitoring.alarmEmails, ...config.budget.notificationEmails])];
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names: this.names, emails, disposable: config.disposableData });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       names: this.names,
       config,

@@ -202,9 +202,10 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks })
   const vcpu = Number(taskDef.Properties?.Cpu) / 1024;
   const memoryGb = Number(taskDef.Properties?.Memory) / 1024;
   const arch = taskDef.Properties?.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
-  // A first deploy without an image tag runs at desired count 0; price the steady state from config.
-  const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 1;
-  const steady = declared > 0 ? declared : config.services.desiredCount;
+  // Parked (no image tag) services declare 0; running ones declare none (autoscaling owns the count).
+  // Either way price the steady state from config.
+  const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : undefined;
+  const steady = declared !== undefined && declared > 0 ? declared : config.services.desiredCount;
   // Queue workers (no load balancer) run at the configured average utilisation of their desired count.
   const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
   const tasks = isWorker ? steady * config.usage.workerAverageUtilisation : steady;

@@ -10,8 +10,8 @@ describe.each(ENVIRONMENT_NAMES)('tags in %s', (envName) => {
     expect(expected).toMatchObject({ Project: 'marin', Environment: envName, ManagedBy: 'aws-cdk', CostCenter: `audio-pipeline-${envName}` });
   });
 
-  test('every resource with tags carries all standard tags', () => {
-    const tagged = allResources(envName).filter((r) => 'Tags' in r.properties);
+  test('every resource with tags carries all standard tags (but the collection, below)', () => {
+    const tagged = allResources(envName).filter((r) => 'Tags' in r.properties && r.type !== 'AWS::OpenSearchServerless::Collection');
     expect(tagged.length).toBeGreaterThan(5);
     const missing = tagged.flatMap((resource) => {
       const tags = resource.properties.Tags;
@@ -21,5 +21,21 @@ describe.each(ENVIRONMENT_NAMES)('tags in %s', (envName) => {
       return Object.entries(expected).filter(([key, value]) => pairs[key] !== value).map(([key]) => `${resource.type} ${resource.logicalId} lacks ${key}`);
     });
     expect(missing).toEqual([]);
+  });
+
+  // Tags are create-only on a collection and its name is fixed: a tag edit (Owner, CostCenter) would
+  // replace it and fail. It carries only the tags that never change (the drill in routine-changes.test.ts
+  // proves an Owner/CostCenter change leaves it alone).
+  test('the search collection carries only the never-changing tags', () => {
+    const collections = allResources(envName).filter((r) => r.type === 'AWS::OpenSearchServerless::Collection');
+    expect(collections).toHaveLength(1);
+    expect(collections[0].properties.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'Project', Value: 'marin' },
+        { Key: 'Environment', Value: envName },
+        { Key: 'ManagedBy', Value: 'aws-cdk' },
+      ]),
+    );
+    expect(collections[0].properties.Tags).toHaveLength(3);
   });
 });

@@ -142,9 +142,9 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     }
   });
 
-  test('DeletionPolicy of every bucket: Delete in dev (no auto-delete Lambda), Retain elsewhere', () => {
+  test('DeletionPolicy of every bucket: Delete in dev (no auto-delete Lambda), elsewhere retained except on a failed first create', () => {
     for (const [, b] of buckets) {
-      expect(b.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'Retain');
+      expect(b.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'RetainExceptOnCreate');
       expect(b.UpdateReplacePolicy).toBe(envName === 'dev' ? 'Delete' : 'Retain');
     }
   });

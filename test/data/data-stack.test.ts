@@ -8,14 +8,15 @@ import { dataResources, findOne, label, ofType } from './support';
  * Resource types that hold data (or keys to it) and what happens to them on stack deletion or replacement.
  * Every type the data stack creates must be in STATEFUL or STATELESS, so a new stateful type cannot slip in unchecked.
  */
+/** `retained`: DeletionPolicy outside dev (the UpdateReplacePolicy is Retain, or Snapshot for the cache). */
 const STATEFUL: Record<string, { dev: string; retained: string }> = {
-  'AWS::KMS::Key': { dev: 'Delete', retained: 'Retain' },
-  'AWS::S3::Bucket': { dev: 'Delete', retained: 'Retain' },
-  'AWS::SQS::Queue': { dev: 'Delete', retained: 'Retain' },
-  'AWS::SecretsManager::Secret': { dev: 'Delete', retained: 'Retain' },
+  'AWS::KMS::Key': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
+  'AWS::S3::Bucket': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
+  'AWS::SQS::Queue': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
+  'AWS::SecretsManager::Secret': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
   'AWS::ElastiCache::ReplicationGroup': { dev: 'Delete', retained: 'Snapshot' },
-  'AWS::OpenSearchServerless::Collection': { dev: 'Delete', retained: 'Retain' },
-  'AWS::Logs::LogGroup': { dev: 'Delete', retained: 'Retain' },
+  'AWS::OpenSearchServerless::Collection': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
+  'AWS::Logs::LogGroup': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
 };
 const STATELESS = new Set([
   'AWS::KMS::Alias',
@@ -46,13 +47,14 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
     expect(unknown).toEqual([]);
   });
 
-  test(`DeletionPolicy on every stateful resource: ${envName === 'dev' ? 'Delete (dev is disposable)' : 'Retain, Snapshot for the cache'}`, () => {
+  test(`DeletionPolicy on every stateful resource: ${envName === 'dev' ? 'Delete (dev is disposable)' : 'RetainExceptOnCreate (Retain on replacement), Snapshot for the cache'}`, () => {
     const stateful = resources.filter(([, r]) => STATEFUL[r.Type]);
     expect(new Set(stateful.map(([, r]) => r.Type))).toEqual(new Set(Object.keys(STATEFUL)));
     const wrong = stateful
       .map(([id, r]) => {
         const want = envName === 'dev' ? STATEFUL[r.Type].dev : STATEFUL[r.Type].retained;
-        return { id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === want };
+        const wantOnReplace = want === 'RetainExceptOnCreate' ? 'Retain' : want;
+        return { id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === wantOnReplace };
       })
       .filter((r) => !r.deletion || !r.replace);
     expect(wrong).toEqual([]);

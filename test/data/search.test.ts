@@ -4,10 +4,10 @@ import { allResources } from '../support/templates';
 import { dataResources, findOne, label, ofType, parseJoinedJson } from './support';
 
 const EXPECTED = {
-  dev: { standby: 'DISABLED', deletion: 'Delete' },
+  dev: { standby: 'DISABLED', deletion: 'Delete', replace: 'Delete' },
   // Standby replicas double the OCU floor; off in staging against its budget (docs/data-plane.md).
-  staging: { standby: 'DISABLED', deletion: 'Retain' },
-  prod: { standby: 'DISABLED', deletion: 'Retain' },
+  staging: { standby: 'DISABLED', deletion: 'RetainExceptOnCreate', replace: 'Retain' },
+  prod: { standby: 'DISABLED', deletion: 'RetainExceptOnCreate', replace: 'Retain' },
 } as const;
 
 /** Every AOSS security/access policy of every stack of the environment, parsed. */
@@ -110,7 +110,7 @@ describe.each(ENVIRONMENT_NAMES)('vector search in %s', (envName) => {
     const [, encryption] = policy('encryption');
     for (const resource of [collection, encryption]) {
       expect(resource.DeletionPolicy).toBe(expected.deletion);
-      expect(resource.UpdateReplacePolicy).toBe(expected.deletion);
+      expect(resource.UpdateReplacePolicy).toBe(expected.replace);
     }
   });
 });

@@ -61,7 +61,15 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': Match.anyValue() },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:budgets::', { Ref: 'AWS::AccountId' }, `:budget/marin-${envName}-*`]] } },
+            },
+          }),
         ]),
       },
     });
@@ -124,7 +132,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     template.resourceCountIs('AWS::Budgets::Budget', 1);
     const budget = Object.values(template.findResources('AWS::Budgets::Budget'))[0] as any;
     expect(budget.Properties.Budget).toMatchObject({
-      BudgetName: `marin-${envName}-monthly-cost`,
+      // The alert percentages are in the name: changing one replaces the budget under a new name (create-only notifications).
+      BudgetName: `marin-${envName}-monthly-cost-f80-a100`,
       BudgetType: 'COST',
       TimeUnit: 'MONTHLY',
       BudgetLimit: { Amount: expected.budget, Unit: 'USD' },
@@ -135,7 +144,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
       ['FORECASTED', 80, 'PERCENTAGE'],
       ['ACTUAL', 100, 'PERCENTAGE'],
     ]);
-    for (const n of budget.Properties.NotificationsWithSubscribers) expect(n.Subscribers).toContainEqual({ SubscriptionType: 'SNS', Address: topicRef() });
+    // The topic is the only subscriber: people subscribe to the topic, so adding one never replaces the budget.
+    for (const n of budget.Properties.NotificationsWithSubscribers) expect(n.Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: topicRef() }]);
   });
 
   test('no cdk-nag finding in the monitoring stack', () => {

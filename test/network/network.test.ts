@@ -58,7 +58,7 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
   test('logs key rotates and is retained outside dev', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const keys = Object.values(template.findResources('AWS::KMS::Key'));
-    for (const key of keys) expect(key.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'Retain');
+    for (const key of keys) expect(key.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'RetainExceptOnCreate');
   });
 
   test('publishes the handoff parameters for the Atlas stack', () => {

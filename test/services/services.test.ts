@@ -93,7 +93,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
         { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1, countUnit: 'days' },
         { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: expected.images },
       ]);
-      expect(repository.DeletionPolicy).toBe(expected.retained ? 'Retain' : 'Delete');
+      expect(repository.DeletionPolicy).toBe(expected.retained ? 'RetainExceptOnCreate' : 'Delete');
       expect(repository.Properties.EmptyOnDelete).toBe(!expected.retained);
     }
   });
@@ -194,7 +194,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     for (const service of SERVICE_NAMES) {
       template.hasResource('AWS::Logs::LogGroup', {
         Properties: { LogGroupName: `/marin/${envName}/ecs/${service}`, RetentionInDays: expected.retention, KmsKeyId: Match.anyValue() },
-        DeletionPolicy: expected.retained ? 'Retain' : 'Delete',
+        DeletionPolicy: expected.retained ? 'RetainExceptOnCreate' : 'Delete',
       });
     }
     expect(groups).toHaveLength(expected.waf ? 5 : 4);
@@ -241,7 +241,9 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const alb = groups.find(([id]) => id.startsWith('ApiLoadBalancerSecurityGroup'))![1];
     const ingressPorts = alb.Properties.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`);
     expect(ingressPorts).toEqual(config.services.httpsOnly ? ['0.0.0.0/0:443-443'] : ['0.0.0.0/0:80-80']);
-    const egress = resourcesOf(shape, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
+    // Inline: without an inline egress rule CloudFormation keeps its default allow-all egress, whatever separate rules say.
+    expect(resourcesOf(shape, 'AWS::EC2::SecurityGroupEgress')).toEqual([]);
+    const egress = alb.Properties.SecurityGroupEgress;
     expect(egress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: config.services.apiContainerPort, ToPort: config.services.apiContainerPort })]);
     expect(JSON.stringify(egress[0].DestinationSecurityGroupId)).toContain('ApiTaskSecurityGroup');
     const ingress = resourcesOf(shape, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
@@ -303,10 +305,11 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     expect(deployed.validation).toEqual([]);
   });
 
-  test(`desired count ${expected.desired} per service, from the image tag`, () => {
+  // A DesiredCount would reset an autoscaled service (say 6 tasks at a peak) to it on every deploy.
+  test('no DesiredCount once a service runs an image: autoscaling owns the count', () => {
     for (const service of SERVICE_NAMES) {
       const [, resource] = serviceNamed(deployed.json, envName, service);
-      expect(resource.Properties.DesiredCount).toBe(expected.desired);
+      expect(resource.Properties).not.toHaveProperty('DesiredCount');
     }
     for (const [, definition] of resourcesOf(deployed.json, 'AWS::ECS::TaskDefinition')) {
       expect(JSON.stringify(definition.Properties.ContainerDefinitions[0].Image)).toContain(':1.4.2');

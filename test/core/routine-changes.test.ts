@@ -1,0 +1,118 @@
+/**
+ * Day-2 drill: the changes an operator makes in a month, applied to staging's and prod's config in
+ * memory, must update the deployed stacks in place. Any replacement other than a task definition
+ * fails, naming the resource and the property: on a fixed-name resource a replacement fails the
+ * update ("already exists"), on a stateful one it swaps the data for an empty resource.
+ *
+ * "Before" is the global synth (.test-synth/<env>); "after" is one extra synth per environment with
+ * every routine change at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENVIRONMENTS, LOG_RETENTION_DAYS, parseEnvironment, type EnvironmentInput, type EnvironmentName } from '../../environments';
+import { createPipelineApp } from '../../lib/pipeline-app';
+import { destructiveChanges, formatChange, isDangerous, type CfnTemplate, type ResourceChange } from '../../scripts/diff/replacements';
+import { reportOnlyContext } from '../support/cdk-context';
+import { stacksOf } from '../support/templates';
+
+/**
+ * Replacements that are harmless, each with its reason. A stateful or fixed-name resource can never
+ * be here (a test below enforces it). Keys: `<component>/<resource type>`.
+ */
+const ALLOWED_REPLACEMENTS: Record<string, string> = {
+  'monitoring/AWS::Budgets::Budget':
+    'Its notifications are create-only, so a new alert percentage replaces it; the percentages are in its name, so the replacement is created under the new name before the old one is deleted (no clash), and the spend it tracks comes from billing data, not from the budget.',
+};
+
+const NEW_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/4f6a2c1e-9b0d-4c8e-a1f2-3b4c5d6e7f80';
+
+/** Next value CloudWatch Logs accepts above `days`. */
+function longerRetention(days: number): EnvironmentInput['logRetentionDays'] {
+  const next = LOG_RETENTION_DAYS.find((d) => d > days);
+  if (next === undefined) throw new Error(`no retention above ${days}`);
+  return next as EnvironmentInput['logRetentionDays'];
+}
+
+/** A month of routine operator edits, all at once. */
+function routineChanges(input: EnvironmentInput): EnvironmentInput {
+  const bump = <T extends object>(values: T): T =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, typeof value === 'number' ? value + 1 : value])) as T;
+  return {
+    ...input,
+    tags: { ...input.tags, Owner: 'data-platform-team', CostCenter: `${input.tags.CostCenter}-fy27` },
+    logRetentionDays: longerRetention(input.logRetentionDays),
+    cache: { ...input.cache, maintenanceWindow: 'mon:06:00-mon:07:00', snapshotWindow: '04:00-05:00' },
+    services: {
+      ...input.services,
+      imageTag: '1.4.3',
+      certificateArn: NEW_CERTIFICATE,
+      desiredCount: input.services.desiredCount + 1,
+      minCapacity: input.services.minCapacity + 1,
+      maxCapacity: input.services.maxCapacity + 2,
+      autoscaling: bump(input.services.autoscaling),
+    },
+    // Every alarm threshold (every number of the section) moves.
+    monitoring: { ...bump(input.monitoring), alarmEmails: [...input.monitoring.alarmEmails, 'oncall@example.com'] },
+    budget: {
+      monthlyUsd: input.budget.monthlyUsd + 50,
+      notificationEmails: [...input.budget.notificationEmails, 'finance@example.com'],
+      forecastedAlertPercent: input.budget.forecastedAlertPercent + 10,
+      actualAlertPercent: input.budget.actualAlertPercent + 10,
+    },
+  };
+}
+
+/** Synthesizes `input` into a temporary directory and returns each stack's template by stack name. */
+function synthesizeTemplates(input: EnvironmentInput, label: string): Map<string, CfnTemplate> {
+  const outdir = mkdtempSync(join(tmpdir(), `drill-${label}-`));
+  try {
+    const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
+    return new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as CfnTemplate]));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const component = (stack: string): string => stack.split('-').slice(2).join('-');
+const allowKey = (change: ResourceChange): string => `${component(change.stack)}/${change.type}`;
+
+describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes in %s', (envName) => {
+  const before = stacksOf(envName);
+  let after: Map<string, CfnTemplate>;
+  let changes: ResourceChange[];
+
+  beforeAll(() => {
+    after = synthesizeTemplates(routineChanges(ENVIRONMENTS[envName]), envName);
+    changes = before.flatMap((stack) => {
+      const next = after.get(stack.stackName);
+      if (!next) throw new Error(`${stack.stackName} disappeared after the routine changes`);
+      return destructiveChanges(stack.stackName, stack.json, next);
+    });
+  });
+
+  test('the changes reach the templates (the drill is not vacuous)', () => {
+    const resourcesOf = (type: string) => [...after.values()].flatMap((t) => Object.values(t.Resources ?? {}).filter((r) => r.Type === type));
+    const budget = resourcesOf('AWS::Budgets::Budget')[0]?.Properties as { Budget: { BudgetLimit: { Amount: number } } };
+    expect(budget.Budget.BudgetLimit.Amount).toBe(ENVIRONMENTS[envName].budget.monthlyUsd + 50);
+    const retention = resourcesOf('AWS::Logs::LogGroup').map((r) => r.Properties?.RetentionInDays);
+    expect(retention).toContain(longerRetention(ENVIRONMENTS[envName].logRetentionDays));
+    const emails = resourcesOf('AWS::SNS::Subscription').map((r) => r.Properties?.Endpoint);
+    expect(emails).toEqual(expect.arrayContaining(['oncall@example.com', 'finance@example.com']));
+    const cache = resourcesOf('AWS::ElastiCache::ReplicationGroup')[0]?.Properties;
+    expect(cache).toMatchObject({ PreferredMaintenanceWindow: 'mon:06:00-mon:07:00', SnapshotWindow: '04:00-05:00' });
+  });
+
+  test('replace no resource but task definitions (or an allow-listed harmless one)', () => {
+    const unexpected = changes.filter((change) => change.kind !== 'delete' && change.type !== 'AWS::ECS::TaskDefinition' && !(allowKey(change) in ALLOWED_REPLACEMENTS));
+    expect(unexpected.map(formatChange)).toEqual([]);
+  });
+
+  test('delete no resource', () => {
+    expect(changes.filter((change) => change.kind === 'delete').map(formatChange)).toEqual([]);
+  });
+
+  test('the allow-list holds no stateful or fixed-name resource', () => {
+    expect(changes.filter((change) => allowKey(change) in ALLOWED_REPLACEMENTS && isDangerous(change)).map(formatChange)).toEqual([]);
+  });
+});
