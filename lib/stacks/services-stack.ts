@@ -82,6 +82,7 @@ export class ServicesStack extends PipelineStack {
       capacityProviders: this.cluster.capacityProviders,
       imageTag: services.imageTag,
       sizing: services,
+      containerUser: services.containerUser,
       subnets: network.network.privateSubnets,
       securityGroups: [data.servicesSecurityGroup],
       secrets,
