@@ -141,8 +141,10 @@ export const servicesSchema = z.strictObject({
   workersOnSpot: z.boolean(),
   /** Image tag to deploy. Absent: services are created at desired count 0 so a first deploy does not wait for an image. */
   imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional(),
-  /** Port the api container listens on. */
+  /** Port the api container listens on (>= 1024: a non-root process cannot bind lower ports). */
   apiContainerPort: z.number().int().min(1024).max(65535),
+  /** Numeric non-root UID:GID every container runs as; the image contract is in docs/services.md. */
+  containerUser: z.string().regex(/^[1-9]\d{0,9}:[1-9]\d{0,9}$/, 'must be a numeric non-root UID:GID such as 1000:1000 (UID and GID >= 1; root, names and a UID alone are refused)').default('1000:1000'),
   /** ACM certificate for the HTTPS listener. Required in prod at deploy time. */
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN').optional(),
   /**

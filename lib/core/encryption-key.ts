@@ -12,9 +12,19 @@ export interface EncryptionKeyProps {
   readonly disposable: boolean;
 }
 
+/** Sid of the key-policy statement that limits grants to AWS services acting for the account's resources. */
+export const DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID = 'DenyGrantsNotForAwsResources';
+
 /**
  * A customer-managed KMS key with yearly rotation. Retained on stack deletion outside dev:
  * deleting a key makes everything encrypted with it unreadable.
+ *
+ * Grants are limited: `kms:CreateGrant` is denied unless an AWS service integrated with KMS creates
+ * the grant for one of the account's resources (`kms:GrantIsForAWSResource`) or the caller is an AWS
+ * service principal. ElastiCache and OpenSearch Serverless (the only grant users here) create their
+ * grants that way; Secrets Manager, SQS, S3, SNS and CloudWatch Logs use no grants. A person or role
+ * with `kms:*` can therefore no longer hand out standing access to the key with a grant, which would
+ * bypass the key policy. Evidence per service: docs/data-plane.md, "Key grants".
  */
 export class EncryptionKey extends Construct {
   readonly key: kms.Key;
@@ -29,6 +39,17 @@ export class EncryptionKey extends Construct {
       pendingWindow: Duration.days(props.disposable ? 7 : 30),
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        // Both must be false to deny (condition keys AND): a service creating a grant for a resource passes.
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
   }
 
   /** Lets CloudWatch Logs of this account and region encrypt log groups with the key. */

@@ -1,6 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { acknowledge } from '../core/compliance';
@@ -32,6 +34,14 @@ export function dataBucketNames(names: ResourceNames): DataBucketNames {
     transcripts: names.name('transcripts', 'bucket'),
     accessLogs: names.name('access-logs', 'bucket'),
   };
+}
+
+/**
+ * Prefix of the api load balancer's access logs in the access-log bucket. The bucket policy (data stack)
+ * admits ELB log delivery under this prefix only, and the ALB (services stack) writes under it: both read it here.
+ */
+export function albAccessLogsPrefix(names: ResourceNames): string {
+  return `alb/${names.name('api')}`;
 }
 
 /** `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key cycles). */
@@ -89,6 +99,7 @@ export class DataBuckets extends Construct {
     });
     const accessLogsResource = this.accessLogs.node.defaultChild as s3.CfnBucket;
     acknowledge(accessLogsResource, 'AwsSolutions-S1', 'This is the server access log destination of the environment; logging its own access would write a log record for every log delivery, an endless loop. CloudTrail data events are the audit trail for reads of the logs.');
+    this.allowLoadBalancerLogDelivery(albAccessLogsPrefix(props.names));
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
       acknowledge(accessLogsResource, `${pack}-S3BucketLoggingEnabled`, 'This is the server access log destination of the environment; logging its own access would loop. CloudTrail data events are the audit trail for reads of the logs.');
       acknowledge(accessLogsResource, `${pack}-S3DefaultEncryptionKMS`, 'S3 server access logging and ALB access logs deliver only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS would silently drop every log record. Access is TLS-only and public access is blocked.');
@@ -150,5 +161,26 @@ export class DataBuckets extends Construct {
         );
       }
     }
+  }
+
+  /**
+   * ELB access-log delivery into `<prefix>/AWSLogs/<account>/`, in the policy of the bucket it governs (the ALB
+   * only names the bucket). Regions that predate August 2022, us-east-1 among them, deliver as the regional ELB
+   * account; newer ones as the `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
+   */
+  private allowLoadBalancerLogDelivery(prefix: string): void {
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region)) {
+      throw new Error(`${this.node.path}: ALB access-log delivery needs a concrete region (the ELB account differs per region)`);
+    }
+    const elbAccount = RegionInfo.get(stack.region).elbv2Account;
+    this.accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowLoadBalancerAccessLogDelivery',
+        principals: [elbAccount ? new iam.AccountPrincipal(elbAccount) : new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogs.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`)],
+      }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -32,7 +32,9 @@ export interface WorkQueuesProps {
 /**
  * One work queue per worker (`ingestion`, `transcription`, `indexing`), each with its own dead-letter queue.
  * All KMS-encrypted with the data key and TLS-only; retention and maxReceiveCount from config, DLQs keep
- * messages the SQS maximum of 14 days so a failure can be inspected and redriven.
+ * messages the SQS maximum of 14 days so a failure can be inspected and redriven. Each DLQ accepts redrive from
+ * its one source queue only (`RedriveAllowPolicy` byQueue), named by ARN string: a reference to the source queue
+ * would form a cycle, since the source queue already references its DLQ.
  */
 export class WorkQueues extends Construct {
   readonly queues: Record<WorkerName, WorkQueue & { queue: sqs.Queue; deadLetterQueue: sqs.Queue }>;
@@ -53,14 +55,18 @@ export class WorkQueues extends Construct {
     } as const;
 
     const entries = WORKER_NAMES.map((worker) => {
+      const queueName = names.name(worker, 'queue');
+      // The source queue by its deterministic ARN, not by reference (the source queue references this DLQ).
+      const sourceQueue = sqs.Queue.fromQueueArn(this, `${pascal(worker)}SourceQueueArn`, Stack.of(this).formatArn({ service: 'sqs', resource: queueName }));
       const deadLetterQueue = new sqs.Queue(this, `${pascal(worker)}DeadLetterQueue`, {
         ...common,
         queueName: names.name(`${worker}-dlq`, 'queue'),
         retentionPeriod: Duration.days(queues.deadLetterRetentionDays),
+        redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [sourceQueue] },
       });
       const queue = new sqs.Queue(this, `${pascal(worker)}Queue`, {
         ...common,
-        queueName: names.name(worker, 'queue'),
+        queueName,
         retentionPeriod: Duration.days(queues.retentionDays),
         visibilityTimeout: Duration.seconds(visibility),
         // Long polling: fewer empty receives (cheaper) for workers that poll continuously.

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, InterfaceEndpointService } from '../../environments';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
@@ -36,7 +36,8 @@ export const SUBNET_GROUPS = {
 /**
  * The environment's VPC: public, private-with-egress and isolated subnets over explicit AZs,
  * NAT gateways from config, an S3 gateway endpoint, interface endpoints from config, flow logs
- * to an encrypted log group, and a default security group with no rules.
+ * to an encrypted log group. The default security group is closed by the operator deploy, not by a
+ * Lambda (./default-security-group.ts).
  */
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
@@ -56,7 +57,9 @@ export class Network extends Construct {
       ipAddresses: ec2.IpAddresses.cidr(network.vpcCidr),
       availabilityZones: [...props.availabilityZones],
       natGateways: network.natGateways,
-      restrictDefaultSecurityGroup: true,
+      // Closed by the operator deploy instead (./default-security-group.ts): CDK's restriction is a Lambda
+      // outside the VPC with an unencrypted, never-expiring log group.
+      restrictDefaultSecurityGroup: false,
       subnetConfiguration: [
         // The internet-facing ALB gets its public addresses from ELB, and NAT gateways from their EIPs:
         // nothing launched here needs an auto-assigned public IP.
@@ -99,6 +102,11 @@ export class Network extends Construct {
 
     this.acknowledgePublicSubnetRoutes();
     this.acknowledgeExplicitAvailabilityZones();
+    acknowledgeEach(
+      this.vpc.node.defaultChild as ec2.CfnVPC,
+      ['HIPAA.Security-VPCDefaultSecurityGroupClosed', 'NIST.800.53.R5-VPCDefaultSecurityGroupClosed', 'PCI.DSS.321-VPCDefaultSecurityGroupClosed'],
+      'The default security group is closed by the operator deploy right after this stack (aws ec2 revoke-security-group-ingress/egress by rule id, lib/network/default-security-group.ts) and watched by the AWS Config managed rule vpc-default-security-group-closed; no resource in the templates is attached to it. This avoids CDK\'s restriction Lambda, which runs outside the VPC with an unencrypted, never-expiring log group.',
+    );
   }
 
   /** Subnets the Fargate tasks and interface endpoints use. */

@@ -2,7 +2,7 @@ import { CfnParameter, CfnRule, Duration, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
@@ -18,8 +18,11 @@ export interface ApiLoadBalancerProps {
   readonly vpc: ec2.IVpc;
   readonly publicSubnets: ec2.SubnetSelection;
   readonly services: Pick<EnvironmentConfig['services'], 'apiContainerPort' | 'apiHealthCheckPath' | 'certificateArn' | 'httpsOnly' | 'loadBalancerDeletionProtection'>;
-  /** ALB access logs land under `<prefix>/AWSLogs/...` in this bucket (SSE-S3, as ELB requires). */
-  readonly accessLogsBucket: s3.IBucket;
+  /**
+   * Literal name of the access-log bucket (SSE-S3, as ELB requires): logs land under `<prefix>/AWSLogs/...`.
+   * A name, not a bucket reference: the bucket's stack owns its policy, including ELB log delivery.
+   */
+  readonly accessLogsBucketName: string;
   readonly accessLogsPrefix: string;
 }
 
@@ -68,7 +71,9 @@ export class ApiLoadBalancer extends Construct {
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
       http2Enabled: true,
     });
-    this.loadBalancer.logAccessLogs(props.accessLogsBucket, props.accessLogsPrefix);
+    // Imported by name: the template carries the literal bucket name, and no statement is added here (an
+    // imported bucket has no policy to add to); the data stack's bucket policy admits ELB under this prefix.
+    this.loadBalancer.logAccessLogs(s3.Bucket.fromBucketName(this, 'AccessLogsBucket', props.accessLogsBucketName), props.accessLogsPrefix);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       targetGroupName: names.name('api', 'targetGroup'),

@@ -17,6 +17,9 @@ import { retainedUnlessDisposable } from '../core/removal';
 /** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
 export const PARKED_IMAGE_TAG = 'not-deployed';
 
+/** The container's only writable path: a task volume (Fargate has no tmpfs), the root filesystem is read-only. */
+export const SCRATCH_VOLUME = { name: 'tmp', containerPath: '/tmp' } as const;
+
 /** Capacity provider mix of a service. */
 export type CapacityMode = 'on-demand' | 'spot';
 
@@ -30,6 +33,8 @@ export interface PipelineServiceProps {
   /** Image tag; undefined parks the service (desired count 0, image never pulled). */
   readonly imageTag?: string;
   readonly sizing: Pick<EnvironmentConfig['services'], 'taskCpu' | 'taskMemoryMiB' | 'cpuArchitecture'>;
+  /** Numeric `UID:GID` the container runs as (never root); see the image contract in docs/services.md. */
+  readonly containerUser: string;
   /** on-demand Fargate, or Fargate Spot with `onDemandBase` tasks kept on on-demand. */
   readonly capacity: CapacityMode;
   readonly onDemandBase: number;
@@ -70,6 +75,9 @@ export class PipelineService extends Construct {
     if (props.stopTimeoutSeconds < 2 || props.stopTimeoutSeconds > 120) {
       throw new Error(`${names.prefix}-${service}: stopTimeoutSeconds must be between 2 and 120 (Fargate limit), got ${props.stopTimeoutSeconds}`);
     }
+    if (!/^[1-9]\d*:[1-9]\d*$/.test(props.containerUser)) {
+      throw new Error(`${names.prefix}-${service}: containerUser must be a numeric non-root UID:GID such as 1000:1000, got "${props.containerUser}"`);
+    }
     if (props.onDemandBase < 0 || (props.capacity === 'on-demand' && props.onDemandBase > 0)) {
       throw new Error(`${names.prefix}-${service}: onDemandBase applies to Spot capacity only and cannot be negative, got ${props.onDemandBase}`);
     }
@@ -109,7 +117,15 @@ export class PipelineService extends Construct {
       secrets: this.containerSecrets(props.secrets),
       portMappings: props.containerPort !== undefined ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }] : undefined,
       stopTimeout: Duration.seconds(props.stopTimeoutSeconds),
+      // Hardening: a fixed non-root user, a read-only root filesystem, and the whole task's memory as the
+      // container's hard limit (one container per task: no sidecar shares it).
+      user: props.containerUser,
+      readonlyRootFilesystem: true,
+      memoryLimitMiB: props.sizing.taskMemoryMiB,
     });
+    // Writable scratch: a bind mount on the task's ephemeral storage, owned as the image's /tmp is (docs/services.md).
+    this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
+    this.container.addMountPoints({ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false });
 
     const strategies: ecs.CapacityProviderStrategy[] =
       props.capacity === 'spot'

@@ -4,6 +4,7 @@ import type { EnvironmentConfig } from '../../environments';
 import { EncryptionKey } from '../core/encryption-key';
 import { PipelineStack } from '../core/pipeline-stack';
 import { handoffParameterName } from '../handoff';
+import { DEFAULT_SECURITY_GROUP_PARAMETER } from '../network/default-security-group';
 import { Network } from '../network/network';
 
 export interface NetworkStackProps {
@@ -49,6 +50,12 @@ export class NetworkStack extends PipelineStack {
       parameterName: handoffParameterName(this.names, 'privateSubnetIds'),
       stringListValue: this.network.vpc.selectSubnets(this.network.privateSubnets).subnetIds,
       description: 'Private subnets for PrivateLink endpoints (read by the Atlas stack)',
+    });
+    // For the operator deploy, which closes the default security group (lib/network/default-security-group.ts).
+    new ssm.StringParameter(this, 'DefaultSecurityGroupIdParameter', {
+      parameterName: this.names.parameterName(DEFAULT_SECURITY_GROUP_PARAMETER),
+      stringValue: this.network.vpc.vpcDefaultSecurityGroup,
+      description: 'Default security group of the VPC: the deploy revokes its rules; nothing may use it',
     });
     new ssm.StringListParameter(this, 'NatEgressIpsParameter', {
       parameterName: handoffParameterName(this.names, 'natEgressIps'),

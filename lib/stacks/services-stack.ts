@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
+import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
 import { ApiLoadBalancer } from '../services/api-service';
 import { pascal, ServiceCluster } from '../services/cluster';
@@ -82,6 +83,7 @@ export class ServicesStack extends PipelineStack {
       capacityProviders: this.cluster.capacityProviders,
       imageTag: services.imageTag,
       sizing: services,
+      containerUser: services.containerUser,
       subnets: network.network.privateSubnets,
       securityGroups: [data.servicesSecurityGroup],
       secrets,
@@ -129,8 +131,8 @@ export class ServicesStack extends PipelineStack {
       vpc,
       publicSubnets: { subnetGroupName: SUBNET_GROUPS.public },
       services,
-      accessLogsBucket: data.accessLogsBucket,
-      accessLogsPrefix: `alb/${this.names.name('api')}`,
+      accessLogsBucketName: dataBucketNames(this.names).accessLogs,
+      accessLogsPrefix: albAccessLogsPrefix(this.names),
     });
     this.apiLoadBalancer.acknowledgeConfigDecisions(services);
     this.apiLoadBalancer.attach(api.service, 'api', apiTaskSecurityGroup, services.apiContainerPort);

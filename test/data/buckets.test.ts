@@ -84,6 +84,20 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     );
   });
 
+  test('the log bucket policy admits ALB access-log delivery (us-east-1 ELB account) under the api prefix only, and nothing else', () => {
+    const [, policy] = findOne(envName, 'AWS::S3::BucketPolicy', (p) => p.Bucket.Ref === accessLogsId);
+    const allows = policy.Properties!.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
+    expect(allows.filter((s: any) => s.Principal.Service !== 'logging.s3.amazonaws.com')).toEqual([
+      {
+        Sid: 'AllowLoadBalancerAccessLogDelivery',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [accessLogsId, 'Arn'] }, `/alb/marin-${envName}-api/AWSLogs/`, { Ref: 'AWS::AccountId' }, '/*']] },
+      },
+    ]);
+  });
+
   test('lifecycle from config: recordings tiered then expired, transcripts and logs expired, versions and uploads cleaned', () => {
     expect(recordings.Properties!.LifecycleConfiguration.Rules).toEqual([
       {

@@ -84,10 +84,12 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
         Resource: '*',
       },
     ]);
-    // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only.
-    for (const statement of statements.filter((s) => !s.Principal.Service)) {
+    // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only;
+    // the one statement naming everyone is the Deny that limits grants (test/core/encryption-key.test.ts).
+    for (const statement of statements.filter((s) => !s.Principal.Service && s.Effect === 'Allow')) {
       expect(label(envName, statement.Principal.AWS)).toBe('arn:aws:iam::<AWS::AccountId>:root');
     }
+    expect(statements.filter((s) => s.Effect === 'Deny').map((s) => [s.Sid, s.Principal])).toEqual([['DenyGrantsNotForAwsResources', { AWS: '*' }]]);
     const viaSecretsManager = statements.filter((s) => s.Condition?.StringEquals?.['kms:ViaService']);
     expect(viaSecretsManager.map((s) => s.Condition.StringEquals['kms:ViaService'])).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
   });

@@ -35,6 +35,16 @@ describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
     expect(dlq.Properties!.RedrivePolicy).toBeUndefined();
   });
 
+  test.each(WORKER_NAMES)('%s DLQ accepts redrive from exactly its source queue, named by ARN (no reference: no cycle)', (worker) => {
+    const [, dlq] = byName(`marin-${envName}-${worker}-dlq`);
+    expect(dlq.Properties!.RedriveAllowPolicy).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [
+        { 'Fn::Join': ['', ['arn:aws:sqs:us-east-1:', { Ref: 'AWS::AccountId' }, `:marin-${envName}-${worker}`]] },
+      ],
+    });
+  });
+
   test('no queue without a DLQ: every queue either redrives to a DLQ or is the DLQ of exactly one queue', () => {
     const dlqTargets = queues.map(([, q]) => q.Properties!.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]).filter(Boolean);
     for (const [logicalId, queue] of queues) {

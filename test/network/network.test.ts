@@ -44,8 +44,15 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     });
   });
 
-  test('default security group is stripped of rules', () => {
-    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  test('default security group: no restriction Lambda; its id is published for the deploy step that closes it', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const vpcId = Object.keys(template.findResources('AWS::EC2::VPC'))[0];
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: `/marin/${envName}/network/default-security-group-id`,
+      Type: 'String',
+      Value: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] },
+    });
   });
 
   test('S3 gateway endpoint and the configured interface endpoints', () => {

@@ -19,12 +19,23 @@ describe('services config validation', () => {
     ['a WAF rate limit below the WAF minimum', 'prod', (c) => (c.services.waf.rateLimitPer5Minutes = 5), /services\.waf\.rateLimitPer5Minutes/],
     ['prod without WAF', 'prod', (c) => (c.services.waf.enabled = false), /services\.waf\.enabled: prod must have the WAF web ACL/],
     ['an image tag with a slash', 'dev', (c) => (c.services.imageTag = 'release/1.0'), /services\.imageTag: must be a valid image tag/],
+    ['containers as root', 'prod', (c) => (c.services.containerUser = '0:0'), /services\.containerUser: must be a numeric non-root UID:GID such as 1000:1000/],
+    ['containers in the root group', 'dev', (c) => (c.services.containerUser = '1000:0'), /services\.containerUser: must be a numeric non-root UID:GID/],
+    ['a user name instead of a UID:GID', 'dev', (c) => (c.services.containerUser = 'app'), /services\.containerUser: must be a numeric non-root UID:GID/],
+    ['a UID without a GID', 'dev', (c) => (c.services.containerUser = '1000'), /services\.containerUser: must be a numeric non-root UID:GID/],
   ];
   test.each(broken)('%s fails, naming environment and field', (_label, envName, breakIt, message) => {
     const input = structuredClone(ENVIRONMENTS[envName]);
     breakIt(input);
     expect(() => parseEnvironment(input, envName)).toThrow(new RegExp(`^environment "${envName}" is invalid:`));
     expect(() => parseEnvironment(input, envName)).toThrow(message);
+  });
+
+  test('containers run as 1000:1000 unless an environment sets services.containerUser', () => {
+    expect(['dev', 'staging', 'prod'].map((envName) => loadEnvironment(envName).services.containerUser)).toEqual(['1000:1000', '1000:1000', '1000:1000']);
+    const input = structuredClone(ENVIRONMENTS.dev);
+    (input.services as any).containerUser = '10001:10001';
+    expect(parseEnvironment(input, 'dev').services.containerUser).toBe('10001:10001');
   });
 
   test('deploy-time image tag and certificate are validated', () => {
