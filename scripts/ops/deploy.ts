@@ -11,6 +11,13 @@
 import { SERVICE_NAMES } from '../../lib/contracts';
 import { MONGODB_URI_PLACEHOLDER_PREFIX, mongodbUriPlaceholder, SECRET_NAMES } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
+import {
+  DEFAULT_SECURITY_GROUP_PARAMETER,
+  defaultSecurityGroupIdArgv,
+  describeDefaultSecurityGroupRulesArgv,
+  revokeDefaultSecurityGroupRulesArgv,
+  type SecurityGroupRule,
+} from '../../lib/network/default-security-group';
 import type { EnvironmentConfig } from '../../environments';
 import { reviewChangeSet, reviewTerraformPlan } from './review';
 import {
@@ -23,6 +30,7 @@ import {
   requireAccount,
   requireAtlasAccount,
   type CommandStep,
+  type DeriveStep,
   type OpsOptions,
   type Plan,
   type StackInfo,
@@ -176,6 +184,47 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
   return steps;
 }
 
+/** Example outputs for the dry run and the real-tool tests: an id as SSM returns it, and a new VPC's default rules. */
+const SAMPLE_GROUP_ID = 'sg-0123456789abcdef0';
+const SAMPLE_DEFAULT_RULES: { SecurityGroupRules: SecurityGroupRule[] } = {
+  SecurityGroupRules: [
+    { SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa1', GroupId: SAMPLE_GROUP_ID, IsEgress: false },
+    { SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa2', GroupId: SAMPLE_GROUP_ID, IsEgress: true },
+  ],
+};
+
+/**
+ * After the network stack: remove every rule of the VPC's default security group (the templates have no
+ * resource that can, and CDK's own way is a Lambda outside the VPC; lib/network/default-security-group.ts).
+ * Idempotent: a closed group yields no revoke command.
+ */
+function closeDefaultSecurityGroup(config: EnvironmentConfig): DeriveStep {
+  const parameter = ResourceNames.of(config).parameterName(DEFAULT_SECURITY_GROUP_PARAMETER);
+  return {
+    kind: 'derive',
+    description: `close the VPC's default security group (id from ${parameter})`,
+    changes: true,
+    argv: defaultSecurityGroupIdArgv(config.region, parameter),
+    sampleOutput: `${SAMPLE_GROUP_ID}\n`,
+    then: (stdout) => {
+      const groupId = stdout.trim();
+      return [
+        {
+          kind: 'derive',
+          description: `list the rules of the default security group ${groupId}`,
+          changes: true,
+          argv: describeDefaultSecurityGroupRulesArgv(config.region, groupId),
+          sampleOutput: JSON.stringify(SAMPLE_DEFAULT_RULES),
+          then: (rules) =>
+            revokeDefaultSecurityGroupRulesArgv(config.region, groupId, JSON.parse(rules) as { SecurityGroupRules: SecurityGroupRule[] }).map(
+              (argv): CommandStep => ({ kind: 'command', description: `revoke ${argv[2] === 'revoke-security-group-ingress' ? 'ingress' : 'egress'} rules of ${groupId}`, changes: true, argv }),
+            ),
+        },
+      ];
+    },
+  };
+}
+
 function secretHasCurrentVersion(secretId: string): (stdout: string) => string | undefined {
   return (stdout) => {
     let stages: Record<string, string[]> | null;
@@ -249,13 +298,17 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
   if (isReviewed(config)) {
     if (!options.planId) throw new Error('a reviewed deploy needs a plan id (options.planId) to name its change sets and plan file');
     const artefacts = reviewedArtefacts(config, options.planId);
-    for (const stack of stateful) steps.push(...reviewedStack(config, options, stack, artefacts, false));
+    for (const stack of stateful) {
+      steps.push(...reviewedStack(config, options, stack, artefacts, false));
+      if (stack.component === 'network') steps.push(closeDefaultSecurityGroup(config));
+    }
     steps.push(...reviewedAtlas(config, options, artefacts));
     // Force the stateless stacks after a stateful deploy (weak references), as the direct path does.
     for (const stack of stateless) steps.push(...reviewedStack(config, options, stack, artefacts, stateful.length > 0));
   } else {
     const approved = options.yes;
     if (stateful.length > 0) steps.push(cdkDeploy(config, options, stateful, 'stateful', approved, false));
+    if (stateful.some((s) => s.component === 'network')) steps.push(closeDefaultSecurityGroup(config));
     steps.push({
       kind: 'command',
       description: `deploy the Atlas stack (CDKTF): ${atlasStackName(config)}`,

@@ -68,6 +68,11 @@ function stepCommands(step: Step): string[] {
       return [`$ ${formatCommand(step.check)}`, ...step.create.map((c) => `  if that fails (missing): $ ${formatCommand(c)}`)];
     case 'confirm':
       return [];
+    case 'derive':
+      return [
+        `$ ${formatCommand(step.argv)}`,
+        ...step.then(step.sampleOutput).flatMap((next) => [`  then: ${next.description}`, ...stepCommands(next).map((line) => `    ${line}`)]),
+      ];
   }
 }
 
@@ -102,94 +107,118 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
 
   let guarded = false;
   const reviews = new Map<string, Review>();
-  for (const [index, step] of plan.steps.entries()) {
-    const label = `step ${index + 1}/${plan.steps.length}`;
-    deps.log(`\n==> ${label}: ${step.description}`);
-    if (step.changes && !guarded) {
-      deps.error(`error: ${label} would change ${plan.environment} before the credentials were checked; refusing (the plan has no guard step)`);
-      return 1;
-    }
-    if (step.kind === 'command' && step.skipIfUnchanged !== undefined && reviews.get(step.skipIfUnchanged)?.empty) {
-      deps.log(`skipped: the review of ${step.skipIfUnchanged} found nothing to change`);
-      continue;
-    }
-    switch (step.kind) {
-      case 'guard': {
-        let identity: CallerIdentity;
-        try {
-          identity = await deps.identity();
-        } catch (error) {
-          deps.error(`error: could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`);
-          return 1;
-        }
-        const problem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
-        if (problem) {
-          deps.error(`error: ${problem}`);
-          return 1;
-        }
-        deps.log(`credentials ok: ${identity.arn} (account ${identity.account}, region ${identity.region})`);
-        guarded = true;
-        break;
+  // Returns an exit code to stop with, or undefined to go on.
+  const runSteps = async (steps: readonly Step[], prefix: string): Promise<number | undefined> => {
+    for (const [index, step] of steps.entries()) {
+      const label = prefix === '' ? `step ${index + 1}/${steps.length}` : `step ${prefix}${index + 1}`;
+      deps.log(`\n==> ${label}: ${step.description}`);
+      if (step.changes && !guarded) {
+        deps.error(`error: ${label} would change ${plan.environment} before the credentials were checked; refusing (the plan has no guard step)`);
+        return 1;
       }
-      case 'confirm': {
-        let answer: string;
-        try {
-          answer = await deps.prompt(`Type "${step.expected}" to continue: `);
-        } catch (error) {
-          deps.error(`error: ${step.description} needs an answer, but ${(error as Error).message}; run it in a terminal or pass --yes`);
-          return 1;
-        }
-        if (answer.trim() !== step.expected) {
-          deps.error(`aborted: expected "${step.expected}", got "${answer.trim()}"; nothing after step ${index} was run`);
-          return 1;
-        }
-        break;
+      if (step.kind === 'command' && step.skipIfUnchanged !== undefined && reviews.get(step.skipIfUnchanged)?.empty) {
+        deps.log(`skipped: the review of ${step.skipIfUnchanged} found nothing to change`);
+        continue;
       }
-      case 'ensure': {
-        const check = await deps.run(step.check, { capture: true });
-        if (check.status === 0) {
-          deps.log('already in place');
+      switch (step.kind) {
+        case 'guard': {
+          let identity: CallerIdentity;
+          try {
+            identity = await deps.identity();
+          } catch (error) {
+            deps.error(`error: could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`);
+            return 1;
+          }
+          const problem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
+          if (problem) {
+            deps.error(`error: ${problem}`);
+            return 1;
+          }
+          deps.log(`credentials ok: ${identity.arn} (account ${identity.account}, region ${identity.region})`);
+          guarded = true;
           break;
         }
-        for (const create of step.create) {
-          const result = await deps.run(create, { capture: false });
+        case 'confirm': {
+          let answer: string;
+          try {
+            answer = await deps.prompt(`Type "${step.expected}" to continue: `);
+          } catch (error) {
+            deps.error(`error: ${step.description} needs an answer, but ${(error as Error).message}; run it in a terminal or pass --yes`);
+            return 1;
+          }
+          if (answer.trim() !== step.expected) {
+            deps.error(`aborted: expected "${step.expected}", got "${answer.trim()}"; nothing after step ${index} was run`);
+            return 1;
+          }
+          break;
+        }
+        case 'ensure': {
+          const check = await deps.run(step.check, { capture: true });
+          if (check.status === 0) {
+            deps.log('already in place');
+            break;
+          }
+          for (const create of step.create) {
+            const result = await deps.run(create, { capture: false });
+            if (result.status !== 0) {
+              deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(create)}`);
+              return result.status;
+            }
+          }
+          break;
+        }
+        case 'review': {
+          const result = await deps.run(step.argv, { env: step.env, capture: true });
           if (result.status !== 0) {
-            deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(create)}`);
+            deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
             return result.status;
           }
+          const review = step.review(result.stdout);
+          for (const line of review.lines) deps.log(`  ${line}`);
+          if (review.problem) {
+            deps.error(`refused: ${review.problem}; nothing of ${step.key} was applied`);
+            return 1;
+          }
+          reviews.set(step.key, review);
+          break;
         }
-        break;
-      }
-      case 'review': {
-        const result = await deps.run(step.argv, { env: step.env, capture: true });
-        if (result.status !== 0) {
-          deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
-          return result.status;
+        case 'command': {
+          const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined });
+          if (result.status !== 0) {
+            deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
+            return result.status;
+          }
+          const problem = step.verify?.(result.stdout);
+          if (problem) {
+            deps.error(`error: ${label}: ${problem}`);
+            return 1;
+          }
+          break;
         }
-        const review = step.review(result.stdout);
-        for (const line of review.lines) deps.log(`  ${line}`);
-        if (review.problem) {
-          deps.error(`refused: ${review.problem}; nothing of ${step.key} was applied`);
-          return 1;
+        case 'derive': {
+          const result = await deps.run(step.argv, { capture: true });
+          if (result.status !== 0) {
+            deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv)}`);
+            return result.status;
+          }
+          let next: readonly Step[];
+          try {
+            next = step.then(result.stdout);
+          } catch (error) {
+            deps.error(`error: ${label}: ${(error as Error).message}`);
+            return 1;
+          }
+          if (next.length === 0) deps.log('nothing further to do');
+          const status = await runSteps(next, `${prefix}${index + 1}.`);
+          if (status !== undefined) return status;
+          break;
         }
-        reviews.set(step.key, review);
-        break;
-      }
-      case 'command': {
-        const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined });
-        if (result.status !== 0) {
-          deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
-          return result.status;
-        }
-        const problem = step.verify?.(result.stdout);
-        if (problem) {
-          deps.error(`error: ${label}: ${problem}`);
-          return 1;
-        }
-        break;
       }
     }
-  }
+    return undefined;
+  };
+  const status = await runSteps(plan.steps, '');
+  if (status !== undefined) return status;
   deps.log(`\n${plan.command} ${plan.environment}: done`);
   return 0;
 }

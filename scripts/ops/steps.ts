@@ -108,7 +108,22 @@ export interface ConfirmStep {
   readonly expected: string;
 }
 
-export type Step = GuardStep | CommandStep | ReviewStep | EnsureStep | ConfirmStep;
+/**
+ * Read something (captured), then run the steps computed from what was read: for commands whose
+ * arguments exist only in AWS (ids of rules, of a security group). `sampleOutput` is an example of
+ * the read's output: the dry run shows the follow-up commands it yields, and the tests pass those
+ * commands through the real tools.
+ */
+export interface DeriveStep {
+  readonly kind: 'derive';
+  readonly description: string;
+  readonly changes: boolean;
+  readonly argv: readonly string[];
+  readonly sampleOutput: string;
+  readonly then: (stdout: string) => readonly Step[];
+}
+
+export type Step = GuardStep | CommandStep | ReviewStep | EnsureStep | ConfirmStep | DeriveStep;
 
 export interface Plan {
   readonly command: Command;

@@ -4,7 +4,7 @@ import { main } from '../../scripts/ops/cli';
 import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
 import { resolveIdentity } from '../../scripts/ops/system';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
-import { commandsOf, stubDeps, type Stub, type StubOptions } from './stubs';
+import { commandsOf, DEFAULT_SG_ID, stubDeps, type Stub, type StubOptions } from './stubs';
 
 const ACCOUNT = '111111111111';
 const OTHER = '222222222222';
@@ -17,24 +17,32 @@ describe('dry run', () => {
     expect(stub.calls).toEqual([]);
     expect(stub.identityCalls).toBe(0);
     expect(stub.out).toEqual([
-      'plan: deploy dev (9 steps; [change] = changes AWS or Atlas)',
+      'plan: deploy dev (10 steps; [change] = changes AWS or Atlas)',
       `   1. [read]   check the AWS credentials: account ${ACCOUNT}, region us-east-1`,
       '        $ aws sts get-caller-identity --output json',
       '   2. [change] deploy stateful CDK stacks: marin-dev-network, marin-dev-data',
       `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
-      '   3. [change] deploy the Atlas stack (CDKTF): atlas-dev',
+      "   3. [change] close the VPC's default security group (id from /marin/dev/network/default-security-group-id)",
+      '        $ aws ssm get-parameter --region us-east-1 --name /marin/dev/network/default-security-group-id --query Parameter.Value --output text',
+      '          then: list the rules of the default security group sg-0123456789abcdef0',
+      '            $ aws ec2 describe-security-group-rules --region us-east-1 --filters Name=group-id,Values=sg-0123456789abcdef0 --output json',
+      '              then: revoke ingress rules of sg-0123456789abcdef0',
+      '                $ aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0123456789abcdef0 --security-group-rule-ids sgr-0aaaaaaaaaaaaaaa1',
+      '              then: revoke egress rules of sg-0123456789abcdef0',
+      '                $ aws ec2 revoke-security-group-egress --region us-east-1 --group-id sg-0123456789abcdef0 --security-group-rule-ids sgr-0aaaaaaaaaaaaaaa2',
+      '   4. [change] deploy the Atlas stack (CDKTF): atlas-dev',
       `        $ ATLAS_ENVIRONMENTS=dev ATLAS_ACCOUNT=${ACCOUNT} CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev`,
-      '   4. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
+      '   5. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
       `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
-      '   5. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
+      '   6. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
-      '   6. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
+      '   7. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
-      '   7. [read]   check: secret dev/audio-pipeline/redis-auth has a current value',
+      '   8. [read]   check: secret dev/audio-pipeline/redis-auth has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
-      '   8. [read]   check: secret dev/audio-pipeline/mongodb-uri holds the connection string written by Atlas, not the CDK placeholder',
+      '   9. [read]   check: secret dev/audio-pipeline/mongodb-uri holds the connection string written by Atlas, not the CDK placeholder',
       '        $ aws secretsmanager get-secret-value --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
-      '   9. [read]   check: every ECS service reached a steady state',
+      '  10. [read]   check: every ECS service reached a steady state',
       '        $ aws ecs wait services-stable --cluster marin-dev-cluster --services marin-dev-api marin-dev-ingestion marin-dev-transcription marin-dev-indexing --region us-east-1',
       'dry run: nothing was executed',
     ]);
@@ -108,7 +116,7 @@ describe('guard rails', () => {
     const stub = stubDeps();
     expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
-    expect(stub.out[0]).toBe('plan: deploy dev (9 steps; [change] = changes AWS or Atlas)');
+    expect(stub.out[0]).toBe('plan: deploy dev (10 steps; [change] = changes AWS or Atlas)');
   });
 
   test('staging --park-services deploys the services without an image tag', async () => {
@@ -228,6 +236,11 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
     expect(stub.prompts).toHaveLength(5);
     expect(short(stub)).toEqual([
       ...perStack('marin-prod-network'),
+      // The default security group, closed right after the network stack (ids as the stubbed AWS returns them).
+      'aws ssm get-parameter --region us-east-1 --name',
+      'aws ec2 describe-security-group-rules --region us-east-1 --filters',
+      'aws ec2 revoke-security-group-ingress --region us-east-1 --group-id',
+      'aws ec2 revoke-security-group-egress --region us-east-1 --group-id',
       ...perStack('marin-prod-data'),
       'npx cdktf synth',
       'terraform -chdir=cdktf.out/stacks/atlas-prod init -input=false',
@@ -308,6 +321,44 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
   });
 });
 
+describe('the default security group is closed after the network stack (no Lambda in the templates)', () => {
+  const deploy = ['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'];
+  /** The post-deploy checks pass: the secrets have values written by Atlas. */
+  const secretsSet: NonNullable<StubOptions['results']> = [
+    [(argv) => argv[2] === 'describe-secret', { status: 0, stdout: '{"v1":["AWSCURRENT"]}' }],
+    [(argv) => argv[2] === 'get-secret-value', { status: 0, stdout: 'mongodb+srv://cluster0.abcde.mongodb.net/\n' }],
+  ];
+  const sgCommands = (stub: Stub) => commandsOf(stub).filter((c) => c.startsWith('aws ssm') || c.startsWith('aws ec2'));
+
+  test('the rules AWS lists are revoked by id, ingress and egress, before Atlas runs', async () => {
+    const stub = stubDeps({ results: secretsSet });
+    expect(await main(deploy, stub)).toBe(0);
+    expect(sgCommands(stub)).toEqual([
+      'aws ssm get-parameter --region us-east-1 --name /marin/dev/network/default-security-group-id --query Parameter.Value --output text',
+      `aws ec2 describe-security-group-rules --region us-east-1 --filters Name=group-id,Values=${DEFAULT_SG_ID} --output json`,
+      `aws ec2 revoke-security-group-ingress --region us-east-1 --group-id ${DEFAULT_SG_ID} --security-group-rule-ids sgr-0000000000000000a`,
+      `aws ec2 revoke-security-group-egress --region us-east-1 --group-id ${DEFAULT_SG_ID} --security-group-rule-ids sgr-0000000000000000b`,
+    ]);
+    const order = commandsOf(stub);
+    expect(order.findIndex((c) => c.includes('revoke-security-group-egress'))).toBeLessThan(order.findIndex((c) => c.includes('cdktf deploy')));
+  });
+
+  test('a group that is already closed: nothing is revoked and the deploy goes on', async () => {
+    const stub = stubDeps({ results: [[(argv) => argv[2] === 'describe-security-group-rules', { status: 0, stdout: '{"SecurityGroupRules":[]}' }], ...secretsSet] });
+    expect(await main(deploy, stub)).toBe(0);
+    expect(sgCommands(stub).filter((c) => c.includes('revoke'))).toEqual([]);
+    expect(stub.out).toContain('nothing further to do');
+  });
+
+  test('an unexpected parameter value stops the deploy before anything is revoked', async () => {
+    const stub = stubDeps({ results: [[(argv) => argv[2] === 'get-parameter', { status: 0, stdout: 'None\n' }]] });
+    expect(await main(deploy, stub)).toBe(1);
+    expect(sgCommands(stub)).toHaveLength(1);
+    expect(stub.err[0]).toBe('error: step 3/10: default security group id must look like sg-0123456789abcdef0, got "None"');
+    expect(commandsOf(stub).some((c) => c.includes('cdktf'))).toBe(false);
+  });
+});
+
 describe('execution', () => {
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
 
@@ -325,13 +376,13 @@ describe('execution', () => {
     const stub = stubDeps({ identity, results: [[(a) => a[2] === 'deploy' && a.includes('marin-dev-network'), { status: 3, stdout: '' }]] });
     expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(3);
     expect(commandsOf(stub)).toHaveLength(1);
-    expect(stub.err[0]).toBe(`error: step 2/9 failed (exit 3): npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval never`);
+    expect(stub.err[0]).toBe(`error: step 2/10 failed (exit 3): npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval never`);
   });
 
   test('a secret without a current value fails the post-deploy check', async () => {
     const stub = stubDeps({ identity, results: [[(a) => a[1] === 'secretsmanager', { status: 0, stdout: '{"v1":["AWSPENDING"]}' }]] });
     expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
-    expect(stub.err[0]).toBe('error: step 5/9: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
+    expect(stub.err[0]).toBe('error: step 6/10: secret dev/audio-pipeline/mongodb-uri has no AWSCURRENT version: the stack that writes it has not set a value');
     expect(commandsOf(stub).some((c) => c.startsWith('aws ecs wait'))).toBe(false);
   });
 
@@ -345,7 +396,7 @@ describe('execution', () => {
       const stub = stubDeps({ identity, results: [[describeSecret, current], [value, placeholder]] });
       expect(await main(['deploy', '--env', 'dev', '--account', ACCOUNT, '--yes'], stub)).toBe(1);
       expect(stub.err).toEqual([
-        'error: step 8/9: secret dev/audio-pipeline/mongodb-uri still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)',
+        'error: step 9/10: secret dev/audio-pipeline/mongodb-uri still holds the CDK placeholder: the Atlas stack did not write the connection string (re-run the Atlas step: npx cdktf deploy atlas-<env>)',
       ]);
       expect(commandsOf(stub).slice(-4)).toEqual([
         'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',

@@ -39,6 +39,8 @@ function outline(plan: Plan): string[] {
         return step.argv.join(' ');
       case 'review':
         return `review:${step.argv.join(' ')}`;
+      case 'derive':
+        return `derive:${step.argv.join(' ')}`;
     }
   });
 }
@@ -66,6 +68,7 @@ describe('deploy: dev applies directly', () => {
     expect(outline(planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev')))).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
       `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
+      'derive:aws ssm get-parameter --region us-east-1 --name /marin/dev/network/default-security-group-id --query Parameter.Value --output text',
       'npx cdktf deploy atlas-dev',
       `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
@@ -100,6 +103,7 @@ describe('deploy: dev applies directly', () => {
     expect(outline(planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['network'])))).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
       `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network --exclusively --require-approval broadening`,
+      'derive:aws ssm get-parameter --region us-east-1 --name /marin/dev/network/default-security-group-id --query Parameter.Value --output text',
       'npx cdktf deploy atlas-dev',
     ]);
   });
@@ -150,6 +154,7 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
     expect(outline(prod()).slice(0, 28)).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
       prepare('marin-prod-network'), review('marin-prod-network'), 'confirm:prod', execute('marin-prod-network'),
+      'derive:aws ssm get-parameter --region us-east-1 --name /marin/prod/network/default-security-group-id --query Parameter.Value --output text',
       prepare('marin-prod-data'), review('marin-prod-data'), 'confirm:prod', execute('marin-prod-data'),
       'npx cdktf synth',
       tf('init -input=false'),
@@ -163,7 +168,6 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id prod/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
-      'aws secretsmanager get-secret-value --secret-id prod/audio-pipeline/mongodb-uri --region us-east-1 --query SecretString --output text',
     ]);
   });
 

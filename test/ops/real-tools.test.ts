@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import type { Step } from '../../scripts/ops/steps';
 import { SYNTH_ROOT } from '../support/synthesize';
 
 const ROOT = join(__dirname, '..', '..');
@@ -93,21 +94,28 @@ function plansOf(env: EnvironmentName): Plan[] {
   return plans;
 }
 
+/** The commands of a step; a derive step's follow-ups are those its sample output yields. */
+function argvsOf(step: Step): Array<readonly string[]> {
+  switch (step.kind) {
+    case 'command':
+    case 'review':
+      return [step.argv];
+    case 'ensure':
+      return [step.check, ...step.create];
+    case 'guard':
+      return [['aws', 'sts', 'get-caller-identity', '--output', 'json']];
+    case 'derive':
+      return [step.argv, ...step.then(step.sampleOutput).flatMap(argvsOf)];
+    case 'confirm':
+      return [];
+  }
+}
+
 function plannedCommands(): Planned[] {
   const all: Planned[] = [];
   for (const env of ENVIRONMENT_NAMES) {
     for (const plan of plansOf(env)) {
-      for (const step of plan.steps) {
-        const argvs =
-          step.kind === 'command' || step.kind === 'review'
-            ? [step.argv]
-            : step.kind === 'ensure'
-              ? [step.check, ...step.create]
-              : step.kind === 'guard'
-                ? [['aws', 'sts', 'get-caller-identity', '--output', 'json']]
-                : [];
-        for (const argv of argvs) all.push({ env, argv });
-      }
+      for (const argv of plan.steps.flatMap(argvsOf)) all.push({ env, argv });
     }
   }
   const seen = new Set<string>();

@@ -27,6 +27,24 @@ export interface Stub extends CliDeps {
   identityCalls: number;
 }
 
+export const DEFAULT_SG_ID = 'sg-0d5f0d5f0d5f0d5f0';
+/** Answers every plan needs to go on: the default security group's id and its two default rules (ingress, egress). */
+const DEFAULT_RESULTS: Array<[(argv: readonly string[]) => boolean, RunResult]> = [
+  [(argv) => argv[1] === 'ssm' && argv[2] === 'get-parameter', { status: 0, stdout: `${DEFAULT_SG_ID}\n` }],
+  [
+    (argv) => argv[1] === 'ec2' && argv[2] === 'describe-security-group-rules',
+    {
+      status: 0,
+      stdout: JSON.stringify({
+        SecurityGroupRules: [
+          { SecurityGroupRuleId: 'sgr-0000000000000000a', GroupId: DEFAULT_SG_ID, IsEgress: false },
+          { SecurityGroupRuleId: 'sgr-0000000000000000b', GroupId: DEFAULT_SG_ID, IsEgress: true },
+        ],
+      }),
+    },
+  ],
+];
+
 /** Stubbed AWS identity, child processes, prompt and inventory; records everything. */
 export function stubDeps(options: StubOptions = {}): Stub {
   const stub: Stub = {
@@ -37,7 +55,7 @@ export function stubDeps(options: StubOptions = {}): Stub {
     identityCalls: 0,
     async run(argv, runOptions) {
       stub.calls.push({ argv, options: runOptions });
-      const match = options.results?.find(([predicate]) => predicate(argv));
+      const match = [...(options.results ?? []), ...DEFAULT_RESULTS].find(([predicate]) => predicate(argv));
       return match ? match[1] : { status: 0, stdout: '' };
     },
     async identity() {
