@@ -5,10 +5,11 @@
  */
 import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { atlasStackName } from '../lib/handoff';
 import { AtlasStack } from './lib/atlas-stack';
 
 const app = new App();
 for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
-  new AtlasStack(app, `atlas-${envName}`, { config: loadEnvironment(envName) });
+  new AtlasStack(app, atlasStackName(envName), { config: loadEnvironment(envName) });
 }
 app.synth();

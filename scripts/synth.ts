@@ -6,6 +6,7 @@
  * stacks of the same environments (cdktf.out/). No AWS credentials or network needed.
  */
 import { EnvironmentConfigError, resolveEnvironmentNames } from '../environments';
+import { atlasStackName } from '../lib/handoff';
 import { parseArgs, run } from './lib/cli';
 
 function main(): number {
@@ -24,7 +25,7 @@ function main(): number {
     console.error(`error: Atlas (CDKTF) synth failed (exit ${atlas})`);
     return atlas;
   }
-  console.log(`cdktf: synthesized ${envNames.map((e) => `atlas-${e}`).join(', ')} into cdktf.out/stacks`);
+  console.log(`cdktf: synthesized ${envNames.map(atlasStackName).join(', ')} into cdktf.out/stacks`);
   return 0;
 }
 
