@@ -43,6 +43,12 @@ export class Cache extends Construct {
   readonly endpointSecret: secretsmanager.Secret;
   readonly port: number;
   readonly replicationGroupId: string;
+  /**
+   * Ids of the group's member clusters, primary first (`<group>-001`, `-002`, ...): the `CacheClusterId`
+   * dimension of per-node CloudWatch metrics. ElastiCache names the members of a cluster-mode-disabled
+   * group this way; this is the one place that knows it.
+   */
+  readonly memberIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
@@ -53,6 +59,7 @@ export class Cache extends Construct {
     this.port = cache.port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
     const nodes = 1 + cache.replicas;
+    this.memberIds = Array.from({ length: nodes }, (_, i) => `${this.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
     const retained = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -88,7 +95,7 @@ export class Cache extends Construct {
 
     const logGroups = (['slow-log', 'engine-log'] as const).map((logType) => {
       const group = new logs.LogGroup(this, logType === 'slow-log' ? 'SlowLog' : 'EngineLog', {
-        logGroupName: `/${names.project}/${names.environment}/cache/${logType}`,
+        logGroupName: names.logGroupName(`cache/${logType}`),
         retention: props.logRetentionDays as logs.RetentionDays,
         encryptionKey: props.logsKey,
         removalPolicy: retained,
