@@ -10,10 +10,13 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR. */
 function runApp(context: Record<string, string>) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
+  // As `cdk synth` runs it: with CDK's CloudFormation validation, which test files otherwise skip (test/support/unit-synth.ts).
+  const env = { ...process.env };
+  delete env.CDK_VALIDATION;
   const result = spawnSync(TSX, [join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...context }), CDK_OUTDIR: outdir },
+    env: { ...env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...context }), CDK_OUTDIR: outdir },
   });
   return { ...result, outdir };
 }

@@ -84,6 +84,6 @@ export function synthServicesWithFakeData(envName: EnvironmentName, overrides: E
       .create(app)
       .validateScope(app)
       .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
-  ).filter((f) => f.includes(' at Services/'));
+  ).filter((f) => f.includes(` at ${stack.stackName}/`));
   return { stack, template, findings };
 }
