@@ -369,20 +369,19 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     }
   });
 
-  test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener (and a redirect on 80 unless HTTPS-only), no parameter', () => {
+  // Every row of the listener table (including HTTPS with the 80 -> 443 redirect, which no environment uses) is in api-load-balancer.test.ts.
+  test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener only (HTTPS-only: no port 80 at all), no parameter', () => {
     const listeners = resourcesOf(deployed.json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
     const summary = listeners.map((l) => `${l.Port}/${l.Protocol}/${l.DefaultActions[0].Type}`).sort();
     if (envName === 'dev') {
       expect(summary).toEqual(['80/HTTP/forward']);
       return;
     }
-    expect(summary).toEqual(config.services.httpsOnly ? ['443/HTTPS/forward'] : ['443/HTTPS/forward', '80/HTTP/redirect']);
+    expect(summary).toEqual(['443/HTTPS/forward']);
     const https = listeners.find((l) => l.Port === 443)!;
     expect(https.Certificates).toEqual([{ CertificateArn: CERT }]);
-    const redirect = listeners.find((l) => l.Port === 80);
-    if (redirect) expect(redirect.DefaultActions[0].RedirectConfig).toMatchObject({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' });
     expect(deployed.json.Parameters?.[CERTIFICATE_PARAMETER]).toBeUndefined();
     const sg = resourcesOf(deployed.json, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('ApiLoadBalancerSecurityGroup'))![1];
-    expect(sg.Properties.SecurityGroupIngress.map((r: any) => r.FromPort).sort()).toEqual(config.services.httpsOnly ? [443] : [443, 80].sort());
+    expect(sg.Properties.SecurityGroupIngress.map((r: any) => r.FromPort)).toEqual([443]);
   });
 });
