@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { APP_RUNS, appRunIsCurrent, recordAppRun } from './app-runs';
+import { ALL_RUNS, describeRun, recordRun, staleRuns } from './app-runs';
 import { cachedKey, SYNTH_ROOT, synthInputKey } from './synth-cache';
 import { jobDirectory, SYNTH_JOBS, type SynthJob } from './variants';
 
@@ -38,7 +38,7 @@ function runLane(jobs: SynthJob[], key: string): Promise<Array<{ job: string; se
 
 /**
  * Synthesizes every job of ./variants.ts (each environment as committed and as deployed), and records the
- * bin/app.ts runs of ./app-runs.ts, once per change of the inputs: a job directory whose recorded key equals the hash of the current inputs
+ * entry-point runs of ./app-runs.ts, once per change of the inputs: a job directory whose recorded key equals the hash of the current inputs
  * (./synth-cache.ts) is reused, anything else is synthesized again. The remaining jobs are split over
  * one child process per CPU.
  */
@@ -54,15 +54,15 @@ export default async function globalSetup(): Promise<void> {
   const laneCount = Math.max(1, Math.min(availableParallelism(), stale.length));
   const lanes: SynthJob[][] = Array.from({ length: laneCount }, () => []);
   stale.forEach((job, i) => lanes[Math.floor((i * laneCount) / stale.length)].push(job));
-  const staleRuns = APP_RUNS.filter((context) => !appRunIsCurrent(context, key));
+  const runs = staleRuns(key);
   const runStarted = Date.now();
   const [laneResults] = await Promise.all([
     Promise.all(lanes.filter((lane) => lane.length > 0).map((lane) => runLane(lane, key))),
-    Promise.all(staleRuns.map((context) => recordAppRun(context, key))),
+    Promise.all(runs.map((run) => recordRun(run, key))),
   ]);
   const synthesized = laneResults.flat();
-  if (staleRuns.length > 0) synthesized.push({ job: `${staleRuns.length} bin/app.ts runs`, seconds: (Date.now() - runStarted) / 1000 });
-  reused.push(...APP_RUNS.filter((context) => !staleRuns.includes(context)).map((context) => `bin/app.ts ${JSON.stringify(context)}`));
+  if (runs.length > 0) synthesized.push({ job: `${runs.length} entry-point runs`, seconds: (Date.now() - runStarted) / 1000 });
+  reused.push(...ALL_RUNS.filter((run) => !runs.includes(run)).map(describeRun));
 
   const timing: SetupTiming = { seconds: (Date.now() - started) / 1000, key, reused, synthesized };
   mkdirSync(SYNTH_ROOT, { recursive: true });
