@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'test/**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -5,7 +5,11 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Transpile only (swc): type checking is `npm run typecheck`'s job, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  // Synthesizes each environment (as committed and as deployed) once per change of its inputs; reused otherwise.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['<rootDir>/test/support/unit-synth.ts'],
+  // The default reporter, then a summary of where the time went (setup, slowest suites).
+  reporters: ['default', '<rootDir>/test/support/timing-reporter.js'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -7,6 +7,7 @@
  */
 import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { atlasStackName } from '../lib/handoff';
 import { AtlasStack } from './lib/atlas-stack';
 
 const account = process.env.ATLAS_ACCOUNT || undefined;
@@ -15,6 +16,6 @@ if (account === undefined) {
 }
 const app = new App();
 for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
-  new AtlasStack(app, `atlas-${envName}`, { config: loadEnvironment(envName, { account }) });
+  new AtlasStack(app, atlasStackName(envName), { config: loadEnvironment(envName, { account }) });
 }
 app.synth();

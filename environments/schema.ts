@@ -42,6 +42,28 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 ] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
+/**
+ * ElastiCache node types this project may use: current-generation Graviton types, the ones Valkey and
+ * Redis OSS 7 run on. A typo (`cache.t4g.mcro`) fails at synth with this list instead of at deploy.
+ * To use another type, add it here and its price to scripts/cost/prices.ts.
+ */
+export const CACHE_NODE_TYPES = [
+  'cache.t4g.micro',
+  'cache.t4g.small',
+  'cache.t4g.medium',
+  'cache.m7g.large',
+  'cache.m7g.xlarge',
+  'cache.m7g.2xlarge',
+  'cache.r7g.large',
+  'cache.r7g.xlarge',
+  'cache.r7g.2xlarge',
+] as const;
+
+/** A number from a fixed list. A union of literals would fail with zod's bare "Invalid input"; this names the allowed values. */
+function oneOf(values: readonly number[], what: string) {
+  return z.number().refine((value) => values.includes(value), { message: `must be one of ${values.join(', ')} (${what})` });
+}
+
 const awsAccount = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24');
@@ -102,7 +124,7 @@ export const cacheSchema = z.strictObject({
   /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
   engine: z.enum(['valkey', 'redis']),
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'must be a version such as 8.0 or 7.1'),
-  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.micro'),
+  nodeType: z.enum(CACHE_NODE_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not a known node type: must be one of ${CACHE_NODE_TYPES.join(', ')}` }),
   /** TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5). */
   // Creation-time: changing the port replaces the replication group, and its fixed id then fails the
   // deploy ("already exists"). Choose once.
@@ -128,7 +150,7 @@ export const searchSchema = z.strictObject({
 
 export const servicesSchema = z.strictObject({
   /** Fargate task CPU units and memory (MiB), from the seed's table. */
-  taskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+  taskCpu: oneOf(Object.keys(FARGATE_SIZES).map(Number), 'Fargate CPU units'),
   taskMemoryMiB: positiveInt,
   /** Steady-state task count per service ("instances" in the seed's table). */
   desiredCount: positiveInt,
@@ -200,7 +222,7 @@ export const atlasSchema = z.strictObject({
   /** MongoDB major version, pinned so an upgrade is a reviewed change. M0 runs the version Atlas chooses (documented, not sent). */
   mongoDbMajorVersion: z.string().regex(/^\d+\.0$/, 'must be a major version such as 8.0'),
   /** Electable nodes (replica set members). M0 is always 3; dedicated tiers use 3, 5 or 7. */
-  electableNodes: z.union([z.literal(3), z.literal(5), z.literal(7)]),
+  electableNodes: oneOf([3, 5, 7], 'replica set sizes Atlas offers'),
   /** Cloud backup with continuous (point-in-time) restore and a snapshot schedule. Off: no backup at all. */
   continuousBackup: z.boolean(),
   /** Days daily snapshots are kept (0 exactly when there is no backup). */
@@ -208,7 +230,7 @@ export const atlasSchema = z.strictObject({
   /** Point-in-time restore window, in days (0 exactly when there is no backup). Hourly snapshots are kept this long. */
   pointInTimeWindowDays: z.number().int().min(0).max(7),
   /** Hours between the hourly-policy snapshots that anchor point-in-time restores. */
-  snapshotIntervalHours: z.union(ATLAS_SNAPSHOT_INTERVAL_HOURS.map((h) => z.literal(h)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+  snapshotIntervalHours: oneOf(ATLAS_SNAPSHOT_INTERVAL_HOURS, 'hours Atlas accepts for an hourly snapshot policy'),
   /** Atlas termination protection on the cluster (deleting it needs this turned off first). */
   terminationProtection: z.boolean(),
   /** How services reach the cluster: PrivateLink (dedicated tiers) or an IP access list of the NAT addresses. */
@@ -310,7 +332,7 @@ export const environmentSchema = z
     disposableData: z.boolean(),
     /** Termination protection on every stack of the environment. */
     terminationProtection: z.boolean(),
-    logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+    logRetentionDays: oneOf(LOG_RETENTION_DAYS, 'days CloudWatch Logs accepts'),
     /** Tags on every taggable resource, in addition to Project, Environment and ManagedBy. */
     tags: z.strictObject({
       CostCenter: z.string().min(1).max(256),

@@ -18,6 +18,15 @@ export type WorkerName = (typeof WORKER_NAMES)[number];
 export const SERVICE_NAMES = ['api', ...WORKER_NAMES] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * Whether the services are parked: no image tag is configured yet, so every service exists at 0 tasks,
+ * never scales and never pulls an image (a first deploy must not wait for an image that does not exist).
+ * The one definition the services, their scaling and the alarms share.
+ */
+export function servicesParked(services: { readonly imageTag?: string }): boolean {
+  return services.imageTag === undefined;
+}
+
 /** Stack components in deploy order; `stateful` ones hold data and are never destroyed outside dev. */
 export const STACK_COMPONENTS = [
   { component: 'network', stateful: true },
@@ -56,6 +65,8 @@ export interface PipelineData {
     readonly port: number;
     /** CloudWatch dimension of the cache (replication group id). */
     readonly replicationGroupId: string;
+    /** Member cluster ids, primary first: the `CacheClusterId` dimension of per-node metrics. */
+    readonly memberIds: readonly string[];
   };
   readonly search: {
     readonly collectionName: string;

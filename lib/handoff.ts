@@ -1,6 +1,14 @@
 import type { ResourceNames } from './naming';
 
 /**
+ * Name of the environment's Atlas (CDKTF) stack: its Terraform stack id, its `cdktf.out/stacks/<name>`
+ * directory and what `cdktf deploy|diff` select. The one place it is built; atlas/, scripts/ and tests import it.
+ */
+export function atlasStackName(environment: string): string {
+  return `atlas-${environment}`;
+}
+
+/**
  * The contract between the CDK app and the Atlas (CDKTF) stack: the names under which CDK
  * publishes what Atlas needs, and the secret Atlas writes for the services. Both sides import
  * this file, so a rename cannot break only one of them.

@@ -66,4 +66,14 @@ export class ResourceNames {
   stackName(component: string): string {
     return this.name(component, 'generic');
   }
+
+  /** CloudWatch Logs group of one source: `/{project}/{env}/{source}`, e.g. `/marin/prod/ecs/api`. */
+  logGroupName(source: string): string {
+    return `/${this.project}/${this.environment}/${source}`;
+  }
+
+  /** The WAF log group: WAF delivers only to groups whose name starts with `aws-waf-logs-`. */
+  wafLogGroupName(): string {
+    return `aws-waf-logs-${this.prefix}`;
+  }
 }

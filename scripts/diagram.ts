@@ -16,6 +16,7 @@ import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { loadEnvironment, type EnvironmentConfig } from '../environments';
 import { STACK_COMPONENTS, WORKER_NAMES } from '../lib/contracts';
+import { atlasStackName } from '../lib/handoff';
 import { ResourceNames } from '../lib/naming';
 import { createPipelineApp } from '../lib/pipeline-app';
 import { reportOnlyContext } from './lib/cdk-context';
@@ -137,7 +138,7 @@ export function renderDiagram(app: App, config: EnvironmentConfig): string {
     }
     lines.push('  end');
   }
-  lines.push(`  ${atlas}[("${`atlas-${config.name}`} (CDKTF)<br/>MongoDB Atlas ${config.atlas.instanceSize}")]`);
+  lines.push(`  ${atlas}[("${atlasStackName(config.name)} (CDKTF)<br/>MongoDB Atlas ${config.atlas.instanceSize}")]`);
 
   // Stack dependencies (dependency --> dependent), from the construct tree.
   const edges = new Set<string>();

@@ -5,26 +5,30 @@
  * template validation fail the command exactly as they fail `cdk synth`, then the Atlas CDKTF
  * stacks of the same environments (cdktf.out/). No AWS credentials or network needed.
  */
-import { EnvironmentConfigError, resolveEnvironmentNames } from '../environments';
+import { EnvironmentConfigError, loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { atlasStackName } from '../lib/handoff';
 import { parseArgs, run } from './lib/cli';
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2), { env: 'dev' }, 'npm run synth -- [--env dev|staging|prod|all]');
   const envNames = resolveEnvironmentNames(args.env);
+  // Config errors first, here: they name the environment, the field and the allowed values, and no CDK output buries them.
+  for (const envName of envNames) loadEnvironment(envName);
   for (const envName of envNames) {
     const status = run('npx', ['cdk', 'synth', '--quiet', '-c', `env=${envName}`, '-o', `cdk.out/${envName}`]);
     if (status !== 0) {
-      console.error(`error: CDK synth of ${envName} failed (exit ${status}); see the findings above`);
+      console.error(`error: CDK synth of ${envName} failed (exit ${status}): the cdk-nag findings or template validation errors are listed above`);
       return status;
     }
     console.log(`cdk: synthesized ${envName} into cdk.out/${envName}`);
   }
-  const atlas = run('npx', ['cdktf', 'synth'], { ATLAS_ENVIRONMENTS: envNames.join(',') });
+  // Without a terminal (CI, a log file) the CDKTF CLI would redraw its spinner line by line; CI=1 makes it print plain lines.
+  const atlas = run('npx', ['cdktf', 'synth'], { ATLAS_ENVIRONMENTS: envNames.join(','), ...(process.stdout.isTTY ? {} : { CI: '1' }) });
   if (atlas !== 0) {
     console.error(`error: Atlas (CDKTF) synth failed (exit ${atlas})`);
     return atlas;
   }
-  console.log(`cdktf: synthesized ${envNames.map((e) => `atlas-${e}`).join(', ')} into cdktf.out/stacks`);
+  console.log(`cdktf: synthesized ${envNames.map(atlasStackName).join(', ')} into cdktf.out/stacks`);
   return 0;
 }
 

@@ -44,6 +44,12 @@ export class Cache extends Construct {
   readonly endpointSecret: secretsmanager.Secret;
   readonly port: number;
   readonly replicationGroupId: string;
+  /**
+   * Ids of the group's member clusters, primary first (`<group>-001`, `-002`, ...): the `CacheClusterId`
+   * dimension of per-node CloudWatch metrics. ElastiCache names the members of a cluster-mode-disabled
+   * group this way; this is the one place that knows it.
+   */
+  readonly memberIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
@@ -54,6 +60,7 @@ export class Cache extends Construct {
     this.port = cache.port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
     const nodes = 1 + cache.replicas;
+    this.memberIds = Array.from({ length: nodes }, (_, i) => `${this.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
     const retained = retainedUnlessDisposable(props.disposable);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -89,7 +96,7 @@ export class Cache extends Construct {
 
     const logGroups = (['slow-log', 'engine-log'] as const).map((logType) => {
       const group = new logs.LogGroup(this, logType === 'slow-log' ? 'SlowLog' : 'EngineLog', {
-        logGroupName: `/${names.project}/${names.environment}/cache/${logType}`,
+        logGroupName: names.logGroupName(`cache/${logType}`),
         retention: props.logRetentionDays as logs.RetentionDays,
         encryptionKey: props.logsKey,
         removalPolicy: retained,

@@ -4,14 +4,14 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
-import { SERVICE_NAMES, WORKER_NAMES, type PipelineData } from '../contracts';
+import { SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData } from '../contracts';
 import { acknowledgeEach } from '../core/compliance';
 import type { ResourceNames } from '../naming';
 import type { MonitoredServices } from './targets';
 
 export interface PipelineAlarmsProps {
   readonly names: ResourceNames;
-  readonly config: Pick<EnvironmentConfig, 'monitoring' | 'services' | 'cache' | 'uptime'>;
+  readonly config: Pick<EnvironmentConfig, 'monitoring' | 'services' | 'uptime'>;
   readonly topic: sns.ITopic;
   readonly data: PipelineData;
   readonly services: MonitoredServices;
@@ -26,7 +26,6 @@ export class PipelineMetrics {
   constructor(
     private readonly data: PipelineData,
     private readonly services: MonitoredServices,
-    private readonly cacheNodes: number,
     private readonly account: string,
   ) {}
 
@@ -72,9 +71,9 @@ export class PipelineMetrics {
     });
   }
 
-  /** ElastiCache node ids of a non-clustered replication group: <group>-001, -002, ... */
-  get cacheNodeIds(): string[] {
-    return Array.from({ length: this.cacheNodes }, (_, i) => `${this.data.cache.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
+  /** The cache's member clusters, primary first (the data stack's `cache.memberIds`). */
+  get cacheNodeIds(): readonly string[] {
+    return this.data.cache.memberIds;
   }
 
   cache(nodeId: string, metricName: string, statistic = 'Average'): cloudwatch.Metric {
@@ -112,8 +111,7 @@ export class PipelineAlarms extends Construct {
     this.props = props;
     const { config, natGatewayIds } = props;
     const m = config.monitoring;
-    const cacheNodes = 1 + config.cache.replicas;
-    this.metrics = new PipelineMetrics(props.data, props.services, cacheNodes, Stack.of(this).account);
+    this.metrics = new PipelineMetrics(props.data, props.services, Stack.of(this).account);
     const metrics = this.metrics;
     const gt = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
@@ -128,7 +126,7 @@ export class PipelineAlarms extends Construct {
       this.add(`${service}-memory`, metrics.serviceMetric(service, 'MemoryUtilization'), m.serviceMemoryPercent, gt, 3, `${service} average memory above ${m.serviceMemoryPercent}%`);
       // Only where the environment runs around the clock with a floor of tasks (staging, prod), and once an
       // image is deployed: parked services (no image tag, 0 tasks) would otherwise alarm without end.
-      if (config.uptime.mode === 'always-on' && config.services.minCapacity > 0 && config.services.imageTag !== undefined) {
+      if (config.uptime.mode === 'always-on' && config.services.minCapacity > 0 && !servicesParked(config.services)) {
         this.add(
           `${service}-running-tasks-below-minimum`,
           metrics.runningTasks(service),

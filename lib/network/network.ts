@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { EnvironmentConfig, InterfaceEndpointService } from '../../environments';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -42,6 +42,10 @@ export const SUBNET_GROUPS = {
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
+  /** The NAT gateways, one per configured gateway (NAT metrics and alarms are dimensioned by their ids). */
+  readonly natGateways: readonly ec2.CfnNatGateway[];
+  /** Elastic IPs of the NAT gateways: the egress addresses (Atlas M0 access list). */
+  readonly natEgressIps: readonly string[];
   /** Security group of interface endpoints: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup?: ec2.SecurityGroup;
 
@@ -73,8 +77,18 @@ export class Network extends Construct {
       },
     });
 
+    // ec2.Vpc creates a NAT gateway and its EIP inside each chosen public subnet (children `NATGateway`, `EIP`)
+    // and exposes neither: read them here, once, so nobody else walks the construct tree.
+    const publicChildren = <T>(id: string, type: new (...args: never[]) => T): T[] =>
+      this.vpc.publicSubnets.map((subnet) => subnet.node.tryFindChild(id)).filter((child): child is T & IConstruct => child instanceof type);
+    this.natGateways = publicChildren('NATGateway', ec2.CfnNatGateway);
+    this.natEgressIps = publicChildren('EIP', ec2.CfnEIP).map((eip) => eip.attrPublicIp);
+    if (this.natGateways.length !== network.natGateways) {
+      throw new Error(`${names.prefix}: the VPC created ${this.natGateways.length} NAT gateways, network.natGateways is ${network.natGateways}`);
+    }
+
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-      logGroupName: `/${names.project}/${names.environment}/vpc-flow-logs`,
+      logGroupName: names.logGroupName('vpc-flow-logs'),
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),
@@ -117,13 +131,6 @@ export class Network extends Construct {
   /** Subnets with no route out of the VPC (cache). */
   get isolatedSubnets(): ec2.SubnetSelection {
     return { subnetGroupName: SUBNET_GROUPS.isolated };
-  }
-
-  /** Elastic IPs of the NAT gateways: the egress addresses (Atlas M0 access list). */
-  get natEgressIps(): string[] {
-    return this.vpc.publicSubnets.map((subnet) => (subnet as ec2.PublicSubnet).node.tryFindChild('EIP'))
-      .filter((eip): eip is ec2.CfnEIP => eip instanceof ec2.CfnEIP)
-      .map((eip) => eip.attrPublicIp);
   }
 
   private addInterfaceEndpoint(service: InterfaceEndpointService, securityGroup: ec2.ISecurityGroup): void {

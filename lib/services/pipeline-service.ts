@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sm from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
-import type { ServiceName } from '../contracts';
+import { servicesParked, type ServiceName } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
@@ -81,10 +81,10 @@ export class PipelineService extends Construct {
     if (props.onDemandBase < 0 || (props.capacity === 'on-demand' && props.onDemandBase > 0)) {
       throw new Error(`${names.prefix}-${service}: onDemandBase applies to Spot capacity only and cannot be negative, got ${props.onDemandBase}`);
     }
-    this.parked = props.imageTag === undefined;
+    this.parked = servicesParked(props);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: `/${names.project}/${names.environment}/ecs/${service}`,
+      logGroupName: names.logGroupName(`ecs/${service}`),
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),

@@ -68,8 +68,7 @@ export class ApiWebAcl extends Construct {
       webAclArn: this.webAcl.attrArn,
     });
 
-    // WAF delivers only to log groups whose name starts with aws-waf-logs-.
-    const logGroupName = `aws-waf-logs-${names.prefix}`;
+    const logGroupName = names.wafLogGroupName();
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       retention: props.logRetentionDays as logs.RetentionDays,

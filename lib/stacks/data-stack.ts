@@ -89,7 +89,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       disposable,
     });
     this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
-    this.cache = { port: cache.port, replicationGroupId: cache.replicationGroupId };
+    this.cache = { port: cache.port, replicationGroupId: cache.replicationGroupId, memberIds: cache.memberIds };
 
     const search = new VectorSearch(this, 'Search', {
       names: this.names,

@@ -1,4 +1,3 @@
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import type { PipelineData } from '../contracts';
@@ -33,13 +32,7 @@ export class MonitoringStack extends PipelineStack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, { config: props.config, component: 'monitoring' });
     const { config } = props;
-    const natGatewayIds = props.network.network.vpc.publicSubnets
-      .map((subnet) => subnet.node.tryFindChild('NATGateway'))
-      .filter((nat): nat is ec2.CfnNatGateway => nat instanceof ec2.CfnNatGateway)
-      .map((nat) => nat.attrNatGatewayId);
-    if (natGatewayIds.length !== config.network.natGateways) {
-      throw new Error(`${this.names.prefix}: found ${natGatewayIds.length} NAT gateways in the network stack, config.network.natGateways is ${config.network.natGateways}`);
-    }
+    const natGatewayIds = props.network.network.natGateways.map((nat) => nat.attrNatGatewayId);
 
     // Budget recipients reach the budget through the topic (its only subscriber): see CostBudget.
     const emails = [...new Set([...config.monitoring.alarmEmails, ...config.budget.notificationEmails])];

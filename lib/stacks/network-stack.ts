@@ -59,7 +59,7 @@ export class NetworkStack extends PipelineStack {
     });
     new ssm.StringListParameter(this, 'NatEgressIpsParameter', {
       parameterName: handoffParameterName(this.names, 'natEgressIps'),
-      stringListValue: this.network.natEgressIps,
+      stringListValue: [...this.network.natEgressIps],
       description: 'NAT gateway egress addresses (Atlas IP access list where PrivateLink is not available)',
     });
   }

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
-import { SERVICE_NAMES, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
+import { SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
 import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
@@ -49,7 +49,7 @@ export class ServicesStack extends PipelineStack {
       if (!data.queues[name]) throw new Error(`ServicesStack: data.queues.${name} is missing; every worker (${WORKER_NAMES.join(', ')}) needs its queue`);
     }
     const vpc = network.network.vpc;
-    const parked = services.imageTag === undefined;
+    const parked = servicesParked(services);
 
     this.cluster = new ServiceCluster(this, 'Cluster', {
       names: this.names,

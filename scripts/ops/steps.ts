@@ -5,6 +5,7 @@
  * touches AWS, the file system or child processes.
  */
 import { STACK_COMPONENTS } from '../../lib/contracts';
+import { atlasStackName as atlasStackNameOf } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
@@ -158,9 +159,9 @@ export function stackInventory(config: Pick<EnvironmentConfig, 'project' | 'name
   }));
 }
 
-/** Name of the Atlas (CDKTF) stack of one environment. */
+/** Name of the Atlas (CDKTF) stack of one environment (one builder for the app and the plans: lib/handoff.ts). */
 export function atlasStackName(config: Pick<EnvironmentConfig, 'name'>): string {
-  return `atlas-${config.name}`;
+  return atlasStackNameOf(config.name);
 }
 
 /** `-c` context of a CDK command: the environment, the account and (for deploy/diff) the deploy values. */

@@ -1,48 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES } from '../../environments';
+import { ATLAS_SENTINEL_CREDENTIALS as CREDENTIALS, atlasRun } from '../support/app-runs';
 import { allStrings } from './support';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
 /**
- * Credentials as they would be exported in a deploy shell. None of them may reach the synthesized
- * configuration: the providers read them from the environment at plan time, never from code.
+ * atlas/main.ts run as `cdktf synth` runs it (CDKTF_OUTDIR), recorded by the global setup once per change
+ * of the inputs (test/support/app-runs.ts). With sentinel credentials in the environment, none of them may
+ * reach the synthesized configuration: the providers read them from the environment at plan time, never from code.
  */
-const CREDENTIALS = {
-  MONGODB_ATLAS_PUBLIC_KEY: 'qzxkpublic',
-  MONGODB_ATLAS_PRIVATE_KEY: '0f8b2c4e-9d1a-4b7e-8c3f-5a6d7e8f9a0b',
-  MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_0123456789abcdef',
-  MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_sentinelsecretvalue',
-  AWS_ACCESS_KEY_ID: 'AKIAZZZZSENTINEL0000',
-  AWS_SECRET_ACCESS_KEY: 'Zk9sentinel/AWSsecretKEYvalue0123456789ab',
-  TF_VAR_atlas_org_id: '5f1a2b3c4d5e6f7a8b9c0d1e',
-};
-
-function runApp(env: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
-  const outdir = mkdtempSync(join(tmpdir(), 'atlas-app-'));
-  const result = spawnSync(TSX, [join(ROOT, 'atlas', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stderr: result.stderr, outdir };
-}
-
 function stacksIn(outdir: string): string[] {
   return existsSync(join(outdir, 'stacks')) ? readdirSync(join(outdir, 'stacks')).sort() : [];
 }
 
 describe('atlas/main.ts', () => {
-  const outdirs: string[] = [];
-  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
   describe('with credentials in the environment (all stacks)', () => {
-    const run = runApp({ ...CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
-    outdirs.push(run.outdir);
+    const run = atlasRun({ ...CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
 
     test('synthesizes atlas-dev, atlas-staging and atlas-prod', () => {
       expect(run.stderr).toBe('');
@@ -82,8 +55,7 @@ describe('atlas/main.ts', () => {
   });
 
   test('ATLAS_ENVIRONMENTS selects stacks; without ATLAS_ACCOUNT it says so and leaves the state bucket empty (terraform init stops)', () => {
-    const run = runApp({ ATLAS_ENVIRONMENTS: 'dev,prod', ATLAS_ACCOUNT: '' });
-    outdirs.push(run.outdir);
+    const run = atlasRun({ ATLAS_ENVIRONMENTS: 'dev,prod', ATLAS_ACCOUNT: '' });
     expect(run.status).toBe(0);
     expect(stacksIn(run.outdir)).toEqual(['atlas-dev', 'atlas-prod']);
     expect(run.stderr).toBe('atlas: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
@@ -92,8 +64,7 @@ describe('atlas/main.ts', () => {
   });
 
   test('an unknown environment fails and names the valid ones', () => {
-    const run = runApp({ ATLAS_ENVIRONMENTS: 'dev,qa' });
-    outdirs.push(run.outdir);
+    const run = atlasRun({ ATLAS_ENVIRONMENTS: 'dev,qa' });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('unknown environment "qa": valid environments are dev, staging, prod (or all)');
     expect(stacksIn(run.outdir)).toEqual([]);

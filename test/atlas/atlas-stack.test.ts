@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS } from '../../atlas/lib/network-access';
-import { handoffParameterName } from '../../lib/handoff';
+import { atlasStackName, handoffParameterName } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import { atlasConfig, onlyResource, resourcesOf, ssmReference, synthStack } from './support';
 
@@ -235,7 +235,7 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
   test('`cdktf synth --hcl` renders a terraform block Terraform accepts', () => {
     const app = Testing.app();
     const { AtlasStack } = require('../../atlas/lib/atlas-stack');
-    const hcl: string = Testing.synthHcl(new AtlasStack(app, `atlas-${envName}`, { config }));
+    const hcl: string = Testing.synthHcl(new AtlasStack(app, atlasStackName(envName), { config }));
     const terraformBlock = hcl.slice(hcl.indexOf('terraform {'), hcl.indexOf('\nprovider '));
     expect(terraformBlock).toMatch(/use_lockfile\s*=\s*true/);
     expect(terraformBlock).toMatch(/version\s*=\s*"1\.41\.1"/);

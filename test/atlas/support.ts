@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
 import { AtlasStack } from '../../atlas/lib/atlas-stack';
+import { atlasStackName } from '../../lib/handoff';
 
 /** Synthesized Terraform JSON of one Atlas stack (snake_case keys, as Terraform reads them). */
 export interface TerraformJson {
@@ -20,7 +21,7 @@ export function atlasConfig(envName: EnvironmentName, atlas: Partial<Environment
 
 export function synthStack(config: EnvironmentConfig): { stack: AtlasStack; raw: string; json: TerraformJson } {
   const app = Testing.app();
-  const stack = new AtlasStack(app, `atlas-${config.name}`, { config });
+  const stack = new AtlasStack(app, atlasStackName(config.name), { config });
   const raw = Testing.synth(stack);
   return { stack, raw, json: JSON.parse(raw) as TerraformJson };
 }

@@ -1,39 +1,28 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdkJsonContext } from '../support/cdk-context';
+import { appRun } from '../support/app-runs';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-/** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR. */
-function runApp(context: Record<string, string>) {
-  const outdir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
-  const result = spawnSync(TSX, [join(ROOT, 'bin', 'app.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...context }), CDK_OUTDIR: outdir },
-  });
-  return { ...result, outdir };
-}
-
+/**
+ * bin/app.ts run the way the CDK CLI runs it (context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR), with
+ * CDK's CloudFormation validation on. The global setup records each run once per change of the inputs
+ * (test/support/app-runs.ts lists the contexts).
+ */
 describe('bin/app.ts', () => {
   test('an unknown environment exits non-zero listing dev, staging, prod', () => {
-    const result = runApp({ env: 'production' });
+    const result = appRun({ env: 'production' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('unknown environment "production": valid environments are dev, staging, prod');
   });
 
   test('a bad deploy-time value names the environment and the field', () => {
-    const result = runApp({ env: 'staging', account: '12345' });
+    const result = appRun({ env: 'staging', account: '12345' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('environment "staging" is invalid');
     expect(result.stderr).toContain('account: must be a 12-digit AWS account id');
   });
 
   test('with an explicit account, synth stays offline: no context lookup is requested', () => {
-    const result = runApp({ env: 'prod', account: '123456789012' });
+    const result = appRun({ env: 'prod', account: '123456789012' });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(result.outdir, 'manifest.json'), 'utf8'));

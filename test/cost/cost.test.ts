@@ -4,7 +4,7 @@ import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../
 import { estimateEnvironment, serviceHoursPerMonth, splitByStrategy, UnknownResourceTypeError, type CfnResource, type CostReport, type StackTemplate } from '../../scripts/cost/estimate';
 import { PRICES } from '../../scripts/cost/prices';
 import { stacksOf } from '../support/templates';
-import { SYNTH_ROOT } from '../support/synthesize';
+import { SYNTH_ROOT } from '../support/synth-cache';
 
 /** The global setup's assemblies, in the shape the estimator reads. */
 function templatesOf(envName: EnvironmentName): StackTemplate[] {

@@ -59,7 +59,6 @@ describe.each(ENVIRONMENT_NAMES)('cache in %s', (envName) => {
 
   test(`snapshots kept ${expected.snapshotDays} day(s) in the configured window; maintenance window from config`, () => {
     expect(p.SnapshotRetentionLimit).toBe(expected.snapshotDays);
-    if (envName === 'prod') expect(p.SnapshotRetentionLimit).toBeGreaterThanOrEqual(7);
     expect(p.SnapshotWindow).toBe('03:00-04:00');
     expect(p.PreferredMaintenanceWindow).toBe('sun:05:00-sun:06:00');
   });

@@ -76,7 +76,7 @@ describe('data-plane constructs refuse bad props with a message saying what to c
 test('the data stack fulfils PipelineData for the service and monitoring stacks', () => {
   const { stacks } = createPipelineApp(loadEnvironment('staging'));
   const data = stacks.data;
-  expect(data.cache).toEqual({ port: 6380, replicationGroupId: 'marin-staging-cache' });
+  expect(data.cache).toEqual({ port: 6380, replicationGroupId: 'marin-staging-cache', memberIds: ['marin-staging-cache-001', 'marin-staging-cache-002'] });
   expect(data.search.collectionName).toBe('marin-staging-vectors');
   expect(Object.keys(data.queues)).toEqual([...WORKER_NAMES]);
   expect(Object.keys(data.taskRoles)).toEqual(['api', 'ingestion', 'transcription', 'indexing']);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
-import { SYNTH_ROOT } from '../support/synthesize';
+import { assemblyDir } from '../support/templates';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -217,7 +217,7 @@ describe('cdk steps, checked by the real CDK CLI', () => {
    * left out of the CLI's answer (or, alone, fails it with "No stacks match").
    */
   test.each(ENVIRONMENT_NAMES)('%s: every planned selector resolves, in the real CLI, to exactly the stack it names', async (env) => {
-    const assembly = join(SYNTH_ROOT, env);
+    const assembly = assemblyDir(env);
     const selectors = [...new Set(selecting.filter((c) => c.env === env).flatMap((c) => c.positionals))];
     const context = selecting.find((c) => c.env === env)!.context;
     expect(context).toEqual(expect.arrayContaining(['-c', `env=${env}`]));
@@ -228,10 +228,10 @@ describe('cdk steps, checked by the real CDK CLI', () => {
   });
 
   test('the check fails for a selector that matches no stack (construct ids of old: Network)', async () => {
-    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', join(SYNTH_ROOT, 'dev'), '-c', 'env=dev', '--exclusively', 'Network']);
+    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('No stacks match the name(s) Network');
-    const amongOthers = await exec(join(BIN, 'cdk'), ['synth', '-a', join(SYNTH_ROOT, 'dev'), '-c', 'env=dev', '--exclusively', 'marin-dev-network', 'Data', 'marin-dev-services']);
+    const amongOthers = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'marin-dev-network', 'Data', 'marin-dev-services']);
     expect(/Supply a stack id \(([^)]*)\)/.exec(`${amongOthers.stderr}${amongOthers.stdout}`)?.[1].split(', ').sort()).toEqual(['marin-dev-network', 'marin-dev-services']);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXED_NAME_TYPES, PROTECTED_TERRAFORM_TYPES, reviewChangeSet, reviewTerraformPlan, STATEFUL_TYPES } from '../../scripts/ops/review';
-import { SYNTH_ROOT } from '../support/synthesize';
+import { assemblyDir } from '../support/templates';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 
@@ -87,8 +87,8 @@ describe('saved Terraform plan review (terraform show -json <planfile>)', () => 
 describe('the guarded types cover what the synthesized templates name', () => {
   // Properties ending in "Name" that name something else (the endpoint's service, the subnet group used, the log group written to).
   const NOT_PHYSICAL_NAMES = new Set(['AWS::EC2::VPCEndpoint.ServiceName', 'AWS::ElastiCache::ReplicationGroup.CacheSubnetGroupName', 'AWS::EC2::FlowLog.LogGroupName', 'AWS::SNS::Topic.DisplayName']);
-  test.each(['staging', 'prod'])('%s: every resource type with a fixed name is stateful or fixed-name guarded', (env) => {
-    const dir = join(SYNTH_ROOT, env);
+  test.each(['staging', 'prod'] as const)('%s: every resource type with a fixed name is stateful or fixed-name guarded', (env) => {
+    const dir = assemblyDir(env);
     const unguarded = new Set<string>();
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
       const template = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };

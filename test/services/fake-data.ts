@@ -31,7 +31,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly taskRoles: Record<ServiceName, iam.IRole>;
   readonly servicesSecurityGroup: ec2.SecurityGroup;
   readonly secrets: PipelineData['secrets'];
-  readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache' };
+  readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache', memberIds: ['marin-fake-cache-001'] };
   readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
 
   constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
@@ -84,6 +84,6 @@ export function synthServicesWithFakeData(envName: EnvironmentName, overrides: E
       .create(app)
       .validateScope(app)
       .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
-  ).filter((f) => f.includes(' at Services/'));
+  ).filter((f) => f.includes(` at ${stack.stackName}/`));
   return { stack, template, findings };
 }

@@ -1,12 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
+import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { CERTIFICATE_PARAMETER } from '../../lib/services/api-service';
 import { PARKED_IMAGE_TAG } from '../../lib/services/pipeline-service';
 import { stackOf } from '../support/templates';
-import { resourcesOf, synthWithOverrides, type DeployedShape } from './support';
-
-const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+import { TEST_CERTIFICATE_ARN as CERT } from '../support/variants';
+import { deployedShape, resourcesOf, type DeployedShape } from './support';
 
 /** The requirements per environment, in one table. */
 const EXPECTED = {
@@ -14,13 +13,6 @@ const EXPECTED = {
   staging: { cpu: '512', memory: '1024', desired: 2, workerMin: 2, apiMin: 2, max: 4, retention: 14, insights: 'enabled', waf: false, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 20 },
   prod: { cpu: '1024', memory: '2048', desired: 3, workerMin: 3, apiMin: 3, max: 6, retention: 30, insights: 'enhanced', waf: true, schedules: false, spot: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 50 },
 } as const;
-
-/** Deploy-time overrides of the "deployed" shape: an image tag everywhere, a certificate in staging and prod. */
-const DEPLOYED_OVERRIDES: Record<EnvironmentName, { imageTag: string; certificateArn?: string }> = {
-  dev: { imageTag: '1.4.2' },
-  staging: { imageTag: '1.4.2', certificateArn: CERT },
-  prod: { imageTag: '1.4.2', certificateArn: CERT },
-};
 
 const EXEC_ROLE_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
@@ -333,7 +325,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
   const config = loadEnvironment(envName);
   let deployed: DeployedShape;
   beforeAll(() => {
-    deployed = synthWithOverrides(envName, DEPLOYED_OVERRIDES[envName]);
+    deployed = deployedShape(envName);
   });
 
   test('zero cdk-nag findings and a clean validation report', () => {
@@ -416,20 +408,19 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     }
   });
 
-  test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener (and a redirect on 80 unless HTTPS-only), no parameter', () => {
+  // Every row of the listener table (including HTTPS with the 80 -> 443 redirect, which no environment uses) is in api-load-balancer.test.ts.
+  test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener only (HTTPS-only: no port 80 at all), no parameter', () => {
     const listeners = resourcesOf(deployed.json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
     const summary = listeners.map((l) => `${l.Port}/${l.Protocol}/${l.DefaultActions[0].Type}`).sort();
     if (envName === 'dev') {
       expect(summary).toEqual(['80/HTTP/forward']);
       return;
     }
-    expect(summary).toEqual(config.services.httpsOnly ? ['443/HTTPS/forward'] : ['443/HTTPS/forward', '80/HTTP/redirect']);
+    expect(summary).toEqual(['443/HTTPS/forward']);
     const https = listeners.find((l) => l.Port === 443)!;
     expect(https.Certificates).toEqual([{ CertificateArn: CERT }]);
-    const redirect = listeners.find((l) => l.Port === 80);
-    if (redirect) expect(redirect.DefaultActions[0].RedirectConfig).toMatchObject({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' });
     expect(deployed.json.Parameters?.[CERTIFICATE_PARAMETER]).toBeUndefined();
     const sg = resourcesOf(deployed.json, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('ApiLoadBalancerSecurityGroup'))![1];
-    expect(sg.Properties.SecurityGroupIngress.map((r: any) => r.FromPort).sort()).toEqual(config.services.httpsOnly ? [443] : [443, 80].sort());
+    expect(sg.Properties.SecurityGroupIngress.map((r: any) => r.FromPort)).toEqual([443]);
   });
 });

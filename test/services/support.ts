@@ -1,11 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
-import { loadEnvironment, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
-import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
-import { createPipelineApp } from '../../lib/pipeline-app';
-import { reportOnlyContext } from '../support/cdk-context';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { EnvironmentName } from '../../environments';
+import { nagSummaryOf, stackOf, validationReportOf } from '../support/templates';
 
 export interface DeployedShape {
   readonly template: Template;
@@ -17,28 +12,16 @@ export interface DeployedShape {
 }
 
 /**
- * The environment as deployed with deploy-time overrides (an image tag, a certificate): the global
- * synth covers the committed config, where no image tag exists and the services are parked.
+ * The services stack of the environment as deployed with deploy-time overrides (an image tag, a
+ * certificate outside dev: the global setup's `deployed` variant, test/support/variants.ts); the
+ * `committed` assemblies cover the config as committed, where no image tag exists and the services are parked.
  */
-export function synthWithOverrides(envName: EnvironmentName, overrides: EnvironmentOverrides): DeployedShape {
-  const outdir = mkdtempSync(join(tmpdir(), `services-${envName}-`));
-  const { app, stacks } = createPipelineApp(loadEnvironment(envName, overrides), {
-    outdir,
-    context: reportOnlyContext(),
-  });
-  const assembly = app.synth();
-  const json = assembly.getStackByName(stacks.services.stackName).template;
-  const findings = COMPLIANCE_PACKS.flatMap((pack) =>
-    pack
-      .create(app)
-      .validateScope(app)
-      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
-  );
-  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-    pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
-  };
+export function deployedShape(envName: EnvironmentName): DeployedShape {
+  const stack = stackOf(envName, 'services', 'deployed');
+  const findings = Object.values(nagSummaryOf(envName, 'deployed').packs).flat();
+  const report = validationReportOf(envName, 'deployed');
   const validation = report.pluginReports.flatMap((p) => p.violations.map((v) => `${p.pluginName}: ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
-  return { template: Template.fromJSON(json), json, findings, validation };
+  return { template: stack.template, json: stack.json as DeployedShape['json'], findings, validation };
 }
 
 /** Resources of one type, by logical id. */

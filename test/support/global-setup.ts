@@ -1,26 +1,70 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES } from '../../environments';
+import { ALL_RUNS, describeRun, recordRun, staleRuns } from './app-runs';
+import { cachedKey, SYNTH_ROOT, synthInputKey } from './synth-cache';
+import { jobDirectory, SYNTH_JOBS, type SynthJob } from './variants';
+
+/** Written by the global setup, printed by ./timing-reporter.js at the end of the run. */
+export const SETUP_TIMING_FILE = join(SYNTH_ROOT, 'setup-timing.json');
+
+export interface SetupTiming {
+  readonly seconds: number;
+  readonly key: string;
+  readonly reused: string[];
+  readonly synthesized: Array<{ job: string; seconds: number }>;
+}
+
+/** Runs one child process that synthesizes `jobs` in order (one module load and one validator engine for all). */
+function runLane(jobs: SynthJob[], key: string): Promise<Array<{ job: string; seconds: number }>> {
+  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const env: NodeJS.ProcessEnv = { ...process.env, TEST_SYNTH_KEY: key };
+  // The assemblies are what `cdk synth` produces: CDK's CloudFormation validation stays on here.
+  delete env.CDK_VALIDATION;
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [join(__dirname, 'synthesize.ts'), ...jobs.map((j) => j.id)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { job: string; seconds: number }))
+        : reject(new Error(`synth of ${jobs.map((j) => j.id).join(', ')} failed (exit ${code}):\n${stderr}`)),
+    );
+  });
+}
 
 /**
- * Synthesizes the three environments in parallel child processes (one per environment), once
- * per `jest` run; every test file then reads the same cloud assemblies.
+ * Synthesizes every job of ./variants.ts (each environment as committed and as deployed), and records the
+ * entry-point runs of ./app-runs.ts, once per change of the inputs: a job directory whose recorded key equals the hash of the current inputs
+ * (./synth-cache.ts) is reused, anything else is synthesized again. The remaining jobs are split over
+ * one child process per CPU.
  */
 export default async function globalSetup(): Promise<void> {
   // Only for suites that synthesize nothing (e.g. `TEST_SKIP_CDK_SYNTH=1 npx jest test/atlas`); CI never sets it.
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
-  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-  await Promise.all(
-    ENVIRONMENT_NAMES.map(
-      (envName) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(tsx, [join(__dirname, 'synthesize.ts'), envName], { stdio: ['ignore', 'inherit', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`synth of ${envName} failed (exit ${code}):\n${stderr}`))));
-        }),
-    ),
-  );
-  process.stdout.write(`\n[global-setup] synthesized ${ENVIRONMENT_NAMES.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  const key = synthInputKey();
+  const stale = SYNTH_JOBS.filter((job) => cachedKey(jobDirectory(SYNTH_ROOT, job)) !== key);
+  const reused = SYNTH_JOBS.filter((job) => !stale.includes(job)).map((job) => job.id);
+
+  // Lanes by variant keep prod first in each (see SYNTH_JOBS); at most one lane per CPU.
+  const laneCount = Math.max(1, Math.min(availableParallelism(), stale.length));
+  const lanes: SynthJob[][] = Array.from({ length: laneCount }, () => []);
+  stale.forEach((job, i) => lanes[Math.floor((i * laneCount) / stale.length)].push(job));
+  const runs = staleRuns(key);
+  const runStarted = Date.now();
+  const [laneResults] = await Promise.all([
+    Promise.all(lanes.filter((lane) => lane.length > 0).map((lane) => runLane(lane, key))),
+    Promise.all(runs.map((run) => recordRun(run, key))),
+  ]);
+  const synthesized = laneResults.flat();
+  if (runs.length > 0) synthesized.push({ job: `${runs.length} entry-point runs`, seconds: (Date.now() - runStarted) / 1000 });
+  reused.push(...ALL_RUNS.filter((run) => !runs.includes(run)).map(describeRun));
+
+  const timing: SetupTiming = { seconds: (Date.now() - started) / 1000, key, reused, synthesized };
+  mkdirSync(SYNTH_ROOT, { recursive: true });
+  writeFileSync(SETUP_TIMING_FILE, JSON.stringify(timing, null, 2));
 }

@@ -1,28 +1,25 @@
 /**
- * Synthesizes environments once per test run (jest globalSetup) into .test-synth/<env>/, with the
- * same app, gates and cdk.json flags as `cdk synth`, and records each cdk-nag pack's findings.
- * Test files read the results through ./templates.ts instead of synthesizing again.
+ * Synthesizes the global setup's jobs (./variants.ts) into .test-synth/, with the same app, gates and
+ * cdk.json flags as `cdk synth` (CDK's CloudFormation validation on), and records each cdk-nag pack's
+ * findings. Test files read the results through ./templates.ts instead of synthesizing again.
+ *
+ * Run by the global setup as `tsx test/support/synthesize.ts <job id>...` with TEST_SYNTH_KEY set: each
+ * finished job directory gets that key, which is how a later run knows it may reuse it.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
+import { loadEnvironment } from '../../environments';
 import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
 import { createPipelineApp } from '../../lib/pipeline-app';
 import { reportOnlyContext } from '../../scripts/lib/cdk-context';
+import { KEY_FILE, SYNTH_ROOT, type NagSummary } from './synth-cache';
+import { jobDirectory, parseSynthJob, SYNTH_JOBS, SYNTH_VARIANTS, type SynthJob } from './variants';
 
-/** Override with TEST_SYNTH_DIR to keep parallel runs (several worktrees, say) apart. */
-export const SYNTH_ROOT = process.env.TEST_SYNTH_DIR ?? join(__dirname, '..', '..', '.test-synth');
-
-export interface NagSummary {
-  /** Pack name -> unacknowledged findings as "RuleId at construct/path". */
-  readonly packs: Record<string, string[]>;
-}
-
-export function synthesizeEnvironment(envName: EnvironmentName): void {
-  const outdir = join(SYNTH_ROOT, envName);
+export function synthesizeJob(job: SynthJob, key?: string): void {
+  const outdir = jobDirectory(SYNTH_ROOT, job);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const { app } = createPipelineApp(loadEnvironment(envName), {
+  const { app } = createPipelineApp(loadEnvironment(job.envName, SYNTH_VARIANTS[job.variant][job.envName] ?? {}), {
     outdir,
     // Write the validation report instead of throwing, so a test can list every finding.
     context: reportOnlyContext(),
@@ -38,10 +35,15 @@ export function synthesizeEnvironment(envName: EnvironmentName): void {
   }
   const summary: NagSummary = { packs };
   writeFileSync(join(outdir, 'nag-summary.json'), JSON.stringify(summary, null, 2));
+  if (key) writeFileSync(join(outdir, KEY_FILE), key);
 }
 
 if (require.main === module) {
-  for (const name of process.argv.slice(2).length > 0 ? process.argv.slice(2) : ENVIRONMENT_NAMES) {
-    synthesizeEnvironment(name as EnvironmentName);
+  const ids = process.argv.slice(2);
+  for (const job of ids.length > 0 ? ids.map(parseSynthJob) : SYNTH_JOBS) {
+    const started = Date.now();
+    synthesizeJob(job, process.env.TEST_SYNTH_KEY);
+    // One line per job on stdout for the global setup's timing summary.
+    process.stdout.write(`${JSON.stringify({ job: job.id, seconds: (Date.now() - started) / 1000 })}\n`);
   }
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { EnvironmentName } from '../../environments';
-import { SYNTH_ROOT, type NagSummary } from './synthesize';
+import { SYNTH_ROOT, type NagSummary } from './synth-cache';
+import { jobDirectory, type SynthVariant } from './variants';
 
 /** A synthesized stack of one environment, by component (`network`, `data`, `services`, ...). */
 export interface SynthesizedStack {
@@ -18,21 +19,22 @@ interface Manifest {
   artifacts: Record<string, { type: string; displayName?: string; properties?: { templateFile?: string; stackName?: string; terminationProtection?: boolean } }>;
 }
 
-const cache = new Map<EnvironmentName, SynthesizedStack[]>();
+const cache = new Map<string, SynthesizedStack[]>();
 
-function assemblyDir(envName: EnvironmentName): string {
-  const dir = join(SYNTH_ROOT, envName);
+/** The cloud assembly directory of one environment (`committed` by default), for tools that read it (the CDK CLI). */
+export function assemblyDir(envName: EnvironmentName, variant: SynthVariant = 'committed'): string {
+  const dir = jobDirectory(SYNTH_ROOT, { variant, envName });
   if (!existsSync(join(dir, 'manifest.json'))) {
-    throw new Error(`${dir} has no cloud assembly: run the tests through jest (globalSetup synthesizes), or \`npx tsx test/support/synthesize.ts ${envName}\``);
+    throw new Error(`${dir} has no cloud assembly: run the tests through jest (globalSetup synthesizes), or \`npx tsx test/support/synthesize.ts ${variant}:${envName}\``);
   }
   return dir;
 }
 
-/** Every stack of the environment, as synthesized by the global setup. */
-export function stacksOf(envName: EnvironmentName): SynthesizedStack[] {
-  const cached = cache.get(envName);
+/** Every stack of the environment, as synthesized by the global setup (`committed` config, or as `deployed`: see ./variants.ts). */
+export function stacksOf(envName: EnvironmentName, variant: SynthVariant = 'committed'): SynthesizedStack[] {
+  const cached = cache.get(`${variant}:${envName}`);
   if (cached) return cached;
-  const dir = assemblyDir(envName);
+  const dir = assemblyDir(envName, variant);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const stacks = Object.entries(manifest.artifacts)
     .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
@@ -48,13 +50,13 @@ export function stacksOf(envName: EnvironmentName): SynthesizedStack[] {
         terminationProtection: artifact.properties!.terminationProtection ?? false,
       };
     });
-  cache.set(envName, stacks);
+  cache.set(`${variant}:${envName}`, stacks);
   return stacks;
 }
 
 /** One stack of the environment by component name; fails with the list of what exists. */
-export function stackOf(envName: EnvironmentName, component: string): SynthesizedStack {
-  const stacks = stacksOf(envName);
+export function stackOf(envName: EnvironmentName, component: string, variant: SynthVariant = 'committed'): SynthesizedStack {
+  const stacks = stacksOf(envName, variant);
   const stack = stacks.find((s) => s.component === component);
   if (!stack) throw new Error(`no "${component}" stack in ${envName}: have ${stacks.map((s) => s.component).join(', ')}`);
   return stack;
@@ -78,12 +80,12 @@ export function allResources(envName: EnvironmentName): Array<{ stack: string; l
   );
 }
 
-export function nagSummaryOf(envName: EnvironmentName): NagSummary {
-  return JSON.parse(readFileSync(join(assemblyDir(envName), 'nag-summary.json'), 'utf8')) as NagSummary;
+export function nagSummaryOf(envName: EnvironmentName, variant: SynthVariant = 'committed'): NagSummary {
+  return JSON.parse(readFileSync(join(assemblyDir(envName, variant), 'nag-summary.json'), 'utf8')) as NagSummary;
 }
 
-export function validationReportOf(envName: EnvironmentName): {
+export function validationReportOf(envName: EnvironmentName, variant: SynthVariant = 'committed'): {
   pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
 } {
-  return JSON.parse(readFileSync(join(assemblyDir(envName), 'validation-report.json'), 'utf8'));
+  return JSON.parse(readFileSync(join(assemblyDir(envName, variant), 'validation-report.json'), 'utf8'));
 }

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { ENVIRONMENT_NAMES, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
+
+/** A placeholder ACM certificate of the placeholder account. */
+export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+/**
+ * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
+ * - `committed`: each environment exactly as committed (no image tag: services parked);
+ * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere and a certificate
+ *   outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=...`.
+ */
+export const SYNTH_VARIANTS = {
+  committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
+  deployed: {
+    dev: { imageTag: '1.4.2' },
+    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN },
+    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN },
+  } as Record<EnvironmentName, EnvironmentOverrides>,
+} as const;
+
+export type SynthVariant = keyof typeof SYNTH_VARIANTS;
+
+/** One synthesis of the global setup: `<variant>:<env>`, e.g. `deployed:prod`. */
+export interface SynthJob {
+  readonly id: string;
+  readonly variant: SynthVariant;
+  readonly envName: EnvironmentName;
+}
+
+export function synthJob(variant: SynthVariant, envName: EnvironmentName): SynthJob {
+  return { id: `${variant}:${envName}`, variant, envName };
+}
+
+export function parseSynthJob(id: string): SynthJob {
+  const [variant, envName] = id.split(':');
+  if (!(variant in SYNTH_VARIANTS) || !(ENVIRONMENT_NAMES as readonly string[]).includes(envName)) {
+    throw new Error(`unknown synth job "${id}": expected <${Object.keys(SYNTH_VARIANTS).join('|')}>:<${ENVIRONMENT_NAMES.join('|')}>`);
+  }
+  return synthJob(variant as SynthVariant, envName as EnvironmentName);
+}
+
+/**
+ * Every job, prod first within a variant: CDK's CloudFormation validator builds its rule engine for the
+ * resource types it has seen and reuses it for any subset, and prod has the most types (WAF).
+ */
+export const SYNTH_JOBS: readonly SynthJob[] = (Object.keys(SYNTH_VARIANTS) as SynthVariant[]).flatMap((variant) =>
+  [...ENVIRONMENT_NAMES].reverse().map((envName) => synthJob(variant, envName)),
+);
+
+/** Assembly directory of a job below the synth root; committed assemblies keep `<root>/<env>` (the cost CLI's `--assembly` layout). */
+export function jobDirectory(root: string, job: Pick<SynthJob, 'variant' | 'envName'>): string {
+  return job.variant === 'committed' ? join(root, job.envName) : join(root, job.variant, job.envName);
+}
