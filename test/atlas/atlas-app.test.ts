@@ -83,6 +83,21 @@ describe('atlas/main.ts', () => {
     expect(stacksIn(run.outdir)).toEqual(['atlas-dev', 'atlas-prod']);
   });
 
+  test('ATLAS_ACCOUNT pins the AWS provider to the environment account (allowed_account_ids); without it, no pin', () => {
+    const run = runApp({ ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '123456789012' });
+    outdirs.push(run.outdir);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(run.outdir, 'stacks', 'atlas-prod', 'cdk.tf.json'), 'utf8'));
+    expect(json.provider.aws[0].allowed_account_ids).toEqual(['123456789012']);
+  });
+
+  test('a malformed ATLAS_ACCOUNT fails naming the field', () => {
+    const run = runApp({ ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '12345' });
+    outdirs.push(run.outdir);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('account: must be a 12-digit AWS account id');
+  });
+
   test('an unknown environment fails and names the valid ones', () => {
     const run = runApp({ ATLAS_ENVIRONMENTS: 'dev,qa' });
     outdirs.push(run.outdir);
