@@ -10,9 +10,10 @@ const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-
 
 /** The requirements per environment, in one table. */
 const EXPECTED = {
-  dev: { cpu: '256', memory: '512', desired: 1, workerMin: 0, apiMin: 1, max: 2, retention: 7, insights: 'enabled', waf: false, schedules: true, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: false, lbProtection: 'false', images: 10 },
-  staging: { cpu: '512', memory: '1024', desired: 2, workerMin: 2, apiMin: 2, max: 4, retention: 14, insights: 'enabled', waf: false, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 20 },
-  prod: { cpu: '1024', memory: '2048', desired: 3, workerMin: 3, apiMin: 3, max: 6, retention: 30, insights: 'enhanced', waf: true, schedules: false, spot: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 50 },
+  dev: { cpu: '256', memory: '512', desired: 1, workerDesired: 1, workerMin: 0, apiMin: 1, max: 2, retention: 7, insights: 'enabled', waf: false, schedules: true, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: false, lbProtection: 'false', images: 10 },
+  staging: { cpu: '512', memory: '1024', desired: 2, workerDesired: 1, workerMin: 1, apiMin: 2, max: 4, retention: 14, insights: 'enabled', waf: false, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 20 },
+  // Issue 12: prod workers scale from a floor of 1, every worker task on Spot; standard Container Insights.
+  prod: { cpu: '1024', memory: '2048', desired: 3, workerDesired: 1, workerMin: 1, apiMin: 3, max: 6, retention: 30, insights: 'enabled', waf: true, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 50 },
 } as const;
 
 /** Deploy-time overrides of the "deployed" shape: an image tag everywhere, a certificate in staging and prod. */
@@ -303,10 +304,10 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     expect(deployed.validation).toEqual([]);
   });
 
-  test(`desired count ${expected.desired} per service, from the image tag`, () => {
+  test(`desired count: api ${expected.desired}, workers ${expected.workerDesired} (their floor, at least 1), from the image tag`, () => {
     for (const service of SERVICE_NAMES) {
       const [, resource] = serviceNamed(deployed.json, envName, service);
-      expect(resource.Properties.DesiredCount).toBe(expected.desired);
+      expect(resource.Properties.DesiredCount).toBe(service === 'api' ? expected.desired : expected.workerDesired);
     }
     for (const [, definition] of resourcesOf(deployed.json, 'AWS::ECS::TaskDefinition')) {
       expect(JSON.stringify(definition.Properties.ContainerDefinitions[0].Image)).toContain(':1.4.2');
