@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
+import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import type { PipelineData } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
 import { AlarmTopic } from '../monitoring/alarm-topic';
@@ -41,7 +41,12 @@ export class MonitoringStack extends PipelineStack {
       throw new Error(`${this.names.prefix}: found ${natGatewayIds.length} NAT gateways in the network stack, config.network.natGateways is ${config.network.natGateways}`);
     }
 
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names: this.names, emails: config.monitoring.alarmEmails, disposable: config.disposableData });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      names: this.names,
+      emails: config.monitoring.alarmEmails,
+      disposable: config.disposableData,
+      requireDeployTimeEmail: missingAlarmDestination(config) !== undefined,
+    });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       names: this.names,
       config,
