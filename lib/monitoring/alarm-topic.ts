@@ -1,9 +1,10 @@
-import { CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EncryptionKey } from '../core/encryption-key';
+import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 
 export interface AlarmTopicProps {
@@ -80,21 +81,15 @@ export class AlarmTopic extends Construct {
   }
 
   private requireEmailParameter(): void {
-    const parameter = new CfnParameter(this, 'AlarmEmailParameter', {
-      type: 'String',
+    const email = requiredParameter(this, {
+      id: 'AlarmEmailParameter',
+      logicalId: ALARM_EMAIL_PARAMETER,
       description: 'Alarm destination (e-mail) of this environment. Supply it with -c alarmEmails=oncall@example.com (or --parameters AlarmEmail=...).',
       allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
       constraintDescription: 'must be an e-mail address: alarms of this environment must reach someone (monitoring.alarmEmails / -c alarmEmails=).',
+      ruleId: 'AlarmDestinationRequired',
+      ruleMessage: 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).',
     });
-    parameter.overrideLogicalId(ALARM_EMAIL_PARAMETER);
-    new CfnRule(this, 'AlarmDestinationRequired', {
-      assertions: [
-        {
-          assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
-          assertDescription: 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).',
-        },
-      ],
-    });
-    new sns.Subscription(this, 'DeployTimeEmail', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: parameter.valueAsString });
+    new sns.Subscription(this, 'DeployTimeEmail', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
   }
 }
