@@ -2,8 +2,9 @@
  * CDKTF entry point for the MongoDB Atlas side stacks (`atlas-dev`, `atlas-staging`, `atlas-prod`),
  * and the only place in atlas/ that reads the process environment.
  * ATLAS_ENVIRONMENTS=dev,prod limits which stacks are synthesized (default: all three).
- * ATLAS_ACCOUNT=<12-digit id> names the AWS account, and with it the state bucket
- * (`{bucketPrefix}-{account}`); the operator commands (npm run deploy/diff/destroy) always set it.
+ * ATLAS_ACCOUNT=<12-digit id> is the AWS account of the environment (as `-c account=` for the CDK app): it names
+ * the state bucket (`{bucketPrefix}-{account}`), and the AWS provider refuses credentials of any other account.
+ * The operator commands (npm run deploy/diff/destroy) always set it; offline synth leaves it unset.
  */
 import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';

@@ -4,7 +4,7 @@
  *
  *   npx cdk synth                     # dev
  *   npx cdk synth -c env=prod         # every prod stack
- *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:...
+ *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:... -c alarmEmails=oncall@example.com
  */
 import { App } from 'aws-cdk-lib';
 import { EnvironmentConfigError, loadEnvironment } from '../environments';
@@ -21,6 +21,8 @@ try {
     account: context('account'),
     imageTag: context('imageTag'),
     certificateArn: context('certificateArn'),
+    // Comma-separated; each address is validated by the schema (monitoring.alarmEmails).
+    alarmEmails: context('alarmEmails')?.split(',').map((email) => email.trim()).filter((email) => email !== ''),
   });
   addPipeline(app, config);
 } catch (error) {

@@ -17,6 +17,7 @@ export const dev: EnvironmentInput = {
     // No interface endpoints: at dev's traffic, NAT data ($0.045/GB) costs less than endpoints ($7.30/AZ/month each).
     interfaceEndpoints: [],
     flowLogTrafficType: 'REJECT',
+    endpointAzCount: 2,
   },
   storage: {
     recordingsInfrequentAccessAfterDays: 30,
@@ -36,7 +37,8 @@ export const dev: EnvironmentInput = {
     port: 6380,
     replicas: 0,
     highAvailability: false,
-    snapshotRetentionDays: 1,
+    // Seed tip "delete unused snapshots": dev's cache is disposable, so it keeps none.
+    snapshotRetentionDays: 0,
     maintenanceWindow: 'sun:05:00-sun:06:00',
     snapshotWindow: '03:00-04:00',
   },
@@ -46,6 +48,7 @@ export const dev: EnvironmentInput = {
     taskMemoryMiB: 512,
     desiredCount: 1,
     minCapacity: 0,
+    workerMinCapacity: 0,
     maxCapacity: 2,
     cpuArchitecture: 'ARM64',
     workersOnSpot: true,
@@ -67,7 +70,11 @@ export const dev: EnvironmentInput = {
     continuousBackup: false,
     backupRetentionDays: 0,
     pointInTimeWindowDays: 0,
+    weeklySnapshotRetentionWeeks: 0,
+    monthlySnapshotRetentionMonths: 0,
     snapshotIntervalHours: 6,
+    snapshotHourUtc: 7,
+    autoScaling: { diskGbEnabled: false },
     terminationProtection: false,
     connectivity: 'nat-ip-access-list',
     // Atlas documents no tier restriction for AWS IAM authentication, so dev uses it too: no password exists anywhere.
@@ -75,6 +82,8 @@ export const dev: EnvironmentInput = {
   },
   monitoring: {
     alarmEmails: [],
+    // Dev may stay silent (its alarms keep their state; notifications are off).
+    alarmDestinationRequired: false,
     notificationsEnabled: false,
     queueMaxAgeSeconds: 3600,
     queueMaxDepth: 1000,
@@ -92,13 +101,14 @@ export const dev: EnvironmentInput = {
   budget: { monthlyUsd: 378, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   usage: {
     recordingsStoredGb: 50,
+    recordingsIngestedGbPerMonth: 17,
     transcriptsStoredGb: 2,
     natProcessedGbPerMonth: 50,
     albLcuAverage: 1,
     sqsRequestsMillionsPerMonth: 1,
     logsIngestedGbPerMonth: 5,
     wafRequestsMillionsPerMonth: 0,
-    workerAverageUtilisation: 1,
+    workerAverageTasks: 1,
     interfaceEndpointProcessedGbPerMonth: 0,
     containerImagesStoredGb: 2,
     searchIndexStoredGb: 1,

@@ -28,6 +28,18 @@ export interface EnvironmentOverrides {
   readonly imageTag?: string;
   /** ACM certificate ARN for the api's HTTPS listener. */
   readonly certificateArn?: string;
+  /** Alarm e-mail addresses added to `monitoring.alarmEmails` (deploy-time, so none has to be committed). */
+  readonly alarmEmails?: readonly string[];
+}
+
+/**
+ * Why a deploy of this environment must not go ahead for want of an alarm destination, or undefined when
+ * it may: staging and prod (`monitoring.alarmDestinationRequired`) need at least one address. The ops CLI
+ * refuses with this message; a raw `cdk deploy` is stopped by the monitoring template's AlarmEmail rule.
+ */
+export function missingAlarmDestination(config: EnvironmentConfig): string | undefined {
+  if (!config.monitoring.alarmDestinationRequired || config.monitoring.alarmEmails.length > 0) return undefined;
+  return `${config.name} has no alarm destination: its alarms would reach nobody. Deploy with -c alarmEmails=oncall@example.com[,...] or set monitoring.alarmEmails in environments/${config.name}.ts.`;
 }
 
 /**
@@ -53,6 +65,10 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
   const merged: EnvironmentInput = {
     ...declared,
     ...(overrides.account !== undefined ? { account: overrides.account } : {}),
+    monitoring: {
+      ...declared.monitoring,
+      ...(overrides.alarmEmails !== undefined ? { alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...overrides.alarmEmails])] } : {}),
+    },
     services: {
       ...declared.services,
       ...(overrides.imageTag !== undefined ? { imageTag: overrides.imageTag } : {}),

@@ -18,6 +18,9 @@ export const prod: EnvironmentInput = {
     // traffic NAT data processing costs $4.50. The S3 gateway endpoint (free) carries the recordings.
     interfaceEndpoints: [],
     flowLogTrafficType: 'ALL',
+    // The OpenSearch Serverless and Atlas PrivateLink endpoints span 2 of the 3 AZs: an AZ loss leaves one,
+    // reached across AZs; a third ENI per endpoint would cost $7.30/month each and add no availability.
+    endpointAzCount: 2,
   },
   storage: {
     recordingsInfrequentAccessAfterDays: 30,
@@ -41,25 +44,30 @@ export const prod: EnvironmentInput = {
     maintenanceWindow: 'sun:05:00-sun:06:00',
     snapshotWindow: '03:00-04:00',
   },
-  // Standby replicas would double the OCU floor ($175 -> $350/month) and put prod ~$85 over its $970
-  // budget even with every other saving. The index is derived data, rebuilt from the versioned,
-  // retained transcripts bucket; an AZ loss degrades search, it loses nothing. See README "Decisions".
-  search: { standbyReplicas: false },
+  // 24/7 HA (seed): standby replicas keep vector search up through an AZ loss. They double the OCU floor
+  // ($175.20 -> $350.40/month); docs/cost.md shows where that money comes from. Creation-time only.
+  search: { standbyReplicas: true },
   services: {
     taskCpu: 1024,
     taskMemoryMiB: 2048,
     desiredCount: 3,
     minCapacity: 3,
     maxCapacity: 6,
+    // Workers scale with their backlog from one task each (the api keeps 3): docs/cost.md.
+    workerMinCapacity: 1,
     cpuArchitecture: 'ARM64',
     workersOnSpot: true,
     apiContainerPort: 8080,
     httpsOnly: true,
     apiHealthCheckPath: '/health',
     imagesRetained: 50,
-    workerOnDemandBase: 1,
+    // Every worker task on Spot, the floor too: an interrupted task's message returns to its queue and ECS
+    // replaces the task; the queue-age alarms catch a stall. On-demand floors would cost $60.60/month more.
+    workerOnDemandBase: 0,
     autoscaling: { apiCpuTargetPercent: 60, apiRequestsPerTarget: 500, workerBacklogPerTask: 10, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 },
-    containerInsights: 'enhanced',
+    // Standard Container Insights (cluster, service and task-count metrics, which the backlog scaling reads);
+    // enhanced observability adds per-task/container series for ~$12/month more: docs/cost.md.
+    containerInsights: 'enabled',
     loadBalancerDeletionProtection: true,
     waf: { enabled: true, rateLimitPer5Minutes: 2000 },
   },
@@ -67,17 +75,26 @@ export const prod: EnvironmentInput = {
     ...common.atlas,
     instanceSize: 'M20',
     electableNodes: 3,
-    // Continuous cloud backup: daily snapshots kept 30 days (seed), point-in-time restore to any minute of the last 7 days.
+    // Continuous cloud backup, 30-day retention (seed): point-in-time restore to any minute of the last 30 days
+    // (hourly snapshots kept 30 days), daily snapshots 30 days, weekly 8 weeks, monthly 12 months.
     continuousBackup: true,
     backupRetentionDays: 30,
-    pointInTimeWindowDays: 7,
+    pointInTimeWindowDays: 30,
+    weeklySnapshotRetentionWeeks: 8,
+    monthlySnapshotRetentionMonths: 12,
     snapshotIntervalHours: 6,
+    // 07:00 UTC = 02:00/03:00 in New York: the quietest hour of the users' day.
+    snapshotHourUtc: 7,
+    // Compute M20 (seed floor) to M30; disk grows before it fills.
+    autoScaling: { computeMaxInstanceSize: 'M30', diskGbEnabled: true },
     terminationProtection: true,
     connectivity: 'private-link',
     databaseAuth: 'aws-iam',
   },
   monitoring: {
+    // Deploy with -c alarmEmails=oncall@example.com (or commit addresses here): a prod deploy without one fails.
     alarmEmails: [],
+    alarmDestinationRequired: true,
     notificationsEnabled: true,
     queueMaxAgeSeconds: 900,
     queueMaxDepth: 500,
@@ -95,13 +112,15 @@ export const prod: EnvironmentInput = {
   budget: { monthlyUsd: 970, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   usage: {
     recordingsStoredGb: 1000,
+    recordingsIngestedGbPerMonth: 50,
     transcriptsStoredGb: 50,
     natProcessedGbPerMonth: 100,
     albLcuAverage: 2,
     sqsRequestsMillionsPerMonth: 20,
     logsIngestedGbPerMonth: 20,
     wafRequestsMillionsPerMonth: 5,
-    workerAverageUtilisation: 1,
+    // Each worker: its floor of 1 plus ~6 task-hours a day of backlog-driven scale-out.
+    workerAverageTasks: 1.25,
     interfaceEndpointProcessedGbPerMonth: 100,
     containerImagesStoredGb: 5,
     searchIndexStoredGb: 20,

@@ -23,7 +23,7 @@ export const LOG_RETENTION_DAYS = [
 export const FARGATE_SIZES: Record<number, readonly number[]> = {
   256: [512, 1024, 2048],
   512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7144, 8192],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
   2048: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
   4096: [8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720],
 };
@@ -86,6 +86,12 @@ export const networkSchema = z.strictObject({
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
   /** Flow log traffic type. */
   flowLogTrafficType: z.enum(['ALL', 'REJECT']),
+  /**
+   * AZs the per-AZ-billed private endpoints span (interface endpoints, the OpenSearch Serverless VPC endpoint,
+   * the Atlas PrivateLink endpoint; ~$7.30 per endpoint per AZ a month). 2 survives the loss of one AZ: tasks in
+   * the other AZs reach an endpoint's ENI across AZs. Never more than the environment's AZs.
+   */
+  endpointAzCount: z.number().int().min(1).max(6),
 });
 
 export const storageSchema = z.strictObject({
@@ -154,9 +160,14 @@ export const servicesSchema = z.strictObject({
   taskMemoryMiB: positiveInt,
   /** Steady-state task count per service ("instances" in the seed's table). */
   desiredCount: positiveInt,
-  /** Autoscaling bounds for the api and the workers. */
+  /** Autoscaling bounds of the api (and the workers' ceiling). */
   minCapacity: z.number().int().min(0),
   maxCapacity: positiveInt,
+  /**
+   * Floor of each queue worker: workers scale with their backlog (messages per task) between this and
+   * maxCapacity, so a quiet queue costs the floor, not `desiredCount`. 0 starts a worker only when work arrives.
+   */
+  workerMinCapacity: z.number().int().min(0),
   /** ARM64 (Graviton) is ~20% cheaper per vCPU-hour; X86_64 for images not yet built for ARM. */
   cpuArchitecture: z.enum(['ARM64', 'X86_64']),
   /** Queue workers may run on Fargate Spot: an interrupted task's message returns to its queue. */
@@ -209,14 +220,22 @@ export const uptimeSchema = z.strictObject({
   startHour: hour,
   stopHour: hour,
   weekdays: z.array(weekday).min(1),
+  /**
+   * always-on only (the seed: staging "can be stopped on weekends if not needed"): every service goes to 0 tasks
+   * from Saturday 00:00 to Monday 00:00 in `timezone`, with the business-hours schedule mechanism. Off by default.
+   */
+  weekendStop: z.boolean().default(false),
 });
 
 /** Hours between Atlas hourly snapshots (the values Atlas accepts for an hourly policy item). */
 export const ATLAS_SNAPSHOT_INTERVAL_HOURS = [1, 2, 4, 6, 8, 12] as const;
 
+/** Atlas tiers this project prices and may run, smallest first (auto-scaling bounds are compared in this order). */
+export const ATLAS_INSTANCE_SIZES = ['M0', 'M10', 'M20', 'M30', 'M40'] as const;
+
 export const atlasSchema = z.strictObject({
   /** M0 is the free shared tier (TENANT: no PrivateLink, no cloud backup, no termination protection); M10+ are dedicated. */
-  instanceSize: z.enum(['M0', 'M10', 'M20', 'M30', 'M40']),
+  instanceSize: z.enum(ATLAS_INSTANCE_SIZES),
   /** Atlas region name for the cluster, matching the AWS region. */
   region: z.string().regex(/^[A-Z]{2}_[A-Z]+_\d$/, 'must be an Atlas region such as US_EAST_1'),
   /** MongoDB major version, pinned so an upgrade is a reviewed change. M0 runs the version Atlas chooses (documented, not sent). */
@@ -225,10 +244,34 @@ export const atlasSchema = z.strictObject({
   electableNodes: oneOf([3, 5, 7], 'replica set sizes Atlas offers'),
   /** Cloud backup with continuous (point-in-time) restore and a snapshot schedule. Off: no backup at all. */
   continuousBackup: z.boolean(),
-  /** Days daily snapshots are kept (0 exactly when there is no backup). */
+  /** Days daily snapshots are kept (0 exactly when there is no backup). Atlas: at least the hourly retention. */
   backupRetentionDays: z.number().int().min(0).max(3650),
-  /** Point-in-time restore window, in days (0 exactly when there is no backup). Hourly snapshots are kept this long. */
-  pointInTimeWindowDays: z.number().int().min(0).max(7),
+  /**
+   * Point-in-time restore window, in days (0 exactly when there is no backup). Hourly snapshots are kept this long.
+   * The provider documents `restore_window_days` only as "a positive, non-zero integer" and requires less frequent
+   * policy items to be kept at least as long as more frequent ones
+   * (https://registry.terraform.io/providers/mongodb/mongodbatlas/1.41.1/docs/resources/cloud_backup_schedule):
+   * there is no 7-day cap; the hourly snapshots PIT restores start from are kept as long as the window.
+   */
+  pointInTimeWindowDays: z.number().int().min(0).max(3650),
+  /** Weeks the weekly (Sunday) snapshot is kept; 0 = no weekly snapshots. Atlas: at least the daily retention. */
+  weeklySnapshotRetentionWeeks: z.number().int().min(0).max(520),
+  /** Months the monthly (last day of the month) snapshot is kept; 0 = no monthly snapshots. */
+  monthlySnapshotRetentionMonths: z.number().int().min(0).max(120),
+  /**
+   * UTC hour of the daily snapshot (Atlas `reference_hour_of_day`, UTC; its default is 18:00 UTC, New York
+   * business hours). Choose off-peak for the users' timezone.
+   */
+  snapshotHourUtc: hour,
+  /**
+   * Atlas auto-scaling. Compute: between `instanceSize` (the floor, from the seed) and `computeMaxInstanceSize`
+   * (absent = compute auto-scaling off); it scales back down to the floor. Disk: storage grows before it fills.
+   * Not on M0 (shared tier).
+   */
+  autoScaling: z.strictObject({
+    computeMaxInstanceSize: z.enum(ATLAS_INSTANCE_SIZES).optional(),
+    diskGbEnabled: z.boolean(),
+  }),
   /** Hours between the hourly-policy snapshots that anchor point-in-time restores. */
   snapshotIntervalHours: oneOf(ATLAS_SNAPSHOT_INTERVAL_HOURS, 'hours Atlas accepts for an hourly snapshot policy'),
   /** Atlas termination protection on the cluster (deleting it needs this turned off first). */
@@ -258,8 +301,16 @@ export const terraformStateSchema = z.strictObject({
 });
 
 export const monitoringSchema = z.strictObject({
-  /** Addresses subscribed to the alarm topic. */
+  /**
+   * Addresses subscribed to the alarm topic. Deploy-time addresses (`-c alarmEmails=a@x,b@y`) are added to these,
+   * so none has to be committed.
+   */
   alarmEmails: z.array(email),
+  /**
+   * A deploy must name at least one alarm destination (staging and prod by schema rule): without one the
+   * monitoring template takes an `AlarmEmail` parameter a rule refuses to leave empty. Offline synth still works.
+   */
+  alarmDestinationRequired: z.boolean(),
   /** When false the alarms still exist and change state, but do not notify (dev at night, say). */
   notificationsEnabled: z.boolean(),
   /** Oldest-message age (seconds) above which a queue alarms. */
@@ -300,14 +351,22 @@ export const budgetSchema = z.strictObject({
 /** Usage assumptions the cost report prices; explicit so the estimate can be argued with. */
 export const usageSchema = z.strictObject({
   recordingsStoredGb: z.number().min(0),
+  /**
+   * New recordings a month. With the lifecycle rules it decides how much of `recordingsStoredGb` is still in
+   * S3 Standard (the last `recordingsInfrequentAccessAfterDays`), in Standard-IA, and in Glacier Instant Retrieval.
+   */
+  recordingsIngestedGbPerMonth: z.number().min(0),
   transcriptsStoredGb: z.number().min(0),
   natProcessedGbPerMonth: z.number().min(0),
   albLcuAverage: z.number().min(0),
   sqsRequestsMillionsPerMonth: z.number().min(0),
   logsIngestedGbPerMonth: z.number().min(0),
   wafRequestsMillionsPerMonth: z.number().min(0),
-  /** Average worker tasks running, as a fraction of desiredCount (queue workers scale with backlog). */
-  workerAverageUtilisation: z.number().min(0).max(1),
+  /**
+   * Average tasks each queue worker runs over the month: its floor (services.workerMinCapacity) plus the
+   * backlog-driven scale-out. Between the floor and maxCapacity.
+   */
+  workerAverageTasks: z.number().min(0),
   /** Data through the interface endpoints (image pulls, logs, queue traffic) where there are any. */
   interfaceEndpointProcessedGbPerMonth: z.number().min(0),
   /** Container images kept across the ECR repositories. */
@@ -361,6 +420,21 @@ export const environmentSchema = z
     env.availabilityZones.forEach((az, i) => {
       if (!az.startsWith(env.region)) fail(['availabilityZones', i], `${az} is not in region ${env.region}`);
     });
+    if (env.network.endpointAzCount > env.availabilityZones.length) {
+      fail(['network', 'endpointAzCount'], `cannot exceed the ${env.availabilityZones.length} availability zones`);
+    }
+    if (env.name !== 'dev' && env.network.endpointAzCount < 2) {
+      fail(['network', 'endpointAzCount'], 'staging and prod need endpoints in at least 2 AZs (an AZ loss must not cut the services off)');
+    }
+    if (env.name !== 'dev' && !env.monitoring.alarmDestinationRequired) {
+      fail(['monitoring', 'alarmDestinationRequired'], 'staging and prod alarms must reach someone: set it to true');
+    }
+    if (env.uptime.weekendStop && env.uptime.mode !== 'always-on') {
+      fail(['uptime', 'weekendStop'], 'only applies to always-on environments (business hours already list their weekdays)');
+    }
+    if (env.uptime.weekendStop && env.name === 'prod') {
+      fail(['uptime', 'weekendStop'], 'prod runs 24/7 (seed)');
+    }
     if (env.network.natGateways > env.availabilityZones.length) {
       fail(['network', 'natGateways'], `cannot exceed the ${env.availabilityZones.length} availability zones`);
     }
@@ -373,6 +447,7 @@ export const environmentSchema = z
       if (!env.terminationProtection) fail(['terminationProtection'], 'prod stacks must have termination protection');
       if (!env.services.httpsOnly) fail(['services', 'httpsOnly'], 'prod must be HTTPS-only');
       if (!env.services.waf.enabled) fail(['services', 'waf', 'enabled'], 'prod must have the WAF web ACL on its load balancer');
+      if (!env.search.standbyReplicas) fail(['search', 'standbyReplicas'], 'prod search must survive an AZ loss (seed: 24/7 HA): standby replicas on');
     }
 
     const validMemory = FARGATE_SIZES[env.services.taskCpu] ?? [];
@@ -384,6 +459,12 @@ export const environmentSchema = z
     }
     if (env.services.workerOnDemandBase > 0 && !env.services.workersOnSpot) {
       fail(['services', 'workerOnDemandBase'], 'only applies when workersOnSpot is true (without Spot every worker task is on-demand); set it to 0');
+    }
+    if (env.services.workerMinCapacity > env.services.maxCapacity) {
+      fail(['services', 'workerMinCapacity'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
+    }
+    if (env.usage.workerAverageTasks < env.services.workerMinCapacity || env.usage.workerAverageTasks > env.services.maxCapacity) {
+      fail(['usage', 'workerAverageTasks'], `must be between services.workerMinCapacity (${env.services.workerMinCapacity}) and services.maxCapacity (${env.services.maxCapacity})`);
     }
     if (env.services.workerOnDemandBase > env.services.maxCapacity) {
       fail(['services', 'workerOnDemandBase'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
@@ -420,6 +501,13 @@ export const environmentSchema = z
       if (atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'M0 has no cloud backup');
       if (atlas.terminationProtection) fail(['atlas', 'terminationProtection'], 'M0 (shared tier) has no termination protection');
       if (atlas.electableNodes !== 3) fail(['atlas', 'electableNodes'], 'M0 is always a 3-node replica set');
+      if (atlas.autoScaling.computeMaxInstanceSize !== undefined || atlas.autoScaling.diskGbEnabled) {
+        fail(['atlas', 'autoScaling'], 'M0 (shared tier) has no auto-scaling: omit computeMaxInstanceSize and set diskGbEnabled to false');
+      }
+    }
+    const max = atlas.autoScaling.computeMaxInstanceSize;
+    if (max !== undefined && ATLAS_INSTANCE_SIZES.indexOf(max) <= ATLAS_INSTANCE_SIZES.indexOf(atlas.instanceSize)) {
+      fail(['atlas', 'autoScaling', 'computeMaxInstanceSize'], `must be a larger tier than instanceSize ${atlas.instanceSize} (the floor): one of ${ATLAS_INSTANCE_SIZES.slice(ATLAS_INSTANCE_SIZES.indexOf(atlas.instanceSize) + 1).join(', ')}`);
     }
     if (atlas.instanceSize !== 'M0' && atlas.connectivity === 'nat-ip-access-list' && env.name !== 'dev') {
       fail(['atlas', 'connectivity'], 'dedicated tiers outside dev must use private-link (no public access list)');
@@ -430,12 +518,25 @@ export const environmentSchema = z
       if (atlas.pointInTimeWindowDays > atlas.backupRetentionDays) {
         fail(['atlas', 'pointInTimeWindowDays'], `${atlas.pointInTimeWindowDays} days exceeds backupRetentionDays (${atlas.backupRetentionDays})`);
       }
+      if (atlas.weeklySnapshotRetentionWeeks > 0 && atlas.weeklySnapshotRetentionWeeks * 7 < atlas.backupRetentionDays) {
+        fail(['atlas', 'weeklySnapshotRetentionWeeks'], `${atlas.weeklySnapshotRetentionWeeks} weeks is shorter than backupRetentionDays (${atlas.backupRetentionDays}); Atlas keeps weekly snapshots at least as long as daily ones`);
+      }
+      if (atlas.monthlySnapshotRetentionMonths > 0 && atlas.monthlySnapshotRetentionMonths * 31 < Math.max(atlas.backupRetentionDays, atlas.weeklySnapshotRetentionWeeks * 7)) {
+        fail(['atlas', 'monthlySnapshotRetentionMonths'], 'is shorter than the daily or weekly retention; Atlas keeps monthly snapshots at least as long');
+      }
     } else {
       if (atlas.backupRetentionDays !== 0) fail(['atlas', 'backupRetentionDays'], 'must be 0 when continuousBackup is off (there are no snapshots to retain)');
       if (atlas.pointInTimeWindowDays !== 0) fail(['atlas', 'pointInTimeWindowDays'], 'must be 0 when continuousBackup is off');
+      if (atlas.weeklySnapshotRetentionWeeks !== 0) fail(['atlas', 'weeklySnapshotRetentionWeeks'], 'must be 0 when continuousBackup is off');
+      if (atlas.monthlySnapshotRetentionMonths !== 0) fail(['atlas', 'monthlySnapshotRetentionMonths'], 'must be 0 when continuousBackup is off');
     }
     if (env.name === 'prod') {
       if (!atlas.continuousBackup) fail(['atlas', 'continuousBackup'], 'prod needs continuous cloud backup');
+      // Seed: "Backups: Continuous with 30-day retention" - point-in-time restore to any minute of the last 30 days.
+      if (atlas.pointInTimeWindowDays < 30) fail(['atlas', 'pointInTimeWindowDays'], 'prod restores to any minute of the last 30 days (seed: continuous backup, 30-day retention): at least 30');
+      if (atlas.weeklySnapshotRetentionWeeks === 0) fail(['atlas', 'weeklySnapshotRetentionWeeks'], 'prod keeps weekly snapshots');
+      if (atlas.monthlySnapshotRetentionMonths === 0) fail(['atlas', 'monthlySnapshotRetentionMonths'], 'prod keeps monthly snapshots');
+      if (!atlas.autoScaling.diskGbEnabled) fail(['atlas', 'autoScaling', 'diskGbEnabled'], 'prod storage must grow before it fills');
       if (!atlas.terminationProtection) fail(['atlas', 'terminationProtection'], 'prod needs Atlas termination protection');
     }
     if (!env.terraformState.useLockfile && !env.terraformState.dynamodbTable) {

@@ -1,4 +1,4 @@
-import { AdvancedCluster, type AdvancedClusterReplicationSpecsRegionConfigs } from '@cdktf/provider-mongodbatlas/lib/advanced-cluster';
+import { AdvancedCluster, type AdvancedClusterReplicationSpecsRegionConfigs, type AdvancedClusterReplicationSpecsRegionConfigsAutoScaling } from '@cdktf/provider-mongodbatlas/lib/advanced-cluster';
 import { CloudBackupSchedule } from '@cdktf/provider-mongodbatlas/lib/cloud-backup-schedule';
 import { Project } from '@cdktf/provider-mongodbatlas/lib/project';
 import { Construct } from 'constructs';
@@ -10,6 +10,17 @@ export const SHARED_TIERS: ReadonlySet<string> = new Set(['M0']);
 
 /** Highest election priority: the region of a single-region cluster. */
 const PRIMARY_REGION_PRIORITY = 7;
+
+/**
+ * With compute auto-scaling on, Atlas changes the tier itself; Terraform must not scale it back to the
+ * configured floor on the next apply. Provider 1.x block syntax (electable_specs is a one-item list).
+ */
+export const AUTO_SCALED_INSTANCE_SIZE = 'replication_specs[0].region_configs[0].electable_specs[0].instance_size';
+
+/** Atlas weekly policy item day: 7 = Sunday (1 = Monday). */
+const WEEKLY_SNAPSHOT_DAY = 7;
+/** Atlas monthly policy item day: 40 = the last day of the month. */
+const MONTHLY_SNAPSHOT_DAY = 40;
 
 export interface AtlasClusterProps {
   readonly config: EnvironmentConfig;
@@ -25,8 +36,11 @@ export interface AtlasClusterProps {
  * - M0: TENANT on AWS (`backing_provider_name`), Atlas-managed MongoDB version, no backup;
  * - M10+: dedicated AWS nodes (`electableNodes` from config) with the pinned major version, and,
  *   when `continuousBackup` is on, cloud backup with point-in-time restore and a snapshot
- *   schedule (hourly snapshots kept for the PIT window, daily snapshots kept `backupRetentionDays`).
- * Termination protection and Terraform `prevent_destroy` follow config.
+ *   schedule (hourly snapshots kept for the PIT window, daily `backupRetentionDays`, weekly and monthly
+ *   when configured, at `snapshotHourUtc`);
+ * - auto-scaling from config: compute between the configured tier and its ceiling (Terraform then
+ *   ignores the tier Atlas chose), disk growth.
+ * Termination protection and Terraform `prevent_destroy` (project, cluster, backup schedule) follow config.
  */
 export class AtlasCluster extends Construct {
   readonly project: Project;
@@ -49,6 +63,8 @@ export class AtlasCluster extends Construct {
       tags: props.tags,
       // Atlas' default alert settings stay on (replica set elections, disk, connections).
       withDefaultAlertsSettings: true,
+      // Deleting the project deletes the cluster and its snapshots with it.
+      lifecycle: { preventDestroy: !config.disposableData },
     });
 
     const regionConfig: AdvancedClusterReplicationSpecsRegionConfigs = shared
@@ -64,7 +80,9 @@ export class AtlasCluster extends Construct {
           regionName: atlas.region,
           priority: PRIMARY_REGION_PRIORITY,
           electableSpecs: { instanceSize: atlas.instanceSize, nodeCount: atlas.electableNodes },
+          autoScaling: autoScaling(atlas),
         };
+    const computeAutoScaled = !shared && atlas.autoScaling.computeMaxInstanceSize !== undefined;
 
     this.cluster = new AdvancedCluster(this, 'cluster', {
       projectId: this.project.id,
@@ -85,7 +103,7 @@ export class AtlasCluster extends Construct {
       replicationSpecs: [{ regionConfigs: [regionConfig] }],
       tags: Object.entries(props.tags).map(([key, value]) => ({ key, value })),
       // Terraform refuses to plan the cluster's destruction outside disposable environments.
-      lifecycle: { preventDestroy: !config.disposableData },
+      lifecycle: { preventDestroy: !config.disposableData, ...(computeAutoScaled ? { ignoreChanges: [AUTO_SCALED_INSTANCE_SIZE] } : {}) },
     });
 
     if (atlas.continuousBackup) {
@@ -94,9 +112,30 @@ export class AtlasCluster extends Construct {
         clusterName: this.cluster.name,
         // Point-in-time restore window; the hourly snapshots PIT restores start from are kept as long.
         restoreWindowDays: atlas.pointInTimeWindowDays,
+        // Atlas reads the reference time in UTC (its default, 18:00 UTC, is New York business hours).
+        referenceHourOfDay: atlas.snapshotHourUtc,
+        referenceMinuteOfHour: 0,
         policyItemHourly: { frequencyInterval: atlas.snapshotIntervalHours, retentionUnit: 'days', retentionValue: atlas.pointInTimeWindowDays },
         policyItemDaily: { frequencyInterval: 1, retentionUnit: 'days', retentionValue: atlas.backupRetentionDays },
+        ...(atlas.weeklySnapshotRetentionWeeks > 0
+          ? { policyItemWeekly: [{ frequencyInterval: WEEKLY_SNAPSHOT_DAY, retentionUnit: 'weeks', retentionValue: atlas.weeklySnapshotRetentionWeeks }] }
+          : {}),
+        ...(atlas.monthlySnapshotRetentionMonths > 0
+          ? { policyItemMonthly: [{ frequencyInterval: MONTHLY_SNAPSHOT_DAY, retentionUnit: 'months', retentionValue: atlas.monthlySnapshotRetentionMonths }] }
+          : {}),
+        // Removing the schedule from the code must not silently drop the backup policy outside dev.
+        lifecycle: { preventDestroy: !config.disposableData },
       });
     }
   }
+}
+
+/** The region config's auto-scaling block: compute between the configured tier and its ceiling, disk growth. */
+function autoScaling(atlas: EnvironmentConfig['atlas']): AdvancedClusterReplicationSpecsRegionConfigsAutoScaling {
+  const max = atlas.autoScaling.computeMaxInstanceSize;
+  return {
+    diskGbEnabled: atlas.autoScaling.diskGbEnabled,
+    computeEnabled: max !== undefined,
+    ...(max !== undefined ? { computeScaleDownEnabled: true, computeMinInstanceSize: atlas.instanceSize, computeMaxInstanceSize: max } : {}),
+  };
 }

@@ -73,6 +73,7 @@ export class AtlasStack extends TerraformStack {
         handoff: this.handoff,
         projectId: this.atlas.project.id,
         atlasRegion: config.atlas.region,
+        endpointAzCount: config.network.endpointAzCount,
       });
     } else {
       this.accessList = new NatIpAccessList(this, 'access-list', { handoff: this.handoff, projectId: this.atlas.project.id, environment: config.name });

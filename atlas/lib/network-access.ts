@@ -4,7 +4,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { PrivatelinkEndpoint } from '@cdktf/provider-mongodbatlas/lib/privatelink-endpoint';
 import { PrivatelinkEndpointService } from '@cdktf/provider-mongodbatlas/lib/privatelink-endpoint-service';
 import { ProjectIpAccessList } from '@cdktf/provider-mongodbatlas/lib/project-ip-access-list';
-import { TerraformIterator } from 'cdktf';
+import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ResourceNames } from '../../lib/naming';
 import type { CdkHandoff } from './cdk-handoff';
@@ -22,6 +22,8 @@ export interface AtlasPrivateLinkProps {
   readonly projectId: string;
   /** Atlas region of the endpoint service (the cluster's region). */
   readonly atlasRegion: string;
+  /** AZs the interface endpoint spans (`network.endpointAzCount`): the first N private subnets, one per AZ. */
+  readonly endpointAzCount: number;
 }
 
 /**
@@ -73,7 +75,8 @@ export class AtlasPrivateLink extends Construct {
       vpcId: handoff.vpcId,
       serviceName: this.atlasEndpoint.endpointServiceName,
       vpcEndpointType: 'Interface',
-      subnetIds: handoff.privateSubnetIds,
+      // One ENI per AZ is billed; N of them survive an AZ loss (the CDK list is ordered by AZ, one subnet each).
+      subnetIds: Fn.slice(handoff.privateSubnetIds, 0, props.endpointAzCount),
       securityGroupIds: [this.securityGroup.id],
       // Atlas serves the private hostnames from its own DNS; the endpoint must not claim a private zone.
       privateDnsEnabled: false,

@@ -124,7 +124,8 @@ export class Cache extends Construct {
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
       snapshotRetentionLimit: cache.snapshotRetentionDays,
-      snapshotWindow: cache.snapshotWindow,
+      // Retention 0 (dev): no automatic snapshots, so no window either.
+      snapshotWindow: cache.snapshotRetentionDays > 0 ? cache.snapshotWindow : undefined,
       preferredMaintenanceWindow: cache.maintenanceWindow,
       autoMinorVersionUpgrade: true,
       logDeliveryConfigurations: logGroups.map(({ logType, group }) => ({
@@ -150,7 +151,7 @@ export class Cache extends Construct {
         acknowledge(
           this.replicationGroup,
           id,
-          `Automatic snapshots are on and kept ${cache.snapshotRetentionDays} day(s) (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
+          `${cache.snapshotRetentionDays > 0 ? `Automatic snapshots are on and kept ${cache.snapshotRetentionDays} day(s)` : 'No automatic snapshots (seed tip for dev: delete unused snapshots)'} (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
         );
       }
     }

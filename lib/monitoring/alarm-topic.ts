@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EncryptionKey } from '../core/encryption-key';
+import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 
 export interface AlarmTopicProps {
@@ -12,7 +13,16 @@ export interface AlarmTopicProps {
   readonly emails: readonly string[];
   /** dev: the topic's key is scheduled for deletion with the stack. */
   readonly disposable: boolean;
+  /**
+   * No address is configured but the environment needs one (`missingAlarmDestination`): the template takes
+   * the `AlarmEmail` parameter, a rule refuses it empty, and the address is subscribed. Offline synth works;
+   * `cdk deploy` fails before any change, naming `-c alarmEmails=`.
+   */
+  readonly requireDeployTimeEmail?: boolean;
 }
+
+/** Logical id of the parameter a deploy without a configured alarm destination must supply. */
+export const ALARM_EMAIL_PARAMETER = 'AlarmEmail';
 
 /** Services that publish to the topic: CloudWatch alarms and AWS Budgets notifications. */
 const PUBLISHERS = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] as const;
@@ -72,5 +82,19 @@ export class AlarmTopic extends Construct {
     for (const email of props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+    if (props.requireDeployTimeEmail) this.requireEmailParameter();
+  }
+
+  private requireEmailParameter(): void {
+    const email = requiredParameter(this, {
+      id: 'AlarmEmailParameter',
+      logicalId: ALARM_EMAIL_PARAMETER,
+      description: 'Alarm destination (e-mail) of this environment. Supply it with -c alarmEmails=oncall@example.com (or --parameters AlarmEmail=...).',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'must be an e-mail address: alarms of this environment must reach someone (monitoring.alarmEmails / -c alarmEmails=).',
+      ruleId: 'AlarmDestinationRequired',
+      ruleMessage: 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).',
+    });
+    new sns.Subscription(this, 'DeployTimeEmail', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
   }
 }

@@ -126,14 +126,16 @@ export class PipelineAlarms extends Construct {
       this.add(`${service}-memory`, metrics.serviceMetric(service, 'MemoryUtilization'), m.serviceMemoryPercent, gt, 3, `${service} average memory above ${m.serviceMemoryPercent}%`);
       // Only where the environment runs around the clock with a floor of tasks (staging, prod), and once an
       // image is deployed: parked services (no image tag, 0 tasks) would otherwise alarm without end.
-      if (config.uptime.mode === 'always-on' && config.services.minCapacity > 0 && !servicesParked(config.services)) {
+      // A weekend stop takes every service to 0 on purpose. Workers have their own (backlog-scaled) floor.
+      const floor = service === 'api' ? config.services.minCapacity : config.services.workerMinCapacity;
+      if (config.uptime.mode === 'always-on' && !config.uptime.weekendStop && floor > 0 && !servicesParked(config.services)) {
         this.add(
           `${service}-running-tasks-below-minimum`,
           metrics.runningTasks(service),
-          config.services.minCapacity,
+          floor,
           cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           2,
-          `${service} runs fewer than its minimum of ${config.services.minCapacity} tasks`,
+          `${service} runs fewer than its minimum of ${floor} tasks`,
           cloudwatch.TreatMissingData.BREACHING,
         );
       }

@@ -48,10 +48,13 @@ export class Network extends Construct {
   readonly natEgressIps: readonly string[];
   /** Security group of interface endpoints: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup?: ec2.SecurityGroup;
+  /** Private subnets of the per-AZ-billed endpoints: the first `network.endpointAzCount` AZs. */
+  readonly endpointSubnets: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const { names, network } = props;
+    this.endpointSubnets = { subnetGroupName: SUBNET_GROUPS.private, availabilityZones: props.availabilityZones.slice(0, network.endpointAzCount) };
     if (network.natGateways > props.availabilityZones.length) {
       throw new Error(`${names.prefix}: network.natGateways (${network.natGateways}) cannot exceed the ${props.availabilityZones.length} availability zones`);
     }
@@ -136,7 +139,7 @@ export class Network extends Construct {
   private addInterfaceEndpoint(service: InterfaceEndpointService, securityGroup: ec2.ISecurityGroup): void {
     this.vpc.addInterfaceEndpoint(`${service}Endpoint`, {
       service: ec2.InterfaceVpcEndpointAwsService[service],
-      subnets: this.privateSubnets,
+      subnets: this.endpointSubnets,
       securityGroups: [securityGroup],
       // The endpoint security group already admits HTTPS from the VPC CIDR; no extra token-based rule.
       open: false,

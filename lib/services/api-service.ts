@@ -1,4 +1,4 @@
-import { CfnParameter, CfnRule, Duration, Fn } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
+import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 
 /** What AWS accepts as an ACM certificate ARN; the same rule as the config schema. */
@@ -159,22 +160,15 @@ export class ApiLoadBalancer extends Construct {
    * and a malformed or empty value is rejected by the pattern and the template rule.
    */
   private certificateParameter(): string {
-    const parameter = new CfnParameter(this, 'CertificateArn', {
-      type: 'String',
+    return requiredParameter(this, {
+      id: 'CertificateArn',
+      logicalId: CERTIFICATE_PARAMETER,
       description: 'ACM certificate of the api HTTPS listener. Supply it with -c certificateArn=arn:aws:acm:... (or --parameters ApiCertificateArn=...).',
       allowedPattern: CERTIFICATE_ARN_PATTERN,
       constraintDescription: 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): this environment is HTTPS-only.',
+      ruleId: 'CertificateRequired',
+      ruleMessage: 'This environment is HTTPS-only and has no certificate: deploy with -c certificateArn=arn:aws:acm:<region>:<account>:certificate/<id>.',
     });
-    parameter.overrideLogicalId(CERTIFICATE_PARAMETER);
-    new CfnRule(this, 'CertificateRequired', {
-      assertions: [
-        {
-          assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
-          assertDescription: 'This environment is HTTPS-only and has no certificate: deploy with -c certificateArn=arn:aws:acm:<region>:<account>:certificate/<id>.',
-        },
-      ],
-    });
-    return parameter.valueAsString;
   }
 
   /** Plain HTTP only where config allows it (httpsOnly false) and no certificate exists yet. */

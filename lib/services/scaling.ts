@@ -158,15 +158,25 @@ export class ServiceScaling extends Construct {
    */
   businessHours(uptime: EnvironmentConfig['uptime']): void {
     const weekDay = uptime.weekdays.join(',');
-    const timeZone = TimeZone.of(uptime.timezone);
+    this.schedule(uptime.timezone, { hour: uptime.startHour, weekDay }, { hour: uptime.stopHour, weekDay });
+  }
+
+  /** Weekend stop (always-on environments that allow it): 0 tasks from Saturday 00:00 to Monday 00:00. */
+  weekendStop(timezone: string): void {
+    this.schedule(timezone, { hour: 0, weekDay: 'MON' }, { hour: 0, weekDay: 'SAT' });
+  }
+
+  /** Usual bounds from `start`, pinned to 0 tasks from `stop`; cron in `timezone` (DST-aware). */
+  private schedule(timezone: string, start: { hour: number; weekDay: string }, stop: { hour: number; weekDay: string }): void {
+    const timeZone = TimeZone.of(timezone);
     this.target.scaleOnSchedule('Start', {
-      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(uptime.startHour), weekDay }),
+      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(start.hour), weekDay: start.weekDay }),
       timeZone,
       minCapacity: this.props.minCapacity,
       maxCapacity: this.props.maxCapacity,
     });
     this.target.scaleOnSchedule('Stop', {
-      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(uptime.stopHour), weekDay }),
+      schedule: appscaling.Schedule.cron({ minute: '0', hour: String(stop.hour), weekDay: stop.weekDay }),
       timeZone,
       minCapacity: 0,
       maxCapacity: 0,

@@ -95,7 +95,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       names: this.names,
       search: config.search,
       vpc,
-      subnets: network.network.privateSubnets,
+      subnets: network.network.endpointSubnets,
       clientSecurityGroup: identities.servicesSecurityGroup,
       dataKey: key.key,
       writers: [identities.taskRoles.indexing],

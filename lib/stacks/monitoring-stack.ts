@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
+import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import type { PipelineData } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
 import { AlarmTopic } from '../monitoring/alarm-topic';
@@ -36,7 +36,12 @@ export class MonitoringStack extends PipelineStack {
 
     // Budget recipients reach the budget through the topic (its only subscriber): see CostBudget.
     const emails = [...new Set([...config.monitoring.alarmEmails, ...config.budget.notificationEmails])];
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names: this.names, emails, disposable: config.disposableData });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      names: this.names,
+      emails,
+      disposable: config.disposableData,
+      requireDeployTimeEmail: missingAlarmDestination(config) !== undefined,
+    });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       names: this.names,
       config,

@@ -152,7 +152,7 @@ export class ServicesStack extends PipelineStack {
     const cooldowns = services.autoscaling;
     // A service at 0 tasks answers 503: the api keeps at least one task while the environment is up.
     const apiMin = parked ? 0 : Math.max(services.minCapacity, 1);
-    const workerMin = parked ? 0 : services.minCapacity;
+    const workerMin = parked ? 0 : services.workerMinCapacity;
     const max = parked ? 0 : services.maxCapacity;
 
     const scaling = {} as Record<ServiceName, ServiceScaling>;
@@ -168,6 +168,9 @@ export class ServicesStack extends PipelineStack {
 
     if (config.uptime.mode === 'business-hours' && !parked) {
       for (const name of SERVICE_NAMES) this.scaling[name].businessHours(config.uptime);
+    }
+    if (config.uptime.mode === 'always-on' && config.uptime.weekendStop && !parked) {
+      for (const name of SERVICE_NAMES) this.scaling[name].weekendStop(config.uptime.timezone);
     }
   }
 }

@@ -1,26 +1,32 @@
 /**
- * npm run cost -- [--env dev|staging|prod|all] [--json] [--assembly <dir>] [--summary]
+ * npm run cost -- [--env dev|staging|prod|all] [--json] [--assembly <dir>] [--summary] [--pricing on-demand|committed]
  *
  * Prints the monthly cost estimate of each environment from its synthesized templates (synthesized
  * in memory once per environment, or read from --assembly: a cloud assembly directory for one
  * environment, or a directory holding <env>/ assemblies for several) and its Atlas config.
- * Exits 1 when an estimate exceeds its budget or a resource type has no pricing rule.
+ * Exits 1 when an estimate exceeds its budget or a resource type has no pricing rule. The budget check always
+ * uses on-demand prices; `--pricing committed` prints the estimate with 1-year Savings Plan / reserved-node rates.
  * No AWS credentials or network needed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironment, resolveEnvironmentNames } from '../../environments';
 import { parseArgs } from '../lib/cli';
-import { estimateEnvironment, type CostReport } from './estimate';
+import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
 import { readAssembly, synthesizeTemplates } from './templates';
 
-const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>]';
+const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed]';
 
 function main(): number {
-  const args = parseArgs(process.argv.slice(2), { env: 'dev', json: false, summary: false, assembly: '' }, USAGE);
+  const args = parseArgs(process.argv.slice(2), { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
+  if (!(PRICING_MODES as readonly string[]).includes(args.pricing)) {
+    throw new Error(`--pricing must be one of ${PRICING_MODES.join(', ')}, got "${args.pricing}"\nusage: ${USAGE}`);
+  }
+  const pricing = args.pricing as PricingMode;
   const envNames = resolveEnvironmentNames(args.env);
-  const reports: CostReport[] = envNames.map((envName) => {
+  // On-demand is always computed: it is the budget check, whatever is printed.
+  const priced = envNames.map((envName) => {
     const config = loadEnvironment(envName);
     let stacks;
     if (args.assembly) {
@@ -29,11 +35,18 @@ function main(): number {
     } else {
       stacks = synthesizeTemplates(config);
     }
-    return estimateEnvironment(config, stacks);
+    return { onDemand: estimateEnvironment(config, stacks), shown: pricing === 'on-demand' ? undefined : estimateEnvironment(config, stacks, pricing) };
   });
+  const budgetChecks = priced.map((p) => p.onDemand);
+  const reports: CostReport[] = priced.map((p) => p.shown ?? p.onDemand);
 
   if (args.json) {
-    const out = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }) => ({ env, total, budget, delta, withinBudget, pricesAsOf, lines }));
+    const out = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }, i) =>
+      // Committed output names its pricing and the on-demand total the budget check used.
+      pricing === 'on-demand'
+        ? { env, total, budget, delta, withinBudget, pricesAsOf, lines }
+        : { env, pricing, total, onDemandTotal: budgetChecks[i].total, budget, delta, withinBudget: budgetChecks[i].withinBudget, pricesAsOf, lines },
+    );
     console.log(JSON.stringify(args.env === 'all' || envNames.length > 1 ? out : out[0], null, 2));
   } else if (args.summary) {
     console.log(formatSummary(reports));
@@ -41,7 +54,8 @@ function main(): number {
     console.log(reports.map(formatReport).join('\n\n'));
     if (reports.length > 1) console.log(`\n${formatSummary(reports)}`);
   }
-  const over = reports.filter((r) => !r.withinBudget);
+  if (pricing !== 'on-demand') console.log(`\nbudget check (on-demand): ${budgetChecks.map((r) => `${r.env} $${r.total.toFixed(2)}`).join(', ')}`);
+  const over = budgetChecks.filter((r) => !r.withinBudget);
   for (const r of over) console.error(`error: ${r.env} estimate $${r.total.toFixed(2)} exceeds its budget $${r.budget} by $${(-r.delta).toFixed(2)}`);
   return over.length > 0 ? 1 : 0;
 }

@@ -5,7 +5,15 @@
  * billable resource can never hide from the estimate.
  */
 import type { EnvironmentConfig } from '../../environments';
-import { CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
+import { COMMITTED_PRICES, CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
+
+/**
+ * on-demand: list prices (the default, and what the budget check uses).
+ * committed: the seed's tip "Use Reserved Instances or Savings Plans": 1-year Compute Savings Plan rates for
+ * on-demand Fargate tasks (Spot is already cheaper and not covered) and 1-year reserved ElastiCache nodes.
+ */
+export const PRICING_MODES = ['on-demand', 'committed'] as const;
+export type PricingMode = (typeof PRICING_MODES)[number];
 
 /** A CloudFormation resource as synthesized. */
 export interface CfnResource {
@@ -41,6 +49,8 @@ export interface CostReport {
   readonly delta: number;
   readonly withinBudget: boolean;
   readonly pricesAsOf: string;
+  /** Which prices the lines use; the budget check is meaningful for on-demand. */
+  readonly pricing: PricingMode;
   readonly lines: CostLine[];
 }
 
@@ -113,6 +123,7 @@ interface RuleContext {
   readonly stack: StackTemplate;
   /** Every stack of the environment (for cross-references such as cluster default strategies). */
   readonly stacks: readonly StackTemplate[];
+  readonly pricing: PricingMode;
 }
 
 type PricingRule = (ctx: RuleContext) => CostLine[];
@@ -126,13 +137,19 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-/** Hours a month the services run: business hours (hours/day x weekdays x 4.35 weeks) or 730. */
+/** Hours a month the services run: business hours (hours/day x weekdays x 4.35 weeks), 730 less weekends when they stop, or 730. */
 export function serviceHoursPerMonth(config: EnvironmentConfig): number {
   const { uptime } = config;
   if (uptime.mode === 'business-hours') {
     return (uptime.stopHour - uptime.startHour) * uptime.weekdays.length * WEEKS_PER_MONTH;
   }
+  if (uptime.weekendStop) return round((HOURS_PER_MONTH * 5) / 7, 2);
   return HOURS_PER_MONTH;
+}
+
+/** Average running tasks of every ECS service together: the api at its desired count, each worker at usage.workerAverageTasks. */
+function averageRunningTasks(config: EnvironmentConfig, services: number): number {
+  return config.services.desiredCount + Math.max(services - 1, 0) * config.usage.workerAverageTasks;
 }
 
 /** Count of a list property, or the environment's AZ count when it is a token (e.g. an import). */
@@ -191,7 +208,7 @@ function clusterDefaultStrategy(stacks: readonly StackTemplate[]): StrategyItem[
   return undefined;
 }
 
-const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks }) => {
+const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, pricing }) => {
   const props = resource.Properties ?? {};
   const serviceName = typeof props.ServiceName === 'string' ? props.ServiceName : logicalId;
   const taskDefId = refTarget(props.TaskDefinition);
@@ -202,27 +219,30 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks })
   const vcpu = Number(taskDef.Properties?.Cpu) / 1024;
   const memoryGb = Number(taskDef.Properties?.Memory) / 1024;
   const arch = taskDef.Properties?.RuntimePlatform?.CpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64';
-  // Parked (no image tag) services declare 0; running ones declare none (autoscaling owns the count).
-  // Either way price the steady state from config.
-  const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : undefined;
-  const steady = declared !== undefined && declared > 0 ? declared : config.services.desiredCount;
-  // Queue workers (no load balancer) run at the configured average utilisation of their desired count.
+  // Parked (no image tag) services declare 0; running ones declare none (autoscaling owns the count):
+  // price the steady state from config.
+  const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 0;
+  // Queue workers (no load balancer) scale with their backlog: priced at their monthly average (usage.workerAverageTasks).
   const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
-  const tasks = isWorker ? steady * config.usage.workerAverageUtilisation : steady;
+  const tasks = isWorker ? config.usage.workerAverageTasks : declared > 0 ? declared : config.services.desiredCount;
   const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined) ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
   const { onDemand, spot } = splitByStrategy(tasks, strategy);
   const hours = serviceHoursPerMonth(config);
+  const committed = pricing === 'committed';
   const cpuPrice = arch === 'ARM64' ? PRICES.fargateArmVcpuHour : PRICES.fargateX86VcpuHour;
   const memPrice = arch === 'ARM64' ? PRICES.fargateArmGbHour : PRICES.fargateX86GbHour;
+  // Savings Plans cover on-demand Fargate; Spot is priced off the on-demand rate as before.
+  const onDemandFactor = committed ? COMMITTED_PRICES.fargateComputeSavingsPlanFactor.usd : 1;
   const hoursNote = config.uptime.mode === 'business-hours' ? `${round(hours, 2)} business h` : `${hours} h`;
   const lines: CostLine[] = [];
   for (const [count, kind, factor] of [
-    [onDemand, 'on-demand', 1],
+    [onDemand, committed ? 'Savings Plan' : 'on-demand', onDemandFactor],
     [spot, 'Spot', PRICES.fargateSpotFactor.usd],
   ] as const) {
     if (count <= 0) continue;
     const what = `${serviceName} ${arch} ${kind}`;
-    const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${declared === 0 ? ' (parked at 0 until an image tag is set: priced at config.services.desiredCount)' : ''}`;
+    const how = isWorker ? ' (usage.workerAverageTasks: floor + backlog scale-out)' : declared === 0 ? ' (parked at 0 until an image tag is set: priced at config.services.desiredCount)' : '';
+    const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${how}`;
     lines.push(line('Fargate', `${what} vCPU`, count * vcpu * hours, cpuPrice, detail, round(cpuPrice.usd * factor, 6)));
     lines.push(line('Fargate', `${what} memory`, count * memoryGb * hours, memPrice, detail, round(memPrice.usd * factor, 6)));
   }
@@ -262,7 +282,7 @@ const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
   },
   'AWS::ECS::Service': ecsService,
   'AWS::ECR::Repository': () => [],
-  'AWS::ElastiCache::ReplicationGroup': ({ resource }) => {
+  'AWS::ElastiCache::ReplicationGroup': ({ resource, pricing }) => {
     const props = resource.Properties ?? {};
     const nodeType = String(props.CacheNodeType);
     const redisPrice = PRICES.elasticacheRedisNodeHour[nodeType];
@@ -272,8 +292,18 @@ const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
       typeof props.NumCacheClusters === 'number' ? props.NumCacheClusters : shards * (1 + (typeof props.ReplicasPerNodeGroup === 'number' ? props.ReplicasPerNodeGroup : 0));
     const engine = String(props.Engine ?? 'redis').toLowerCase();
     const factor = engine === 'valkey' ? PRICES.valkeyFactor.usd : 1;
+    const reserved = pricing === 'committed' ? COMMITTED_PRICES.elasticacheReservedNodeHour[nodeType] : undefined;
+    if (pricing === 'committed' && !reserved) throw new UnknownResourceTypeError([`ElastiCache reserved node type ${nodeType}`]);
+    const price = reserved ?? redisPrice;
     return [
-      line('ElastiCache', `${engine} ${nodeType} node hours`, nodes * HOURS_PER_MONTH, redisPrice, `${nodes} node(s) x ${HOURS_PER_MONTH} h${engine === 'valkey' ? ' (Valkey: 0.8 x Redis OSS)' : ''}`, round(redisPrice.usd * factor, 6)),
+      line(
+        'ElastiCache',
+        `${engine} ${nodeType} node hours${reserved ? ' (1-year reserved)' : ''}`,
+        nodes * HOURS_PER_MONTH,
+        price,
+        `${nodes} node(s) x ${HOURS_PER_MONTH} h${engine === 'valkey' ? ' (Valkey: 0.8 x Redis OSS)' : ''}`,
+        round(price.usd * factor, 6),
+      ),
     ];
   },
   'AWS::OpenSearchServerless::Collection': ({ config, resource }) => {
@@ -321,6 +351,26 @@ function isCustomResource(type: string): boolean {
   return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 }
 
+/**
+ * Recordings by storage class under the lifecycle rules, at a steady monthly intake: the newest
+ * `recordingsInfrequentAccessAfterDays` in Standard, up to `recordingsGlacierAfterDays` in Standard-IA,
+ * the rest in Glacier Instant Retrieval. Transition requests and retrievals are not modelled (docs/cost.md).
+ */
+function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
+  const { usage, storage } = config;
+  const total = usage.recordingsStoredGb;
+  const intake = usage.recordingsIngestedGbPerMonth;
+  const standard = Math.min(total, (intake * storage.recordingsInfrequentAccessAfterDays) / 30);
+  const ia = Math.min(total - standard, (intake * (storage.recordingsGlacierAfterDays - storage.recordingsInfrequentAccessAfterDays)) / 30);
+  const glacier = total - standard - ia;
+  const of = `of usage.recordingsStoredGb ${total} at usage.recordingsIngestedGbPerMonth ${intake}`;
+  return [
+    line('S3', 'recordings storage (Standard)', standard, PRICES.s3StandardGbMonth, `first ${storage.recordingsInfrequentAccessAfterDays} days ${of}`),
+    line('S3', 'recordings storage (Standard-IA)', ia, PRICES.s3StandardIaGbMonth, `days ${storage.recordingsInfrequentAccessAfterDays}-${storage.recordingsGlacierAfterDays} ${of}`),
+    line('S3', 'recordings storage (Glacier Instant Retrieval)', glacier, PRICES.s3GlacierInstantRetrievalGbMonth, `after day ${storage.recordingsGlacierAfterDays} ${of}`),
+  ].filter((l) => l.quantity > 0);
+}
+
 /** Lines that depend on the environment rather than on one resource (usage, Atlas, Container Insights). */
 function environmentLines(config: EnvironmentConfig, resources: Array<{ type: string; resource: CfnResource }>): CostLine[] {
   const { usage } = config;
@@ -336,7 +386,7 @@ function environmentLines(config: EnvironmentConfig, resources: Array<{ type: st
     lines.push(line('PrivateLink', 'interface endpoint data processed', usage.interfaceEndpointProcessedGbPerMonth, PRICES.interfaceEndpointGb, 'usage.interfaceEndpointProcessedGbPerMonth'));
   }
   if (has('AWS::S3::Bucket')) {
-    lines.push(line('S3', 'recordings storage', usage.recordingsStoredGb, PRICES.s3StandardGbMonth, 'usage.recordingsStoredGb (all in Standard: upper bound)'));
+    lines.push(...recordingsStorageLines(config));
     lines.push(line('S3', 'transcripts storage', usage.transcriptsStoredGb, PRICES.s3StandardGbMonth, 'usage.transcriptsStoredGb'));
   }
   if (has('AWS::SQS::Queue')) {
@@ -355,23 +405,36 @@ function environmentLines(config: EnvironmentConfig, resources: Array<{ type: st
     const insights = ((cluster.resource.Properties?.ClusterSettings as Array<{ Name: string; Value: string }> | undefined) ?? []).find((s) => s.Name === 'containerInsights')?.Value;
     if (!insights || insights === 'disabled') continue;
     const services = count('AWS::ECS::Service');
+    // Enhanced observability adds series per running task: the api's tasks plus each worker's average.
+    const tasks = round(averageRunningTasks(config, services), 2);
     let metrics = CONTAINER_INSIGHTS_METRICS.perCluster + services * CONTAINER_INSIGHTS_METRICS.perService;
-    if (insights === 'enhanced') metrics += services * config.services.desiredCount * CONTAINER_INSIGHTS_METRICS.enhancedPerTask;
-    lines.push(line('CloudWatch', `Container Insights (${insights}) metrics`, metrics, PRICES.customMetricMonth, `${services} service(s)${insights === 'enhanced' ? `, ${config.services.desiredCount} task(s) each` : ''}`));
+    if (insights === 'enhanced') metrics += tasks * CONTAINER_INSIGHTS_METRICS.enhancedPerTask;
+    lines.push(line('CloudWatch', `Container Insights (${insights}) metrics`, metrics, PRICES.customMetricMonth, `${services} service(s)${insights === 'enhanced' ? `, ${tasks} running task(s) on average` : ''}`));
   }
 
   // MongoDB Atlas, from config (the CDKTF stack builds exactly this cluster).
   const { atlas } = config;
   const tier = PRICES.atlasClusterHour[atlas.instanceSize];
   if (!tier) throw new UnknownResourceTypeError([`Atlas tier ${atlas.instanceSize}`]);
-  lines.push(line('MongoDB Atlas', `${atlas.instanceSize} cluster (${atlas.electableNodes} nodes)`, HOURS_PER_MONTH, tier, `${HOURS_PER_MONTH} h${atlas.instanceSize === 'M0' ? ' (free tier)' : ''}`));
+  // Auto-scaling: priced at the floor (the configured tier); the ceiling is what a month at the top would cost.
+  const ceiling = atlas.autoScaling.computeMaxInstanceSize;
+  const ceilingPrice = ceiling ? PRICES.atlasClusterHour[ceiling] : undefined;
+  if (ceiling && !ceilingPrice) throw new UnknownResourceTypeError([`Atlas tier ${ceiling}`]);
+  const scaling = ceilingPrice ? ` at the auto-scaling floor (ceiling ${ceiling}: $${(ceilingPrice.usd * HOURS_PER_MONTH).toFixed(2)}/month)` : '';
+  lines.push(line('MongoDB Atlas', `${atlas.instanceSize} cluster (${atlas.electableNodes} nodes)`, HOURS_PER_MONTH, tier, `${HOURS_PER_MONTH} h${atlas.instanceSize === 'M0' ? ' (free tier)' : scaling}`));
   if (atlas.instanceSize !== 'M0' && (atlas.continuousBackup || atlas.backupRetentionDays > 0)) {
     lines.push(
-      line('MongoDB Atlas', `cloud backup${atlas.continuousBackup ? ' + continuous (PIT)' : ''}`, usage.atlasBackupStoredGb, PRICES.atlasBackupGbMonth, `usage.atlasBackupStoredGb (${atlas.backupRetentionDays}-day retention)`),
+      line(
+        'MongoDB Atlas',
+        `cloud backup${atlas.continuousBackup ? ' + continuous (PIT)' : ''}`,
+        usage.atlasBackupStoredGb,
+        PRICES.atlasBackupGbMonth,
+        `usage.atlasBackupStoredGb (PIT ${atlas.pointInTimeWindowDays} d, daily ${atlas.backupRetentionDays} d, weekly ${atlas.weeklySnapshotRetentionWeeks} w, monthly ${atlas.monthlySnapshotRetentionMonths} mo)`,
+      ),
     );
   }
   if (atlas.connectivity === 'private-link') {
-    const azs = config.availabilityZones.length;
+    const azs = config.network.endpointAzCount;
     lines.push(line('PrivateLink', 'Atlas PrivateLink interface endpoint (created by the Atlas stack)', azs * HOURS_PER_MONTH, PRICES.interfaceEndpointAzHour, `${azs} AZ x ${HOURS_PER_MONTH} h`));
     lines.push(line('MongoDB Atlas', 'private endpoint fee', HOURS_PER_MONTH, PRICES.atlasPrivateEndpointHour, `1 region x ${HOURS_PER_MONTH} h`));
   }
@@ -379,7 +442,7 @@ function environmentLines(config: EnvironmentConfig, resources: Array<{ type: st
 }
 
 /** Prices one environment. Throws UnknownResourceTypeError listing every type without a rule. */
-export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly StackTemplate[]): CostReport {
+export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly StackTemplate[], pricing: PricingMode = 'on-demand'): CostReport {
   const resources = stacks.flatMap((stack) =>
     Object.entries(stack.template.Resources ?? {}).map(([logicalId, resource]) => ({ stack, logicalId, resource, type: resource.Type })),
   );
@@ -389,13 +452,13 @@ export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly 
   const lines: CostLine[] = [];
   for (const r of resources) {
     const rule = PRICING_RULES[r.type];
-    if (rule) lines.push(...rule({ config, logicalId: r.logicalId, resource: r.resource, stack: r.stack, stacks }));
+    if (rule) lines.push(...rule({ config, logicalId: r.logicalId, resource: r.resource, stack: r.stack, stacks, pricing }));
   }
   lines.push(...environmentLines(config, resources));
   const merged = mergeLines(lines);
   const total = round(merged.reduce((sum, l) => sum + l.monthlyUsd, 0), 2);
   const budget = config.budget.monthlyUsd;
-  return { env: config.name, total, budget, delta: round(budget - total, 2), withinBudget: total <= budget, pricesAsOf: PRICES_AS_OF, lines: merged };
+  return { env: config.name, total, budget, delta: round(budget - total, 2), withinBudget: total <= budget, pricesAsOf: PRICES_AS_OF, pricing, lines: merged };
 }
 
 /** Identical lines (three NAT gateways, ten alarms) become one line with the summed quantity. */

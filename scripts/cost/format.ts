@@ -20,7 +20,7 @@ export function formatReport(report: CostReport): string {
       .trimEnd();
   const status = report.withinBudget ? `${usd(report.delta)} under budget` : `${usd(-report.delta)} OVER budget`;
   return [
-    `== ${report.env}: estimated monthly cost (us-east-1 on-demand prices as of ${report.pricesAsOf})`,
+    `== ${report.env}: estimated monthly cost (us-east-1 ${report.pricing === 'committed' ? 'committed (1-year Savings Plan / reserved nodes)' : 'on-demand'} prices as of ${report.pricesAsOf})`,
     fmt(header),
     ...rows.map(fmt),
     '',

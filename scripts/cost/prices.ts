@@ -79,7 +79,9 @@ export const PRICES = {
   valkeyFactor: { usd: 0.8, unit: 'x Redis OSS', source: ELASTICACHE, note: 'ElastiCache for Valkey node-based clusters are priced 20% below Redis OSS' },
   aossOcuHour: { usd: 0.24, unit: 'OCU-hour', source: AOSS },
   aossStorageGbMonth: { usd: 0.024, unit: 'GB-month', source: AOSS },
-  s3StandardGbMonth: { usd: 0.023, unit: 'GB-month', source: S3, note: 'S3 Standard, first 50 TB; lifecycle transitions to IA/Glacier IR only lower it' },
+  s3StandardGbMonth: { usd: 0.023, unit: 'GB-month', source: S3, note: 'S3 Standard, first 50 TB' },
+  s3StandardIaGbMonth: { usd: 0.0125, unit: 'GB-month', source: S3, note: 'S3 Standard-IA (30-day minimum, 128 KB minimum object size)' },
+  s3GlacierInstantRetrievalGbMonth: { usd: 0.004, unit: 'GB-month', source: S3, note: 'S3 Glacier Instant Retrieval (90-day minimum)' },
   sqsRequestsMillion: { usd: 0.4, unit: 'million requests', source: SQS },
   kmsKeyMonth: { usd: 1, unit: 'key-month', source: KMS },
   secretMonth: { usd: 0.4, unit: 'secret-month', source: SECRETS },
@@ -106,6 +108,35 @@ export const PRICES = {
   } as Record<string, Price>,
   atlasBackupGbMonth: { usd: 0.14, unit: 'GB-month', source: ATLAS_BILLING, note: 'cloud backup snapshot storage on AWS; continuous backup adds oplog storage, priced at the same rate' },
   atlasPrivateEndpointHour: { usd: 0.01, unit: 'region-hour', source: ATLAS_SERVICES, note: 'Atlas private endpoint fee per region (approximate); AWS bills the interface endpoint separately' },
+} as const;
+
+const SAVINGS_PLANS = 'https://aws.amazon.com/savingsplans/compute-pricing/';
+const ELASTICACHE_RESERVED = 'https://aws.amazon.com/elasticache/reserved-cache-nodes/';
+
+/** Date the committed rates below were set (same review as PRICES_AS_OF). */
+export const COMMITTED_PRICES_AS_OF = '2026-11-26';
+
+/**
+ * Committed-use rates for `npm run cost -- --pricing committed` (the seed's tip "Use Reserved Instances or
+ * Savings Plans"), as factors of the on-demand prices above: 1-year term, no upfront, us-east-1.
+ * Not read from the rate tables (not reachable offline when set): AWS publishes the exact per-hour rates on the
+ * source pages; these factors are the discounts AWS quotes for those terms. Check them before a purchase.
+ */
+export const COMMITTED_PRICES = {
+  /** Compute Savings Plan, 1 year, no upfront, Fargate Linux (x86 and ARM): ~20% below on-demand (3 years all upfront: up to 52%). */
+  fargateComputeSavingsPlanFactor: {
+    usd: 0.8,
+    unit: 'x on-demand',
+    source: SAVINGS_PLANS,
+    note: 'applies to on-demand Fargate only; Fargate Spot is not covered (and already cheaper)',
+  },
+  /** Reserved cache nodes, 1 year, no upfront (size-flexible within the t4g family; Valkey keeps its 20% discount). */
+  elasticacheReservedNodeHour: {
+    'cache.t4g.micro': { usd: 0.011, unit: 'node-hour', source: ELASTICACHE_RESERVED, note: '~31% below on-demand' },
+    'cache.t4g.small': { usd: 0.022, unit: 'node-hour', source: ELASTICACHE_RESERVED, note: '~31% below on-demand' },
+    'cache.t4g.medium': { usd: 0.045, unit: 'node-hour', source: ELASTICACHE_RESERVED, note: '~31% below on-demand' },
+    'cache.m7g.large': { usd: 0.109, unit: 'node-hour', source: ELASTICACHE_RESERVED, note: '~31% below on-demand' },
+  } as Record<string, Price>,
 } as const;
 
 /** Hours in a month (365 x 24 / 12). */

@@ -34,6 +34,12 @@ const COMMON: Record<string, OptionSpec> = {
 const DEPLOY_VALUES: Record<string, OptionSpec> = {
   'image-tag': { type: 'string', description: 'container image tag to deploy (-c imageTag=...)' },
   'certificate-arn': { type: 'string', description: 'ACM certificate ARN for the HTTPS listener (-c certificateArn=...)' },
+  'alarm-email': {
+    type: 'string',
+    multiple: true,
+    description: 'address subscribed to the alarm topic (repeatable, or comma-separated; -c alarmEmails=...); staging/prod need at least one here or in config',
+    validate: (v) => (/^[^\s@,]+@[^\s@,]+\.[^\s@,]+(,[^\s@,]+@[^\s@,]+\.[^\s@,]+)*$/.test(v) ? undefined : 'must be e-mail addresses, comma-separated'),
+  },
 };
 
 const SPECS: Record<Command, { summary: string; details: string[]; options: Record<string, OptionSpec> }> = {
@@ -138,6 +144,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       account: str('account'),
       imageTag: str('image-tag'),
       certificateArn: str('certificate-arn'),
+      alarmEmails: list('alarm-email').length > 0 ? list('alarm-email') : undefined,
       allowReplace: list('allow-replace'),
     },
   };

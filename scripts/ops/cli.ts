@@ -2,7 +2,7 @@
  * Operator CLI: deploy, diff, destroy and bootstrap one environment, with guard rails.
  *
  *   npm run deploy    -- --env dev --account 123456789012 [--image-tag 1.4.2] [--dry-run] [--yes]
- *   npm run deploy    -- --env prod --account 123456789012 --image-tag 1.4.2 --certificate-arn arn:... [--allow-replace <logical id>]
+ *   npm run deploy    -- --env prod --account 123456789012 --image-tag 1.4.2 --certificate-arn arn:... --alarm-email oncall@example.com [--allow-replace <logical id>]
  *   npm run diff      -- --env staging --account 123456789012
  *   npm run destroy   -- --env dev [--all-including-data]
  *   npm run bootstrap -- --env prod --account 123456789012
@@ -44,7 +44,12 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     return 0;
   }
   try {
-    const config = loadEnvironment(parsed.env, { account: parsed.options.account, imageTag: parsed.options.imageTag, certificateArn: parsed.options.certificateArn });
+    const config = loadEnvironment(parsed.env, {
+      account: parsed.options.account,
+      imageTag: parsed.options.imageTag,
+      certificateArn: parsed.options.certificateArn,
+      alarmEmails: parsed.options.alarmEmails,
+    });
     const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
     const options = { ...parsed.options, planId: deps.planId?.() ?? timePlanId() };
     return await executePlan(plan(parsed.command, config, options, stacks), deps, { dryRun: parsed.options.dryRun });

@@ -18,7 +18,7 @@ import {
   revokeDefaultSecurityGroupRulesArgv,
   type SecurityGroupRule,
 } from '../../lib/network/default-security-group';
-import type { EnvironmentConfig } from '../../environments';
+import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import { reviewChangeSet, reviewTerraformPlan } from './review';
 import {
   atlasEnv,
@@ -95,6 +95,16 @@ function requireCertificate(config: EnvironmentConfig, options: OpsOptions, stac
   throw new RefusalError(
     `refusing to deploy ${config.name} without --certificate-arn: ${config.name} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:${config.region}:<account>:certificate/<id>)`,
   );
+}
+
+/**
+ * Staging and prod alarms must reach someone. The monitoring template refuses an empty address too (a
+ * template rule, for raw `cdk deploy`), but only when that stack deploys, after everything else changed.
+ */
+function requireAlarmDestination(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
+  if (!stacks.some((s) => s.component === 'monitoring')) return;
+  const missing = missingAlarmDestination({ ...config, monitoring: { ...config.monitoring, alarmEmails: [...config.monitoring.alarmEmails, ...(options.alarmEmails ?? [])] } });
+  if (missing) throw new RefusalError(`refusing to deploy: ${missing.replace('Deploy with -c alarmEmails=', 'Pass --alarm-email ')}`);
 }
 
 function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
@@ -292,6 +302,7 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
   requireAtlasAccount(config, options, 'deploy');
   requireImageTag(config, options, stacks);
   requireCertificate(config, options, stacks);
+  requireAlarmDestination(config, options, stacks);
   const stateful = stacks.filter((s) => s.stateful);
   const stateless = stacks.filter((s) => !s.stateful);
   const steps: Step[] = [guard(config, options)];

@@ -25,6 +25,8 @@ export interface OpsOptions {
   readonly imageTag?: string;
   /** ACM certificate ARN for the api's HTTPS listener (`-c certificateArn=`). */
   readonly certificateArn?: string;
+  /** Addresses subscribed to the alarm topic at deploy time (`-c alarmEmails=`), added to the config's. */
+  readonly alarmEmails?: readonly string[];
   /** destroy in dev only: also destroy Atlas and the stateful stacks. */
   readonly allIncludingData: boolean;
   /**
@@ -170,6 +172,7 @@ export function cdkContext(config: EnvironmentConfig, options: OpsOptions, withD
   if (options.account) args.push('-c', `account=${options.account}`);
   if (withDeployValues && options.imageTag) args.push('-c', `imageTag=${options.imageTag}`);
   if (withDeployValues && options.certificateArn) args.push('-c', `certificateArn=${options.certificateArn}`);
+  if (withDeployValues && options.alarmEmails && options.alarmEmails.length > 0) args.push('-c', `alarmEmails=${options.alarmEmails.join(',')}`);
   return args;
 }
 

@@ -63,6 +63,21 @@ describe('atlas/main.ts', () => {
     expect(json.terraform.backend.s3.bucket).toBe('');
   });
 
+  test('ATLAS_ACCOUNT pins the AWS provider to the environment account (allowed_account_ids); without it, no pin', () => {
+    const run = atlasRun({ ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '123456789012' });
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(run.outdir, 'stacks', 'atlas-prod', 'cdk.tf.json'), 'utf8'));
+    expect(json.provider.aws[0].allowed_account_ids).toEqual(['123456789012']);
+    const unpinned = JSON.parse(readFileSync(join(atlasRun({ ATLAS_ENVIRONMENTS: 'dev,prod', ATLAS_ACCOUNT: '' }).outdir, 'stacks', 'atlas-prod', 'cdk.tf.json'), 'utf8'));
+    expect(unpinned.provider.aws[0]).not.toHaveProperty('allowed_account_ids');
+  });
+
+  test('a malformed ATLAS_ACCOUNT fails naming the field', () => {
+    const run = atlasRun({ ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '12345' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('account: must be a 12-digit AWS account id');
+  });
+
   test('an unknown environment fails and names the valid ones', () => {
     const run = atlasRun({ ATLAS_ENVIRONMENTS: 'dev,qa' });
     expect(run.status).not.toBe(0);

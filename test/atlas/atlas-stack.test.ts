@@ -6,10 +6,53 @@ import { ResourceNames } from '../../lib/naming';
 import { atlasConfig, onlyResource, resourcesOf, ssmReference, synthStack } from './support';
 
 /** The issue's requirements per environment: these values are asserted exactly. */
+const IGNORE_AUTO_SCALED_TIER = ['replication_specs[0].region_configs[0].electable_specs[0].instance_size'];
 const EXPECTED = {
-  dev: { tier: 'M0', provider: 'TENANT', backingProvider: 'AWS', nodeCount: undefined, version: undefined, backup: false, privateLink: false },
-  staging: { tier: 'M10', provider: 'AWS', backingProvider: undefined, nodeCount: 3, version: '8.0', backup: false, privateLink: true },
-  prod: { tier: 'M20', provider: 'AWS', backingProvider: undefined, nodeCount: 3, version: '8.0', backup: true, privateLink: true },
+  dev: {
+    tier: 'M0', provider: 'TENANT', backingProvider: 'AWS', nodeCount: undefined, version: undefined, backup: false, protection: false, privateLink: false, endpointSubnets: 0,
+    clusterBackupFlags: [undefined, undefined, undefined, undefined],
+    clusterLifecycle: { prevent_destroy: false },
+    autoScaling: undefined,
+  },
+  staging: {
+    tier: 'M10', provider: 'AWS', backingProvider: undefined, nodeCount: 3, version: '8.0', backup: true, protection: false, privateLink: true, endpointSubnets: 2,
+    clusterBackupFlags: [true, true, false, true],
+    clusterLifecycle: { prevent_destroy: true, ignore_changes: IGNORE_AUTO_SCALED_TIER },
+    autoScaling: { compute_enabled: true, compute_scale_down_enabled: true, compute_min_instance_size: 'M10', compute_max_instance_size: 'M20', disk_gb_enabled: true },
+  },
+  prod: {
+    tier: 'M20', provider: 'AWS', backingProvider: undefined, nodeCount: 3, version: '8.0', backup: true, protection: true, privateLink: true, endpointSubnets: 2,
+    clusterBackupFlags: [true, true, true, true],
+    clusterLifecycle: { prevent_destroy: true, ignore_changes: IGNORE_AUTO_SCALED_TIER },
+    autoScaling: { compute_enabled: true, compute_scale_down_enabled: true, compute_min_instance_size: 'M20', compute_max_instance_size: 'M30', disk_gb_enabled: true },
+  },
+} as const;
+
+/**
+ * The Atlas backup schedule per environment (seed: prod "continuous with 30-day retention"): hourly snapshots kept
+ * as long as the PIT window, snapshots at 07:00 UTC (02:00/03:00 New York), weekly on Sunday (7), monthly on
+ * the last day (40); Terraform refuses to destroy it.
+ */
+const BACKUP_SCHEDULE = {
+  dev: undefined,
+  staging: {
+    restore_window_days: 2,
+    reference_hour_of_day: 7,
+    reference_minute_of_hour: 0,
+    policy_item_hourly: { frequency_interval: 6, retention_unit: 'days', retention_value: 2 },
+    policy_item_daily: { frequency_interval: 1, retention_unit: 'days', retention_value: 7 },
+    lifecycle: { prevent_destroy: true },
+  },
+  prod: {
+    restore_window_days: 30,
+    reference_hour_of_day: 7,
+    reference_minute_of_hour: 0,
+    policy_item_hourly: { frequency_interval: 6, retention_unit: 'days', retention_value: 30 },
+    policy_item_daily: { frequency_interval: 1, retention_unit: 'days', retention_value: 30 },
+    policy_item_weekly: [{ frequency_interval: 7, retention_unit: 'weeks', retention_value: 8 }],
+    policy_item_monthly: [{ frequency_interval: 40, retention_unit: 'months', retention_value: 12 }],
+    lifecycle: { prevent_destroy: true },
+  },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
@@ -74,35 +117,25 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
       expect(cluster.mongo_db_major_version).toBe(expected.version);
     });
 
-    test(expected.backup ? 'continuous cloud backup, retained snapshots, termination protection' : 'no backup, no PIT, no termination protection', () => {
+    test(`backup: ${expected.backup ? 'cloud backup + PIT, snapshots retained on cluster deletion' : 'none (shared tier: nothing sent)'}; termination protection ${expected.protection}`, () => {
       const cluster = onlyResource(json, 'mongodbatlas_advanced_cluster');
-      const schedules = Object.values(resourcesOf(json, 'mongodbatlas_cloud_backup_schedule'));
-      if (expected.backup) {
-        expect(cluster.backup_enabled).toBe(true);
-        expect(cluster.pit_enabled).toBe(true);
-        expect(cluster.termination_protection_enabled).toBe(true);
-        expect(cluster.retain_backups_enabled).toBe(true);
-        expect(schedules).toHaveLength(1);
-        expect(schedules[0]).toMatchObject({
-          project_id: cluster.project_id,
-          cluster_name: '${mongodbatlas_advanced_cluster.atlas_cluster_1FF2F389.name}',
-          restore_window_days: 7,
-          policy_item_hourly: { frequency_interval: 6, retention_unit: 'days', retention_value: 7 },
-          policy_item_daily: { frequency_interval: 1, retention_unit: 'days', retention_value: 30 },
-        });
-      } else {
-        // Shared tier: the settings are not sent at all; dedicated non-prod: explicitly off.
-        for (const key of ['backup_enabled', 'pit_enabled', 'termination_protection_enabled']) {
-          expect([undefined, false]).toContain(cluster[key]);
-        }
-        expect(cluster.retain_backups_enabled).toBeUndefined();
-        expect(schedules).toHaveLength(0);
-      }
+      expect([cluster.backup_enabled, cluster.pit_enabled, cluster.termination_protection_enabled, cluster.retain_backups_enabled]).toEqual(expected.clusterBackupFlags);
     });
 
-    test('Terraform refuses to destroy the cluster outside dev', () => {
+    test(`backup schedule: ${JSON.stringify(BACKUP_SCHEDULE[envName] && { pit: BACKUP_SCHEDULE[envName].restore_window_days, hour: BACKUP_SCHEDULE[envName].reference_hour_of_day })}`, () => {
+      const schedules = Object.values(resourcesOf(json, 'mongodbatlas_cloud_backup_schedule'));
+      const projectKey = Object.keys(resourcesOf(json, 'mongodbatlas_project'))[0];
+      expect(schedules).toEqual(BACKUP_SCHEDULE[envName] === undefined ? [] : [{ project_id: `\${mongodbatlas_project.${projectKey}.id}`, cluster_name: '${mongodbatlas_advanced_cluster.atlas_cluster_1FF2F389.name}', ...BACKUP_SCHEDULE[envName] }]);
+    });
+
+    test('Terraform refuses to destroy the project and cluster outside dev; with compute auto-scaling it leaves the tier to Atlas', () => {
+      expect(onlyResource(json, 'mongodbatlas_project').lifecycle).toEqual({ prevent_destroy: envName !== 'dev' });
+      expect(onlyResource(json, 'mongodbatlas_advanced_cluster').lifecycle).toEqual(expected.clusterLifecycle);
+    });
+
+    test(`auto-scaling: ${JSON.stringify(expected.autoScaling)}`, () => {
       const cluster = onlyResource(json, 'mongodbatlas_advanced_cluster');
-      expect(cluster.lifecycle).toEqual({ prevent_destroy: envName !== 'dev' });
+      expect(cluster.replication_specs[0].region_configs[0].auto_scaling).toEqual(expected.autoScaling);
     });
   });
 
@@ -115,7 +148,8 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
           vpc_endpoint_type: 'Interface',
           private_dns_enabled: false,
           vpc_id: `\${${param('vpcId')}.insecure_value}`,
-          subnet_ids: `\${split(",", ${param('privateSubnetIds')}.insecure_value)}`,
+          // The first network.endpointAzCount private subnets (one per AZ).
+          subnet_ids: `\${slice(split(",", ${param('privateSubnetIds')}.insecure_value), 0, ${expected.endpointSubnets})}`,
           service_name: '${mongodbatlas_privatelink_endpoint.private-link_atlas-endpoint_7A408111.endpoint_service_name}',
         });
         expect(vpce.security_group_ids).toEqual(['${aws_security_group.private-link_security-group_F50A15DF.id}']);

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { estimateEnvironment, serviceHoursPerMonth, splitByStrategy, UnknownResourceTypeError, type CfnResource, type CostReport, type StackTemplate } from '../../scripts/cost/estimate';
-import { PRICES } from '../../scripts/cost/prices';
 import { stacksOf } from '../support/templates';
 import { SYNTH_ROOT } from '../support/synth-cache';
 
@@ -150,14 +149,23 @@ describe('pricing rules', () => {
       expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.04048 + 0.5 * 0.004445), 1);
     });
 
-    test('FARGATE_SPOT tasks pay the Spot factor; base tasks stay on-demand', () => {
+    test('a queue worker is priced at usage.workerAverageTasks (prod 1.25), whatever the template says; FARGATE_SPOT tasks pay the Spot factor, base tasks stay on-demand', () => {
       const report = estimateOf({
         Td: taskDef('ARM64'),
         S: service({ DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
       });
       const perTask = 730 * (0.25 * 0.03238 + 0.5 * 0.00356);
-      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + 2 * PRICES.fargateSpotFactor.usd), 1);
+      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + 0.25 * 0.3), 1);
       expect(report.lines.some((l) => l.resource === 'svc ARM64 Spot vCPU')).toBe(true);
+    });
+
+    test('--pricing committed: on-demand Fargate at the 1-year Compute Savings Plan rate (0.8x), Spot unchanged', () => {
+      const resources = { Td: taskDef('ARM64'), S: service({ DesiredCount: 3, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 2, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }) };
+      const committed = estimateEnvironment(loadEnvironment('prod'), [{ stackName: 'fake', template: { Resources: resources } }], 'committed');
+      const perTask = 730 * (0.25 * 0.03238 + 0.5 * 0.00356);
+      expect(committed.pricing).toBe('committed');
+      expect(fargateUsd(committed)).toBeCloseTo(perTask * (2 * 0.8 + 1 * 0.3), 1);
+      expect(committed.lines.map((l) => l.resource).filter((r) => r.endsWith('vCPU')).sort()).toEqual(['svc ARM64 Savings Plan vCPU', 'svc ARM64 Spot vCPU']);
     });
 
     test('a template desired count of 0 (no image tag yet) is priced at config.services.desiredCount', () => {
@@ -201,5 +209,58 @@ describe('npm run cost', () => {
     const result = spawnSync(tsx, [cli, '--env', 'qa', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('unknown environment "qa"');
+  });
+});
+
+/** What issue 12 changed in prod, line by line (hand-computed, 730 h/month). */
+describe('prod: HA search within budget', () => {
+  const config = loadEnvironment('prod');
+  const onDemand = estimateEnvironment(config, templatesOf('prod'));
+  const committed = estimateEnvironment(config, templatesOf('prod'), 'committed');
+  const usd = (report: CostReport, resource: string) => lineOf(report, resource).reduce((s, l) => s + l.monthlyUsd, 0);
+
+  test('standby replicas: 2 OCU x $0.24 x 730 h = $350.40, and still within $970 on demand', () => {
+    expect(usd(onDemand, 'OCU floor (standby replicas)')).toBeCloseTo(350.4, 2);
+    expect(onDemand.total).toBeLessThanOrEqual(970);
+  });
+
+  test('the search and Atlas PrivateLink endpoints span 2 AZs: $14.60 each', () => {
+    expect(usd(onDemand, 'OpenSearch Serverless VPC endpoint')).toBeCloseTo(14.6, 2);
+    expect(usd(onDemand, 'Atlas PrivateLink interface endpoint (created by the Atlas stack)')).toBeCloseTo(14.6, 2);
+  });
+
+  test('workers: 1.25 Spot tasks each (floor 1 + backlog) at 1 vCPU / 2 GB = $10.81 per worker', () => {
+    for (const worker of ['ingestion', 'transcription', 'indexing']) {
+      const lines = onDemand.lines.filter((l) => l.resource.startsWith(`marin-prod-${worker} `));
+      expect(lines.map((l) => l.resource).sort()).toEqual([`marin-prod-${worker} ARM64 Spot memory`, `marin-prod-${worker} ARM64 Spot vCPU`]);
+      expect(lines.reduce((s, l) => s + l.monthlyUsd, 0)).toBeCloseTo(1.25 * 730 * (0.03238 + 2 * 0.00356) * 0.3, 1);
+    }
+  });
+
+  test('Atlas priced at the auto-scaling floor M20 ($146.00), the ceiling M30 shown ($394.20)', () => {
+    const [cluster] = lineOf(onDemand, 'M20 cluster (3 nodes)');
+    expect(cluster.monthlyUsd).toBeCloseTo(146, 2);
+    expect(cluster.detail).toContain('ceiling M30: $394.20/month');
+  });
+
+  test('recordings by lifecycle class: 50 GB Standard, 100 GB Standard-IA, 850 GB Glacier IR', () => {
+    expect(lineOf(onDemand, 'recordings storage (Standard)')[0].quantity).toBe(50);
+    expect(lineOf(onDemand, 'recordings storage (Standard-IA)')[0].quantity).toBe(100);
+    expect(lineOf(onDemand, 'recordings storage (Glacier Instant Retrieval)')[0].quantity).toBe(850);
+  });
+
+  test('committed: the api on the Savings Plan rate, the cache on 1-year reserved nodes; the budget figure stays on demand', () => {
+    expect(usd(committed, 'marin-prod-api ARM64 Savings Plan vCPU')).toBeCloseTo(3 * 730 * 0.03238 * 0.8, 1);
+    expect(usd(committed, 'valkey cache.t4g.medium node hours (1-year reserved)')).toBeCloseTo(2 * 730 * 0.045 * 0.8, 1);
+    expect(committed.total).toBeLessThan(onDemand.total - 35);
+    expect(onDemand.pricing).toBe('on-demand');
+  });
+});
+
+describe('weekend stop (staging option, off by default)', () => {
+  test('services run 730 x 5/7 h when uptime.weekendStop is on', () => {
+    const config = loadEnvironment('staging');
+    expect(serviceHoursPerMonth(config)).toBe(730);
+    expect(serviceHoursPerMonth({ ...config, uptime: { ...config.uptime, weekendStop: true } })).toBeCloseTo(521.43, 2);
   });
 });

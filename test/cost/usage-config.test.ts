@@ -4,7 +4,7 @@ import { ENVIRONMENTS, parseEnvironment } from '../../environments';
 describe('usage config errors', () => {
   const broken: Array<[string, (input: any) => void, RegExp]> = [
     ['negative stored GB', (c) => (c.usage.searchIndexStoredGb = -1), /usage\.searchIndexStoredGb/],
-    ['utilisation above 1', (c) => (c.usage.workerAverageUtilisation = 1.5), /usage\.workerAverageUtilisation/],
+    ['worker average below the worker floor', (c) => (c.usage.workerAverageTasks = 0.5), /usage\.workerAverageTasks: must be between services\.workerMinCapacity \(1\) and services\.maxCapacity \(6\)/],
     ['missing assumption', (c) => delete c.usage.atlasBackupStoredGb, /usage\.atlasBackupStoredGb/],
     ['unknown assumption', (c) => (c.usage.lambdaInvocations = 1), /usage: Unrecognized key: "lambdaInvocations"/],
     ['budget that is not a whole number of dollars', (c) => (c.budget.monthlyUsd = 0), /budget\.monthlyUsd/],

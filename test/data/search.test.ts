@@ -7,7 +7,8 @@ const EXPECTED = {
   dev: { standby: 'DISABLED', deletion: 'Delete', replace: 'Delete' },
   // Standby replicas double the OCU floor; off in staging against its budget (docs/data-plane.md).
   staging: { standby: 'DISABLED', deletion: 'RetainExceptOnCreate', replace: 'Retain' },
-  prod: { standby: 'DISABLED', deletion: 'RetainExceptOnCreate', replace: 'Retain' },
+  // Seed: prod is 24/7 HA, so its search survives an AZ loss (issue 12).
+  prod: { standby: 'ENABLED', deletion: 'RetainExceptOnCreate', replace: 'Retain' },
 } as const;
 
 /** Every AOSS security/access policy of every stack of the environment, parsed. */
@@ -92,12 +93,12 @@ describe.each(ENVIRONMENT_NAMES)('vector search in %s', (envName) => {
     expect(SEARCH_PERMISSIONS.readers.index).not.toContain('aoss:WriteDocument');
   });
 
-  test('the AOSS VPC endpoint: private subnets, a security group admitting only the services on 443', () => {
+  test('the AOSS VPC endpoint: private subnets of 2 AZs (network.endpointAzCount), a security group admitting only the services on 443', () => {
     const [, endpoint] = findOne(envName, 'AWS::OpenSearchServerless::VpcEndpoint', () => true);
     expect(endpoint.Properties!.Name).toBe(`marin-${envName}-vectors-vpce`);
     const subnets = endpoint.Properties!.SubnetIds.map((s: unknown) => label(envName, s));
-    expect(subnets).toHaveLength(envName === 'prod' ? 3 : 2);
-    for (const subnet of subnets) expect(subnet).toMatch(/privateSubnet/);
+    expect(subnets).toHaveLength(2);
+    expect(subnets.map((s: string) => s.match(/privateSubnet\d/)?.[0])).toEqual(['privateSubnet1', 'privateSubnet2']);
     const sgId = endpoint.Properties!.SecurityGroupIds[0]['Fn::GetAtt'][0];
     const ingress = ofType(envName, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties!.GroupId['Fn::GetAtt']?.[0] === sgId);
     expect(ingress.map(([, r]) => `${r.Properties!.IpProtocol} ${r.Properties!.FromPort} from ${label(envName, r.Properties!.SourceSecurityGroupId)}`)).toEqual([

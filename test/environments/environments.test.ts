@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfigError, loadEnvironment, parseEnvironment, resolveEnvironmentNames } from '../../environments';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfigError, FARGATE_SIZES, loadEnvironment, missingAlarmDestination, parseEnvironment, resolveEnvironmentNames } from '../../environments';
 
 /** The seed's environment table: these numbers are requirements. */
 const TABLE = {
@@ -69,12 +69,23 @@ describe('errors', () => {
     ['account that is not 12 digits', (c) => (c.account = '1234'), /account: must be a 12-digit AWS account id/],
     ['capacity bounds out of order', (c) => (c.services.minCapacity = 2), /services\.desiredCount: must satisfy minCapacity <= desiredCount <= maxCapacity/],
     ['CORS wildcard origin', (c) => (c.storage.corsAllowedOrigins = ['https://*']), /storage\.corsAllowedOrigins\.0: must be an https origin without wildcards/],
+    ['endpoints in more AZs than the VPC has', (c) => (c.network.endpointAzCount = 3), /network\.endpointAzCount: cannot exceed the 2 availability zones/],
+    ['a worker floor above the ceiling', (c) => (c.services.workerMinCapacity = 3), /services\.workerMinCapacity: cannot exceed maxCapacity \(2\)/],
+    ['a weekend stop on business hours', (c) => (c.uptime.weekendStop = true), /uptime\.weekendStop: only applies to always-on environments/],
   ];
   test.each(broken)('dev with %s fails naming environment and field', (_label, breakIt, message) => {
     const input = structuredClone(ENVIRONMENTS.dev);
     breakIt(input);
     expect(() => parseEnvironment(input, 'dev')).toThrow(/^environment "dev" is invalid:/);
     expect(() => parseEnvironment(input, 'dev')).toThrow(message);
+  });
+
+  test('staging: endpoints in 2 AZs at least, alarms that reach someone', () => {
+    const input = structuredClone(ENVIRONMENTS.staging) as any;
+    input.network.endpointAzCount = 1;
+    input.monitoring.alarmDestinationRequired = false;
+    expect(() => parseEnvironment(input, 'staging')).toThrow(/network\.endpointAzCount: staging and prod need endpoints in at least 2 AZs/);
+    expect(() => parseEnvironment(input, 'staging')).toThrow(/monitoring\.alarmDestinationRequired: staging and prod alarms must reach someone: set it to true/);
   });
 
   test('staging or prod cannot be disposable', () => {
@@ -88,6 +99,8 @@ describe('errors', () => {
     ['a single NAT gateway', (c) => (c.network.natGateways = 1), /network\.natGateways: prod needs one NAT gateway per AZ/],
     ['no termination protection', (c) => (c.terminationProtection = false), /terminationProtection: prod stacks must have termination protection/],
     ['plain HTTP allowed', (c) => (c.services.httpsOnly = false), /services\.httpsOnly: prod must be HTTPS-only/],
+    ['no standby replicas on search', (c) => (c.search.standbyReplicas = false), /search\.standbyReplicas: prod search must survive an AZ loss/],
+    ['a weekend stop', (c) => (c.uptime.weekendStop = true), /uptime\.weekendStop: prod runs 24\/7/],
   ];
   test.each(prodRules)('prod with %s fails', (_label, breakIt, message) => {
     const input = structuredClone(ENVIRONMENTS.prod);
@@ -95,9 +108,32 @@ describe('errors', () => {
     expect(() => parseEnvironment(input, 'prod')).toThrow(message);
   });
 
+  test('deploy-time alarm e-mails are validated and added to the configured ones', () => {
+    expect(loadEnvironment('prod', { alarmEmails: ['oncall@example.com'] }).monitoring.alarmEmails).toEqual(['oncall@example.com']);
+    expect(() => loadEnvironment('prod', { alarmEmails: ['not-an-address'] })).toThrow(/monitoring\.alarmEmails\.0: must be an e-mail address/);
+  });
+
   test('deploy-time overrides are validated too', () => {
     expect(loadEnvironment('prod', { account: '123456789012' }).account).toBe('123456789012');
     expect(() => loadEnvironment('prod', { account: 'abc' })).toThrow(/environment "prod" is invalid:\n {2}- account: must be a 12-digit AWS account id/);
     expect(() => loadEnvironment('prod', { certificateArn: 'not-an-arn' })).toThrow(/services\.certificateArn: must be an ACM certificate ARN/);
   });
+});
+
+describe('alarm destinations (issue 12)', () => {
+  test.each([
+    ['dev', undefined],
+    ['staging', 'staging has no alarm destination: its alarms would reach nobody. Deploy with -c alarmEmails=oncall@example.com[,...] or set monitoring.alarmEmails in environments/staging.ts.'],
+    ['prod', 'prod has no alarm destination: its alarms would reach nobody. Deploy with -c alarmEmails=oncall@example.com[,...] or set monitoring.alarmEmails in environments/prod.ts.'],
+  ] as const)('%s without an address: %s', (envName, message) => {
+    expect(missingAlarmDestination(loadEnvironment(envName))).toBe(message);
+  });
+
+  test.each(ENVIRONMENT_NAMES)('%s with -c alarmEmails may deploy', (envName) => {
+    expect(missingAlarmDestination(loadEnvironment(envName, { alarmEmails: ['oncall@example.com'] }))).toBeUndefined();
+  });
+});
+
+test('Fargate memory sizes for 1 vCPU are 2-8 GB in 1 GB steps (7168, not 7144)', () => {
+  expect(FARGATE_SIZES[1024]).toEqual([2048, 3072, 4096, 5120, 6144, 7168, 8192]);
 });

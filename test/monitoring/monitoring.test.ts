@@ -24,7 +24,7 @@ function fakeServices(env: string): MonitoredServices {
 }
 
 /** Built as deployed with an image (the default) or parked without one (`{}`). */
-function build(envName: EnvironmentName, overrides: { imageTag?: string } = { imageTag: '1.0.0' }) {
+function build(envName: EnvironmentName, overrides: { imageTag?: string; alarmEmails?: string[] } = { imageTag: '1.0.0' }) {
   const config = loadEnvironment(envName, overrides);
   const app = new App({ context: cdkJsonContext() });
   applyStandardTags(app, config);
@@ -36,10 +36,13 @@ function build(envName: EnvironmentName, overrides: { imageTag?: string } = { im
 
 /** Requirements per environment. */
 const EXPECTED = {
-  dev: { actionsEnabled: false, runningTaskAlarms: 0, replicationLagAlarms: 0, natAlarms: 1, budget: 378 },
-  staging: { actionsEnabled: true, runningTaskAlarms: 4, replicationLagAlarms: 1, natAlarms: 1, budget: 617 },
-  prod: { actionsEnabled: true, runningTaskAlarms: 4, replicationLagAlarms: 1, natAlarms: 3, budget: 970 },
+  dev: { actionsEnabled: false, runningTaskAlarms: 0, apiFloor: 0, workerFloor: 0, replicationLagAlarms: 0, natAlarms: 1, budget: 378, alarmEmailRequired: false },
+  staging: { actionsEnabled: true, runningTaskAlarms: 4, apiFloor: 2, workerFloor: 1, replicationLagAlarms: 1, natAlarms: 1, budget: 617, alarmEmailRequired: true },
+  prod: { actionsEnabled: true, runningTaskAlarms: 4, apiFloor: 3, workerFloor: 1, replicationLagAlarms: 1, natAlarms: 3, budget: 970, alarmEmailRequired: true },
 } as const;
+
+/** The message the template rule shows when a staging/prod deploy names no alarm destination. */
+const ALARM_RULE_MESSAGE = 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).';
 
 describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
   const expected = EXPECTED[envName];
@@ -108,6 +111,10 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     }
     const names = (Object.values(alarms()) as any[]).map((a) => a.Properties.AlarmName as string);
     expect(names.filter((n) => n.endsWith('-running-tasks-below-minimum'))).toHaveLength(expected.runningTaskAlarms);
+    // The api keeps its minimum; each worker alarms below its own (backlog-scaled) floor.
+    for (const service of expected.runningTaskAlarms > 0 ? SERVICE_NAMES : []) {
+      expect(alarmNamed(`${service}-running-tasks-below-minimum`).Properties.Threshold).toBe(service === 'api' ? expected.apiFloor : expected.workerFloor);
+    }
     // Parked services (no image tag, 0 tasks) get no running-task alarm that could only ever fire.
     const parked = build(envName, {});
     expect(Object.values(parked.template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.AlarmName.endsWith('-running-tasks-below-minimum'))).toHaveLength(0);
@@ -183,5 +190,33 @@ describe.each(ENVIRONMENT_NAMES)('wired monitoring stack of %s', (envName) => {
     template.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: Match.objectLike({ BudgetLimit: { Amount: loadEnvironment(envName).budget.monthlyUsd, Unit: 'USD' }, TimeUnit: 'MONTHLY' }),
     });
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
+  const expected = EXPECTED[envName];
+
+  test(expected.alarmEmailRequired ? 'no address configured: the template requires the AlarmEmail parameter, a rule refuses it empty, and subscribes it' : 'dev may stay silent: no parameter, no rule', () => {
+    const template = build(envName).template.toJSON();
+    expect(template.Parameters?.AlarmEmail).toEqual(
+      expected.alarmEmailRequired ? expect.objectContaining({ Type: 'String', AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' }) : undefined,
+    );
+    // CDK's own CheckBootstrapVersion rule is always there; ours is the AlarmTopic's.
+    const rules = Object.entries(template.Rules ?? {}).filter(([id]) => id.startsWith('AlarmTopicAlarmDestinationRequired')).map(([, r]) => r) as any[];
+    expect(rules.flatMap((r) => r.Assertions.map((a: any) => a.AssertDescription))).toEqual(expected.alarmEmailRequired ? [ALARM_RULE_MESSAGE] : []);
+    for (const rule of rules) expect(rule.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
+    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+    expect(subscriptions.map((s) => s.Properties.Endpoint)).toEqual(expected.alarmEmailRequired ? [{ Ref: 'AlarmEmail' }] : []);
+  });
+
+  test('with -c alarmEmails: each address subscribed by e-mail, no parameter and no rule', () => {
+    const template = build(envName, { imageTag: '1.0.0', alarmEmails: ['oncall@example.com', 'ops@example.com'] }).template.toJSON();
+    expect(template.Parameters?.AlarmEmail).toBeUndefined();
+    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'ops@example.com'],
+    ]);
   });
 });

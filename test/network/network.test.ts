@@ -89,12 +89,12 @@ describe('Network construct with interface endpoints (no environment enables the
   const config = { ...base, network: { ...base.network, interfaceEndpoints: ['ECR', 'ECR_DOCKER', 'SQS'] as typeof base.network.interfaceEndpoints } };
   const template = Template.fromStack(new NetworkStack(new App(), 'marin-prod-network', { config }));
 
-  test('one private-DNS endpoint per configured service, in the private subnets, HTTPS from the VPC only', () => {
+  test('one private-DNS endpoint per configured service, in the private subnets of network.endpointAzCount (2) AZs, HTTPS from the VPC only', () => {
     const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Interface');
     expect(interfaces).toHaveLength(3);
     for (const endpoint of interfaces) {
       expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
-      expect(endpoint.Properties.SubnetIds).toHaveLength(3);
+      expect(endpoint.Properties.SubnetIds).toEqual([{ Ref: 'NetworkVpcprivateSubnet1Subnet9EC58498' }, { Ref: 'NetworkVpcprivateSubnet2Subnet6E5E8804' }]);
     }
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupIngress: [{ CidrIp: base.network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'HTTPS from the VPC' }],

@@ -70,7 +70,7 @@ describe('dry run', () => {
 describe('guard rails', () => {
   test('account mismatch stops before any command', async () => {
     const stub = stubDeps({ identity: { account: OTHER, arn: `arn:aws:sts::${OTHER}:assumed-role/Ops/me`, region: 'us-east-1' } });
-    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--yes'], stub)).toBe(1);
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--alarm-email', 'oncall@example.com', '--yes'], stub)).toBe(1);
     expect(stub.calls).toEqual([]);
     expect(stub.err).toEqual([
       `error: account mismatch: your credentials (arn:aws:sts::${OTHER}:assumed-role/Ops/me) belong to account ${OTHER}, but staging is account ${ACCOUNT}. Switch credentials (AWS_PROFILE=...) or fix --account`,
@@ -121,10 +121,10 @@ describe('guard rails', () => {
 
   test('staging --park-services deploys the services without an image tag', async () => {
     const stub = stubDeps();
-    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--dry-run'], stub)).toBe(0);
+    expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--alarm-email', 'oncall@example.com', '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
     expect(stub.out).toContain(
-      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
+      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x -c alarmEmails=oncall@example.com marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
     );
     expect(stub.out.join('\n')).not.toContain('imageTag');
   });
@@ -184,7 +184,7 @@ describe('guard rails', () => {
 describe('prod deploy: the reviewed change sets and saved plan are what is applied', () => {
   const CS = 'marin-prod-r1';
   const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/x';
-  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', CERT];
+  const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', CERT, '--alarm-email', 'oncall@example.com'];
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
   const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
   const ok = (stdout: string) => ({ status: 0, stdout });
@@ -213,7 +213,7 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
 
   test('--dry-run prints the named change sets, the saved Terraform plan being applied, and the refusal rule', async () => {
     const stub = stubDeps();
-    expect(await main(['deploy', '--env', 'prod', '--dry-run', '--account', '123456789012', '--image-tag', '1.0.0', '--certificate-arn', CERT], stub)).toBe(0);
+    expect(await main(['deploy', '--env', 'prod', '--dry-run', '--account', '123456789012', '--image-tag', '1.0.0', '--certificate-arn', CERT, '--alarm-email', 'oncall@example.com'], stub)).toBe(0);
     expect(stub.calls).toEqual([]);
     const text = stub.out.join('\n');
     for (const stack of ['marin-prod-network', 'marin-prod-data', 'marin-prod-services', 'marin-prod-monitoring']) {

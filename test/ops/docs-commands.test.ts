@@ -14,6 +14,7 @@ const FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.e
 const PLACEHOLDERS: Array<[RegExp, string]> = [
   [/<(dev-|staging-|prod-)?id>/g, '123456789012'],
   [/<tag>/g, '1.0.0'],
+  [/<on-call-email>/g, 'oncall@example.com'],
   [/<arn>|arn:aws:acm:us-east-1:123456789012:certificate\/(\.\.\.|<id>)/g, 'arn:aws:acm:us-east-1:123456789012:certificate/abc'],
 ];
 

@@ -21,8 +21,8 @@ const ACCOUNT = '111111111111';
 const TAG = '1.4.2';
 const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', ...overrides });
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/config';
-/** staging and prod are HTTPS-only: their configs get a certificate here, so the plans below are about other rules (the refusal is tested on its own). */
-const config = (env: string): EnvironmentConfig => (env === 'dev' ? loadEnvironment(env) : loadEnvironment(env, { certificateArn: CERTIFICATE }));
+/** staging and prod are HTTPS-only and must alarm someone: their configs get a certificate and an address here, so the plans below are about other rules (the refusal is tested on its own). */
+const config = (env: string): EnvironmentConfig => (env === 'dev' ? loadEnvironment(env) : loadEnvironment(env, { certificateArn: CERTIFICATE, alarmEmails: ['oncall@example.com'] }));
 const stacksOf = (env: string) => stackInventory(config(env));
 
 /** A compact view of a plan: "<kind>:<argv or expected>" per step. */
@@ -242,8 +242,27 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
     expect(() => planDeploy(config('prod'), { ...opts({ account: ACCOUNT, imageTag: TAG }), planId: undefined }, stacksOf('prod'))).toThrow(/needs a plan id/);
   });
 
+  test.each(['staging', 'prod'])('%s refuses without an alarm destination, naming the option and the setting; --alarm-email reaches the CDK app', (env) => {
+    const base = loadEnvironment(env, { certificateArn: CERTIFICATE });
+    expect(() => planDeploy(base, opts({ account: ACCOUNT, imageTag: TAG }), stacksOf(env))).toThrow(
+      new RefusalError(
+        `refusing to deploy: ${env} has no alarm destination: its alarms would reach nobody. Pass --alarm-email oncall@example.com[,...] or set monitoring.alarmEmails in environments/${env}.ts.`,
+      ),
+    );
+    const planned = outline(planDeploy(base, opts({ account: ACCOUNT, imageTag: TAG, alarmEmails: ['a@example.com', 'b@example.com'] }), stacksOf(env)));
+    const cdkDeploys = planned.filter((l) => l.startsWith('npx cdk deploy -c'));
+    expect(cdkDeploys).toHaveLength(4);
+    for (const line of cdkDeploys) expect(line).toContain(' -c alarmEmails=a@example.com,b@example.com ');
+    // Without the monitoring stack there are no alarms to route yet.
+    expect(() => planDeploy(base, opts({ account: ACCOUNT, imageTag: TAG }), stackInventory(base, ['network', 'data']))).not.toThrow();
+  });
+
+  test('dev may stay silent: no alarm destination needed', () => {
+    expect(() => planDeploy(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev'))).not.toThrow();
+  });
+
   test.each(['staging', 'prod'])('%s (HTTPS-only) refuses without a certificate, before anything changes', (env) => {
-    const deploy = (o: Partial<OpsOptions>) => () => planDeploy(loadEnvironment(env), opts({ account: ACCOUNT, imageTag: TAG, ...o }), stacksOf(env));
+    const deploy = (o: Partial<OpsOptions>) => () => planDeploy(loadEnvironment(env), opts({ account: ACCOUNT, imageTag: TAG, alarmEmails: ['oncall@example.com'], ...o }), stacksOf(env));
     expect(deploy({})).toThrow(
       new RefusalError(
         `refusing to deploy ${env} without --certificate-arn: ${env} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:us-east-1:<account>:certificate/<id>)`,
@@ -281,7 +300,7 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   });
 
   test('an image tag in the environment config counts as well (the app reads it from there: no -c imageTag)', () => {
-    const lines = prepares(planDeploy(loadEnvironment('staging', { imageTag: TAG, certificateArn: CERTIFICATE }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging')));
+    const lines = prepares(planDeploy(loadEnvironment('staging', { imageTag: TAG, certificateArn: CERTIFICATE, alarmEmails: ['oncall@example.com'] }), opts({ account: ACCOUNT, yes: true }), stacksOf('staging')));
     expect(lines.map((l) => l.split(' --exclusively')[0])).toEqual(STACK_COMPONENTS.map((c) => `npx cdk deploy -c env=staging -c account=${ACCOUNT} marin-staging-${c.component}`));
   });
 

@@ -87,7 +87,7 @@ interface Planned {
 function plansOf(env: EnvironmentName): Plan[] {
   const config = loadEnvironment(env);
   const stacks = stackInventory(config);
-  const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x` };
+  const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
   const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base)];
   if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
   if (config.disposableData) plans.push(planDestroy(config, { ...base, allIncludingData: true }, stacks));

@@ -9,9 +9,10 @@ import { deployedShape, resourcesOf, type DeployedShape } from './support';
 
 /** The requirements per environment, in one table. */
 const EXPECTED = {
-  dev: { cpu: '256', memory: '512', desired: 1, workerMin: 0, apiMin: 1, max: 2, retention: 7, insights: 'enabled', waf: false, schedules: true, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: false, lbProtection: 'false', images: 10 },
-  staging: { cpu: '512', memory: '1024', desired: 2, workerMin: 2, apiMin: 2, max: 4, retention: 14, insights: 'enabled', waf: false, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 20 },
-  prod: { cpu: '1024', memory: '2048', desired: 3, workerMin: 3, apiMin: 3, max: 6, retention: 30, insights: 'enhanced', waf: true, schedules: false, spot: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 50 },
+  dev: { cpu: '256', memory: '512', workerMin: 0, apiMin: 1, max: 2, retention: 7, insights: 'enabled', waf: false, schedules: true, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: false, lbProtection: 'false', images: 10 },
+  staging: { cpu: '512', memory: '1024', workerMin: 1, apiMin: 2, max: 4, retention: 14, insights: 'enabled', waf: false, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 20 },
+  // Issue 12: prod workers scale from a floor of 1, every worker task on Spot; standard Container Insights.
+  prod: { cpu: '1024', memory: '2048', workerMin: 1, apiMin: 3, max: 6, retention: 30, insights: 'enabled', waf: true, schedules: false, spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], retained: true, lbProtection: 'true', images: 50 },
 } as const;
 
 const EXEC_ROLE_ACTIONS = [

@@ -35,6 +35,8 @@ export const ATLAS_SENTINEL_CREDENTIALS = {
 export const ATLAS_RUNS: ReadonlyArray<Record<string, string>> = [
   { ...ATLAS_SENTINEL_CREDENTIALS, ATLAS_ACCOUNT: '123456789012' },
   { ATLAS_ENVIRONMENTS: 'dev,prod', ATLAS_ACCOUNT: '' },
+  { ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '123456789012' },
+  { ATLAS_ENVIRONMENTS: 'prod', ATLAS_ACCOUNT: '12345' },
   { ATLAS_ENVIRONMENTS: 'dev,qa' },
 ];
 
