@@ -4,8 +4,8 @@
  * fails, naming the resource and the property: on a fixed-name resource a replacement fails the
  * update ("already exists"), on a stateful one it swaps the data for an empty resource.
  *
- * "Before" is the global synth (.test-synth/<env>); "after" is one extra synth per environment with
- * every routine change at once.
+ * "Before" is the global synth of the environment as deployed (image tag, certificate, alarm address:
+ * test/support/variants.ts); "after" is one extra synth per environment with every routine change at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { createPipelineApp } from '../../lib/pipeline-app';
 import { destructiveChanges, formatChange, isDangerous, type CfnTemplate, type ResourceChange } from '../../scripts/diff/replacements';
 import { reportOnlyContext } from '../support/cdk-context';
 import { stacksOf } from '../support/templates';
+import { SYNTH_VARIANTS } from '../support/variants';
 
 /**
  * Replacements that are harmless, each with its reason. A stateful or fixed-name resource can never
@@ -32,6 +33,17 @@ function longerRetention(days: number): EnvironmentInput['logRetentionDays'] {
   const next = LOG_RETENTION_DAYS.find((d) => d > days);
   if (next === undefined) throw new Error(`no retention above ${days}`);
   return next as EnvironmentInput['logRetentionDays'];
+}
+
+/** The committed config with the deploy-time values of the "deployed" synth, as the operator CLI passes them. */
+function deployedInput(envName: EnvironmentName): EnvironmentInput {
+  const input = ENVIRONMENTS[envName];
+  const deployed = SYNTH_VARIANTS.deployed[envName];
+  return {
+    ...input,
+    services: { ...input.services, imageTag: deployed.imageTag, certificateArn: deployed.certificateArn },
+    monitoring: { ...input.monitoring, alarmEmails: [...input.monitoring.alarmEmails, ...(deployed.alarmEmails ?? [])] },
+  };
 }
 
 /** A month of routine operator edits, all at once. */
@@ -53,7 +65,7 @@ function routineChanges(input: EnvironmentInput): EnvironmentInput {
       autoscaling: bump(input.services.autoscaling),
     },
     // Every alarm threshold (every number of the section) moves.
-    monitoring: { ...bump(input.monitoring), alarmEmails: [...input.monitoring.alarmEmails, 'oncall@example.com'] },
+    monitoring: { ...bump(input.monitoring), alarmEmails: [...input.monitoring.alarmEmails, 'second-oncall@example.com'] },
     budget: {
       monthlyUsd: input.budget.monthlyUsd + 50,
       notificationEmails: [...input.budget.notificationEmails, 'finance@example.com'],
@@ -78,12 +90,12 @@ const component = (stack: string): string => stack.split('-').slice(2).join('-')
 const allowKey = (change: ResourceChange): string => `${component(change.stack)}/${change.type}`;
 
 describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes in %s', (envName) => {
-  const before = stacksOf(envName);
+  const before = stacksOf(envName, 'deployed');
   let after: Map<string, CfnTemplate>;
   let changes: ResourceChange[];
 
   beforeAll(() => {
-    after = synthesizeTemplates(routineChanges(ENVIRONMENTS[envName]), envName);
+    after = synthesizeTemplates(routineChanges(deployedInput(envName)), envName);
     changes = before.flatMap((stack) => {
       const next = after.get(stack.stackName);
       if (!next) throw new Error(`${stack.stackName} disappeared after the routine changes`);
@@ -98,7 +110,7 @@ describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes 
     const retention = resourcesOf('AWS::Logs::LogGroup').map((r) => r.Properties?.RetentionInDays);
     expect(retention).toContain(longerRetention(ENVIRONMENTS[envName].logRetentionDays));
     const emails = resourcesOf('AWS::SNS::Subscription').map((r) => r.Properties?.Endpoint);
-    expect(emails).toEqual(expect.arrayContaining(['oncall@example.com', 'finance@example.com']));
+    expect(emails).toEqual(expect.arrayContaining(['oncall@example.com', 'second-oncall@example.com', 'finance@example.com']));
     const cache = resourcesOf('AWS::ElastiCache::ReplicationGroup')[0]?.Properties;
     expect(cache).toMatchObject({ PreferredMaintenanceWindow: 'mon:06:00-mon:07:00', SnapshotWindow: '04:00-05:00' });
   });

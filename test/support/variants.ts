@@ -4,18 +4,21 @@ import { ENVIRONMENT_NAMES, type EnvironmentName, type EnvironmentOverrides } fr
 /** A placeholder ACM certificate of the placeholder account. */
 export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
+/** The on-call address `npm run deploy -- --alarm-email` would pass in staging and prod (they refuse to deploy without one). */
+export const TEST_ALARM_EMAIL = 'oncall@example.com';
+
 /**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
  * - `committed`: each environment exactly as committed (no image tag: services parked);
- * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere and a certificate
- *   outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=...`.
+ * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere, a certificate and an
+ *   alarm address outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=... -c alarmEmails=...`.
  */
 export const SYNTH_VARIANTS = {
   committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
   deployed: {
     dev: { imageTag: '1.4.2' },
-    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN },
-    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN },
+    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL] },
+    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL] },
   } as Record<EnvironmentName, EnvironmentOverrides>,
 } as const;
 
