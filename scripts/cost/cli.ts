@@ -7,30 +7,18 @@
  * Exits 1 when an estimate exceeds its budget or a resource type has no pricing rule.
  * No AWS credentials or network needed.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadEnvironment, resolveEnvironmentNames } from '../../environments';
+import { resolveEnvironmentNames } from '../../environments';
 import { parseArgs } from '../lib/cli';
-import { estimateEnvironment, type CostReport } from './estimate';
+import type { CostReport } from './estimate';
 import { formatReport, formatSummary } from './format';
-import { readAssembly, synthesizeTemplates } from './templates';
+import { costReports } from './reports';
 
 const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>]';
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2), { env: 'dev', json: false, summary: false, assembly: '' }, USAGE);
   const envNames = resolveEnvironmentNames(args.env);
-  const reports: CostReport[] = envNames.map((envName) => {
-    const config = loadEnvironment(envName);
-    let stacks;
-    if (args.assembly) {
-      const perEnv = join(args.assembly, envName);
-      stacks = readAssembly(existsSync(join(perEnv, 'manifest.json')) ? perEnv : args.assembly);
-    } else {
-      stacks = synthesizeTemplates(config);
-    }
-    return estimateEnvironment(config, stacks);
-  });
+  const reports: CostReport[] = costReports(envNames, args.assembly);
 
   if (args.json) {
     const out = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }) => ({ env, total, budget, delta, withinBudget, pricesAsOf, lines }));
