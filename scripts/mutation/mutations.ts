@@ -272,4 +272,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'disposableData: false,\n  terminationProtection: false,',
     tests: ['test/core/termination-protection.test.ts'],
   },
+  {
+    id: 'prod-alarm-looser-than-staging',
+    why: 'prod alarms are no looser than staging: a 5 s search-latency threshold would hide a degraded prod index.',
+    file: 'environments/prod.ts',
+    find: 'searchLatencyMs: 500,',
+    replace: 'searchLatencyMs: 5000,',
+    tests: ['test/monitoring/alarms.test.ts'],
+  },
+  {
+    id: 'prod-usage-typo',
+    why: 'A usage assumption (prod recordings 1000 GB -> 100 GB) silently lowers the estimate; the cost golden file pins it.',
+    file: 'environments/prod.ts',
+    find: 'recordingsStoredGb: 1000,',
+    replace: 'recordingsStoredGb: 100,',
+    tests: ['test/cost'],
+  },
 ];
