@@ -1,5 +1,5 @@
 /**
- * npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep]
+ * npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline]
  *
  * The mutation drill: applies each named mistake of ./mutations.ts to a scratch copy of the working
  * tree (tracked and untracked files, node_modules symlinked), runs that mutation's tests there with
@@ -11,6 +11,8 @@
  *   --check  only checks that every mutation still applies (seconds, no tests)
  *   --list   prints the mutations
  *   --keep   keeps the scratch copies (their paths are printed)
+ *   --skip-baseline  skips the first run of the same tests without any mutation (which must pass,
+ *            or every "killed" would mean nothing)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -156,8 +158,28 @@ async function drill(mutations: readonly Mutation[], jobs: number, keep: boolean
   return results;
 }
 
+/** The selected mutations' tests on the unmutated tree: they must pass, or a "kill" proves nothing. */
+async function baseline(selected: readonly Mutation[], keep: boolean): Promise<boolean> {
+  const tests = [...new Set(selected.flatMap((m) => m.tests))];
+  const unmutated: Mutation = { id: 'baseline', why: 'no mutation', file: '', find: '', replace: '', tests, skipCdkSynth: selected.every((m) => m.skipCdkSynth) };
+  const dir = scratchCopy('baseline', workingTreeFiles(), {});
+  try {
+    const outcome = await runTests(dir, unmutated);
+    if (outcome.kind === 'killed') console.error(`error: the tests fail without any mutation, fix them first:\n  ${outcome.by.join('\n  ')}`);
+    else console.error(`baseline: ${tests.join(' ')} pass without mutations`);
+    return outcome.kind === 'survived';
+  } finally {
+    if (keep) console.error(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), { only: '', jobs: '1', check: false, list: false, keep: false }, 'npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep]');
+  const args = parseArgs(
+    process.argv.slice(2),
+    { only: '', jobs: '1', check: false, list: false, keep: false, 'skip-baseline': false },
+    'npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline]',
+  );
   const ids = new Set(MUTATIONS.map((m) => m.id));
   if (ids.size !== MUTATIONS.length) throw new Error('scripts/mutation/mutations.ts: mutation ids must be unique');
   const only = args.only ? args.only.split(',').map((s) => s.trim()) : [];
@@ -171,6 +193,7 @@ async function main(): Promise<number> {
     for (const m of selected) console.log(`${m.id}\n  ${m.why}\n  ${m.file}; tests: ${m.tests.join(' ')}`);
     return 0;
   }
+  if (!args.check && !args['skip-baseline'] && !(await baseline(selected, args.keep))) return 1;
   const results = await drill(selected, jobs, args.keep, args.check);
   if (args.check) {
     const stale = results.filter((r) => r.outcome.kind === 'not-applicable');
