@@ -105,6 +105,22 @@ function scratchCopy(id: string, files: readonly string[], edits: Record<string,
   return dir;
 }
 
+/**
+ * Removes a scratch copy. Never fatal: when a synth fails, jest's global setup returns before the other
+ * environments' synth processes end, and they may still be writing into the copy for a while.
+ */
+function removeScratch(dir: string, keep: boolean): void {
+  if (keep) {
+    console.error(`kept ${dir}`);
+    return;
+  }
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 3000 });
+  } catch (error) {
+    console.error(`warning: could not remove ${dir} (${(error as Error).message}); remove it by hand`);
+  }
+}
+
 function runTests(dir: string, mutation: Mutation): Promise<Outcome> {
   const resultFile = join(dir, 'jest-result.json');
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', TEST_SYNTH_DIR: join(dir, '.test-synth'), CHECKPOINT_DISABLE: '1' };
@@ -143,8 +159,7 @@ async function drill(mutations: readonly Mutation[], jobs: number, keep: boolean
         try {
           outcome = await runTests(dir, mutation);
         } finally {
-          if (keep) console.error(`kept ${dir}`);
-          else rmSync(dir, { recursive: true, force: true });
+          removeScratch(dir, keep);
         }
       }
       results[index] = { id: mutation.id, outcome, seconds: (Date.now() - started) / 1000 };
@@ -169,8 +184,7 @@ async function baseline(selected: readonly Mutation[], keep: boolean): Promise<b
     else console.error(`baseline: ${tests.join(' ')} pass without mutations`);
     return outcome.kind === 'survived';
   } finally {
-    if (keep) console.error(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir, keep);
   }
 }
 

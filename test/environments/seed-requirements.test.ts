@@ -3,7 +3,8 @@
  * expectations come from test/fixtures/seed-requirements.ts (a literal restatement of the seed),
  * never from environments/ or lib/.
  */
-import { ENVIRONMENT_NAMES } from '../../environments';
+import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { onlyResource, resourcesOf, synthStack } from '../atlas/support';
 import { SEED } from '../fixtures/seed-requirements';
 import { allResources } from '../support/templates';
 
@@ -44,5 +45,16 @@ describe.each(ENVIRONMENT_NAMES)('seed requirements in %s', (envName) => {
     const budgets = ofType('AWS::Budgets::Budget');
     expect(budgets).toHaveLength(1);
     expect((budgets[0].properties.Budget as { BudgetLimit: unknown }).BudgetLimit).toEqual({ Amount: seed.monthlyBudgetUsd, Unit: 'USD' });
+  });
+
+  test(`Atlas ${seed.atlasTier}, continuous backup ${seed.atlasContinuousBackup}, daily backups kept ${seed.atlasBackupRetentionDays} days, deletion protection ${seed.deletionProtection}`, () => {
+    const { json } = synthStack(loadEnvironment(envName));
+    const cluster = onlyResource(json, 'mongodbatlas_advanced_cluster');
+    expect(cluster.replication_specs.map((spec: any) => spec.region_configs.map((region: any) => region.electable_specs.instance_size))).toEqual([[seed.atlasTier]]);
+    // The shared tier (M0) sends no backup or protection settings at all: absent means off.
+    expect([cluster.backup_enabled ?? false, cluster.pit_enabled ?? false]).toEqual([seed.atlasContinuousBackup, seed.atlasContinuousBackup]);
+    expect(cluster.termination_protection_enabled ?? false).toBe(seed.deletionProtection);
+    const schedules = Object.values(resourcesOf(json, 'mongodbatlas_cloud_backup_schedule'));
+    expect(schedules.map((s) => s.policy_item_daily.retention_value)).toEqual(seed.atlasBackupRetentionDays > 0 ? [seed.atlasBackupRetentionDays] : []);
   });
 });
