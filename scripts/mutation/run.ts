@@ -1,5 +1,5 @@
 /**
- * npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline]
+ * npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline] [--verbose]
  *
  * The mutation drill: applies each named mistake of ./mutations.ts to a scratch copy of the working
  * tree (tracked and untracked files, node_modules symlinked), runs that mutation's tests there with
@@ -11,6 +11,7 @@
  *   --check  only checks that every mutation still applies (seconds, no tests)
  *   --list   prints the mutations
  *   --keep   keeps the scratch copies (their paths are printed)
+ *   --verbose  lists every failed test per killed mutation, not only the first
  *   --skip-baseline  skips the first run of the same tests without any mutation (which must pass,
  *            or every "killed" would mean nothing)
  */
@@ -191,8 +192,8 @@ async function baseline(selected: readonly Mutation[], keep: boolean): Promise<b
 async function main(): Promise<number> {
   const args = parseArgs(
     process.argv.slice(2),
-    { only: '', jobs: '1', check: false, list: false, keep: false, 'skip-baseline': false },
-    'npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline]',
+    { only: '', jobs: '1', check: false, list: false, keep: false, 'skip-baseline': false, verbose: false },
+    'npm run mutation -- [--only id,id] [--jobs N] [--check] [--list] [--keep] [--skip-baseline] [--verbose]',
   );
   const ids = new Set(MUTATIONS.map((m) => m.id));
   if (ids.size !== MUTATIONS.length) throw new Error('scripts/mutation/mutations.ts: mutation ids must be unique');
@@ -215,6 +216,9 @@ async function main(): Promise<number> {
     return stale.length === 0 ? 0 : 1;
   }
   console.log(formatTable(results));
+  if (args.verbose) {
+    for (const r of results) if (r.outcome.kind === 'killed') console.log(`\n${r.id} killed by:\n  ${r.outcome.by.join('\n  ')}`);
+  }
   const { rate } = killRate(results);
   return rate >= REQUIRED_KILL_RATE && results.every((r) => r.outcome.kind !== 'not-applicable') ? 0 : 1;
 }
