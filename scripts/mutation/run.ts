@@ -63,8 +63,10 @@ export function killersOf(json: JestJson | undefined, stderr: string): string[] 
     return assertions.length > 0 ? assertions : file.status === 'failed' ? [`${rel} (suite failed: ${(file.message ?? '').split('\n').find((l) => l.trim()) ?? 'error'})`] : [];
   });
   if (failed.length > 0) return failed;
-  const firstError = stderr.split('\n').find((l) => /error|fail/i.test(l)) ?? stderr.trim().split('\n')[0] ?? 'jest exited non-zero';
-  return [`jest run (global setup or compile): ${firstError.trim().slice(0, 160)}`];
+  // The global-setup wrapper line first, then the synth's own error (which names the field), if any.
+  const errors = [...new Set(stderr.split('\n').map((l) => l.trim()).filter((l) => /error|fail/i.test(l)))].slice(0, 3);
+  const text = errors.length > 0 ? errors.join(' | ') : stderr.trim().split('\n')[0] || 'jest exited non-zero';
+  return [`jest run (global setup or compile): ${text.slice(0, 300)}`];
 }
 
 export function killRate(results: readonly MutationResult[]): { killed: number; applicable: number; rate: number } {
