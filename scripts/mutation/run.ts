@@ -64,9 +64,9 @@ export function killersOf(json: JestJson | undefined, stderr: string): string[] 
   });
   if (failed.length > 0) return failed;
   // The global-setup wrapper line first, then the synth's own error (which names the field), if any.
-  const errors = [...new Set(stderr.split('\n').map((l) => l.trim()).filter((l) => /error|fail/i.test(l)))].slice(0, 3);
+  const errors = [...new Set(stderr.split('\n').map((l) => l.trim()).filter((l) => /error|fail/i.test(l) && !/^throw |\$\{/.test(l)))].slice(0, 3);
   const text = errors.length > 0 ? errors.join(' | ') : stderr.trim().split('\n')[0] || 'jest exited non-zero';
-  return [`jest run (global setup or compile): ${text.slice(0, 300)}`];
+  return [`jest run (global setup or compile): ${text.slice(0, 400)}`];
 }
 
 export function killRate(results: readonly MutationResult[]): { killed: number; applicable: number; rate: number } {
@@ -108,10 +108,7 @@ function scratchCopy(id: string, files: readonly string[], edits: Record<string,
   return dir;
 }
 
-/**
- * Removes a scratch copy. Never fatal: when a synth fails, jest's global setup returns before the other
- * environments' synth processes end, and they may still be writing into the copy for a while.
- */
+/** Removes a scratch copy; never fatal (a leftover copy is reported, the drill goes on). */
 function removeScratch(dir: string, keep: boolean): void {
   if (keep) {
     console.error(`kept ${dir}`);
@@ -124,17 +121,42 @@ function removeScratch(dir: string, keep: boolean): void {
   }
 }
 
+/** Process groups of the running jest children, ended on Ctrl-C (detached groups do not get it). */
+const activeGroups = new Set<number>();
+
+function endGroupsOnInterrupt(): void {
+  process.on('SIGINT', () => {
+    for (const pid of activeGroups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function runTests(dir: string, mutation: Mutation): Promise<Outcome> {
   const resultFile = join(dir, 'jest-result.json');
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', TEST_SYNTH_DIR: join(dir, '.test-synth'), CHECKPOINT_DISABLE: '1' };
   if (mutation.skipCdkSynth) env.TEST_SKIP_CDK_SYNTH = '1';
   else delete env.TEST_SKIP_CDK_SYNTH;
   return new Promise((resolve, reject) => {
-    const child = spawn(join(dir, 'node_modules', '.bin', 'jest'), [...mutation.tests, '--json', `--outputFile=${resultFile}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Own process group: when a synth fails, jest returns while the other environments' synth processes
+    // still run; ending the group stops them from writing into the scratch copy after it is removed.
+    const child = spawn(join(dir, 'node_modules', '.bin', 'jest'), [...mutation.tests, '--json', `--outputFile=${resultFile}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    if (child.pid !== undefined) activeGroups.add(child.pid);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
+      activeGroups.delete(child.pid!);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // ESRCH: nothing of the group is left.
+      }
       if (code === 0) return resolve({ kind: 'survived' });
       const json = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as JestJson) : undefined;
       resolve({ kind: 'killed', by: killersOf(json, stderr) });
@@ -210,6 +232,7 @@ async function main(): Promise<number> {
     for (const m of selected) console.log(`${m.id}\n  ${m.why}\n  ${m.file}; tests: ${m.tests.join(' ')}`);
     return 0;
   }
+  endGroupsOnInterrupt();
   if (!args.check && !args['skip-baseline'] && !(await baseline(selected, args.keep))) return 1;
   const results = await drill(selected, jobs, args.keep, args.check);
   if (args.check) {
