@@ -16,7 +16,8 @@ export const dev: EnvironmentInput = {
     natGateways: 1,
     // No interface endpoints: at dev's traffic, NAT data ($0.045/GB) costs less than endpoints ($7.30/AZ/month each).
     interfaceEndpoints: [],
-    flowLogTrafficType: 'REJECT',
+    // ALL everywhere (a requirement, test/fixtures/seed-requirements.ts): accepted traffic is the audit trail too.
+    flowLogTrafficType: 'ALL',
     endpointAzCount: 2,
   },
   storage: {

@@ -8,13 +8,11 @@
  * uses on-demand prices; `--pricing committed` prints the estimate with 1-year Savings Plan / reserved-node rates.
  * No AWS credentials or network needed.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadEnvironment, resolveEnvironmentNames } from '../../environments';
+import { resolveEnvironmentNames } from '../../environments';
 import { parseArgs } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
-import { readAssembly, synthesizeTemplates } from './templates';
+import { pricedEnvironments } from './reports';
 
 const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed]';
 
@@ -26,17 +24,10 @@ function main(): number {
   const pricing = args.pricing as PricingMode;
   const envNames = resolveEnvironmentNames(args.env);
   // On-demand is always computed: it is the budget check, whatever is printed.
-  const priced = envNames.map((envName) => {
-    const config = loadEnvironment(envName);
-    let stacks;
-    if (args.assembly) {
-      const perEnv = join(args.assembly, envName);
-      stacks = readAssembly(existsSync(join(perEnv, 'manifest.json')) ? perEnv : args.assembly);
-    } else {
-      stacks = synthesizeTemplates(config);
-    }
-    return { onDemand: estimateEnvironment(config, stacks), shown: pricing === 'on-demand' ? undefined : estimateEnvironment(config, stacks, pricing) };
-  });
+  const priced = pricedEnvironments(envNames, args.assembly).map(({ config, stacks }) => ({
+    onDemand: estimateEnvironment(config, stacks),
+    shown: pricing === 'on-demand' ? undefined : estimateEnvironment(config, stacks, pricing),
+  }));
   const budgetChecks = priced.map((p) => p.onDemand);
   const reports: CostReport[] = priced.map((p) => p.shown ?? p.onDemand);
 

@@ -3,12 +3,18 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENVIRONMENT_NAMES } from '../../environments';
 import { acknowledge, addComplianceChecks, COMPLIANCE_PACKS } from '../../lib/core/compliance';
 import { cdkJsonContext } from '../support/cdk-context';
+import { REQUIRED_COMPLIANCE_PACKS } from '../fixtures/seed-requirements';
 import { nagSummaryOf, validationReportOf } from '../support/templates';
 
+test('the gate registers exactly the four required packs', () => {
+  // Literal names (test/fixtures): removing a pack from lib/core/compliance.ts must fail here, not shrink the suite.
+  expect(COMPLIANCE_PACKS.map((pack) => pack.name)).toEqual([...REQUIRED_COMPLIANCE_PACKS]);
+});
+
 describe.each(ENVIRONMENT_NAMES)('compliance gates in %s', (envName) => {
-  test.each(COMPLIANCE_PACKS.map((pack) => pack.name))('%s: zero unacknowledged findings', (packName) => {
+  test.each(REQUIRED_COMPLIANCE_PACKS)('%s: zero unacknowledged findings', (packName) => {
     const summary = nagSummaryOf(envName);
-    expect(Object.keys(summary.packs)).toEqual(COMPLIANCE_PACKS.map((pack) => pack.name));
+    expect(Object.keys(summary.packs)).toEqual([...REQUIRED_COMPLIANCE_PACKS]);
     expect(summary.packs[packName]).toEqual([]);
   });
 

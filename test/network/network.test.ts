@@ -1,17 +1,18 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { FLOW_LOG_TRAFFIC_TYPE, SEED } from '../fixtures/seed-requirements';
 import { stackOf, templateOf } from '../support/templates';
 
 const EXPECTED = {
-  dev: { azs: 2, nat: 1, retention: 7, interfaceEndpoints: 0 },
-  staging: { azs: 2, nat: 1, retention: 14, interfaceEndpoints: 0 },
-  prod: { azs: 3, nat: 3, retention: 30, interfaceEndpoints: 0 },
+  dev: { azs: 2, nat: 1, interfaceEndpoints: 0 },
+  staging: { azs: 2, nat: 1, interfaceEndpoints: 0 },
+  prod: { azs: 3, nat: 3, interfaceEndpoints: 0 },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
   const template = templateOf(envName, 'network');
   const config = loadEnvironment(envName);
-  const expected = EXPECTED[envName];
+  const expected = { ...EXPECTED[envName], retention: SEED[envName].logRetentionDays };
 
   test('VPC named and sized from config over explicit AZs', () => {
     template.hasResourceProperties('AWS::EC2::VPC', {
@@ -35,8 +36,9 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch !== false)).toEqual([]);
   });
 
-  test(`flow logs to an encrypted log group kept ${expected.retention} days`, () => {
-    template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs', ResourceType: 'VPC' });
+  test(`flow logs of ${FLOW_LOG_TRAFFIC_TYPE} traffic to an encrypted log group kept ${expected.retention} days`, () => {
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs', ResourceType: 'VPC', TrafficType: FLOW_LOG_TRAFFIC_TYPE });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: `/marin/${envName}/vpc-flow-logs`,
       RetentionInDays: expected.retention,

@@ -1,0 +1,291 @@
+/**
+ * Realistic mistakes, one per entry, for `npm run mutation`. Each must be caught ("killed") by at
+ * least one test of `tests`. `find` must occur exactly once in `file` (one occurrence keeps the
+ * mutation unambiguous); when the code moves on and it no longer does, the runner reports the
+ * mutation as "no longer applies" (distinct from "survived"): rewrite `find` against the new code.
+ * The first 25 are the hand-made drill of issue 15 (four of them survived before it); the rest
+ * extend it.
+ */
+
+export interface Edit {
+  /** Path from the repository root. */
+  readonly file: string;
+  /** Exact text to replace; must occur exactly once in the file. */
+  readonly find: string;
+  readonly replace: string;
+}
+
+export interface Mutation extends Edit {
+  /** Short kebab-case id, unique. */
+  readonly id: string;
+  /** What a careless change would break, and why a test must notice. */
+  readonly why: string;
+  /** Jest paths (files or directories under test/) that should kill it. */
+  readonly tests: readonly string[];
+  /** Further edits applied together with the main one (a mistake spread over two places). */
+  readonly also?: readonly Edit[];
+  /** The tests need no CDK synth (Atlas-only, cost-table-only): skips the jest global setup. */
+  readonly skipCdkSynth?: boolean;
+}
+
+export const MUTATIONS: readonly Mutation[] = [
+  {
+    id: 'recordings-bucket-public',
+    why: 'Call recordings must never be publicly readable: block public access off on the data buckets.',
+    file: 'lib/data/data-buckets.ts',
+    find: 'blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,',
+    replace: 'blockPublicAccess: new s3.BlockPublicAccess({ blockPublicAcls: false, blockPublicPolicy: false, ignorePublicAcls: false, restrictPublicBuckets: false }),',
+    tests: ['test/data/buckets.test.ts', 'test/core/compliance.test.ts'],
+  },
+  {
+    id: 'queue-without-dlq',
+    why: 'Every queue has a dead-letter queue: a poison message would otherwise loop until it expires.',
+    file: 'lib/data/work-queues.ts',
+    find: 'deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queues.maxReceiveCount },',
+    replace: '',
+    tests: ['test/data/queues.test.ts'],
+  },
+  {
+    id: 'prod-nat-3-to-1',
+    why: 'prod is HA across 3 AZs: one NAT gateway makes egress a single point of failure.',
+    file: 'environments/prod.ts',
+    find: 'natGateways: 3,',
+    replace: 'natGateways: 1,',
+    tests: ['test/network'],
+  },
+  {
+    id: 'prod-log-retention-30-to-7',
+    why: 'Seed: prod keeps logs 30 days.',
+    file: 'environments/prod.ts',
+    find: 'logRetentionDays: 30,',
+    replace: 'logRetentionDays: 7,',
+    tests: ['test/network', 'test/environments'],
+  },
+  {
+    id: 'prod-waf-removed',
+    why: 'Seed: prod has a WAF in front of the ALB.',
+    file: 'environments/prod.ts',
+    find: 'waf: { enabled: true,',
+    replace: 'waf: { enabled: false,',
+    tests: ['test/services/services.test.ts', 'test/environments'],
+  },
+  {
+    id: 's3-star-on-star',
+    why: 'Least privilege: a task role granted s3:* on * could read and delete every bucket of the account.',
+    file: 'lib/data/service-identities.ts',
+    find: 'iam.Grant.addToPrincipal({ grantee: role, actions, resourceArns });',
+    replace: "iam.Grant.addToPrincipal({ grantee: role, actions: [...actions, 's3:*'], resourceArns: [...resourceArns, '*'] });",
+    tests: ['test/data/identities.test.ts', 'test/core/compliance.test.ts'],
+  },
+  {
+    id: 'cache-tls-off',
+    why: 'The cache holds session data: in-transit encryption is required.',
+    file: 'lib/data/cache.ts',
+    find: 'transitEncryptionEnabled: true,',
+    replace: 'transitEncryptionEnabled: false,',
+    tests: ['test/data/cache.test.ts'],
+  },
+  {
+    id: 'cache-failover-off',
+    why: 'Seed: staging and prod Redis is HA with automatic failover.',
+    file: 'lib/data/cache.ts',
+    find: 'automaticFailoverEnabled: cache.highAvailability,',
+    replace: 'automaticFailoverEnabled: false,',
+    tests: ['test/data/cache.test.ts', 'test/environments'],
+  },
+  {
+    id: 'atlas-pit-off',
+    why: 'Seed: prod Atlas has continuous backup (point-in-time restore).',
+    file: 'atlas/lib/atlas-cluster.ts',
+    find: 'pitEnabled: atlas.continuousBackup,',
+    replace: 'pitEnabled: false,',
+    tests: ['test/atlas'],
+    skipCdkSynth: true,
+  },
+  {
+    id: 'prod-atlas-m20-to-m10',
+    why: 'Seed: prod Atlas is M20.',
+    file: 'environments/prod.ts',
+    find: "instanceSize: 'M20',",
+    replace: "instanceSize: 'M10',",
+    tests: ['test/atlas'],
+    skipCdkSynth: true,
+  },
+  {
+    id: 'atlas-shared-state-key',
+    why: 'One Terraform state per environment: a shared key lets a dev apply destroy the prod cluster.',
+    file: 'atlas/lib/state-backend.ts',
+    find: 'return `atlas/${config.name}/terraform.tfstate`;',
+    replace: "return 'atlas/terraform.tfstate';",
+    tests: ['test/atlas'],
+    skipCdkSynth: true,
+  },
+  {
+    id: 'mongodb-secret-renamed-one-side',
+    why: 'Seed: services read {env}/audio-pipeline/mongodb-uri; renaming it breaks the Atlas -> services handoff.',
+    file: 'lib/handoff.ts',
+    find: "mongodbUri: 'mongodb-uri',",
+    replace: "mongodbUri: 'mongodb-url',",
+    tests: ['test/data/data-stack.test.ts', 'test/atlas', 'test/services/services.test.ts'],
+  },
+  {
+    id: 'api-minimum-3-to-1',
+    why: 'Seed: prod runs 3 instances (HA + load balancing); the api floor must not drop to 1.',
+    file: 'lib/stacks/services-stack.ts',
+    find: 'const apiMin = parked ? 0 : Math.max(services.minCapacity, 1);',
+    replace: 'const apiMin = parked ? 0 : 1;',
+    tests: ['test/services/services.test.ts'],
+  },
+  {
+    id: 'business-hours-stop-removed',
+    why: 'Seed: dev services stop overnight (cost); without the stop schedule they run 24/7.',
+    file: 'lib/services/scaling.ts',
+    find: "this.target.scaleOnSchedule('Stop', {",
+    replace: "if (uptime.mode === 'never') this.target.scaleOnSchedule('Stop', {",
+    tests: ['test/services/services.test.ts'],
+  },
+  {
+    id: 'prod-buckets-destroy',
+    why: 'Data is never lost by a deploy: prod buckets must be retained.',
+    file: 'lib/data/data-buckets.ts',
+    find: 'const removalPolicy = props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;',
+    replace: 'const removalPolicy = RemovalPolicy.DESTROY;',
+    tests: ['test/core/data-retention.test.ts', 'test/data/buckets.test.ts'],
+  },
+  {
+    id: 'prod-x86',
+    why: 'Graviton (ARM64) is one of the savings that keep prod within budget.',
+    file: 'environments/prod.ts',
+    find: "cpuArchitecture: 'ARM64',",
+    replace: "cpuArchitecture: 'X86_64',",
+    tests: ['test/services/services.test.ts', 'test/cost/cost.test.ts'],
+  },
+  {
+    id: 'prod-http-listener',
+    why: 'prod is HTTPS-only: a plain HTTP listener would carry customer data unencrypted.',
+    file: 'environments/prod.ts',
+    find: 'httpsOnly: true,',
+    replace: 'httpsOnly: false,',
+    tests: ['test/services/services.test.ts'],
+  },
+  {
+    id: 'vague-ack-hides-missing-access-logs',
+    why: 'An acknowledgement must name what compensates: here a vague one hides that recordings lost their access logs.',
+    file: 'lib/data/data-buckets.ts',
+    find: 'serverAccessLogsBucket: this.accessLogs,\n      serverAccessLogsPrefix: `${this.bucketNames.recordings}/`,',
+    replace: '',
+    also: [
+      {
+        file: 'lib/data/data-buckets.ts',
+        find: "this.transcripts = new s3.Bucket(this, 'Transcripts', {",
+        replace:
+          "for (const id of ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled']) acknowledge(this.recordings.node.defaultChild as s3.CfnBucket, id, 'Access logging is not needed for this bucket in this environment.');\n    this.transcripts = new s3.Bucket(this, 'Transcripts', {",
+      },
+    ],
+    tests: ['test/data/buckets.test.ts', 'test/core/compliance.test.ts'],
+  },
+  {
+    id: 'compliance-pack-removed',
+    why: 'Four cdk-nag packs gate every environment; dropping one (PCI) must fail, not shrink the suite.',
+    file: 'lib/core/compliance.ts',
+    find: "  { name: 'PCI.DSS.321', create: (app: App) => new PCIDSS321Checks(app) },\n",
+    replace: '',
+    tests: ['test/core/compliance.test.ts'],
+  },
+  {
+    id: 'prod-flow-logs-reject-only',
+    why: 'Flow logs record ALL traffic in every environment (accepted traffic is the audit trail too).',
+    file: 'environments/prod.ts',
+    find: "flowLogTrafficType: 'ALL',",
+    replace: "flowLogTrafficType: 'REJECT',",
+    tests: ['test/network'],
+  },
+  {
+    id: 'price-typo-elasticache',
+    why: 'A mistyped rate silently moves every estimate; the cost golden file pins each price and line.',
+    file: 'scripts/cost/prices.ts',
+    find: "'cache.t4g.small': { usd: 0.032,",
+    replace: "'cache.t4g.small': { usd: 0.023,",
+    tests: ['test/cost'],
+  },
+  {
+    id: 'running-tasks-alarm-threshold',
+    why: 'The running-task alarm must fire below the minimum capacity; a threshold of 0 can never fire.',
+    file: 'lib/monitoring/pipeline-alarms.ts',
+    find: '          config.services.minCapacity,\n          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,',
+    replace: '          0,\n          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,',
+    tests: ['test/monitoring'],
+  },
+  {
+    id: 'queues-sqs-managed-encryption',
+    why: 'Queues carry call metadata: KMS encryption with the data key, not SQS-managed keys.',
+    file: 'lib/data/work-queues.ts',
+    find: 'encryption: sqs.QueueEncryption.KMS,\n      encryptionMasterKey: props.dataKey,',
+    replace: 'encryption: sqs.QueueEncryption.SQS_MANAGED,',
+    tests: ['test/data/queues.test.ts'],
+  },
+  {
+    id: 'buckets-unversioned',
+    why: 'Versioning protects recordings and transcripts from overwrite and delete.',
+    file: 'lib/data/data-buckets.ts',
+    find: 'versioned: true,',
+    replace: 'versioned: false,',
+    tests: ['test/data/buckets.test.ts', 'test/core/compliance.test.ts'],
+  },
+  {
+    id: 'prod-task-memory-halved',
+    why: 'Seed: prod tasks are 1024 CPU / 2048 MB.',
+    file: 'environments/prod.ts',
+    find: 'taskMemoryMiB: 2048,',
+    replace: 'taskMemoryMiB: 1024,',
+    tests: ['test/services/services.test.ts', 'test/environments'],
+  },
+  {
+    id: 'staging-cache-no-replica',
+    why: 'Seed: staging Redis is HA (replica + automatic failover, Multi-AZ).',
+    file: 'environments/staging.ts',
+    find: 'replicas: 1,',
+    replace: 'replicas: 0,',
+    tests: ['test/data/cache.test.ts', 'test/environments'],
+  },
+  {
+    id: 'dlq-alarm-threshold-10',
+    why: 'A DLQ alarm fires at the first failed message, not the eleventh.',
+    file: 'lib/monitoring/pipeline-alarms.ts',
+    find: 'metrics.queueVisible(worker, true), 0, gt, 1,',
+    replace: 'metrics.queueVisible(worker, true), 10, gt, 1,',
+    tests: ['test/monitoring'],
+  },
+  {
+    id: 'dev-budget-typo',
+    why: 'Seed: dev budget is ~$378/month.',
+    file: 'environments/dev.ts',
+    find: 'budget: { monthlyUsd: 378,',
+    replace: 'budget: { monthlyUsd: 3780,',
+    tests: ['test/monitoring/monitoring.test.ts', 'test/environments'],
+  },
+  {
+    id: 'prod-stacks-unprotected',
+    why: 'Seed: prod has deletion protection; its stacks keep termination protection.',
+    file: 'environments/prod.ts',
+    find: 'disposableData: false,\n  terminationProtection: true,',
+    replace: 'disposableData: false,\n  terminationProtection: false,',
+    tests: ['test/core/termination-protection.test.ts'],
+  },
+  {
+    id: 'prod-alarm-looser-than-staging',
+    why: 'prod alarms are no looser than staging: a 5 s search-latency threshold would hide a degraded prod index.',
+    file: 'environments/prod.ts',
+    find: 'searchLatencyMs: 500,',
+    replace: 'searchLatencyMs: 5000,',
+    tests: ['test/monitoring/alarms.test.ts'],
+  },
+  {
+    id: 'prod-usage-typo',
+    why: 'A usage assumption (prod recordings 1000 GB -> 100 GB) silently lowers the estimate; the cost golden file pins it.',
+    file: 'environments/prod.ts',
+    find: 'recordingsStoredGb: 1000,',
+    replace: 'recordingsStoredGb: 100,',
+    tests: ['test/cost'],
+  },
+];
