@@ -4,6 +4,7 @@
  * a usage error naming the argument. Usage errors exit with USAGE_EXIT_CODE.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
 
 /** Exit code of every script for a usage error (bad or missing argument). */
@@ -96,7 +97,11 @@ export function parseArgs<T extends Record<string, string | boolean>>(argv: stri
 
 /** Runs a command with inherited stdio; telemetry of the CDKTF CLI is always off. */
 export function run(command: string, args: string[], env: Record<string, string> = {}): number {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env } });
+  const inherited = { ...process.env };
+  // A TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call, which
+  // the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth: leave it out for the child then.
+  if (inherited.TF_CLI_CONFIG_FILE && !existsSync(inherited.TF_CLI_CONFIG_FILE)) delete inherited.TF_CLI_CONFIG_FILE;
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...inherited, CHECKPOINT_DISABLE: '1', ...env } });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
