@@ -43,7 +43,8 @@ export const dev: EnvironmentInput = {
     maintenanceWindow: 'sun:05:00-sun:06:00',
     snapshotWindow: '03:00-04:00',
   },
-  search: { standbyReplicas: false },
+  // collectionCostCenter is creation-time (collection tags are create-only): leave it when tags.CostCenter changes.
+  search: { standbyReplicas: false, collectionCostCenter: 'audio-pipeline-dev' },
   services: {
     taskCpu: 256,
     taskMemoryMiB: 512,

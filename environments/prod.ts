@@ -46,7 +46,8 @@ export const prod: EnvironmentInput = {
   },
   // 24/7 HA (seed): standby replicas keep vector search up through an AZ loss. They double the OCU floor
   // ($175.20 -> $350.40/month); docs/cost.md shows where that money comes from. Creation-time only.
-  search: { standbyReplicas: true },
+  // collectionCostCenter is creation-time (collection tags are create-only): leave it when tags.CostCenter changes.
+  search: { standbyReplicas: true, collectionCostCenter: 'audio-pipeline-prod' },
   services: {
     taskCpu: 1024,
     taskMemoryMiB: 2048,

@@ -152,6 +152,12 @@ export const cacheSchema = z.strictObject({
 export const searchSchema = z.strictObject({
   /** OCU redundancy: doubles the OCU floor. Cannot be changed after the collection exists. */
   standbyReplicas: z.boolean(),
+  /**
+   * CostCenter tag of the collection, fixed at its creation: a collection's tags are create-only (a change
+   * replaces it, and its fixed name fails the update), so it stays out of the tag aspect and never follows
+   * `tags.CostCenter`. The budget counts both values, so the search cost stays in the budget after a rename.
+   */
+  collectionCostCenter: z.string().min(1).max(256),
 });
 
 export const servicesSchema = z.strictObject({

@@ -42,7 +42,8 @@ export const staging: EnvironmentInput = {
     snapshotWindow: '03:00-04:00',
   },
   // Standby replicas would double the OCU floor (~$175 -> ~$350/month) and break staging's budget.
-  search: { standbyReplicas: false },
+  // collectionCostCenter is creation-time (collection tags are create-only): leave it when tags.CostCenter changes.
+  search: { standbyReplicas: false, collectionCostCenter: 'audio-pipeline-staging' },
   services: {
     taskCpu: 512,
     taskMemoryMiB: 1024,

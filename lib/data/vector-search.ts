@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
-import { immutableTags } from '../core/tagging';
+import { COST_ALLOCATION_TAG, immutableTags } from '../core/tagging';
 
 export interface VectorSearchProps {
   readonly names: ResourceNames;
@@ -131,8 +131,9 @@ export class VectorSearch extends Construct {
       description: `${names.prefix}: transcript chunk embeddings`,
       standbyReplicas: props.search.standbyReplicas ? 'ENABLED' : 'DISABLED',
       // Tags are create-only on a collection (a change replaces it, and its fixed name fails the update):
-      // only the tags that never change; the stack's tag aspect skips this type (lib/core/tagging.ts).
-      tags: Object.entries(immutableTags(names.project, names.environment)).map(([key, value]) => ({ key, value })),
+      // only the tags that never change, and the cost-allocation tag frozen at creation (the budget counts it);
+      // the stack's tag aspect skips this type (lib/core/tagging.ts).
+      tags: Object.entries({ ...immutableTags(names.project, names.environment), [COST_ALLOCATION_TAG]: props.search.collectionCostCenter }).map(([key, value]) => ({ key, value })),
     });
     // A collection is created with the encryption policy that matches it at that moment, and cannot change key later.
     this.collection.addResourceDependency(this.encryptionPolicy);

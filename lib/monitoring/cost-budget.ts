@@ -8,8 +8,11 @@ export interface CostBudgetProps {
   readonly names: ResourceNames;
   /** Amount and alert percentages. The e-mail recipients are subscribed to `topic` by the stack, not here. */
   readonly budget: Pick<EnvironmentConfig['budget'], 'monthlyUsd' | 'forecastedAlertPercent' | 'actualAlertPercent'>;
-  /** Value of the CostCenter cost allocation tag every resource of the environment carries. */
-  readonly costCenter: string;
+  /**
+   * Values of the CostCenter cost allocation tag the budget counts: the one every resource carries, and the
+   * search collection's, frozen at its creation (its tags are create-only).
+   */
+  readonly costCenters: readonly string[];
   /**
    * The only subscriber of the budget (its policy must let budgets.amazonaws.com publish). People
    * subscribe to the topic: adding or removing one is an in-place change of the topic's
@@ -53,7 +56,7 @@ export class CostBudget extends Construct {
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
         budgetLimit: { amount: budget.monthlyUsd, unit: 'USD' },
-        costFilters: { TagKeyValue: [`user:CostCenter$${props.costCenter}`] },
+        costFilters: { TagKeyValue: [...new Set(props.costCenters)].map((value) => `user:CostCenter$${value}`) },
       },
       notificationsWithSubscribers: [notification('FORECASTED', budget.forecastedAlertPercent), notification('ACTUAL', budget.actualAlertPercent)],
     });

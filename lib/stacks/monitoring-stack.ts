@@ -51,6 +51,6 @@ export class MonitoringStack extends PipelineStack {
       natGatewayIds,
     });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', { names: this.names, alarms: this.alarms, natGatewayIds });
-    this.budget = new CostBudget(this, 'CostBudget', { names: this.names, budget: config.budget, costCenter: config.tags.CostCenter, topic: this.alarmTopic.topic });
+    this.budget = new CostBudget(this, 'CostBudget', { names: this.names, budget: config.budget, costCenters: [config.tags.CostCenter, config.search.collectionCostCenter], topic: this.alarmTopic.topic });
   }
 }

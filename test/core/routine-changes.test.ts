@@ -107,6 +107,11 @@ describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes 
     const resourcesOf = (type: string) => [...after.values()].flatMap((t) => Object.values(t.Resources ?? {}).filter((r) => r.Type === type));
     const budget = resourcesOf('AWS::Budgets::Budget')[0]?.Properties as { Budget: { BudgetLimit: { Amount: number } } };
     expect(budget.Budget.BudgetLimit.Amount).toBe(ENVIRONMENTS[envName].budget.monthlyUsd + 50);
+    // A CostCenter rename keeps the collection (frozen tag) inside the budget: both values are counted.
+    expect((budget.Budget as unknown as { CostFilters: { TagKeyValue: string[] } }).CostFilters.TagKeyValue).toEqual([
+      `user:CostCenter$audio-pipeline-${envName}-fy27`,
+      `user:CostCenter$audio-pipeline-${envName}`,
+    ]);
     const retention = resourcesOf('AWS::Logs::LogGroup').map((r) => r.Properties?.RetentionInDays);
     expect(retention).toContain(longerRetention(ENVIRONMENTS[envName].logRetentionDays));
     const emails = resourcesOf('AWS::SNS::Subscription').map((r) => r.Properties?.Endpoint);

@@ -26,7 +26,7 @@ describe.each(ENVIRONMENT_NAMES)('tags in %s', (envName) => {
   // Tags are create-only on a collection and its name is fixed: a tag edit (Owner, CostCenter) would
   // replace it and fail. It carries only the tags that never change (the drill in routine-changes.test.ts
   // proves an Owner/CostCenter change leaves it alone).
-  test('the search collection carries only the never-changing tags', () => {
+  test('the search collection carries only the never-changing tags and its creation-time CostCenter', () => {
     const collections = allResources(envName).filter((r) => r.type === 'AWS::OpenSearchServerless::Collection');
     expect(collections).toHaveLength(1);
     expect(collections[0].properties.Tags).toEqual(
@@ -34,8 +34,10 @@ describe.each(ENVIRONMENT_NAMES)('tags in %s', (envName) => {
         { Key: 'Project', Value: 'marin' },
         { Key: 'Environment', Value: envName },
         { Key: 'ManagedBy', Value: 'aws-cdk' },
+        // Frozen at creation from search.collectionCostCenter, so the budget still counts the collection.
+        { Key: 'CostCenter', Value: `audio-pipeline-${envName}` },
       ]),
     );
-    expect(collections[0].properties.Tags).toHaveLength(3);
+    expect(collections[0].properties.Tags).toHaveLength(4);
   });
 });

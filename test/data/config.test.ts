@@ -56,7 +56,7 @@ describe('data-plane constructs refuse bad props with a message saying what to c
 
   test('a vector collection nobody can write', () => {
     const { stack, vpc, sg, key, names } = scope();
-    expect(() => new VectorSearch(stack, 'Search', { names, search: { standbyReplicas: false }, vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, writers: [], readers: [], disposable: true }))
+    expect(() => new VectorSearch(stack, 'Search', { names, search: { standbyReplicas: false, collectionCostCenter: 'cc' }, vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, writers: [], readers: [], disposable: true }))
       .toThrow('needs at least one writer role');
   });
 

@@ -144,7 +144,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
       BudgetType: 'COST',
       TimeUnit: 'MONTHLY',
       BudgetLimit: { Amount: expected.budget, Unit: 'USD' },
-      CostFilters: { TagKeyValue: [`user:CostCenter$${built.config.tags.CostCenter}`] },
+      // The committed CostCenter and the collection's (equal today: one filter value).
+      CostFilters: { TagKeyValue: [`user:CostCenter$audio-pipeline-${envName}`] },
     });
     const notifications = budget.Properties.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Notification.ThresholdType]);
     expect(notifications).toEqual([
