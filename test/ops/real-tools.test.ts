@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
+import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
 import { assemblyDir } from '../support/templates';
 
 const ROOT = join(__dirname, '..', '..');
@@ -243,17 +244,15 @@ describe('cdktf steps, checked against the CDKTF app and CLI', () => {
   const calls = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cdktf');
   let defined: string[] = [];
   const help = new Map<string, string>();
-  const outdir = mkdtempSync(join(tmpdir(), 'ops-cdktf-'));
   beforeAll(async () => {
-    const synth = await exec(join(BIN, 'tsx'), [join(ROOT, 'atlas', 'main.ts')], { ...OFFLINE_ENV, CDKTF_OUTDIR: outdir, ATLAS_ENVIRONMENTS: 'all', ATLAS_ACCOUNT: ACCOUNT });
+    // The CDKTF app as `cdktf synth` runs it (all environments, with an account), recorded by the global setup.
+    const synth = atlasRun({ ...ATLAS_SENTINEL_CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
     if (synth.status !== 0) throw new Error(`atlas/main.ts failed: ${synth.stderr}`);
-    defined = readdirSync(join(outdir, 'stacks')).sort();
+    defined = readdirSync(join(synth.outdir, 'stacks')).sort();
     const subs = [...new Set(calls.map((c) => c.argv[2]))];
     const texts = await mapLimit(subs, 2, (sub) => exec(join(BIN, 'cdktf'), [sub, '--help']));
     subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
   });
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
   test('every planned stack is one the CDKTF app defines', () => {
     expect(defined).toEqual(ENVIRONMENT_NAMES.map((e) => `atlas-${e}`).sort());
     const named = calls.flatMap((c) => c.argv.slice(3).filter((a) => !a.startsWith('-')));
