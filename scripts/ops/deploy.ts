@@ -9,7 +9,7 @@
  * against the current outputs of the stacks before it.
  */
 import { SERVICE_NAMES } from '../../lib/contracts';
-import { MONGODB_URI_PLACEHOLDER_PREFIX, mongodbUriPlaceholder, SECRET_NAMES } from '../../lib/handoff';
+import { atlasStackName, MONGODB_URI_PLACEHOLDER_PREFIX, mongodbUriPlaceholder, SECRET_NAMES } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import {
   DEFAULT_SECURITY_GROUP_PARAMETER,
@@ -22,7 +22,6 @@ import { missingAlarmDestination, type EnvironmentConfig } from '../../environme
 import { reviewChangeSet, reviewTerraformPlan } from './review';
 import {
   atlasEnv,
-  atlasStackName,
   cdkContext,
   confirm,
   guard,
@@ -61,7 +60,7 @@ export function reviewedArtefacts(config: EnvironmentConfig, planId: string): Re
   return {
     changeSetName,
     assemblyDir: `cdk.out/reviewed/${changeSetName}`,
-    terraformDir: `cdktf.out/stacks/${atlasStackName(config)}`,
+    terraformDir: `cdktf.out/stacks/${atlasStackName(config.name)}`,
     planFile: `${changeSetName}.tfplan`,
   };
 }
@@ -166,7 +165,7 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
   const { terraformDir, planFile } = artefacts;
   const env = atlasEnv(config, options);
   const terraform = (...args: string[]): string[] => ['terraform', `-chdir=${terraformDir}`, ...args];
-  const key = atlasStackName(config);
+  const key = atlasStackName(config.name);
   const steps: Step[] = [
     { kind: 'command', description: `synthesize the Atlas stack ${key} (CDKTF) into ${terraformDir}`, changes: false, argv: ['npx', 'cdktf', 'synth'], env },
     { kind: 'command', description: `terraform init of ${key} (state: the account's S3 bucket)`, changes: false, argv: terraform('init', '-input=false'), env },
@@ -322,9 +321,9 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
     if (stateful.some((s) => s.component === 'network')) steps.push(closeDefaultSecurityGroup(config));
     steps.push({
       kind: 'command',
-      description: `deploy the Atlas stack (CDKTF): ${atlasStackName(config)}`,
+      description: `deploy the Atlas stack (CDKTF): ${atlasStackName(config.name)}`,
       changes: true,
-      argv: ['npx', 'cdktf', 'deploy', atlasStackName(config), ...(approved ? ['--auto-approve'] : [])],
+      argv: ['npx', 'cdktf', 'deploy', atlasStackName(config.name), ...(approved ? ['--auto-approve'] : [])],
       env: atlasEnv(config, options),
     });
     if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved, stateful.length > 0));

@@ -1,6 +1,7 @@
 /** `destroy`: never prod; staging: stateless stacks only; dev: stateless stacks, or everything with --all-including-data. */
+import { atlasStackName } from '../../lib/handoff';
 import type { EnvironmentConfig } from '../../environments';
-import { atlasEnv, atlasStackName, cdkContext, confirm, guard, RefusalError, requireAccount, requireAtlasAccount, type CommandStep, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
+import { atlasEnv, cdkContext, confirm, guard, RefusalError, requireAccount, requireAtlasAccount, type CommandStep, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
 
 /**
  * prod: refused. staging: stateless stacks only, never Atlas or stateful stacks. dev: stateless
@@ -20,7 +21,7 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   const reversed = [...stacks].reverse();
   const stateless = reversed.filter((s) => !s.stateful);
   const stateful = options.allIncludingData ? reversed.filter((s) => s.stateful) : [];
-  const targets = [...stateless.map((s) => s.stackName), ...(options.allIncludingData ? [atlasStackName(config), ...stateful.map((s) => s.stackName)] : [])];
+  const targets = [...stateless.map((s) => s.stackName), ...(options.allIncludingData ? [atlasStackName(config.name), ...stateful.map((s) => s.stackName)] : [])];
   // Nothing to remove (e.g. no stateless stack exists yet): an empty plan, which the executor reports.
   if (targets.length === 0) return { command: 'destroy', environment: config.name, steps: [] };
   const steps: Step[] = [guard(config, options)];
@@ -47,9 +48,9 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   if (options.allIncludingData) {
     steps.push({
       kind: 'command',
-      description: `destroy the Atlas stack (CDKTF): ${atlasStackName(config)}`,
+      description: `destroy the Atlas stack (CDKTF): ${atlasStackName(config.name)}`,
       changes: true,
-      argv: ['npx', 'cdktf', 'destroy', atlasStackName(config), '--auto-approve'],
+      argv: ['npx', 'cdktf', 'destroy', atlasStackName(config.name), '--auto-approve'],
       env: atlasEnv(config, options),
     });
     if (stateful.length > 0) steps.push(...cdkDestroy(stateful, 'stateful'));

@@ -5,7 +5,7 @@
  * touches AWS, the file system or child processes.
  */
 import { STACK_COMPONENTS } from '../../lib/contracts';
-import { atlasStackName as atlasStackNameOf } from '../../lib/handoff';
+import { atlasStackName } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
@@ -161,11 +161,6 @@ export function stackInventory(config: Pick<EnvironmentConfig, 'project' | 'name
   }));
 }
 
-/** Name of the Atlas (CDKTF) stack of one environment (one builder for the app and the plans: lib/handoff.ts). */
-export function atlasStackName(config: Pick<EnvironmentConfig, 'name'>): string {
-  return atlasStackNameOf(config.name);
-}
-
 /** `-c` context of a CDK command: the environment, the account and (for deploy/diff) the deploy values. */
 export function cdkContext(config: EnvironmentConfig, options: OpsOptions, withDeployValues: boolean): string[] {
   const args = ['-c', `env=${config.name}`];
@@ -230,9 +225,9 @@ export function cdkDiff(config: EnvironmentConfig, options: OpsOptions, stacks: 
 export function atlasDiff(config: EnvironmentConfig, options: OpsOptions): CommandStep {
   return {
     kind: 'command',
-    description: `diff the Atlas stack (CDKTF): ${atlasStackName(config)}`,
+    description: `diff the Atlas stack (CDKTF): ${atlasStackName(config.name)}`,
     changes: false,
-    argv: ['npx', 'cdktf', 'diff', atlasStackName(config)],
+    argv: ['npx', 'cdktf', 'diff', atlasStackName(config.name)],
     env: atlasEnv(config, options),
   };
 }
