@@ -36,10 +36,11 @@ export interface EnvironmentOverrides {
  * Why a deploy of this environment must not go ahead for want of an alarm destination, or undefined when
  * it may: staging and prod (`monitoring.alarmDestinationRequired`) need at least one address. The ops CLI
  * refuses with this message; a raw `cdk deploy` is stopped by the monitoring template's AlarmEmail rule.
+ * `remedy` names how the caller supplies an address (the CDK context by default, an option in the ops CLI).
  */
-export function missingAlarmDestination(config: EnvironmentConfig): string | undefined {
+export function missingAlarmDestination(config: EnvironmentConfig, remedy = 'Deploy with -c alarmEmails=oncall@example.com[,...]'): string | undefined {
   if (!config.monitoring.alarmDestinationRequired || config.monitoring.alarmEmails.length > 0) return undefined;
-  return `${config.name} has no alarm destination: its alarms would reach nobody. Deploy with -c alarmEmails=oncall@example.com[,...] or set monitoring.alarmEmails in environments/${config.name}.ts.`;
+  return `${config.name} has no alarm destination: its alarms would reach nobody. ${remedy} or set monitoring.alarmEmails in environments/${config.name}.ts.`;
 }
 
 /**

@@ -28,11 +28,11 @@ export const SECRET_NAMES = {
  * post-deploy check refuses a deploy that leaves it in place.
  */
 export function mongodbUriPlaceholder(environment: string): string {
-  return `PENDING: the atlas-${environment} stack writes the MongoDB connection string here`;
+  return `${MONGODB_URI_PLACEHOLDER_PREFIX}${environment} stack writes the MongoDB connection string here`;
 }
 
-/** What every placeholder starts with, whatever the environment. */
-export const MONGODB_URI_PLACEHOLDER_PREFIX = 'PENDING: the atlas-';
+/** What every placeholder starts with, whatever the environment (`PENDING: the atlas-`). */
+export const MONGODB_URI_PLACEHOLDER_PREFIX = `PENDING: the ${atlasStackName('')}`;
 
 /** SSM parameters (String / StringList) published by the CDK stateful stacks. */
 export const HANDOFF_PARAMETERS = {

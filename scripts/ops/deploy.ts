@@ -102,8 +102,9 @@ function requireCertificate(config: EnvironmentConfig, options: OpsOptions, stac
  */
 function requireAlarmDestination(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
   if (!stacks.some((s) => s.component === 'monitoring')) return;
-  const missing = missingAlarmDestination({ ...config, monitoring: { ...config.monitoring, alarmEmails: [...config.monitoring.alarmEmails, ...(options.alarmEmails ?? [])] } });
-  if (missing) throw new RefusalError(`refusing to deploy: ${missing.replace('Deploy with -c alarmEmails=', 'Pass --alarm-email ')}`);
+  if (options.alarmEmails && options.alarmEmails.length > 0) return;
+  const missing = missingAlarmDestination(config, 'Pass --alarm-email oncall@example.com[,...]');
+  if (missing) throw new RefusalError(`refusing to deploy: ${missing}`);
 }
 
 function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
