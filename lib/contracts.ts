@@ -45,8 +45,6 @@ export interface PipelineData {
   readonly dataKey: kms.IKey;
   readonly recordingsBucket: s3.IBucket;
   readonly transcriptsBucket: s3.IBucket;
-  /** Server access logs of the other buckets, and ALB access logs. */
-  readonly accessLogsBucket: s3.IBucket;
   /** The queue each worker consumes. */
   readonly queues: Record<WorkerName, WorkQueue>;
   /** Task roles, with deterministic names (the Atlas stack makes them database users). */

@@ -14,9 +14,9 @@ export const COST_ALLOCATION_TAG = 'CostCenter';
 
 /**
  * Fixed-name resource types whose `Tags` are create-only: CloudFormation replaces them for a tag
- * change, and the replacement fails ("already exists"). The tag aspect skips them; they carry
- * `immutableTags` only (set by their construct), and the editable tags are applied out of band
- * (docs/runbook.md, "Creation-time settings").
+ * change, and the replacement fails ("already exists"). The tag aspect skips them; their construct sets
+ * `immutableTags` plus values fixed at creation (the collection's `search.collectionCostCenter`), and
+ * any other tag is applied out of band (docs/runbook.md, "Creation-time settings").
  */
 export const CREATE_ONLY_TAG_TYPES: readonly string[] = ['AWS::OpenSearchServerless::Collection'];
 

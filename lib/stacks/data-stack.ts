@@ -29,7 +29,6 @@ export class DataStack extends PipelineStack implements PipelineData {
   readonly dataKey: PipelineData['dataKey'];
   readonly recordingsBucket: PipelineData['recordingsBucket'];
   readonly transcriptsBucket: PipelineData['transcriptsBucket'];
-  readonly accessLogsBucket: PipelineData['accessLogsBucket'];
   readonly queues: Record<WorkerName, WorkQueue>;
   readonly taskRoles: Record<ServiceName, PipelineData['taskRoles'][ServiceName]>;
   readonly servicesSecurityGroup: PipelineData['servicesSecurityGroup'];
@@ -64,7 +63,6 @@ export class DataStack extends PipelineStack implements PipelineData {
     const buckets = new DataBuckets(this, 'Buckets', { names: this.names, storage: config.storage, dataKey: key.key, disposable });
     this.recordingsBucket = buckets.recordings;
     this.transcriptsBucket = buckets.transcripts;
-    this.accessLogsBucket = buckets.accessLogs;
 
     new ObjectCreatedNotifications(this, 'ObjectCreated', {
       queueKey: key.key,

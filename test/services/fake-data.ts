@@ -26,7 +26,6 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly dataKey: kms.Key;
   readonly recordingsBucket: s3.Bucket;
   readonly transcriptsBucket: s3.Bucket;
-  readonly accessLogsBucket: s3.Bucket;
   readonly queues: Record<WorkerName, WorkQueue>;
   readonly taskRoles: Record<ServiceName, iam.IRole>;
   readonly servicesSecurityGroup: ec2.SecurityGroup;
@@ -37,7 +36,6 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
     super(scope, `marin-${envName}-data`, { config: loadEnvironment(envName, overrides), component: 'data' });
     this.dataKey = new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
     this.recordingsBucket = new s3.Bucket(this, 'Recordings', { encryptionKey: this.dataKey, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
     this.transcriptsBucket = new s3.Bucket(this, 'Transcripts', { encryptionKey: this.dataKey, enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
     const queues = {} as Record<WorkerName, WorkQueue>;
