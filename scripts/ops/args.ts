@@ -132,6 +132,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
   if (!isEnvironmentName(env)) throw new UsageError(`unknown environment "${env}": valid environments are ${ENV_LIST}`);
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   const list = (key: string): string[] => (Array.isArray(values[key]) ? (values[key] as string[]).flatMap((v) => v.split(',')) : []);
+  const alarmEmails = list('alarm-email');
   return {
     kind: 'run',
     command,
@@ -144,7 +145,7 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       account: str('account'),
       imageTag: str('image-tag'),
       certificateArn: str('certificate-arn'),
-      alarmEmails: list('alarm-email').length > 0 ? list('alarm-email') : undefined,
+      alarmEmails: alarmEmails.length > 0 ? alarmEmails : undefined,
       allowReplace: list('allow-replace'),
     },
   };
