@@ -10,15 +10,17 @@
  *    never on its flags (skipped with a printed reason when terraform is not installed).
  * The stubs of test/ops/cli.test.ts cover the executor's logic; this file covers the tools' grammar.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
+import { cachedKey } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
+import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, sha256, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -44,23 +46,20 @@ const OFFLINE_ENV: NodeJS.ProcessEnv = {
   TF_IN_AUTOMATION: '1',
 };
 
-interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
+/**
+ * Runs a real tool offline. Its answer to an identical call (same tool version, arguments, environment
+ * and inputs, see ../support/tool-answers.ts) is reused on a re-run: `TEST_FRESH_TOOLS=1` runs them all.
+ */
+function exec(command: string, args: readonly string[], dependsOn: readonly string[] = []): Promise<ToolAnswer> {
+  return askTool({ command, args, env: OFFLINE_ENV, identity: toolIdentity(command), dependsOn });
 }
 
-function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = OFFLINE_ENV, stdin?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: ROOT, env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    child.stdin?.end(stdin);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+/** What `cdk` reads besides its arguments: the project's and the user's cdk.json, the context file. */
+const CDK_SETTINGS = [join(ROOT, 'cdk.json'), join(ROOT, 'cdk.context.json'), join(homedir(), '.cdk.json')].map(fileDigest);
+
+/** A cdk run against a synthesized assembly: the assembly is fixed by the input key it was synthesized from. */
+function execCdkOn(assembly: string, args: readonly string[]): Promise<ToolAnswer> {
+  return exec(join(BIN, 'cdk'), args, [...CDK_SETTINGS, `assembly ${assembly} ${cachedKey(assembly) ?? sha256(readFileSync(join(assembly, 'manifest.json')))}`]);
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time (two cores, shared). */
@@ -222,17 +221,17 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     const selectors = [...new Set(selecting.filter((c) => c.env === env).flatMap((c) => c.positionals))];
     const context = selecting.find((c) => c.env === env)!.context;
     expect(context).toEqual(expect.arrayContaining(['-c', `env=${env}`]));
-    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['synth', '-a', assembly, ...context, '--exclusively', ...selectors]);
+    const { status, stdout, stderr } = await execCdkOn(assembly, ['synth', '-a', assembly, ...context, '--exclusively', ...selectors]);
     expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
     const listed = /Supply a stack id \(([^)]*)\)/.exec(`${stderr}${stdout}`)?.[1].split(', ') ?? [];
     expect(listed.sort()).toEqual([...selectors].sort());
   });
 
   test('the check fails for a selector that matches no stack (construct ids of old: Network)', async () => {
-    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
+    const alone = await execCdkOn(assemblyDir('dev'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('No stacks match the name(s) Network');
-    const amongOthers = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'marin-dev-network', 'Data', 'marin-dev-services']);
+    const amongOthers = await execCdkOn(assemblyDir('dev'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'marin-dev-network', 'Data', 'marin-dev-services']);
     expect(/Supply a stack id \(([^)]*)\)/.exec(`${amongOthers.stderr}${amongOthers.stdout}`)?.[1].split(', ').sort()).toEqual(['marin-dev-network', 'marin-dev-services']);
   });
 });
@@ -271,11 +270,27 @@ describe('cdktf steps, checked against the CDKTF app and CLI', () => {
 // ---------------------------------------------------------------------------------------------
 // aws
 
+/** `name` resolved the way a shell would (a path is taken as it is). */
+function resolveBinary(name: string): string | undefined {
+  const paths = name.includes('/') ? [name] : (OFFLINE_ENV.PATH ?? '').split(':').map((dir) => join(dir, name));
+  return paths.find((path) => existsSync(path));
+}
+
 /** An AWS CLI v2 binary: /usr/bin/aws (Debian's awscli) first; `aws` on PATH may be a v1 shim. */
-function findAwsV2(): string | undefined {
+function findAwsV2(): { binary: string; identity: string } | undefined {
   for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    const version = spawnSync(candidate, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
-    if (version.status === 0 && `${version.stdout}${version.stderr}`.startsWith('aws-cli/2')) return candidate;
+    const binary = resolveBinary(candidate);
+    if (!binary) continue;
+    // Its version, asked once per install (a Python start-up costs half a second).
+    const call: ToolCall = { command: binary, args: ['--version'], env: OFFLINE_ENV, identity: toolIdentity(binary) };
+    let version = recordedAnswer(call);
+    if (!version) {
+      const run = spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
+      version = { status: run.status, stdout: run.stdout, stderr: run.stderr };
+      recordAnswer(call, version);
+    }
+    const text = `${version.stdout}${version.stderr}`;
+    if (version.status === 0 && text.startsWith('aws-cli/2')) return { binary, identity: `${call.identity} ${text.trim()}` };
   }
   return undefined;
 }
@@ -308,13 +323,27 @@ for args in json.load(sys.stdin):
 print(json.dumps(results))
 `;
 
-async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<Result[]> {
-  const shebang = AWS!.startsWith('/') ? readFileSync(AWS!).subarray(0, 200).toString('latin1').split('\n')[0] : '';
+async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolAnswer[]> {
+  const { binary, identity } = AWS!;
+  const calls: ToolCall[] = commands.map((argv) => ({ command: binary, args: awsArgs(argv), env: OFFLINE_ENV, identity }));
+  const shebang = readFileSync(binary).subarray(0, 200).toString('latin1').split('\n')[0];
   const python = /^#!(\S*python3?)\s*$/.exec(shebang)?.[1];
-  if (!python) return mapLimit(commands, 2, (argv) => exec(AWS!, awsArgs(argv)));
-  const batch = await exec(python, ['-c', AWS_BATCH], OFFLINE_ENV, JSON.stringify(commands.map(awsArgs)));
-  if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
-  return JSON.parse(batch.stdout) as Result[];
+  if (!python) return mapLimit(calls, 2, (call) => askTool(call));
+  // Answers recorded for these exact commands are reused; the others run in one batch.
+  const answers = calls.map((call) => recordedAnswer(call));
+  const missing = calls.filter((_, i) => answers[i] === undefined);
+  let fresh: ToolAnswer[] = [];
+  if (missing.length > 0) {
+    const batch = await spawnTool({ command: python, args: ['-c', AWS_BATCH], env: OFFLINE_ENV, identity, stdin: JSON.stringify(missing.map((call) => call.args)) });
+    if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
+    fresh = JSON.parse(batch.stdout) as ToolAnswer[];
+    missing.forEach((call, i) => recordAnswer(call, fresh[i]));
+  }
+  return calls.map((call, i) => {
+    const recorded = answers[i];
+    logAnswer(call, recorded ? 'reused' : 'ran');
+    return recorded ?? fresh[missing.indexOf(call)];
+  });
 }
 
 describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a valid command fails only on the connection)', () => {
@@ -377,16 +406,19 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
     return;
   }
   const calls = PLANNED.filter((p) => p.argv[0] === 'terraform');
-  const runInEmptyDir = async (argv: readonly string[]): Promise<Result & { sub: string }> => {
-    const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
-    try {
-      // -chdir is the plan's working directory: point it at an empty one.
-      const args = argv.slice(1).map((a) => (a.startsWith('-chdir=') ? `-chdir=${dir}` : a));
-      const result = await exec(TERRAFORM, [args[0], args[1], '-no-color', ...args.slice(2)]);
-      return { ...result, sub: args[1] };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** The plan's working directory (-chdir) becomes a new empty one; the answer is recorded under the planned command. */
+  const runInEmptyDir = async (argv: readonly string[]): Promise<ToolAnswer & { sub: string }> => {
+    const args = [argv[1], argv[2], '-no-color', ...argv.slice(3)];
+    const call: ToolCall = { command: TERRAFORM, args, env: OFFLINE_ENV, identity: toolIdentity(TERRAFORM) };
+    const answer = await askTool(call, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
+      try {
+        return await spawnTool({ ...call, args: args.map((a) => (a.startsWith('-chdir=') ? `-chdir=${dir}` : a)) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    return { ...answer, sub: argv[2] };
   };
 
   test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, all in the synthesized stack directory', () => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ALL_RUNS, describeRun, recordRun, staleRuns } from './app-runs';
 import { cachedKey, SYNTH_ROOT, synthInputKey } from './synth-cache';
+import { RUN_LOG } from './tool-answers';
 import { jobDirectory, SYNTH_JOBS, type SynthJob } from './variants';
 
 /** Written by the global setup, printed by ./timing-reporter.js at the end of the run. */
@@ -44,6 +45,8 @@ function runLane(jobs: SynthJob[], key: string): Promise<Array<{ job: string; se
  */
 export default async function globalSetup(): Promise<void> {
   // Only for suites that synthesize nothing (e.g. `TEST_SKIP_CDK_SYNTH=1 npx jest test/atlas`); CI never sets it.
+  // The tool-answer log counts this run only (the timing summary reports it).
+  rmSync(RUN_LOG, { force: true });
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
   const key = synthInputKey();

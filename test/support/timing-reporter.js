@@ -26,6 +26,13 @@ class TimingReporter {
     } else {
       lines.push('  global setup skipped (TEST_SKIP_CDK_SYNTH=1)');
     }
+    // Real-tool runs (test/support/tool-answers.ts): how many ran, how many answers to identical calls were reused.
+    const toolLog = join(SYNTH_ROOT, 'tool-answers', 'this-run.log');
+    if (existsSync(toolLog)) {
+      const entries = readFileSync(toolLog, 'utf8').split('\n').filter(Boolean);
+      const ran = entries.filter((line) => line.startsWith('ran ')).length;
+      lines.push(`  real tools: ${ran} runs, ${entries.length - ran} answers to identical calls reused (TEST_FRESH_TOOLS=1 runs every one)`);
+    }
     const suites = results.testResults
       .map((r) => ({ file: r.testFilePath.replace(`${process.cwd()}/`, ''), seconds: (r.perfStats.end - r.perfStats.start) / 1000 }))
       .sort((a, b) => b.seconds - a.seconds);
