@@ -16,8 +16,14 @@ import { pricedEnvironments } from './reports';
 
 const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed]';
 
-function main(): number {
-  const args = parseArgs(process.argv.slice(2), { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
+/** Where the CLI writes: the console, or a test's buffers. */
+export interface CostOutput {
+  log(text: string): void;
+  error(text: string): void;
+}
+
+function report(argv: string[], out: CostOutput): number {
+  const args = parseArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
   if (!(PRICING_MODES as readonly string[]).includes(args.pricing)) {
     throw new Error(`--pricing must be one of ${PRICING_MODES.join(', ')}, got "${args.pricing}"\nusage: ${USAGE}`);
   }
@@ -32,28 +38,33 @@ function main(): number {
   const reports: CostReport[] = priced.map((p) => p.shown ?? p.onDemand);
 
   if (args.json) {
-    const out = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }, i) =>
+    const rows = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }, i) =>
       // Committed output names its pricing and the on-demand total the budget check used.
       pricing === 'on-demand'
         ? { env, total, budget, delta, withinBudget, pricesAsOf, lines }
         : { env, pricing, total, onDemandTotal: budgetChecks[i].total, budget, delta, withinBudget: budgetChecks[i].withinBudget, pricesAsOf, lines },
     );
-    console.log(JSON.stringify(args.env === 'all' || envNames.length > 1 ? out : out[0], null, 2));
+    out.log(JSON.stringify(args.env === 'all' || envNames.length > 1 ? rows : rows[0], null, 2));
   } else if (args.summary) {
-    console.log(formatSummary(reports));
+    out.log(formatSummary(reports));
   } else {
-    console.log(reports.map(formatReport).join('\n\n'));
-    if (reports.length > 1) console.log(`\n${formatSummary(reports)}`);
+    out.log(reports.map(formatReport).join('\n\n'));
+    if (reports.length > 1) out.log(`\n${formatSummary(reports)}`);
   }
-  if (pricing !== 'on-demand') console.log(`\nbudget check (on-demand): ${budgetChecks.map((r) => `${r.env} $${r.total.toFixed(2)}`).join(', ')}`);
+  if (pricing !== 'on-demand') out.log(`\nbudget check (on-demand): ${budgetChecks.map((r) => `${r.env} $${r.total.toFixed(2)}`).join(', ')}`);
   const over = budgetChecks.filter((r) => !r.withinBudget);
-  for (const r of over) console.error(`error: ${r.env} estimate $${r.total.toFixed(2)} exceeds its budget $${r.budget} by $${(-r.delta).toFixed(2)}`);
+  for (const r of over) out.error(`error: ${r.env} estimate $${r.total.toFixed(2)} exceeds its budget $${r.budget} by $${(-r.delta).toFixed(2)}`);
   return over.length > 0 ? 1 : 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exitCode = 1;
+/** Returns the exit code: 0 every estimate within budget, 1 over budget or an error (usage errors exit 2). */
+export function main(argv: string[], out: CostOutput = console): number {
+  try {
+    return report(argv, out);
+  } catch (error) {
+    out.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -5,21 +5,25 @@ import { acknowledge, addComplianceChecks, COMPLIANCE_PACKS } from '../../lib/co
 import { cdkJsonContext } from '../support/cdk-context';
 import { REQUIRED_COMPLIANCE_PACKS } from '../fixtures/seed-requirements';
 import { nagSummaryOf, validationReportOf } from '../support/templates';
+import { SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
 
 test('the gate registers exactly the four required packs', () => {
   // Literal names (test/fixtures): removing a pack from lib/core/compliance.ts must fail here, not shrink the suite.
   expect(COMPLIANCE_PACKS.map((pack) => pack.name)).toEqual([...REQUIRED_COMPLIANCE_PACKS]);
 });
 
-describe.each(ENVIRONMENT_NAMES)('compliance gates in %s', (envName) => {
+/** Each environment as committed (services parked) and as deployed (image tag, certificate, alarm address). */
+const SYNTHESIZED = ENVIRONMENT_NAMES.flatMap((envName) => (Object.keys(SYNTH_VARIANTS) as SynthVariant[]).map((variant) => [envName, variant] as const));
+
+describe.each(SYNTHESIZED)('compliance gates in %s (%s)', (envName, variant) => {
   test.each(REQUIRED_COMPLIANCE_PACKS)('%s: zero unacknowledged findings', (packName) => {
-    const summary = nagSummaryOf(envName);
+    const summary = nagSummaryOf(envName, variant);
     expect(Object.keys(summary.packs)).toEqual([...REQUIRED_COMPLIANCE_PACKS]);
     expect(summary.packs[packName]).toEqual([]);
   });
 
   test('the synth validation report (cdk-nag plugins and CloudFormation validation) has no violations', () => {
-    const report = validationReportOf(envName);
+    const report = validationReportOf(envName, variant);
     const violations = report.pluginReports.flatMap((plugin) => plugin.violations.map((v) => `${plugin.pluginName}: ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
     expect(violations).toEqual([]);
   });

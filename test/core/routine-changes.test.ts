@@ -5,15 +5,12 @@
  * update ("already exists"), on a stateful one it swaps the data for an empty resource.
  *
  * "Before" is the global synth of the environment as deployed (image tag, certificate, alarm address:
- * test/support/variants.ts); "after" is one extra synth per environment with every routine change at once.
+ * test/support/variants.ts); "after" is one extra synth per environment with every routine change at once
+ * (recorded, and reused while the sources and the changes are the same: test/support/synthesize-input.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ENVIRONMENTS, LOG_RETENTION_DAYS, parseEnvironment, type EnvironmentInput, type EnvironmentName } from '../../environments';
-import { createPipelineApp } from '../../lib/pipeline-app';
+import { ENVIRONMENTS, LOG_RETENTION_DAYS, type EnvironmentInput, type EnvironmentName } from '../../environments';
 import { destructiveChanges, formatChange, isDangerous, type CfnTemplate, type ResourceChange } from '../../scripts/diff/replacements';
-import { reportOnlyContext } from '../support/cdk-context';
+import { synthesizeInput } from '../support/synthesize-input';
 import { stacksOf } from '../support/templates';
 import { SYNTH_VARIANTS } from '../support/variants';
 
@@ -75,17 +72,6 @@ function routineChanges(input: EnvironmentInput): EnvironmentInput {
   };
 }
 
-/** Synthesizes `input` into a temporary directory and returns each stack's template by stack name. */
-function synthesizeTemplates(input: EnvironmentInput, label: string): Map<string, CfnTemplate> {
-  const outdir = mkdtempSync(join(tmpdir(), `drill-${label}-`));
-  try {
-    const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
-    return new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as CfnTemplate]));
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
 const component = (stack: string): string => stack.split('-').slice(2).join('-');
 const allowKey = (change: ResourceChange): string => `${component(change.stack)}/${change.type}`;
 
@@ -95,7 +81,7 @@ describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes 
   let changes: ResourceChange[];
 
   beforeAll(() => {
-    after = synthesizeTemplates(routineChanges(deployedInput(envName)), envName);
+    after = synthesizeInput(routineChanges(deployedInput(envName)), envName) as Map<string, CfnTemplate>;
     changes = before.flatMap((stack) => {
       const next = after.get(stack.stackName);
       if (!next) throw new Error(`${stack.stackName} disappeared after the routine changes`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { estimateEnvironment, serviceHoursPerMonth, splitByStrategy, UnknownResourceTypeError, type CfnResource, type CostReport, type StackTemplate } from '../../scripts/cost/estimate';
 import { stacksOf } from '../support/templates';
+import { main } from '../../scripts/cost/cli';
 import { SYNTH_ROOT } from '../support/synth-cache';
 
 /** The global setup's assemblies, in the shape the estimator reads. */
@@ -183,11 +184,16 @@ describe('pricing rules', () => {
 });
 
 describe('npm run cost', () => {
-  const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-  const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');
+  /** The CLI's main, in this process: exit code and what it printed. */
+  const runCli = (...argv: string[]) => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const status = main(argv, { log: (text) => stdout.push(text), error: (text) => stderr.push(text) });
+    return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  };
 
   test('--env all --json prints one report per environment, each within budget', () => {
-    const result = spawnSync(tsx, [cli, '--env', 'all', '--json', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
+    const result = runCli('--env', 'all', '--json', '--assembly', SYNTH_ROOT);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const reports = JSON.parse(result.stdout) as Array<{ env: string; total: number; budget: number; lines: unknown[] }>;
@@ -199,13 +205,15 @@ describe('npm run cost', () => {
   });
 
   test('--env prod prints the table with total and delta to budget', () => {
-    const result = spawnSync(tsx, [cli, '--env', 'prod', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
+    const result = runCli('--env', 'prod', '--assembly', SYNTH_ROOT);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/EC2: NAT gateway hours\s+2190 hour\s+\$0\.0450\s+\$98\.55/);
     expect(result.stdout).toMatch(/total \$[\d.]+ {2}budget \$970\.00 {2}delta \$[\d.]+ under budget/);
   });
 
-  test('an unknown environment fails with the valid names', () => {
+  test('as a process: an unknown environment exits 1 with the valid names', () => {
+    const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');
     const result = spawnSync(tsx, [cli, '--env', 'qa', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('unknown environment "qa"');

@@ -5,13 +5,10 @@
  * that are requirements (a DLQ alarms at its first message, a running-task alarm at the seed's
  * instance count, ...) are literal here. A second block checks the config's own sanity.
  */
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
-import { buildPipeline } from '../../lib/pipeline-app';
 import { SEED } from '../fixtures/seed-requirements';
-import { cdkJsonContext } from '../support/cdk-context';
-import { allResources } from '../support/templates';
+import { allResources, stackOf } from '../support/templates';
 
 /**
  * Tasks a service must keep running around the clock: the api the seed's instance count (HA + load balancing);
@@ -123,10 +120,9 @@ function fires(alarm: AlarmSpec, value: number): boolean {
   return alarm.comparison === GT ? value > alarm.threshold : value < alarm.threshold;
 }
 
-/** The monitoring stack as deployed: the real app with an image tag (running-task alarms need one). */
+/** The monitoring stack as deployed (image tag set: running-task alarms need one), from the global synth. */
 function deployedMonitoring(envName: EnvironmentName): Template {
-  const app = new App({ context: cdkJsonContext() });
-  return Template.fromStack(buildPipeline(app, loadEnvironment(envName, { imageTag: '1.0.0' })).monitoring);
+  return stackOf(envName, 'monitoring', 'deployed').template;
 }
 
 describe.each(ENVIRONMENT_NAMES)('alarms of %s', (envName) => {

@@ -1,38 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
-import { SERVICE_NAMES, WORKER_NAMES, type ServiceName } from '../../lib/contracts';
-import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
-import { applyStandardTags } from '../../lib/core/tagging';
-import { DataStack } from '../../lib/stacks/data-stack';
-import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
-import { NetworkStack } from '../../lib/stacks/network-stack';
-import type { MonitoredServices } from '../../lib/monitoring/targets';
-import { cdkJsonContext } from '../support/cdk-context';
-
-/**
- * The monitoring stack over the real network and data stacks and a fake of the services stack
- * (only the names CloudWatch dimensions use), so it is tested independently of the services work.
- */
-function fakeServices(env: string): MonitoredServices {
-  const services = Object.fromEntries(SERVICE_NAMES.map((s) => [s, { service: { serviceName: `marin-${env}-${s}` } }])) as Record<ServiceName, { service: { serviceName: string } }>;
-  return {
-    cluster: { cluster: { clusterName: `marin-${env}-cluster` } },
-    services,
-    apiLoadBalancer: { loadBalancer: { loadBalancerFullName: `app/marin-${env}-api/0123456789abcdef` }, targetGroup: { targetGroupFullName: `targetgroup/marin-${env}-api/0123456789abcdef` } },
-  };
-}
-
-/** Built as deployed with an image (the default) or parked without one (`{}`). */
-function build(envName: EnvironmentName, overrides: { imageTag?: string; alarmEmails?: string[] } = { imageTag: '1.0.0' }) {
-  const config = loadEnvironment(envName, overrides);
-  const app = new App({ context: cdkJsonContext() });
-  applyStandardTags(app, config);
-  const network = new NetworkStack(app, `marin-${envName}-network`, { config });
-  const data = new DataStack(app, `marin-${envName}-data`, { config, network });
-  const monitoring = new MonitoringStack(app, `marin-${envName}-monitoring`, { config, network, data, services: fakeServices(envName) });
-  return { app, config, monitoring, template: Template.fromStack(monitoring) };
-}
+import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
+import { AlarmTopic, type AlarmTopicProps } from '../../lib/monitoring/alarm-topic';
+import { ResourceNames } from '../../lib/naming';
+import { stackOf, templateOf } from '../support/templates';
+import { TEST_ALARM_EMAIL } from '../support/variants';
 
 /** Requirements per environment. */
 const EXPECTED = {
@@ -44,17 +17,18 @@ const EXPECTED = {
 /** The message the template rule shows when a staging/prod deploy names no alarm destination. */
 const ALARM_RULE_MESSAGE = 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).';
 
+/** The monitoring stack as deployed (with an image tag: services running), from the global synth. */
 describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
   const expected = EXPECTED[envName];
-  let built: ReturnType<typeof build>;
-  let template: Template;
-  const topicRef = () => ({ Ref: built.monitoring.getLogicalId(built.monitoring.alarmTopic.topic.node.defaultChild as any) });
+  const config = loadEnvironment(envName);
+  const template = stackOf(envName, 'monitoring', 'deployed').template;
+  const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+  const topicRef = () => ({ Ref: topics[0] });
   const alarms = () => template.findResources('AWS::CloudWatch::Alarm');
   const alarmNamed = (name: string) => Object.values(alarms()).find((a: any) => a.Properties.AlarmName === `marin-${envName}-${name}`) as any;
 
-  beforeAll(() => {
-    built = build(envName);
-    template = built.template;
+  test('one alarm topic', () => {
+    expect(topics).toHaveLength(1);
   });
 
   test('alarm topic: KMS-encrypted, TLS-only, CloudWatch and Budgets may publish', () => {
@@ -88,9 +62,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     expect(dlq.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'ApproximateNumberOfMessagesVisible', ActionsEnabled: expected.actionsEnabled });
     expect(dlq.Properties.AlarmActions).toEqual([topicRef()]);
     const age = alarmNamed(`${worker}-queue-oldest-age`);
-    expect(age.Properties).toMatchObject({ Threshold: built.config.monitoring.queueMaxAgeSeconds, MetricName: 'ApproximateAgeOfOldestMessage', ActionsEnabled: expected.actionsEnabled });
+    expect(age.Properties).toMatchObject({ Threshold: config.monitoring.queueMaxAgeSeconds, MetricName: 'ApproximateAgeOfOldestMessage', ActionsEnabled: expected.actionsEnabled });
     expect(age.Properties.AlarmActions).toEqual([topicRef()]);
-    expect(alarmNamed(`${worker}-queue-depth`).Properties.Threshold).toBe(built.config.monitoring.queueMaxDepth);
+    expect(alarmNamed(`${worker}-queue-depth`).Properties.Threshold).toBe(config.monitoring.queueMaxDepth);
   });
 
   test('every alarm is named marin-<env>-..., notifies the topic, and has actions enabled as configured', () => {
@@ -104,7 +78,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
   });
 
   test('service, ALB, cache, search and NAT alarms with thresholds from config', () => {
-    const m = built.config.monitoring;
+    const m = config.monitoring;
     for (const service of SERVICE_NAMES) {
       expect(alarmNamed(`${service}-cpu`).Properties.Threshold).toBe(m.serviceCpuPercent);
       expect(alarmNamed(`${service}-memory`).Properties.Threshold).toBe(m.serviceMemoryPercent);
@@ -116,8 +90,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
       expect(alarmNamed(`${service}-running-tasks-below-minimum`).Properties.Threshold).toBe(service === 'api' ? expected.apiFloor : expected.workerFloor);
     }
     // Parked services (no image tag, 0 tasks) get no running-task alarm that could only ever fire.
-    const parked = build(envName, {});
-    expect(Object.values(parked.template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.AlarmName.endsWith('-running-tasks-below-minimum'))).toHaveLength(0);
+    const parked = stackOf(envName, 'monitoring', 'committed').template;
+    expect(Object.values(parked.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.AlarmName.endsWith('-running-tasks-below-minimum'))).toHaveLength(0);
     expect(names.filter((n) => n.endsWith('-replication-lag'))).toHaveLength(expected.replicationLagAlarms);
     expect(names.filter((n) => n.endsWith('-port-allocation-errors'))).toHaveLength(expected.natAlarms);
     expect(alarmNamed('api-alb-5xx').Properties.Threshold).toBe(m.alb5xxPer5Minutes);
@@ -156,19 +130,11 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     for (const n of budget.Properties.NotificationsWithSubscribers) expect(n.Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: topicRef() }]);
   });
 
-  test('no cdk-nag finding in the monitoring stack', () => {
-    built.app.synth();
-    for (const pack of COMPLIANCE_PACKS) {
-      const report = pack.create(built.app).validateScope(built.monitoring);
-      const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
-      expect({ pack: pack.name, findings }).toEqual({ pack: pack.name, findings: [] });
-    }
-  });
+  // cdk-nag: test/core/compliance.test.ts requires zero findings in every stack, as committed and as deployed.
 });
 
-/** The monitoring stack as the app really wires it (real services stack), from the global synth. */
-describe.each(ENVIRONMENT_NAMES)('wired monitoring stack of %s', (envName) => {
-  const { templateOf } = require('../support/templates') as typeof import('../support/templates');
+/** The monitoring stack as committed (no image tag: services parked), from the global synth. */
+describe.each(ENVIRONMENT_NAMES)('monitoring of %s as committed (services parked)', (envName) => {
   const template = templateOf(envName, 'monitoring');
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
   const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
@@ -194,11 +160,16 @@ describe.each(ENVIRONMENT_NAMES)('wired monitoring stack of %s', (envName) => {
   });
 });
 
+/**
+ * Alarm destinations as the global setup synthesized them: the committed config (no address) and as
+ * deployed (`-c alarmEmails=oncall@example.com` outside dev). Several addresses: the construct alone, below.
+ */
 describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
   const expected = EXPECTED[envName];
+  const subscriptionsOf = (template: any) => Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
 
   test(expected.alarmEmailRequired ? 'no address configured: the template requires the AlarmEmail parameter, a rule refuses it empty, and subscribes it' : 'dev may stay silent: no parameter, no rule', () => {
-    const template = build(envName).template.toJSON();
+    const template = stackOf(envName, 'monitoring', 'committed').json as any;
     expect(template.Parameters?.AlarmEmail).toEqual(
       expected.alarmEmailRequired ? expect.objectContaining({ Type: 'String', AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' }) : undefined,
     );
@@ -206,12 +177,26 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
     const rules = Object.entries(template.Rules ?? {}).filter(([id]) => id.startsWith('AlarmTopicAlarmDestinationRequired')).map(([, r]) => r) as any[];
     expect(rules.flatMap((r) => r.Assertions.map((a: any) => a.AssertDescription))).toEqual(expected.alarmEmailRequired ? [ALARM_RULE_MESSAGE] : []);
     for (const rule of rules) expect(rule.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
-    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
-    expect(subscriptions.map((s) => s.Properties.Endpoint)).toEqual(expected.alarmEmailRequired ? [{ Ref: 'AlarmEmail' }] : []);
+    expect(subscriptionsOf(template).map((s) => s.Properties.Endpoint)).toEqual(expected.alarmEmailRequired ? [{ Ref: 'AlarmEmail' }] : []);
   });
 
-  test('with -c alarmEmails: each address subscribed by e-mail, no parameter and no rule', () => {
-    const template = build(envName, { imageTag: '1.0.0', alarmEmails: ['oncall@example.com', 'ops@example.com'] }).template.toJSON();
+  test(expected.alarmEmailRequired ? 'deployed with -c alarmEmails: the address subscribed by e-mail, no parameter and no rule' : 'deployed without an address: nothing subscribed, no parameter and no rule', () => {
+    const template = stackOf(envName, 'monitoring', 'deployed').json as any;
+    expect(template.Parameters?.AlarmEmail).toBeUndefined();
+    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual(expected.alarmEmailRequired ? [['email', TEST_ALARM_EMAIL]] : []);
+  });
+});
+
+describe('AlarmTopic alone', () => {
+  const topicTemplate = (props: Partial<AlarmTopicProps>) => {
+    const stack = new Stack(new App(), 'TopicStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    new AlarmTopic(stack, 'AlarmTopic', { names: new ResourceNames('marin', 'dev'), emails: [], disposable: true, ...props });
+    return Template.fromStack(stack).toJSON();
+  };
+
+  test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
+    const template = topicTemplate({ emails: ['oncall@example.com', 'ops@example.com'] });
     expect(template.Parameters?.AlarmEmail).toBeUndefined();
     expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
     const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
@@ -219,5 +204,11 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
       ['email', 'oncall@example.com'],
       ['email', 'ops@example.com'],
     ]);
+  });
+
+  test('addresses and a required deploy-time address together: both subscribed', () => {
+    const template = topicTemplate({ emails: ['ops@example.com'], requireDeployTimeEmail: true });
+    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+    expect(subscriptions.map((s) => s.Properties.Endpoint)).toEqual(['ops@example.com', { Ref: 'AlarmEmail' }]);
   });
 });

@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnvironment, type EnvironmentInput } from '../../environments';
+import { createPipelineApp } from '../../lib/pipeline-app';
+import { reportOnlyContext } from './cdk-context';
+import { SYNTH_ROOT, synthInputKey } from './synth-cache';
+import { sha256 } from './tool-answers';
+
+/** A CloudFormation template as synthesized. */
+export type SynthesizedTemplate = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> } & Record<string, unknown>;
+
+const MEMO_DIR = join(SYNTH_ROOT, 'inputs');
+
+/**
+ * The app synthesized from a whole environment input (a config no environment file holds, e.g. a month
+ * of operator edits), as stack name -> template. Like the global setup's assemblies, the result is
+ * recorded under a hash of the sources (./synth-cache.ts) and of the input itself, and reused only
+ * while both are unchanged.
+ */
+export function synthesizeInput(input: EnvironmentInput, label: string): Map<string, SynthesizedTemplate> {
+  const key = sha256(synthInputKey(), label, JSON.stringify(input), JSON.stringify(reportOnlyContext()));
+  const file = join(MEMO_DIR, `${key}.json`);
+  if (existsSync(file)) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, SynthesizedTemplate>));
+
+  const outdir = mkdtempSync(join(tmpdir(), `synth-${label}-`));
+  try {
+    const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
+    const templates = new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as SynthesizedTemplate]));
+    mkdirSync(MEMO_DIR, { recursive: true });
+    // Written whole, then renamed: a reader never sees half a file.
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(Object.fromEntries(templates)));
+    renameSync(`${file}.${process.pid}`, file);
+    return templates;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
