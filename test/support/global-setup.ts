@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ALL_RUNS, describeRun, recordRun, staleRuns } from './app-runs';
 import { cachedKey, SYNTH_ROOT, synthInputKey } from './synth-cache';
@@ -40,30 +39,30 @@ function runLane(jobs: SynthJob[], key: string): Promise<Array<{ job: string; se
 /**
  * Synthesizes every job of ./variants.ts (each environment as committed and as deployed), and records the
  * entry-point runs of ./app-runs.ts, once per change of the inputs: a job directory whose recorded key equals the hash of the current inputs
- * (./synth-cache.ts) is reused, anything else is synthesized again. The remaining jobs are split over
- * one child process per CPU.
+ * (./synth-cache.ts) is reused, anything else is synthesized again, all in one child process.
  */
 export default async function globalSetup(): Promise<void> {
-  // Only for suites that synthesize nothing (e.g. `TEST_SKIP_CDK_SYNTH=1 npx jest test/atlas`); CI never sets it.
   // The tool-answer log counts this run only (the timing summary reports it).
   rmSync(RUN_LOG, { force: true });
+  // Only for suites that synthesize nothing (e.g. `TEST_SKIP_CDK_SYNTH=1 npx jest test/atlas`); CI never sets it.
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
   const key = synthInputKey();
   const stale = SYNTH_JOBS.filter((job) => cachedKey(jobDirectory(SYNTH_ROOT, job)) !== key);
   const reused = SYNTH_JOBS.filter((job) => !stale.includes(job)).map((job) => job.id);
 
-  // Lanes by variant keep prod first in each (see SYNTH_JOBS); at most one lane per CPU.
-  const laneCount = Math.max(1, Math.min(availableParallelism(), stale.length));
-  const lanes: SynthJob[][] = Array.from({ length: laneCount }, () => []);
-  stale.forEach((job, i) => lanes[Math.floor((i * laneCount) / stale.length)].push(job));
+  // One child synthesizes every stale job: CDK's CloudFormation validator builds its rule engine once
+  // (seconds of CPU) and reuses it for every later job. The entry-point runs take the other core, one at
+  // a time (each is a process of its own; started all at once they would only fight over two cores).
   const runs = staleRuns(key);
   const runStarted = Date.now();
   const [laneResults] = await Promise.all([
-    Promise.all(lanes.filter((lane) => lane.length > 0).map((lane) => runLane(lane, key))),
-    Promise.all(runs.map((run) => recordRun(run, key))),
+    stale.length > 0 ? runLane(stale, key) : Promise.resolve([]),
+    (async () => {
+      for (const run of runs) await recordRun(run, key);
+    })(),
   ]);
-  const synthesized = laneResults.flat();
+  const synthesized = [...laneResults];
   if (runs.length > 0) synthesized.push({ job: `${runs.length} entry-point runs`, seconds: (Date.now() - runStarted) / 1000 });
   reused.push(...ALL_RUNS.filter((run) => !runs.includes(run)).map(describeRun));
 

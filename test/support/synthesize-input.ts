@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnvironment, type EnvironmentInput } from '../../environments';
-import { createPipelineApp } from '../../lib/pipeline-app';
+import type { EnvironmentInput } from '../../environments';
 import { reportOnlyContext } from './cdk-context';
 import { SYNTH_ROOT, synthInputKey } from './synth-cache';
 import { sha256 } from './tool-answers';
@@ -23,6 +22,9 @@ export function synthesizeInput(input: EnvironmentInput, label: string): Map<str
   const file = join(MEMO_DIR, `${key}.json`);
   if (existsSync(file)) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, SynthesizedTemplate>));
 
+  // Loaded only to synthesize: a recorded result needs neither the app nor aws-cdk-lib.
+  const { parseEnvironment } = require('../../environments') as typeof import('../../environments');
+  const { createPipelineApp } = require('../../lib/pipeline-app') as typeof import('../../lib/pipeline-app');
   const outdir = mkdtempSync(join(tmpdir(), `synth-${label}-`));
   try {
     const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
