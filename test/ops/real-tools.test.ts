@@ -305,18 +305,25 @@ function awsArgs(argv: readonly string[]): string[] {
 
 /**
  * Debian's awscli is a Python script: run every command through its own driver in one interpreter
- * (one start-up instead of one per command, on a shared two-core machine). Any other install
+ * (one start-up and one read of the service models instead of one per command, on a shared two-core machine). Any other install
  * (the official bundle is a binary) runs one process per command.
  */
 const AWS_BATCH = `
 import contextlib, io, json, sys
 from awscli.clidriver import create_clidriver
 results = []
+loader = None
 for args in json.load(sys.stdin):
     err, out = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
         try:
-            status = create_clidriver().main(args)
+            driver = create_clidriver()
+            # A fresh driver per command; the service models (read-only JSON) are read once for all.
+            if loader is None:
+                loader = driver.session.get_component("data_loader")
+            else:
+                driver.session.register_component("data_loader", loader)
+            status = driver.main(args)
         except SystemExit as exit:
             status = exit.code if isinstance(exit.code, int) else 1
     results.append({"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()})

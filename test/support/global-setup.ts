@@ -52,16 +52,17 @@ export default async function globalSetup(): Promise<void> {
   const reused = SYNTH_JOBS.filter((job) => !stale.includes(job)).map((job) => job.id);
 
   // One child synthesizes every stale job: CDK's CloudFormation validator builds its rule engine once
-  // (seconds of CPU) and reuses it for every later job. The entry-point runs take the other core, one at
-  // a time (each is a process of its own; started all at once they would only fight over two cores).
+  // (seconds of CPU) and reuses it for every later job. The entry-point runs (a process each) take the
+  // other core, one at a time, and both cores once the synth is done: more at once only fight over two.
   const runs = staleRuns(key);
+  const queue = [...runs];
   const runStarted = Date.now();
-  const [laneResults] = await Promise.all([
-    stale.length > 0 ? runLane(stale, key) : Promise.resolve([]),
-    (async () => {
-      for (const run of runs) await recordRun(run, key);
-    })(),
-  ]);
+  const lane = stale.length > 0 ? runLane(stale, key) : Promise.resolve([]);
+  const recordRuns = async (afterLane: boolean): Promise<void> => {
+    if (afterLane) await lane.catch(() => undefined);
+    for (let run = queue.shift(); run; run = queue.shift()) await recordRun(run, key);
+  };
+  const [laneResults] = await Promise.all([lane, recordRuns(false), recordRuns(true)]);
   const synthesized = [...laneResults];
   if (runs.length > 0) synthesized.push({ job: `${runs.length} entry-point runs`, seconds: (Date.now() - runStarted) / 1000 });
   reused.push(...ALL_RUNS.filter((run) => !runs.includes(run)).map(describeRun));
