@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_RUNS, describeRun, recordRun, staleRuns } from './app-runs';
 import { cachedKey, SYNTH_ROOT, synthInputKey } from './synth-cache';
-import { RUN_LOG } from './tool-answers';
+import { INPUT_SYNTHS_DIR, inputSynthSourceKey } from './synthesize-input';
+import { pruneAnswers, RUN_LOG } from './tool-answers';
 import { jobDirectory, SYNTH_JOBS, type SynthJob } from './variants';
 
 /** Written by the global setup, printed by ./timing-reporter.js at the end of the run. */
@@ -14,6 +15,15 @@ export interface SetupTiming {
   readonly key: string;
   readonly reused: string[];
   readonly synthesized: Array<{ job: string; seconds: number }>;
+}
+
+/** Keeps the cache from growing: whole-input synths of other sources, tool answers long unused. */
+function pruneRecords(): void {
+  const current = inputSynthSourceKey();
+  if (existsSync(INPUT_SYNTHS_DIR)) {
+    for (const name of readdirSync(INPUT_SYNTHS_DIR)) if (name !== current) rmSync(join(INPUT_SYNTHS_DIR, name), { recursive: true, force: true });
+  }
+  pruneAnswers();
 }
 
 /** Runs one child process that synthesizes `jobs` in order (one module load and one validator engine for all). */
@@ -48,6 +58,7 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
   const key = synthInputKey();
+  pruneRecords();
   const stale = SYNTH_JOBS.filter((job) => cachedKey(jobDirectory(SYNTH_ROOT, job)) !== key);
   const reused = SYNTH_JOBS.filter((job) => !stale.includes(job)).map((job) => job.id);
 

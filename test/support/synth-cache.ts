@@ -37,10 +37,10 @@ function filesUnder(path: string): string[] {
  * environment variables. Equal keys mean equal inputs, so a cached assembly is reused only when nothing
  * it was built from has changed; any edit, added or removed file gives a new key.
  */
-export function synthInputKey(root: string = ROOT): string {
+export function synthInputKey(root: string = ROOT, env: NodeJS.ProcessEnv = process.env): string {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\n`);
-  for (const name of ['CDK_VALIDATION', 'CDK_CONTEXT_JSON']) hash.update(`${name}=${process.env[name] ?? ''}\n`);
+  for (const name of ['CDK_VALIDATION', 'CDK_CONTEXT_JSON']) hash.update(`${name}=${env[name] ?? ''}\n`);
   for (const input of SYNTH_INPUTS) {
     for (const file of filesUnder(join(root, input))) {
       hash.update(`${relative(root, file)}\0`);

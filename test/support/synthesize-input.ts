@@ -9,7 +9,13 @@ import { sha256 } from './tool-answers';
 /** A CloudFormation template as synthesized. */
 export type SynthesizedTemplate = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> } & Record<string, unknown>;
 
-const MEMO_DIR = join(SYNTH_ROOT, 'inputs');
+/** Recorded whole-input synths, one directory per source key: the global setup removes the others. */
+export const INPUT_SYNTHS_DIR = join(SYNTH_ROOT, 'inputs');
+
+/** The sources' key as a test file sees it: synths inside test files run without CDK's validator (./unit-synth.ts). */
+export function inputSynthSourceKey(): string {
+  return synthInputKey(undefined, { ...process.env, CDK_VALIDATION: 'false' });
+}
 
 /**
  * The app synthesized from a whole environment input (a config no environment file holds, e.g. a month
@@ -18,8 +24,8 @@ const MEMO_DIR = join(SYNTH_ROOT, 'inputs');
  * while both are unchanged.
  */
 export function synthesizeInput(input: EnvironmentInput, label: string): Map<string, SynthesizedTemplate> {
-  const key = sha256(synthInputKey(), label, JSON.stringify(input), JSON.stringify(reportOnlyContext()));
-  const file = join(MEMO_DIR, `${key}.json`);
+  const directory = join(INPUT_SYNTHS_DIR, inputSynthSourceKey());
+  const file = join(directory, `${sha256(label, JSON.stringify(input), JSON.stringify(reportOnlyContext()))}.json`);
   if (existsSync(file)) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, SynthesizedTemplate>));
 
   // Loaded only to synthesize: a recorded result needs neither the app nor aws-cdk-lib.
@@ -29,7 +35,7 @@ export function synthesizeInput(input: EnvironmentInput, label: string): Map<str
   try {
     const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
     const templates = new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as SynthesizedTemplate]));
-    mkdirSync(MEMO_DIR, { recursive: true });
+    mkdirSync(directory, { recursive: true });
     // Written whole, then renamed: a reader never sees half a file.
     writeFileSync(`${file}.${process.pid}`, JSON.stringify(Object.fromEntries(templates)));
     renameSync(`${file}.${process.pid}`, file);

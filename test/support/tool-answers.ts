@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SYNTH_ROOT } from './synth-cache';
 
@@ -98,7 +98,20 @@ export function answerKey(call: ToolCall): string {
 export function recordedAnswer(call: ToolCall): ToolAnswer | undefined {
   const file = join(ANSWERS_DIR, `${answerKey(call)}.json`);
   if (FRESH || !existsSync(file)) return undefined;
+  const now = new Date();
+  utimesSync(file, now, now); // last use, for pruneAnswers
   return JSON.parse(readFileSync(file, 'utf8')) as ToolAnswer;
+}
+
+/** Answers unused for this long are deleted by the global setup (old assemblies, old tool versions). */
+const UNUSED_DAYS = 14;
+
+export function pruneAnswers(now: number = Date.now()): void {
+  if (!existsSync(ANSWERS_DIR)) return;
+  for (const name of readdirSync(ANSWERS_DIR)) {
+    const file = join(ANSWERS_DIR, name);
+    if (name.endsWith('.json') && now - statSync(file).mtimeMs > UNUSED_DAYS * 86_400_000) rmSync(file, { force: true });
+  }
 }
 
 export function recordAnswer(call: ToolCall, answer: ToolAnswer): void {
