@@ -95,13 +95,20 @@ export function parseArgs<T extends Record<string, string | boolean>>(argv: stri
   }
 }
 
-/** Runs a command with inherited stdio; telemetry of the CDKTF CLI is always off. */
-export function run(command: string, args: string[], env: Record<string, string> = {}): number {
-  const inherited = { ...process.env };
-  // A TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call, which
-  // the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth: leave it out for the child then.
+/**
+ * The environment of every child process a script starts: this one's, with CDKTF telemetry off. A
+ * TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call (which
+ * the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth): the child does not get it then.
+ */
+export function childEnvironment(extra: Readonly<Record<string, string | undefined>> = {}, parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const inherited = { ...parent };
   if (inherited.TF_CLI_CONFIG_FILE && !existsSync(inherited.TF_CLI_CONFIG_FILE)) delete inherited.TF_CLI_CONFIG_FILE;
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...inherited, CHECKPOINT_DISABLE: '1', ...env } });
+  return { ...inherited, CHECKPOINT_DISABLE: '1', ...extra };
+}
+
+/** Runs a command with inherited stdio, in `childEnvironment`. */
+export function run(command: string, args: string[], env: Record<string, string> = {}): number {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: childEnvironment(env) });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

@@ -4,15 +4,16 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
+import { childEnvironment } from '../lib/cli';
 import type { CallerIdentity, OpsDeps, RunOptions, RunResult } from './execute';
 
-/** Runs a command; stdout streams to the terminal unless captured. CDKTF telemetry is always off. */
+/** Runs a command in `childEnvironment` (CDKTF telemetry off); stdout streams to the terminal unless captured. */
 export function runProcess(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const [command, ...args] = argv;
     const child = spawn(command, args, {
       stdio: ['inherit', options.capture ? 'pipe' : 'inherit', 'inherit'],
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', ...options.env },
+      env: childEnvironment(options.env),
     });
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

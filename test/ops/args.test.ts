@@ -1,5 +1,5 @@
 import { commandUsage, parseOpsArgs, UsageError } from '../../scripts/ops/args';
-import { parseCliArgs, USAGE_EXIT_CODE } from '../../scripts/lib/cli';
+import { childEnvironment, parseCliArgs, USAGE_EXIT_CODE } from '../../scripts/lib/cli';
 import { COMMANDS } from '../../scripts/ops/plan';
 
 describe('operator CLI arguments', () => {
@@ -114,5 +114,18 @@ describe('the shared parser of every script (scripts/lib/cli.ts)', () => {
 
   test('one exit code for usage errors in every script', () => {
     expect(USAGE_EXIT_CODE).toBe(2);
+  });
+});
+
+describe('the environment of child processes (scripts/lib/cli.ts)', () => {
+  const parent = { PATH: '/usr/bin', CHECKPOINT_DISABLE: '0', AWS_REGION: 'us-east-1' };
+
+  test('inherits, turns CDKTF telemetry off, and lets the caller add or override', () => {
+    expect(childEnvironment({ TF_IN_AUTOMATION: '1', AWS_REGION: 'eu-west-1' }, parent)).toEqual({ PATH: '/usr/bin', CHECKPOINT_DISABLE: '1', AWS_REGION: 'eu-west-1', TF_IN_AUTOMATION: '1' });
+  });
+
+  test('drops a TF_CLI_CONFIG_FILE that names a missing file, keeps one that exists', () => {
+    expect(childEnvironment({}, { ...parent, TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc' })).not.toHaveProperty('TF_CLI_CONFIG_FILE');
+    expect(childEnvironment({}, { ...parent, TF_CLI_CONFIG_FILE: __filename })).toHaveProperty('TF_CLI_CONFIG_FILE', __filename);
   });
 });
