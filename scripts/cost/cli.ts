@@ -9,7 +9,7 @@
  * No AWS credentials or network needed.
  */
 import { resolveEnvironmentNames } from '../../environments';
-import { parseArgs } from '../lib/cli';
+import { readArgs, USAGE_EXIT_CODE, UsageError } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
 import { pricedEnvironments } from './reports';
@@ -23,9 +23,13 @@ export interface CostOutput {
 }
 
 function report(argv: string[], out: CostOutput): number {
-  const args = parseArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
+  const args = readArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
+  if (args === 'help') {
+    out.log(`usage: ${USAGE}`);
+    return 0;
+  }
   if (!(PRICING_MODES as readonly string[]).includes(args.pricing)) {
-    throw new Error(`--pricing must be one of ${PRICING_MODES.join(', ')}, got "${args.pricing}"\nusage: ${USAGE}`);
+    throw new UsageError(`--pricing must be one of ${PRICING_MODES.join(', ')}, got "${args.pricing}"\nusage: ${USAGE}`);
   }
   const pricing = args.pricing as PricingMode;
   const envNames = resolveEnvironmentNames(args.env);
@@ -57,13 +61,13 @@ function report(argv: string[], out: CostOutput): number {
   return over.length > 0 ? 1 : 0;
 }
 
-/** Returns the exit code: 0 every estimate within budget, 1 over budget or an error (usage errors exit 2). */
+/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget or an error, USAGE_EXIT_CODE (2) a usage error. */
 export function main(argv: string[], out: CostOutput = console): number {
   try {
     return report(argv, out);
   } catch (error) {
     out.error(`error: ${(error as Error).message}`);
-    return 1;
+    return error instanceof UsageError ? USAGE_EXIT_CODE : 1;
   }
 }
 

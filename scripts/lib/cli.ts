@@ -77,17 +77,25 @@ export function parseCliArgs(argv: readonly string[], options: Readonly<Record<s
 }
 
 /**
+ * Parses argv with `defaults` (each key's type from its default), for a `main` that returns its exit code:
+ * `'help'` when --help or -h was asked, a UsageError thrown on a usage error.
+ */
+export function readArgs<T extends Record<string, string | boolean>>(argv: readonly string[], defaults: T, usage: string): T | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const options = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, { type: typeof value === 'boolean' ? 'boolean' : 'string' } as CliOption]));
+  return { ...defaults, ...parseCliArgs(argv, options, `usage: ${usage}`) } as T;
+}
+
+/**
  * For scripts with a `main`: parses argv with `defaults` (each key's type from its default), prints
  * usage and exits 0 on --help, exits USAGE_EXIT_CODE with the message on a usage error.
  */
 export function parseArgs<T extends Record<string, string | boolean>>(argv: string[], defaults: T, usage: string): T {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  try {
+    const args = readArgs(argv, defaults, usage);
+    if (args !== 'help') return args;
     console.log(`usage: ${usage}`);
     process.exit(0);
-  }
-  const options = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, { type: typeof value === 'boolean' ? 'boolean' : 'string' } as CliOption]));
-  try {
-    return { ...defaults, ...parseCliArgs(argv, options, `usage: ${usage}`) } as T;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`error: ${error.message}`);

@@ -211,6 +211,16 @@ describe('npm run cost', () => {
     expect(result.stdout).toMatch(/total \$[\d.]+ {2}budget \$970\.00 {2}delta \$[\d.]+ under budget/);
   });
 
+  test('a usage error returns 2 naming the argument, --help returns 0 with the usage; nothing leaves the process', () => {
+    const bad = runCli('--bogus');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: unknown option --bogus\n\nusage: npm run cost -- /);
+    expect(runCli('--pricing', 'spot')).toMatchObject({ status: 2, stderr: expect.stringContaining('--pricing must be one of on-demand, committed, got "spot"') });
+    const help = runCli('--help');
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run cost -- \[--env dev\|staging\|prod\|all\]/);
+  });
+
   test('as a process: an unknown environment exits 1 with the valid names', () => {
     const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');

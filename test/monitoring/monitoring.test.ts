@@ -1,9 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, loadEnvironment } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { AlarmTopic, type AlarmTopicProps } from '../../lib/monitoring/alarm-topic';
 import { ResourceNames } from '../../lib/naming';
+import { synthesizeInput } from '../support/synthesize-input';
 import { stackOf, templateOf } from '../support/templates';
 import { TEST_ALARM_EMAIL } from '../support/variants';
 
@@ -185,6 +186,30 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
     expect(template.Parameters?.AlarmEmail).toBeUndefined();
     expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
     expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual(expected.alarmEmailRequired ? [['email', TEST_ALARM_EMAIL]] : []);
+  });
+});
+
+/** Several addresses through the whole app (MonitoringStack merges both lists), recorded like the drill's synth. */
+describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (envName) => {
+  test('each address is subscribed once by e-mail (one on both lists: once); no parameter, no rule', () => {
+    const input = ENVIRONMENTS[envName];
+    const templates = synthesizeInput(
+      {
+        ...input,
+        monitoring: { ...input.monitoring, alarmEmails: ['oncall@example.com', 'ops@example.com'] },
+        budget: { ...input.budget, notificationEmails: ['finance@example.com', 'ops@example.com'] },
+      },
+      envName,
+    );
+    const template = templates.get(`marin-${envName}-monitoring`) as any;
+    expect(template.Parameters?.AlarmEmail).toBeUndefined();
+    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'ops@example.com'],
+      ['email', 'finance@example.com'],
+    ]);
   });
 });
 

@@ -11,14 +11,14 @@
  * The stubs of test/ops/cli.test.ts cover the executor's logic; this file covers the tools' grammar.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
-import { cachedKey } from '../support/synth-cache';
+import { cachedKey, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
 import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, sha256, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
@@ -27,10 +27,18 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 const ACCOUNT = '123456789012';
 const UNREACHABLE = 'http://127.0.0.1:9';
 
+/**
+ * An empty home directory of the tools' own: no user configuration (~/.cdk.json, ~/.aws/cli/alias,
+ * ~/.aws/models, a Python user site) can change an answer, and none is needed.
+ */
+const TOOL_HOME = join(SYNTH_ROOT, 'tool-home');
+mkdirSync(TOOL_HOME, { recursive: true });
+
 /** Nothing may reach AWS, Atlas or telemetry: dummy credentials, no config files, an unreachable endpoint. */
 const OFFLINE_ENV: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
-  HOME: process.env.HOME,
+  HOME: TOOL_HOME,
+  PYTHONNOUSERSITE: '1',
   CI: 'true',
   CDK_DISABLE_VERSION_CHECK: '1',
   CHECKPOINT_DISABLE: '1',
@@ -46,16 +54,19 @@ const OFFLINE_ENV: NodeJS.ProcessEnv = {
   TF_IN_AUTOMATION: '1',
 };
 
+/** The code that asks and runs (this file: the batch driver, the empty-directory runner; the recorder): part of every key. */
+const ASKER = [__filename, join(__dirname, '..', 'support', 'tool-answers.ts')].map(fileDigest);
+
 /**
- * Runs a real tool offline. Its answer to an identical call (same tool version, arguments, environment
- * and inputs, see ../support/tool-answers.ts) is reused on a re-run: `TEST_FRESH_TOOLS=1` runs them all.
+ * Runs a real tool offline. Its answer to an identical call (same tool version, arguments, environment,
+ * inputs and asking code, see ../support/tool-answers.ts) is reused on a re-run: `TEST_FRESH_TOOLS=1` runs them all.
  */
 function exec(command: string, args: readonly string[], dependsOn: readonly string[] = []): Promise<ToolAnswer> {
-  return askTool({ command, args, env: OFFLINE_ENV, identity: toolIdentity(command), dependsOn });
+  return askTool({ command, args, env: OFFLINE_ENV, identity: toolIdentity(command), dependsOn: [...ASKER, ...dependsOn] });
 }
 
-/** What `cdk` reads besides its arguments: the project's and the user's cdk.json, the context file. */
-const CDK_SETTINGS = [join(ROOT, 'cdk.json'), join(ROOT, 'cdk.context.json'), join(homedir(), '.cdk.json')].map(fileDigest);
+/** What `cdk` reads besides its arguments (its home, TOOL_HOME, is empty): the project's cdk.json and context file. */
+const CDK_SETTINGS = [join(ROOT, 'cdk.json'), join(ROOT, 'cdk.context.json')].map(fileDigest);
 
 /** A cdk run against a synthesized assembly: the assembly is fixed by the input key it was synthesized from. */
 function execCdkOn(assembly: string, args: readonly string[]): Promise<ToolAnswer> {
@@ -276,21 +287,37 @@ function resolveBinary(name: string): string | undefined {
   return paths.find((path) => existsSync(path));
 }
 
-/** An AWS CLI v2 binary: /usr/bin/aws (Debian's awscli) first; `aws` on PATH may be a v1 shim. */
-function findAwsV2(): { binary: string; identity: string } | undefined {
+/** The interpreter of a Python launcher script (Debian's awscli), if `binary` is one. */
+function pythonOf(binary: string): string | undefined {
+  const shebang = readFileSync(binary).subarray(0, 200).toString('latin1').split('\n')[0];
+  return /^#!(\S*python3?)\s*$/.exec(shebang)?.[1];
+}
+
+/** What a Python-launched AWS CLI really runs: the awscli and botocore packages its interpreter imports. */
+const AWS_PROBE = 'import sys, awscli, botocore; print(awscli.__version__, awscli.__file__, botocore.__version__, botocore.__file__, sys.version.split()[0])';
+
+interface AwsCli {
+  readonly binary: string;
+  /** Set when the CLI is a Python script: the batch runs in this interpreter. */
+  readonly python?: string;
+  /** The launcher plus the code it runs (package versions and paths, or the binary's --version). */
+  readonly identity: string;
+}
+
+/**
+ * An AWS CLI v2: /usr/bin/aws (Debian's awscli) first; `aws` on PATH may be a v1 shim. Asked on every
+ * run, never recorded (a tenth of a second): a pip install or a package upgrade changes the answer
+ * without touching the launcher.
+ */
+function findAwsV2(): AwsCli | undefined {
   for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
     const binary = resolveBinary(candidate);
     if (!binary) continue;
-    // Its version, asked once per install (a Python start-up costs half a second).
-    const call: ToolCall = { command: binary, args: ['--version'], env: OFFLINE_ENV, identity: toolIdentity(binary) };
-    let version = recordedAnswer(call);
-    if (!version) {
-      const run = spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
-      version = { status: run.status, stdout: run.stdout, stderr: run.stderr };
-      recordAnswer(call, version);
-    }
-    const text = `${version.stdout}${version.stderr}`;
-    if (version.status === 0 && text.startsWith('aws-cli/2')) return { binary, identity: `${call.identity} ${text.trim()}` };
+    const python = pythonOf(binary);
+    const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
+    const text = `${probe.stdout}${probe.stderr}`.trim();
+    const version = python ? text.split(' ')[0] : /^aws-cli\/(\S+)/.exec(text)?.[1];
+    if (probe.status === 0 && version?.startsWith('2.')) return { binary, python, identity: `${toolIdentity(binary)} ${text}` };
   }
   return undefined;
 }
@@ -331,10 +358,8 @@ print(json.dumps(results))
 `;
 
 async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolAnswer[]> {
-  const { binary, identity } = AWS!;
-  const calls: ToolCall[] = commands.map((argv) => ({ command: binary, args: awsArgs(argv), env: OFFLINE_ENV, identity }));
-  const shebang = readFileSync(binary).subarray(0, 200).toString('latin1').split('\n')[0];
-  const python = /^#!(\S*python3?)\s*$/.exec(shebang)?.[1];
+  const { binary, python, identity } = AWS!;
+  const calls: ToolCall[] = commands.map((argv) => ({ command: binary, args: awsArgs(argv), env: OFFLINE_ENV, identity, dependsOn: ASKER }));
   if (!python) return mapLimit(calls, 2, (call) => askTool(call));
   // Answers recorded for these exact commands are reused; the others run in one batch.
   const answers = calls.map((call) => recordedAnswer(call));
@@ -416,7 +441,7 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
   /** The plan's working directory (-chdir) becomes a new empty one; the answer is recorded under the planned command. */
   const runInEmptyDir = async (argv: readonly string[]): Promise<ToolAnswer & { sub: string }> => {
     const args = [argv[1], argv[2], '-no-color', ...argv.slice(3)];
-    const call: ToolCall = { command: TERRAFORM, args, env: OFFLINE_ENV, identity: toolIdentity(TERRAFORM) };
+    const call: ToolCall = { command: TERRAFORM, args, env: OFFLINE_ENV, identity: toolIdentity(TERRAFORM), dependsOn: ASKER };
     const answer = await askTool(call, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
       try {

@@ -68,12 +68,19 @@ export default async function globalSetup(): Promise<void> {
   const runs = staleRuns(key);
   const queue = [...runs];
   const runStarted = Date.now();
-  const lane = stale.length > 0 ? runLane(stale, key) : Promise.resolve([]);
+  let laneFailed = false;
+  const lane = (stale.length > 0 ? runLane(stale, key) : Promise.resolve([])).catch((error: unknown) => {
+    laneFailed = true;
+    throw error;
+  });
   const recordRuns = async (afterLane: boolean): Promise<void> => {
     if (afterLane) await lane.catch(() => undefined);
-    for (let run = queue.shift(); run; run = queue.shift()) await recordRun(run, key);
+    // A failed synth fails the setup: no further run starts (one under way is waited for, never orphaned).
+    for (let run = queue.shift(); run && !laneFailed; run = queue.shift()) await recordRun(run, key);
   };
-  const [laneResults] = await Promise.all([lane, recordRuns(false), recordRuns(true)]);
+  const [laneOutcome, ...runOutcomes] = await Promise.allSettled([lane, recordRuns(false), recordRuns(true)]);
+  for (const outcome of [laneOutcome, ...runOutcomes]) if (outcome.status === 'rejected') throw outcome.reason;
+  const laneResults = (laneOutcome as PromiseFulfilledResult<Array<{ job: string; seconds: number }>>).value;
   const synthesized = [...laneResults];
   if (runs.length > 0) synthesized.push({ job: `${runs.length} entry-point runs`, seconds: (Date.now() - runStarted) / 1000 });
   reused.push(...ALL_RUNS.filter((run) => !runs.includes(run)).map(describeRun));

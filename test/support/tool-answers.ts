@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SYNTH_ROOT } from './synth-cache';
 
@@ -53,8 +53,8 @@ export const LOCKFILE_DIGEST = fileDigest(join(ROOT, 'package-lock.json'));
 
 /**
  * Who a binary is, without running it: its real path, and
- *  - for an npm tool, its package's name and version plus the lockfile (npm sets every file's mtime to 1985,
- *    so file dates say nothing);
+ *  - for an npm tool, its package's name and version, the Node.js version and the lockfile (npm sets every
+ *    file's mtime to 1985, so file dates say nothing);
  *  - for anything else (terraform's Go binary, Debian's awscli script), size, inode and modification time
  *    of the file, plus the Debian package database's modification time, which moves on every install or
  *    upgrade (awscli's Python code lives outside its launcher script).
@@ -65,7 +65,8 @@ export function toolIdentity(binary: string): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (name && version) return `${real} ${name}@${version} ${LOCKFILE_DIGEST}`;
+      // Run by `#!/usr/bin/env node`: the Node.js version is part of what runs.
+      if (name && version) return `${real} ${name}@${version} node ${process.version} ${LOCKFILE_DIGEST}`;
     }
   }
   const stat = statSync(real);
@@ -116,7 +117,10 @@ export function pruneAnswers(now: number = Date.now()): void {
 
 export function recordAnswer(call: ToolCall, answer: ToolAnswer): void {
   mkdirSync(ANSWERS_DIR, { recursive: true });
-  writeFileSync(join(ANSWERS_DIR, `${answerKey(call)}.json`), JSON.stringify(answer));
+  const file = join(ANSWERS_DIR, `${answerKey(call)}.json`);
+  // Written whole, then renamed: a reader never sees half an answer.
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(answer));
+  renameSync(`${file}.${process.pid}`, file);
 }
 
 /** Counts, for the timing summary: one line per call, "ran" or "reused". */
