@@ -141,7 +141,8 @@ export const MUTATIONS: readonly Mutation[] = [
     why: 'Seed: dev services stop overnight (cost); without the stop schedule they run 24/7.',
     file: 'lib/services/scaling.ts',
     find: "this.target.scaleOnSchedule('Stop', {",
-    replace: "if (uptime.mode === 'never') this.target.scaleOnSchedule('Stop', {",
+    // A condition that never holds: the stop schedule (business hours and weekend stop) is gone.
+    replace: "if (stop.hour < 0) this.target.scaleOnSchedule('Stop', {",
     tests: ['test/services/services.test.ts'],
   },
   {

@@ -69,6 +69,19 @@ export function killersOf(json: JestJson | undefined, stderr: string): string[] 
   return [`jest run (global setup or compile): ${text.slice(0, 400)}`];
 }
 
+/**
+ * A mutation that no longer compiles or names something out of scope (ReferenceError, SyntaxError: the
+ * code around its `find` text changed) is killed by the language, not by a test: it proves nothing.
+ * Returns the error line then, for a "rewrite it" report; undefined when tests ran or the failure is real.
+ */
+export function brokenCodeOf(json: JestJson | undefined, stderr: string): string | undefined {
+  if ((json?.testResults ?? []).some((file) => file.status === 'failed')) return undefined;
+  return stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => /^(ReferenceError|SyntaxError)\b|Transform failed/.test(line));
+}
+
 export function killRate(results: readonly MutationResult[]): { killed: number; applicable: number; rate: number } {
   const applicable = results.filter((r) => r.outcome.kind !== 'not-applicable');
   const killed = applicable.filter((r) => r.outcome.kind === 'killed').length;
@@ -159,6 +172,8 @@ function runTests(dir: string, mutation: Mutation): Promise<Outcome> {
       }
       if (code === 0) return resolve({ kind: 'survived' });
       const json = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as JestJson) : undefined;
+      const broken = brokenCodeOf(json, stderr);
+      if (broken) return resolve({ kind: 'not-applicable', reason: `no longer applies: it breaks the code instead of its behaviour (${broken.slice(0, 160)}); rewrite it` });
       resolve({ kind: 'killed', by: killersOf(json, stderr) });
     });
   });

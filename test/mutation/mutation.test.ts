@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MUTATIONS, type Mutation } from '../../scripts/mutation/mutations';
-import { applyEdits, formatTable, killersOf, killRate, type MutationResult } from '../../scripts/mutation/run';
+import { applyEdits, brokenCodeOf, formatTable, killersOf, killRate, type MutationResult } from '../../scripts/mutation/run';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -54,6 +54,15 @@ describe('the runner', () => {
     };
     expect(killersOf(json, '')).toEqual(['test/core/compliance.test.ts › the gate registers exactly the four required packs']);
     expect(killersOf(undefined, 'Error: synth of prod failed (exit 1)')).toEqual(['jest run (global setup or compile): Error: synth of prod failed (exit 1)']);
+  });
+
+  test('a mutation the language kills (ReferenceError, SyntaxError) is broken, not killed; a config error or a failed test is a kill', () => {
+    const setup = (error: string) => `Error: Jest: Got error running globalSetup - x/global-setup.ts, reason: synth of committed:prod failed (exit 1):\n${error}\n    at Object.<anonymous>`;
+    expect(brokenCodeOf(undefined, setup('ReferenceError: uptime is not defined'))).toBe('ReferenceError: uptime is not defined');
+    expect(brokenCodeOf(undefined, setup('SyntaxError: Unexpected token )'))).toBe('SyntaxError: Unexpected token )');
+    expect(brokenCodeOf(undefined, setup('EnvironmentConfigError: environment "prod" is invalid:'))).toBeUndefined();
+    const failedTest = { testResults: [{ name: '/r/test/a.test.ts', status: 'failed', assertionResults: [{ status: 'failed', fullName: 't' }] }] };
+    expect(brokenCodeOf(failedTest, 'ReferenceError: x is not defined')).toBeUndefined();
   });
 
   test('kill rate leaves out mutations that no longer apply, and the table says which', () => {
