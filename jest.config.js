@@ -13,5 +13,9 @@ module.exports = {
   // The files whose cold cost is largest start first, whatever their last (warm) duration.
   testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120000,
+  // How long a worker may take to exit after the last test before jest kills it and warns "failed to exit
+  // gracefully". Jest's 500 ms is too short on a loaded two-core machine: a worker that has built CDK apps
+  // tears down a heap of several hundred MB. A real leak (open handle) still hits this limit and warns.
+  workerGracefulExitTimeout: 5000,
   maxWorkers: 2,
 };
