@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
@@ -36,7 +36,9 @@ mkdirSync(TOOL_HOME, { recursive: true });
 
 /** Nothing may reach AWS, Atlas or telemetry: dummy credentials, no config files, an unreachable endpoint. */
 const OFFLINE_ENV: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
+  // A fixed PATH, this Node.js first (npm-installed tools start with `#!/usr/bin/env node`): `npm test` and
+  // `npx jest` prepend different directories, which would otherwise give the same call two keys.
+  PATH: [dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
   HOME: TOOL_HOME,
   PYTHONNOUSERSITE: '1',
   CI: 'true',
