@@ -81,7 +81,7 @@ describe.each<EnvironmentName>(['staging', 'prod'])('a month of routine changes 
   let changes: ResourceChange[];
 
   beforeAll(() => {
-    after = synthesizeInput(routineChanges(deployedInput(envName)), envName) as Map<string, CfnTemplate>;
+    after = synthesizeInput(routineChanges(deployedInput(envName)), envName);
     changes = before.flatMap((stack) => {
       const next = after.get(stack.stackName);
       if (!next) throw new Error(`${stack.stackName} disappeared after the routine changes`);

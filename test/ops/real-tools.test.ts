@@ -18,9 +18,9 @@ import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
-import { cachedKey, SYNTH_ROOT } from '../support/synth-cache';
+import { cachedKey, sha256, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
-import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, sha256, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
+import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -49,6 +49,20 @@ export function synthInputKey(root: string = ROOT, env: NodeJS.ProcessEnv = proc
     }
   }
   return hash.digest('hex');
+}
+
+/** sha256 of the parts, each ended by a NUL (so ("ab", "c") and ("a", "bc") differ). */
+export function sha256(...parts: ReadonlyArray<string | Buffer>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+/** Writes a record whole, then renames it into place: a reader (another jest worker) never sees half a file. */
+export function writeRecord(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.${process.pid}`, text);
+  renameSync(`${file}.${process.pid}`, file);
 }
 
 /** File in each job directory that records the key it was synthesized from; written last, so its presence means complete. */

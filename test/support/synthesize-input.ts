@@ -1,13 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentInput } from '../../environments';
+import type { CfnTemplate } from '../../scripts/diff/replacements';
 import { reportOnlyContext } from './cdk-context';
-import { SYNTH_ROOT, synthInputKey } from './synth-cache';
-import { sha256 } from './tool-answers';
-
-/** A CloudFormation template as synthesized. */
-export type SynthesizedTemplate = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> } & Record<string, unknown>;
+import { sha256, SYNTH_ROOT, synthInputKey, writeRecord } from './synth-cache';
 
 /** Recorded whole-input synths, one directory per source key: the global setup removes the others. */
 export const INPUT_SYNTHS_DIR = join(SYNTH_ROOT, 'inputs');
@@ -23,10 +20,10 @@ export function inputSynthSourceKey(): string {
  * recorded under a hash of the sources (./synth-cache.ts) and of the input itself, and reused only
  * while both are unchanged.
  */
-export function synthesizeInput(input: EnvironmentInput, label: string): Map<string, SynthesizedTemplate> {
+export function synthesizeInput(input: EnvironmentInput, label: string): Map<string, CfnTemplate> {
   const directory = join(INPUT_SYNTHS_DIR, inputSynthSourceKey());
   const file = join(directory, `${sha256(label, JSON.stringify(input), JSON.stringify(reportOnlyContext()))}.json`);
-  if (existsSync(file)) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, SynthesizedTemplate>));
+  if (existsSync(file)) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, CfnTemplate>));
 
   // Loaded only to synthesize: a recorded result needs neither the app nor aws-cdk-lib.
   const { parseEnvironment } = require('../../environments') as typeof import('../../environments');
@@ -34,11 +31,8 @@ export function synthesizeInput(input: EnvironmentInput, label: string): Map<str
   const outdir = mkdtempSync(join(tmpdir(), `synth-${label}-`));
   try {
     const { app } = createPipelineApp(parseEnvironment(input, label), { outdir, context: reportOnlyContext() });
-    const templates = new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as SynthesizedTemplate]));
-    mkdirSync(directory, { recursive: true });
-    // Written whole, then renamed: a reader never sees half a file.
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify(Object.fromEntries(templates)));
-    renameSync(`${file}.${process.pid}`, file);
+    const templates = new Map(app.synth().stacks.map((stack) => [stack.stackName, stack.template as CfnTemplate]));
+    writeRecord(file, JSON.stringify(Object.fromEntries(templates)));
     return templates;
   } finally {
     rmSync(outdir, { recursive: true, force: true });

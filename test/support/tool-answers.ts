@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SYNTH_ROOT } from './synth-cache';
+import { sha256, SYNTH_ROOT, writeRecord } from './synth-cache';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -36,12 +35,6 @@ export const RUN_LOG = join(ANSWERS_DIR, 'this-run.log');
 
 /** TEST_FRESH_TOOLS=1 runs every tool again (and records the new answers). */
 const FRESH = process.env.TEST_FRESH_TOOLS === '1';
-
-export function sha256(...parts: ReadonlyArray<string | Buffer>): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-}
 
 /** Digest of a file's content, or "absent": for inputs a tool reads when they exist (cdk.json, ~/.cdk.json). */
 export function fileDigest(path: string): string {
@@ -116,11 +109,7 @@ export function pruneAnswers(now: number = Date.now()): void {
 }
 
 export function recordAnswer(call: ToolCall, answer: ToolAnswer): void {
-  mkdirSync(ANSWERS_DIR, { recursive: true });
-  const file = join(ANSWERS_DIR, `${answerKey(call)}.json`);
-  // Written whole, then renamed: a reader never sees half an answer.
-  writeFileSync(`${file}.${process.pid}`, JSON.stringify(answer));
-  renameSync(`${file}.${process.pid}`, file);
+  writeRecord(join(ANSWERS_DIR, `${answerKey(call)}.json`), JSON.stringify(answer));
 }
 
 /** Counts, for the timing summary: one line per call, "ran" or "reused". */
