@@ -1,4 +1,5 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
+import { STATEFUL_TYPES as DIFF_GUARD_STATEFUL_TYPES } from '../../scripts/diff/replacements';
 import { allResources } from '../support/templates';
 
 /**
@@ -15,6 +16,12 @@ const STATEFUL_TYPES = [
   'AWS::Logs::LogGroup',
   'AWS::ECR::Repository',
 ];
+
+// Written here, not imported: the requirement. The replacement guard of `npm run diff:offline` and the
+// drill keeps its own list, which must cover every one of these types.
+test('the replacement guard (scripts/diff/replacements.ts) counts every stateful type as stateful', () => {
+  expect(STATEFUL_TYPES.filter((type) => !DIFF_GUARD_STATEFUL_TYPES.includes(type))).toEqual([]);
+});
 
 describe.each(ENVIRONMENT_NAMES)('stateful resources of every stack in %s', (envName) => {
   const stateful = allResources(envName).filter((r) => STATEFUL_TYPES.includes(r.type));

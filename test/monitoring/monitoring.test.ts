@@ -161,13 +161,22 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s as committed (services parked
   });
 });
 
+/** The template's SNS subscriptions. */
+const subscriptionsOf = (template: any) => Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+
+/** The template asks for no address at deploy time: no AlarmEmail parameter, no rule but CDK's own. */
+function expectNoDeployTimeAddress(template: any): void {
+  expect(template.Parameters?.AlarmEmail).toBeUndefined();
+  expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+}
+
 /**
  * Alarm destinations as the global setup synthesized them: the committed config (no address) and as
- * deployed (`-c alarmEmails=oncall@example.com` outside dev). Several addresses: the construct alone, below.
+ * deployed (`-c alarmEmails=oncall@example.com` outside dev). Several addresses: through the whole app
+ * and the construct alone, below.
  */
 describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
   const expected = EXPECTED[envName];
-  const subscriptionsOf = (template: any) => Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
 
   test(expected.alarmEmailRequired ? 'no address configured: the template requires the AlarmEmail parameter, a rule refuses it empty, and subscribes it' : 'dev may stay silent: no parameter, no rule', () => {
     const template = stackOf(envName, 'monitoring', 'committed').json as any;
@@ -183,8 +192,7 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
 
   test(expected.alarmEmailRequired ? 'deployed with -c alarmEmails: the address subscribed by e-mail, no parameter and no rule' : 'deployed without an address: nothing subscribed, no parameter and no rule', () => {
     const template = stackOf(envName, 'monitoring', 'deployed').json as any;
-    expect(template.Parameters?.AlarmEmail).toBeUndefined();
-    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+    expectNoDeployTimeAddress(template);
     expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual(expected.alarmEmailRequired ? [['email', TEST_ALARM_EMAIL]] : []);
   });
 });
@@ -202,10 +210,8 @@ describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (en
       envName,
     );
     const template = templates.get(`marin-${envName}-monitoring`) as any;
-    expect(template.Parameters?.AlarmEmail).toBeUndefined();
-    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
-    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
-    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+    expectNoDeployTimeAddress(template);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
       ['email', 'oncall@example.com'],
       ['email', 'ops@example.com'],
       ['email', 'finance@example.com'],
@@ -222,10 +228,8 @@ describe('AlarmTopic alone', () => {
 
   test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
     const template = topicTemplate({ emails: ['oncall@example.com', 'ops@example.com'] });
-    expect(template.Parameters?.AlarmEmail).toBeUndefined();
-    expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
-    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
-    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+    expectNoDeployTimeAddress(template);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
       ['email', 'oncall@example.com'],
       ['email', 'ops@example.com'],
     ]);
@@ -233,7 +237,6 @@ describe('AlarmTopic alone', () => {
 
   test('addresses and a required deploy-time address together: both subscribed', () => {
     const template = topicTemplate({ emails: ['ops@example.com'], requireDeployTimeEmail: true });
-    const subscriptions = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
-    expect(subscriptions.map((s) => s.Properties.Endpoint)).toEqual(['ops@example.com', { Ref: 'AlarmEmail' }]);
+    expect(subscriptionsOf(template).map((s) => s.Properties.Endpoint)).toEqual(['ops@example.com', { Ref: 'AlarmEmail' }]);
   });
 });
