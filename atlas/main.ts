@@ -8,6 +8,7 @@
  */
 import { App } from 'cdktf';
 import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { expectedErrorExitCode } from '../scripts/lib/cli';
 import { atlasStackName } from '../lib/handoff';
 import { AtlasStack } from './lib/atlas-stack';
 
@@ -18,7 +19,15 @@ if (account === undefined) {
   process.stdout.write('atlas: note: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
 }
 const app = new App();
-for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
-  new AtlasStack(app, atlasStackName(envName), { config: loadEnvironment(envName, { account }) });
+try {
+  for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
+    new AtlasStack(app, atlasStackName(envName), { config: loadEnvironment(envName, { account }) });
+  }
+  app.synth();
+} catch (error) {
+  // An unknown environment or a bad config value: one line naming it (the CDKTF CLI repeats it), no stack trace.
+  const code = expectedErrorExitCode(error);
+  if (code === undefined) throw error;
+  console.error(`error: ${(error as Error).message} (ATLAS_ENVIRONMENTS=${process.env.ATLAS_ENVIRONMENTS ?? 'all'})`);
+  process.exitCode = code;
 }
-app.synth();

@@ -7,8 +7,9 @@
  *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:... -c alarmEmails=oncall@example.com
  */
 import { App } from 'aws-cdk-lib';
-import { EnvironmentConfigError, loadEnvironment } from '../environments';
+import { loadEnvironment } from '../environments';
 import { addPipeline } from '../lib/pipeline-app';
+import { expectedErrorExitCode } from '../scripts/lib/cli';
 
 const app = new App();
 const context = (key: string): string | undefined => {
@@ -26,9 +27,9 @@ try {
   });
   addPipeline(app, config);
 } catch (error) {
-  if (error instanceof EnvironmentConfigError) {
-    console.error(`error: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  // An unknown environment (exit 2) or a bad config value (exit 1): one line, no stack trace.
+  const code = expectedErrorExitCode(error);
+  if (code === undefined) throw error;
+  console.error(`error: ${(error as Error).message}`);
+  process.exit(code);
 }

@@ -16,6 +16,14 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
+/** Thrown for a name that is not an environment: a usage error (exit 2), not a bad config (exit 1). */
+export class UnknownEnvironmentError extends EnvironmentConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEnvironmentError';
+  }
+}
+
 export function isEnvironmentName(name: string): name is EnvironmentName {
   return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
 }
@@ -60,7 +68,7 @@ export function parseEnvironment(input: unknown, label: string): EnvironmentConf
 /** Loads and validates one environment by name, applying deploy-time overrides. */
 export function loadEnvironment(name: string, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
   if (!isEnvironmentName(name)) {
-    throw new EnvironmentConfigError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
+    throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
   }
   const declared = ENVIRONMENTS[name];
   const merged: EnvironmentInput = {
@@ -89,7 +97,7 @@ export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
   return selection.split(',').map((raw) => {
     const name = raw.trim();
     if (!isEnvironmentName(name)) {
-      throw new EnvironmentConfigError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
+      throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
     }
     return name;
   });

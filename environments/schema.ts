@@ -456,8 +456,9 @@ export const environmentSchema = z
       if (!env.search.standbyReplicas) fail(['search', 'standbyReplicas'], 'prod search must survive an AZ loss (seed: 24/7 HA): standby replicas on');
     }
 
-    const validMemory = FARGATE_SIZES[env.services.taskCpu] ?? [];
-    if (!validMemory.includes(env.services.taskMemoryMiB)) {
+    // An invalid taskCpu is reported by its own field; memory is checked only against a real CPU size.
+    const validMemory = FARGATE_SIZES[env.services.taskCpu];
+    if (validMemory !== undefined && !validMemory.includes(env.services.taskMemoryMiB)) {
       fail(['services', 'taskMemoryMiB'], `${env.services.taskMemoryMiB} MiB is not a Fargate size for ${env.services.taskCpu} CPU (valid: ${validMemory.join(', ')})`);
     }
     if (env.services.minCapacity > env.services.desiredCount || env.services.desiredCount > env.services.maxCapacity) {

@@ -5,9 +5,11 @@
  * template validation fail the command exactly as they fail `cdk synth`, then the Atlas CDKTF
  * stacks of the same environments (cdktf.out/). No AWS credentials or network needed.
  */
-import { EnvironmentConfigError, loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { loadEnvironment, resolveEnvironmentNames } from '../environments';
 import { atlasStackName } from '../lib/handoff';
-import { parseArgs, run } from './lib/cli';
+import { parseArgs, run, runMain } from './lib/cli';
+
+const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2), { env: 'dev' }, 'npm run synth -- [--env dev|staging|prod|all]');
@@ -15,14 +17,18 @@ function main(): number {
   // Config errors first, here: they name the environment, the field and the allowed values, and no CDK output buries them.
   for (const envName of envNames) loadEnvironment(envName);
   for (const envName of envNames) {
+    console.log(`cdk: synthesizing ${envName} (four cdk-nag packs and template validation)...`);
+    const started = Date.now();
     const status = run('npx', ['cdk', 'synth', '--quiet', '-c', `env=${envName}`, '-o', `cdk.out/${envName}`]);
     if (status !== 0) {
-      console.error(`error: CDK synth of ${envName} failed (exit ${status}): the cdk-nag findings or template validation errors are listed above`);
+      // The CDK CLI printed the reason: a construct error, unacknowledged cdk-nag findings or template validation errors.
+      console.error(`error: CDK synth of ${envName} failed (exit ${status}): the reason is printed above`);
       return status;
     }
-    console.log(`cdk: synthesized ${envName} into cdk.out/${envName}`);
+    console.log(`cdk: synthesized ${envName} into cdk.out/${envName} (${seconds(started)})`);
   }
   // Without a terminal (CI, a log file) the CDKTF CLI would redraw its spinner line by line; CI=1 makes it print plain lines.
+  console.log(`cdktf: synthesizing ${envNames.map(atlasStackName).join(', ')}...`);
   const atlas = run('npx', ['cdktf', 'synth'], { ATLAS_ENVIRONMENTS: envNames.join(','), ...(process.stdout.isTTY ? {} : { CI: '1' }) });
   if (atlas !== 0) {
     console.error(`error: Atlas (CDKTF) synth failed (exit ${atlas})`);
@@ -32,11 +38,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (error instanceof EnvironmentConfigError || error instanceof Error) {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  }
-}
+void runMain(main);

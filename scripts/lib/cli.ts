@@ -6,9 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
+import { EnvironmentConfigError, UnknownEnvironmentError } from '../../environments';
 
 /** Exit code of every script for a usage error (bad or missing argument). */
 export const USAGE_EXIT_CODE = 2;
+
+/** Exit code of every script for a failed check, a refusal or an invalid environment file. */
+export const FAILURE_EXIT_CODE = 1;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -119,4 +123,41 @@ export function run(command: string, args: string[], env: Record<string, string>
   const result = spawnSync(command, args, { stdio: 'inherit', env: childEnvironment(env) });
   if (result.error) throw result.error;
   return result.status ?? 1;
+}
+
+/**
+ * The exit code for an expected mistake (a usage error or unknown environment: 2; an invalid environment
+ * file: 1), or undefined for anything else (a bug, which keeps its stack trace).
+ */
+export function expectedErrorExitCode(error: unknown): number | undefined {
+  if (error instanceof UsageError || error instanceof UnknownEnvironmentError) return USAGE_EXIT_CODE;
+  if (error instanceof EnvironmentConfigError) return FAILURE_EXIT_CODE;
+  return undefined;
+}
+
+/**
+ * Output piped into a reader that stops early (`| head`) closes stdout: end quietly with the code so
+ * far instead of an EPIPE stack trace.
+ */
+export function endQuietlyOnClosedOutput(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+/**
+ * Runs a script's main: its return value is the exit code; an expected mistake prints one `error:` line
+ * and exits with its code (expectedErrorExitCode); anything else is a bug and keeps its stack trace.
+ */
+export async function runMain(main: () => number | Promise<number>): Promise<void> {
+  endQuietlyOnClosedOutput();
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    const code = expectedErrorExitCode(error);
+    if (code === undefined) throw error;
+    console.error(`error: ${(error as Error).message}`);
+    process.exitCode = code;
+  }
 }
