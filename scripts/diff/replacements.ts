@@ -4,34 +4,13 @@
  * create-only rule). Shared by the routine-change drill tests and `npm run diff:offline`.
  */
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import { ALWAYS_REPLACED_TYPES, STATEFUL_TYPES } from '../../lib/core/resource-kinds';
 
 /** A CloudFormation template, as far as this module reads it. */
 export interface CfnTemplate {
   readonly Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
   readonly [key: string]: unknown;
 }
-
-/**
- * Resource types that hold data, or the keys and logs needed to read or audit it: a replacement
- * creates an empty one (the old one is retained outside dev, but the stack no longer uses it).
- */
-export const STATEFUL_TYPES: readonly string[] = [
-  'AWS::KMS::Key',
-  'AWS::S3::Bucket',
-  'AWS::SQS::Queue',
-  'AWS::SecretsManager::Secret',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::OpenSearchServerless::Collection',
-  'AWS::Logs::LogGroup',
-  'AWS::ECR::Repository',
-];
-
-/**
- * Replaced on almost every image or sizing change by design: a task definition revision is
- * immutable, so ECS registers a new one and the service rolls to it. Never stateful, never a
- * fixed name (the family keeps its name across revisions).
- */
-export const ALWAYS_REPLACED_TYPES: readonly string[] = ['AWS::ECS::TaskDefinition'];
 
 export type ChangeKind = 'replace' | 'may-replace' | 'delete';
 

@@ -19,7 +19,9 @@ import {
   type SecurityGroupRule,
 } from '../../lib/network/default-security-group';
 import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
+import { PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
 import { reviewChangeSet, reviewTerraformPlan } from './review';
+import { LOGICAL_ID, setStackPolicyArgv } from './stack-policy';
 import {
   atlasEnv,
   cdkContext,
@@ -107,6 +109,35 @@ function requireAlarmDestination(config: EnvironmentConfig, options: OpsOptions,
   if (missing) throw new RefusalError(`refusing to deploy: ${missing}`);
 }
 
+/**
+ * A stateless stack re-created after a destroy adopts what the destroy retained under a fixed name (ECR
+ * repositories, `/marin/{env}/ecs/*` and `aws-waf-logs-*` log groups): CloudFormation imports a named
+ * resource with a Retain/RetainExceptOnCreate policy instead of failing with "already exists". On a stack
+ * that already manages them the flag changes nothing. Stateful stacks are never destroyed outside dev.
+ */
+function adoptRetained(stacks: readonly StackInfo[]): string[] {
+  return stacks.length > 0 && stacks.every((s) => !s.stateful) ? ['--import-existing-resources'] : [];
+}
+
+/**
+ * --allow-replace: whole CloudFormation logical ids (alphanumeric) or whole addresses of a protected
+ * Terraform type, in reviewed environments only (dev applies directly and refuses nothing).
+ */
+function checkAllowReplace(config: EnvironmentConfig, options: OpsOptions): void {
+  const values = options.allowReplace ?? [];
+  if (values.length === 0) return;
+  if (!isReviewed(config)) {
+    throw new RefusalError(`--allow-replace applies to reviewed deploys (staging, prod) only: ${config.name} applies directly and refuses no replacement, so ${values.join(', ')} would lift nothing`);
+  }
+  const address = new RegExp(`^(${PROTECTED_TERRAFORM_TYPES.join('|')})\\.[A-Za-z0-9_-]+(\\[[^\\]]+\\])?$`);
+  const bad = values.filter((value) => !LOGICAL_ID.test(value) && !address.test(value));
+  if (bad.length > 0) {
+    throw new RefusalError(
+      `refusing --allow-replace ${bad.join(', ')}: each value must be a whole CloudFormation logical id (letters and digits, e.g. StorageRecordingsBucket6E1A2B3C) or a whole Terraform address of ${PROTECTED_TERRAFORM_TYPES.join(', ')} (e.g. mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D), as the review prints it`,
+    );
+  }
+}
+
 function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
   return {
     kind: 'command',
@@ -119,6 +150,7 @@ function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: reado
       // Weak cross-stack references (Fn::GetStackOutput) are resolved only when the consumer stack is
       // updated: force the update so replaced data-stack resources reach the services.
       ...(force ? ['--force'] : []),
+      ...adoptRetained(stacks),
       // Unconfirmed runs keep the CDK's own prompt for IAM/security-group broadening.
       '--require-approval', approved ? 'never' : 'broadening',
     ],
@@ -137,6 +169,7 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
         'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
         '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
         ...(force ? ['--force'] : []),
+        ...adoptRetained([stack]),
         // The change set is reviewed below, before anything is executed.
         '--require-approval', 'never',
       ],
@@ -157,6 +190,8 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
     changes: true,
     argv: ['npx', 'cdk', 'deploy', '-a', assemblyDir, stack.stackName, '--method=execute-change-set', '--change-set-name', changeSetName, '--require-approval', 'never'],
     skipIfUnchanged: stack.stackName,
+    // Set at the first create, re-applied on every deploy, lifted only for the ids the review allowed.
+    stackPolicy: { stackName: stack.stackName, setPolicy: (lifted) => setStackPolicyArgv(stack.stackName, config.region, lifted) },
   });
   return steps;
 }
@@ -303,6 +338,7 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
   requireImageTag(config, options, stacks);
   requireCertificate(config, options, stacks);
   requireAlarmDestination(config, options, stacks);
+  checkAllowReplace(config, options);
   const stateful = stacks.filter((s) => s.stateful);
   const stateless = stacks.filter((s) => !s.stateful);
   const steps: Step[] = [guard(config, options)];
@@ -330,5 +366,5 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
     if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved, stateful.length > 0));
   }
   steps.push(...postDeployChecks(config, stacks));
-  return { command: 'deploy', environment: config.name, steps };
+  return { command: 'deploy', environment: config.name, steps, ...(options.allowReplace?.length ? { allowReplace: options.allowReplace } : {}) };
 }

@@ -4,7 +4,7 @@
  * stub AWS and the CLIs completely.
  */
 import type { Review } from './review';
-import type { Plan, Step } from './steps';
+import type { Plan, StackPolicyGuard, Step } from './steps';
 
 export interface RunResult {
   readonly status: number;
@@ -61,7 +61,12 @@ function stepCommands(step: Step): string[] {
     case 'guard':
       return [`$ ${formatCommand(['aws', 'sts', 'get-caller-identity', '--output', 'json'])}`];
     case 'command':
-      return [`$ ${formatCommand(step.argv, step.env)}`, ...(step.skipIfUnchanged ? [`  (skipped when the review of ${step.skipIfUnchanged} finds no changes)`] : [])];
+      return [
+        ...(step.stackPolicy ? [`  first, only when the review allowed --allow-replace ids: the stack policy below except exactly those ids (NotResource)`] : []),
+        `$ ${formatCommand(step.argv, step.env)}`,
+        ...(step.skipIfUnchanged ? [`  (skipped when the review of ${step.skipIfUnchanged} finds no changes)`] : []),
+        ...(step.stackPolicy ? [`  then, also when it fails or is skipped: $ ${formatCommand(step.stackPolicy.setPolicy([]))}`] : []),
+      ];
     case 'review':
       return [`$ ${formatCommand(step.argv, step.env)}`];
     case 'ensure':
@@ -107,6 +112,19 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
 
   let guarded = false;
   const reviews = new Map<string, Review>();
+  /** Sets a stack's policy (lifted for `lifted`, or the protective one); a failure is an exit code, with the command to re-run. */
+  const setPolicy = async (policy: StackPolicyGuard, lifted: readonly string[], label: string): Promise<number | undefined> => {
+    const argv = policy.setPolicy(lifted);
+    deps.log(lifted.length > 0 ? `stack policy of ${policy.stackName}: lifted for ${lifted.join(', ')} (this execution only)` : `stack policy of ${policy.stackName}: protective (replace/remove of stateful and fixed-name resources denied)`);
+    const result = await deps.run(argv, { capture: false });
+    if (result.status === 0) return undefined;
+    deps.error(
+      lifted.length > 0
+        ? `error: ${label}: could not lift the stack policy of ${policy.stackName} (exit ${result.status}); nothing was executed: ${formatCommand(argv)}`
+        : `error: ${label}: the protective stack policy of ${policy.stackName} is NOT in place (exit ${result.status}); set it before anything else: ${formatCommand(argv)}`,
+    );
+    return result.status;
+  };
   // Returns an exit code to stop with, or undefined to go on.
   const runSteps = async (steps: readonly Step[], prefix: string): Promise<number | undefined> => {
     for (const [index, step] of steps.entries()) {
@@ -118,6 +136,10 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
       }
       if (step.kind === 'command' && step.skipIfUnchanged !== undefined && reviews.get(step.skipIfUnchanged)?.empty) {
         deps.log(`skipped: the review of ${step.skipIfUnchanged} found nothing to change`);
+        if (step.stackPolicy) {
+          const status = await setPolicy(step.stackPolicy, [], label);
+          if (status !== undefined) return status;
+        }
         continue;
       }
       switch (step.kind) {
@@ -183,11 +205,20 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
           break;
         }
         case 'command': {
+          const policy = step.stackPolicy;
+          const lifted = policy && step.skipIfUnchanged !== undefined ? (reviews.get(step.skipIfUnchanged)?.allowed ?? []) : [];
+          if (policy && lifted.length > 0) {
+            const status = await setPolicy(policy, lifted, label);
+            if (status !== undefined) return status;
+          }
           const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined });
+          // Restored whatever the execution did: a lifted policy must never outlive this one execution.
+          const restored = policy ? await setPolicy(policy, [], label) : undefined;
           if (result.status !== 0) {
             deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
             return result.status;
           }
+          if (restored !== undefined) return restored;
           const problem = step.verify?.(result.stdout);
           if (problem) {
             deps.error(`error: ${label}: ${problem}`);
@@ -219,6 +250,14 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
   };
   const status = await runSteps(plan.steps, '');
   if (status !== undefined) return status;
+  const used = new Set([...reviews.values()].flatMap((review) => review.allowed ?? []));
+  const unknown = (plan.allowReplace ?? []).filter((id) => !used.has(id));
+  if (unknown.length > 0) {
+    deps.error(
+      `error: --allow-replace named ${unknown.join(', ')}, which no reviewed change set or plan replaces or removes: ids match whole (copy them from a review's [REFUSED] line); nothing was lifted for them`,
+    );
+    return 1;
+  }
   deps.log(`\n${plan.command} ${plan.environment}: done`);
   return 0;
 }

@@ -3,60 +3,10 @@
  * (`aws cloudformation describe-change-set --output json`) and a saved Terraform plan
  * (`terraform show -json <planfile>`). Pure: JSON text in, verdict out. A replacement or removal of
  * a resource that holds data or carries a fixed physical name is refused unless the operator
- * names it with `--allow-replace <logical id | terraform address>`.
+ * names it with `--allow-replace <logical id | terraform address>`, matched whole (never a prefix). The
+ * kinds come from lib/core/resource-kinds.ts, as the stack policies' do.
  */
-
-/**
- * CloudFormation types whose replacement or removal loses data or breaks what the data depends on
- * (the VPC and subnets host the cache, endpoints and tasks).
- */
-export const STATEFUL_TYPES: readonly string[] = [
-  'AWS::S3::Bucket',
-  'AWS::SQS::Queue',
-  'AWS::KMS::Key',
-  'AWS::SecretsManager::Secret',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::OpenSearchServerless::Collection',
-  'AWS::Logs::LogGroup',
-  'AWS::ECR::Repository',
-  'AWS::EC2::VPC',
-  'AWS::EC2::Subnet',
-];
-
-/**
- * Types this app gives a fixed physical name (name property -> type). CloudFormation cannot
- * replace them in place (the new resource needs the old name: the update fails, or a removal
- * and re-create loses the name to a race), so a replacement is refused before it is executed.
- * test/ops/review.test.ts fails when a synthesized template names a type missing here.
- */
-export const FIXED_NAME_TYPES: readonly string[] = [
-  'AWS::ApplicationAutoScaling::ScalingPolicy',
-  'AWS::Budgets::Budget',
-  'AWS::CloudWatch::Alarm',
-  'AWS::CloudWatch::Dashboard',
-  'AWS::ECS::Cluster',
-  'AWS::ECS::Service',
-  'AWS::ElastiCache::SubnetGroup',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer',
-  'AWS::ElasticLoadBalancingV2::TargetGroup',
-  'AWS::IAM::Role',
-  'AWS::KMS::Alias',
-  'AWS::OpenSearchServerless::AccessPolicy',
-  'AWS::OpenSearchServerless::SecurityPolicy',
-  'AWS::OpenSearchServerless::VpcEndpoint',
-  'AWS::SNS::Topic',
-  'AWS::SSM::Parameter',
-  'AWS::WAFv2::WebACL',
-];
-
-/** Terraform resource types of the Atlas stack whose destroy or replacement loses data or connectivity. */
-export const PROTECTED_TERRAFORM_TYPES: readonly string[] = [
-  'mongodbatlas_project',
-  'mongodbatlas_advanced_cluster',
-  'mongodbatlas_cloud_backup_schedule',
-  'mongodbatlas_privatelink_endpoint',
-  'mongodbatlas_privatelink_endpoint_service',
-];
+import { GUARDED_TYPES, PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
 
 /** The verdict on one reviewed artefact. */
 export interface Review {
@@ -66,6 +16,21 @@ export interface Review {
   readonly problem?: string;
   /** Nothing would change: the apply step is skipped. */
   readonly empty: boolean;
+  /**
+   * The guarded replacements or removals that --allow-replace named (logical ids or Terraform addresses),
+   * when there are any: the stack policy is lifted for exactly these during the execution.
+   */
+  readonly allowed?: readonly string[];
+}
+
+/** The --allow-replace values that name none of `candidates` (whole ids only), for the refusal message. */
+function unmatchedNote(allowReplace: readonly string[], candidates: readonly string[], what: string): string {
+  const unmatched = allowReplace.filter((id) => !candidates.includes(id));
+  return unmatched.length > 0 ? ` (--allow-replace matches whole ${what} only: ${unmatched.join(', ')} names no change here)` : '';
+}
+
+function verdict(lines: string[], problem: string | undefined, allowed: readonly string[]): Review {
+  return { lines, problem, empty: false, ...(allowed.length > 0 ? { allowed } : {}) };
 }
 
 interface ResourceChange {
@@ -111,6 +76,8 @@ export function reviewChangeSet(stdout: string, allowReplace: readonly string[])
   }
   const lines: string[] = [];
   const refused: string[] = [];
+  const allowedIds: string[] = [];
+  const ids: string[] = [];
   for (const change of parsed.Changes ?? []) {
     const rc = change.ResourceChange;
     if (change.Type !== 'Resource' || !rc) continue;
@@ -118,21 +85,23 @@ export function reviewChangeSet(stdout: string, allowReplace: readonly string[])
     const type = rc.ResourceType ?? '?';
     const replaces = rc.Action === 'Remove' || (rc.Action === 'Modify' && (rc.Replacement === 'True' || rc.Replacement === 'Conditional'));
     const verb = rc.Action === 'Remove' ? 'remove' : replaces ? `replace (${rc.Replacement === 'True' ? 'certain' : 'conditional'})` : (rc.Action ?? '?').toLowerCase();
-    const guarded = STATEFUL_TYPES.includes(type) || FIXED_NAME_TYPES.includes(type);
+    const guarded = GUARDED_TYPES.includes(type);
     const allowed = allowReplace.includes(id);
+    ids.push(id);
     let mark = '';
     if (replaces && guarded) {
       mark = allowed ? '  [allowed by --allow-replace]' : '  [REFUSED]';
-      if (!allowed) refused.push(`${id} (${type})`);
+      if (allowed) allowedIds.push(id);
+      else refused.push(`${id} (${type})`);
     }
     lines.push(`${stack}: ${verb} ${id} (${type})${mark}`);
   }
   if (lines.length === 0) return { lines: [`${stack}: no resource changes`], empty: false };
   const problem =
     refused.length > 0
-      ? `change set of ${stack} would replace or remove ${refused.join(', ')}, which hold data or a fixed name. Check the diff; if that is intended (data copied or disposable), re-run with --allow-replace ${refused.map((r) => r.split(' ')[0]).join(',')}`
+      ? `change set of ${stack} would replace or remove ${refused.join(', ')}, which hold data or a fixed name${unmatchedNote(allowReplace, ids, 'logical ids')}. Check the diff; if that is intended (data copied or disposable), re-run with --allow-replace ${refused.map((r) => r.split(' ')[0]).join(',')}`
       : undefined;
-  return { lines, problem, empty: false };
+  return verdict(lines, problem, allowedIds);
 }
 
 interface TerraformPlan {
@@ -145,24 +114,28 @@ export function reviewTerraformPlan(stdout: string, allowReplace: readonly strin
   if (typeof parsed === 'string') return { lines: [], problem: parsed, empty: false };
   const lines: string[] = [];
   const refused: string[] = [];
+  const allowedAddresses: string[] = [];
+  const addresses: string[] = [];
   for (const rc of parsed.resource_changes ?? []) {
     const actions = rc.change?.actions ?? [];
     if (actions.length === 0 || actions.every((a) => a === 'no-op' || a === 'read')) continue;
     const address = rc.address ?? '?';
+    addresses.push(address);
     const destroys = actions.includes('delete');
     const verb = destroys && actions.includes('create') ? 'replace' : actions.join('+');
     let mark = '';
     if (destroys && PROTECTED_TERRAFORM_TYPES.includes(rc.type ?? '')) {
       const allowed = allowReplace.includes(address);
       mark = allowed ? '  [allowed by --allow-replace]' : '  [REFUSED]';
-      if (!allowed) refused.push(address);
+      if (allowed) allowedAddresses.push(address);
+      else refused.push(address);
     }
     lines.push(`atlas: ${verb} ${address}${mark}`);
   }
   if (lines.length === 0) return { lines: ['atlas: no changes'], empty: true };
   const problem =
     refused.length > 0
-      ? `the Atlas plan would destroy or replace ${refused.join(', ')} (project, cluster, backups or private endpoint). Check the plan; if that is intended, re-run with --allow-replace ${refused.join(',')}`
+      ? `the Atlas plan would destroy or replace ${refused.join(', ')} (project, cluster, backups or private endpoint)${unmatchedNote(allowReplace, addresses, 'Terraform addresses')}. Check the plan; if that is intended, re-run with --allow-replace ${refused.join(',')}`
       : undefined;
-  return { lines, problem, empty: false };
+  return verdict(lines, problem, allowedAddresses);
 }

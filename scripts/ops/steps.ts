@@ -78,6 +78,20 @@ export interface CommandStep {
   readonly verify?: (stdout: string) => string | undefined;
   /** Skipped when the review step with this key found nothing to change (an empty change set cannot be executed). */
   readonly skipIfUnchanged?: string;
+  /** Executes a reviewed change set under the stack's policy (see StackPolicyGuard). */
+  readonly stackPolicy?: StackPolicyGuard;
+}
+
+/**
+ * ExecuteChangeSet takes no during-update stack policy, so: set the policy lifted for the logical ids the
+ * review (key `skipIfUnchanged`) allowed, only when it allowed any; execute; then restore the protective
+ * policy, also when the execution failed or was skipped. A stack created by this execution, or deployed
+ * before it had a policy, gets its policy in that last step.
+ */
+export interface StackPolicyGuard {
+  readonly stackName: string;
+  /** `aws cloudformation set-stack-policy`: the protective policy, lifted for `lifted` when that is not empty. */
+  readonly setPolicy: (lifted: readonly string[]) => readonly string[];
 }
 
 /**
@@ -132,6 +146,11 @@ export interface Plan {
   readonly command: Command;
   readonly environment: string;
   readonly steps: readonly Step[];
+  /**
+   * deploy --allow-replace: every value must name a guarded replacement or removal that one of the plan's
+   * reviews allowed; the executor fails the run naming the others.
+   */
+  readonly allowReplace?: readonly string[];
 }
 
 /** A request the guard rails refuse; the message says why and what to do instead. */

@@ -1,30 +1,26 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
-import { STATEFUL_TYPES as DIFF_GUARD_STATEFUL_TYPES } from '../../scripts/diff/replacements';
+import { DATA_TYPES } from '../../lib/core/resource-kinds';
 import { allResources } from '../support/templates';
 
-/**
- * Across EVERY stack (not just the data stack): resource types that hold data, or keys and logs needed
- * to read or audit it. Outside dev each must survive stack deletion and replacement.
- */
-const STATEFUL_TYPES = [
-  'AWS::KMS::Key',
-  'AWS::S3::Bucket',
-  'AWS::SQS::Queue',
-  'AWS::SecretsManager::Secret',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::OpenSearchServerless::Collection',
-  'AWS::Logs::LogGroup',
-  'AWS::ECR::Repository',
-];
+// Across EVERY stack (not just the data stack): DATA_TYPES, the resource types that hold data or the keys
+// and logs needed to read or audit it (lib/core/resource-kinds.ts, shared with the deploy review, the stack
+// policies and the replacement report). Outside dev each must survive stack deletion and replacement.
 
-// Written here, not imported: the requirement. The replacement guard of `npm run diff:offline` and the
-// drill keeps its own list, which must cover every one of these types.
-test('the replacement guard (scripts/diff/replacements.ts) counts every stateful type as stateful', () => {
-  expect(STATEFUL_TYPES.filter((type) => !DIFF_GUARD_STATEFUL_TYPES.includes(type))).toEqual([]);
+/** Retained outside dev without being a data type, with the reason. */
+const ALSO_RETAINED: Record<string, string> = {
+  'AWS::OpenSearchServerless::SecurityPolicy': 'the collection\'s encryption policy: the collection cannot be read without it, so it stays with the collection',
+};
+
+// The list cannot drift from the templates: dropping a type from DATA_TYPES (or retaining a new kind
+// without listing it) fails here, because staging and prod still retain its resources.
+test.each(['staging', 'prod'] as const)('%s: the types retained on delete and replacement are exactly the data types (plus the reasoned exceptions)', (envName) => {
+  const retained = new Set(allResources(envName).filter((r) => ['Retain', 'Snapshot'].includes(r.updateReplacePolicy ?? '')).map((r) => r.type));
+  expect([...retained].filter((type) => !DATA_TYPES.includes(type) && !(type in ALSO_RETAINED)).sort()).toEqual([]);
+  expect(DATA_TYPES.filter((type) => !retained.has(type))).toEqual([]);
 });
 
 describe.each(ENVIRONMENT_NAMES)('stateful resources of every stack in %s', (envName) => {
-  const stateful = allResources(envName).filter((r) => STATEFUL_TYPES.includes(r.type));
+  const stateful = allResources(envName).filter((r) => DATA_TYPES.includes(r.type));
 
   test('there are stateful resources in several stacks', () => {
     expect(new Set(stateful.map((r) => r.stack)).size).toBeGreaterThanOrEqual(3);

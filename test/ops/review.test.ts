@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXED_NAME_TYPES, PROTECTED_TERRAFORM_TYPES, reviewChangeSet, reviewTerraformPlan, STATEFUL_TYPES } from '../../scripts/ops/review';
+import { GUARDED_TYPES, PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
+import { reviewChangeSet, reviewTerraformPlan } from '../../scripts/ops/review';
 import { assemblyDir } from '../support/templates';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -40,6 +41,23 @@ describe('change set review (aws cloudformation describe-change-set --output jso
     expect(all.problem).toBeUndefined();
   });
 
+  test('--allow-replace matches whole logical ids only: a prefix (S, Storage) lifts nothing and is named in the refusal', () => {
+    for (const prefix of ['S', 'Storage', 'StorageRecordingsBucket6E1A2B3', 'storagerecordingsbucket6e1a2b3c']) {
+      const review = reviewChangeSet(fixture('change-set-data-replace.json'), [prefix]);
+      expect(review.lines[0]).toBe('marin-prod-data: replace (certain) StorageRecordingsBucket6E1A2B3C (AWS::S3::Bucket)  [REFUSED]');
+      expect(review.problem).toContain(`would replace or remove StorageRecordingsBucket6E1A2B3C (AWS::S3::Bucket), CacheReplicationGroup7F8E9D0C`);
+      expect(review.problem).toContain(`(--allow-replace matches whole logical ids only: ${prefix} names no change here)`);
+      expect(review.allowed).toBeUndefined();
+    }
+  });
+
+  test('the review reports exactly the ids it let through (the stack policy is lifted for these)', () => {
+    const review = reviewChangeSet(fixture('change-set-data-replace.json'), ['QueuesLegacyQueue9A8B7C6D', 'CacheReplicationGroup7F8E9D0C', 'StorageRecordingsBucket6E1A2B3C']);
+    expect(review.allowed).toEqual(['StorageRecordingsBucket6E1A2B3C', 'CacheReplicationGroup7F8E9D0C', 'QueuesLegacyQueue9A8B7C6D']);
+    // A nameless function's replacement is not guarded: naming it lifts nothing.
+    expect(reviewChangeSet(fixture('change-set-data-replace.json'), ['IngestLambdaServiceRole0A1B2C3D']).allowed).toBeUndefined();
+  });
+
   test('an empty change set (CloudFormation: "didn\'t contain changes") is no change, not a failure', () => {
     expect(reviewChangeSet(fixture('change-set-network-empty.json'), [])).toEqual({ lines: ['marin-prod-network: no changes'], empty: true });
   });
@@ -73,6 +91,18 @@ describe('saved Terraform plan review (terraform show -json <planfile>)', () => 
     expect(reviewTerraformPlan(fixture('terraform-plan-replace-cluster.json'), ['mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D', 'mongodbatlas_cloud_backup_schedule.atlas-cluster_backup_0A1B2C3D']).problem).toBeUndefined();
   });
 
+  test('--allow-replace matches whole Terraform addresses only: `cluster` or the type alone lifts nothing', () => {
+    for (const partial of ['cluster', 'mongodbatlas_advanced_cluster', 'mongodbatlas_advanced_cluster.atlas-cluster']) {
+      const review = reviewTerraformPlan(fixture('terraform-plan-replace-cluster.json'), [partial]);
+      expect(review.lines).toContain('atlas: replace mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D  [REFUSED]');
+      expect(review.lines).toContain('atlas: delete mongodbatlas_cloud_backup_schedule.atlas-cluster_backup_0A1B2C3D  [REFUSED]');
+      expect(review.problem).toContain(`(--allow-replace matches whole Terraform addresses only: ${partial} names no change here)`);
+    }
+    const one = reviewTerraformPlan(fixture('terraform-plan-replace-cluster.json'), ['mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D']);
+    expect(one.allowed).toEqual(['mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D']);
+    expect(one.problem).toMatch(/^the Atlas plan would destroy or replace mongodbatlas_cloud_backup_schedule\.atlas-cluster_backup_0A1B2C3D \(/);
+  });
+
   test('a plan with nothing to do is empty (the apply is skipped); unreadable output stops', () => {
     expect(reviewTerraformPlan(fixture('terraform-plan-no-changes.json'), [])).toEqual({ lines: ['atlas: no changes'], empty: true });
     expect(reviewTerraformPlan('', []).problem).toBe('could not read the Terraform plan: (no output)');
@@ -97,7 +127,7 @@ describe('the guarded types cover what the synthesized templates name', () => {
         const named = Object.keys(props).some(
           (key) => (key.endsWith('Name') && !NOT_PHYSICAL_NAMES.has(`${resource.Type}.${key}`)) || key === 'ReplicationGroupId' || (key === 'Budget' && 'BudgetName' in (props.Budget as object)),
         );
-        if (named && !STATEFUL_TYPES.includes(resource.Type) && !FIXED_NAME_TYPES.includes(resource.Type)) unguarded.add(resource.Type);
+        if (named && !GUARDED_TYPES.includes(resource.Type)) unguarded.add(resource.Type);
       }
     }
     expect([...unguarded]).toEqual([]);
