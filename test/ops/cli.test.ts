@@ -4,6 +4,7 @@ import { main } from '../../scripts/ops/cli';
 import { checkIdentity, executePlan, formatCommand } from '../../scripts/ops/execute';
 import { resolveIdentity } from '../../scripts/ops/system';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
+import type { StackPolicy } from '../../scripts/ops/stack-policy';
 import { commandsOf, DEFAULT_SG_ID, stubDeps, type Stub, type StubOptions } from './stubs';
 
 const ACCOUNT = '111111111111';
@@ -33,7 +34,7 @@ describe('dry run', () => {
       '   4. [change] deploy the Atlas stack (CDKTF): atlas-dev',
       `        $ ATLAS_ENVIRONMENTS=dev ATLAS_ACCOUNT=${ACCOUNT} CHECKPOINT_DISABLE=1 npx cdktf deploy atlas-dev`,
       '   5. [change] deploy service CDK stacks: marin-dev-services, marin-dev-monitoring',
-      `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
+      `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-services marin-dev-monitoring --exclusively --force --import-existing-resources --require-approval broadening`,
       '   6. [read]   check: secret dev/audio-pipeline/mongodb-uri has a current value',
       '        $ aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       '   7. [read]   check: secret dev/audio-pipeline/redis-endpoint has a current value',
@@ -124,7 +125,7 @@ describe('guard rails', () => {
     expect(await main(['deploy', '--env', 'staging', '--account', ACCOUNT, '--park-services', '--certificate-arn', `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, '--alarm-email', 'oncall@example.com', '--dry-run'], stub)).toBe(0);
     expect(stub.err).toEqual([]);
     expect(stub.out).toContain(
-      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x -c alarmEmails=oncall@example.com marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --require-approval never`,
+      `        $ npx cdk deploy -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x -c alarmEmails=oncall@example.com marin-staging-services --exclusively --method=prepare-change-set --change-set-name marin-staging-r1 --output cdk.out/reviewed/marin-staging-r1 --force --import-existing-resources --require-approval never`,
     );
     expect(stub.out.join('\n')).not.toContain('imageTag');
   });
@@ -203,12 +204,22 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
     [secrets, ok('{"v1":["AWSCURRENT"]}')],
     [secretValue, ok('mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n')],
   ];
-  /** prepare, review, execute of one stack, as `short` prints them. */
+  /** prepare, review, execute of one stack, then its protective stack policy, as `short` prints them. */
   const perStack = (stack: string) => [
     `npx cdk deploy ${stack} --exclusively --method=prepare-change-set`,
     `aws cloudformation describe-change-set --stack-name ${stack} --change-set-name`,
     `npx cdk deploy -a cdk.out/reviewed/${CS} ${stack}`,
+    `aws cloudformation set-stack-policy --stack-name ${stack} --region`,
   ];
+  /** The stack policies set, in order: the stack and the logical ids its Deny statement excepts. */
+  const policiesOf = (stub: Stub) =>
+    stub.calls
+      .filter((c) => c.argv[2] === 'set-stack-policy')
+      .map((c) => {
+        const deny = (JSON.parse(c.argv[c.argv.indexOf('--stack-policy-body') + 1]) as StackPolicy).Statement.find((st) => st.Effect === 'Deny')!;
+        return `${c.argv[4]}: ${deny.NotResource ? `lifted for ${[deny.NotResource].flat().join(' ')}` : 'protective'}`;
+      });
+  const executeOf = (stack: string) => (argv: readonly string[]) => argv.includes('--method=execute-change-set') && argv.includes(stack);
   const short = (stub: Stub) => commandsOf(stub).map((c) => c.replace(/ -c \S+/g, '').split(' ').slice(0, 6).join(' '));
 
   test('--dry-run prints the named change sets, the saved Terraform plan being applied, and the refusal rule', async () => {
@@ -289,6 +300,66 @@ describe('prod deploy: the reviewed change sets and saved plan are what is appli
     const allow = ['--allow-replace', 'StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C', '--allow-replace', 'QueuesLegacyQueue9A8B7C6D'];
     expect(await main([...args, ...allow, '--yes'], stub)).toBe(0);
     expect(commandsOf(stub).some((c) => c.startsWith(`npx cdk deploy -a cdk.out/reviewed/${CS} marin-prod-data `))).toBe(true);
+  });
+
+  test('stack policies: every stack gets the protective one after its execution; --allow-replace lifts it for exactly the allowed ids of that one stack, for that one execution', async () => {
+    const plain = stubDeps({ identity, results: healthy });
+    expect(await main([...args, '--yes'], plain)).toBe(0);
+    expect(policiesOf(plain)).toEqual(['marin-prod-network: protective', 'marin-prod-data: protective', 'marin-prod-services: protective', 'marin-prod-monitoring: protective']);
+
+    const stub = stubDeps({ identity, results: [[describeOf('marin-prod-data'), ok(fixture('change-set-data-replace.json'))], ...healthy!] });
+    const allow = ['--allow-replace', 'StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C,QueuesLegacyQueue9A8B7C6D'];
+    expect(await main([...args, ...allow, '--yes'], stub)).toBe(0);
+    expect(policiesOf(stub)).toEqual([
+      'marin-prod-network: protective',
+      'marin-prod-data: lifted for LogicalResourceId/CacheReplicationGroup7F8E9D0C LogicalResourceId/QueuesLegacyQueue9A8B7C6D LogicalResourceId/StorageRecordingsBucket6E1A2B3C',
+      'marin-prod-data: protective',
+      'marin-prod-services: protective',
+      'marin-prod-monitoring: protective',
+    ]);
+    // Lift, execute, restore: in that order, around the one execution.
+    const data = commandsOf(stub).map((c, i) => [c, i] as const).filter(([c]) => c.includes('marin-prod-data') && !c.includes('describe-change-set') && !c.includes('prepare-change-set')).map(([c]) => c.split(' ').slice(0, 3).join(' '));
+    expect(data).toEqual(['aws cloudformation set-stack-policy', 'npx cdk deploy', 'aws cloudformation set-stack-policy']);
+  });
+
+  test('a failed execution still restores the protective policy, and the deploy stops with the execution\'s exit code', async () => {
+    const stub = stubDeps({ identity, results: [[describeOf('marin-prod-data'), ok(fixture('change-set-data-replace.json'))], [executeOf('marin-prod-data'), { status: 3, stdout: '' }], ...healthy!] });
+    expect(await main([...args, '--allow-replace', 'StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C,QueuesLegacyQueue9A8B7C6D', '--yes'], stub)).toBe(3);
+    expect(policiesOf(stub)).toEqual([
+      'marin-prod-network: protective',
+      'marin-prod-data: lifted for LogicalResourceId/CacheReplicationGroup7F8E9D0C LogicalResourceId/QueuesLegacyQueue9A8B7C6D LogicalResourceId/StorageRecordingsBucket6E1A2B3C',
+      'marin-prod-data: protective',
+    ]);
+    expect(commandsOf(stub).at(-1)).toMatch(/^aws cloudformation set-stack-policy --stack-name marin-prod-data /);
+    expect(stub.err).toEqual([expect.stringMatching(/^error: step 8\/25 failed \(exit 3\): npx cdk deploy -a cdk.out\/reviewed\/marin-prod-r1 marin-prod-data /)]);
+  });
+
+  test('a policy that cannot be lifted stops before the execution; one that cannot be restored fails the deploy, naming the command', async () => {
+    const liftFails = stubDeps({ identity, results: [[describeOf('marin-prod-data'), ok(fixture('change-set-data-replace.json'))], [(a) => a[2] === 'set-stack-policy' && a.includes('marin-prod-data') && a.join(' ').includes('NotResource'), { status: 254, stdout: '' }], ...healthy!] });
+    expect(await main([...args, '--allow-replace', 'StorageRecordingsBucket6E1A2B3C,CacheReplicationGroup7F8E9D0C,QueuesLegacyQueue9A8B7C6D', '--yes'], liftFails)).toBe(254);
+    expect(commandsOf(liftFails).some((c) => c.includes('--method=execute-change-set') && c.includes('marin-prod-data'))).toBe(false);
+    expect(liftFails.err[0]).toMatch(/^error: step 8\/25: could not lift the stack policy of marin-prod-data \(exit 254\); nothing was executed: aws cloudformation set-stack-policy /);
+
+    const restoreFails = stubDeps({ identity, results: [[(a) => a[2] === 'set-stack-policy' && a.includes('marin-prod-network'), { status: 254, stdout: '' }], ...healthy!] });
+    expect(await main([...args, '--yes'], restoreFails)).toBe(254);
+    expect(restoreFails.err[0]).toMatch(/^error: step 4\/\d+: the protective stack policy of marin-prod-network is NOT in place \(exit 254\); set it before anything else: aws cloudformation set-stack-policy --stack-name marin-prod-network /);
+  });
+
+  test('an unchanged stack is not executed, but its policy is re-applied', async () => {
+    const empty = fixture('change-set-network-empty.json');
+    const stub = stubDeps({ identity, results: [[describeOf('marin-prod-network'), ok(empty)], ...healthy!] });
+    expect(await main([...args, '--yes'], stub)).toBe(0);
+    expect(commandsOf(stub).some((c) => c.includes('--method=execute-change-set') && c.includes('marin-prod-network'))).toBe(false);
+    expect(policiesOf(stub)[0]).toBe('marin-prod-network: protective');
+  });
+
+  test('--allow-replace values that no review allowed fail the run, named, after refusing nothing else (S: a prefix matches nothing)', async () => {
+    const stub = stubDeps({ identity, results: healthy });
+    expect(await main([...args, '--allow-replace', 'S,mongodbatlas_advanced_cluster.cluster', '--yes'], stub)).toBe(1);
+    expect(policiesOf(stub).every((p) => p.endsWith('protective'))).toBe(true);
+    expect(stub.err).toEqual([
+      'error: --allow-replace named S, mongodbatlas_advanced_cluster.cluster, which no reviewed change set or plan replaces or removes: ids match whole (copy them from a review\'s [REFUSED] line); nothing was lifted for them',
+    ]);
   });
 
   test('an Atlas plan replacing the cluster is refused before anything is applied to Atlas', async () => {

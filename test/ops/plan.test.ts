@@ -70,7 +70,7 @@ describe('deploy: dev applies directly', () => {
       `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
       'derive:aws ssm get-parameter --region us-east-1 --name /marin/dev/network/default-security-group-id --query Parameter.Value --output text',
       'npx cdktf deploy atlas-dev',
-      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --force --require-approval broadening`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --force --import-existing-resources --require-approval broadening`,
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/mongodb-uri --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-endpoint --region us-east-1 --query VersionIdsToStages --output json',
       'aws secretsmanager describe-secret --secret-id dev/audio-pipeline/redis-auth --region us-east-1 --query VersionIdsToStages --output json',
@@ -126,7 +126,7 @@ describe('deploy: dev applies directly', () => {
   test('no stateful stack in the plan: the service step is not forced', () => {
     const plan = planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['services', 'monitoring']));
     expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
-      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --require-approval broadening`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services marin-dev-monitoring --exclusively --import-existing-resources --require-approval broadening`,
     ]);
   });
 
@@ -134,7 +134,7 @@ describe('deploy: dev applies directly', () => {
     const plan = planDeploy(config('dev'), opts({ account: ACCOUNT }), stackInventory(config('dev'), ['network', 'services']));
     expect(argvs(plan).filter((l) => l.startsWith('npx cdk deploy'))).toEqual([
       `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-network --exclusively --require-approval broadening`,
-      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services --exclusively --force --require-approval broadening`,
+      `npx cdk deploy -c env=dev -c account=${ACCOUNT} marin-dev-services --exclusively --force --import-existing-resources --require-approval broadening`,
     ]);
   });
 });
@@ -143,8 +143,9 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
   const CS = 'marin-prod-r1';
   const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/abc';
   const ctx = `-c env=prod -c account=${ACCOUNT} -c imageTag=${TAG} -c certificateArn=${CERT}`;
-  const prepare = (stack: string, force = false) =>
-    `npx cdk deploy ${ctx} ${stack} --exclusively --method=prepare-change-set --change-set-name ${CS} --output cdk.out/reviewed/${CS}${force ? ' --force' : ''} --require-approval never`;
+  /** A stateless stack (forced after the stateful ones) adopts what a destroy retained: --import-existing-resources. */
+  const prepare = (stack: string, stateless = false) =>
+    `npx cdk deploy ${ctx} ${stack} --exclusively --method=prepare-change-set --change-set-name ${CS} --output cdk.out/reviewed/${CS}${stateless ? ' --force --import-existing-resources' : ''} --require-approval never`;
   const review = (stack: string) => `review:aws cloudformation describe-change-set --stack-name ${stack} --change-set-name ${CS} --region us-east-1 --output json`;
   const execute = (stack: string) => `npx cdk deploy -a cdk.out/reviewed/${CS} ${stack} --method=execute-change-set --change-set-name ${CS} --require-approval never`;
   const tf = (args: string) => `terraform -chdir=cdktf.out/stacks/atlas-prod ${args}`;

@@ -111,6 +111,8 @@ function plansOf(env: EnvironmentName): Plan[] {
 function argvsOf(step: Step): Array<readonly string[]> {
   switch (step.kind) {
     case 'command':
+      // A reviewed execution also sets its stack's policy: lifted (a sample id) and protective.
+      return [...(step.stackPolicy ? [step.stackPolicy.setPolicy(['StorageRecordingsBucket6E1A2B3C'])] : []), step.argv, ...(step.stackPolicy ? [step.stackPolicy.setPolicy([])] : [])];
     case 'review':
       return [step.argv];
     case 'ensure':
@@ -152,7 +154,7 @@ test('the plans use only the tools checked below', () => {
 
 /** Options of the CDK CLI the plans use that take a value (everything else must be a known flag). */
 const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method']);
-const CDK_FLAGS = new Set(['--exclusively', '--force', '--termination-protection']);
+const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection']);
 
 interface CdkCall {
   readonly env: EnvironmentName;
