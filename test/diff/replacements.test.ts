@@ -1,3 +1,4 @@
+import { CREATE_ONLY_PROPERTIES } from '../../lib/core/resource-kinds';
 import { destructiveChanges, formatChange, isDangerous } from '../../scripts/diff/replacements';
 
 /** Minimal templates: what `npm run diff:offline` and the drill classify, independent of this app's stacks. */
@@ -52,5 +53,21 @@ describe('destructive changes between two templates', () => {
     const [change] = destructiveChanges('s', template({ Td: td('repo:1.4.2') }), template({ Td: td('repo:1.4.3') }));
     expect(change.kind).toBe('replace');
     expect(isDangerous(change)).toBe(false);
+  });
+});
+
+describe('the create-only properties of lib/core/resource-kinds.ts, as @aws-cdk/cloudformation-diff knows them', () => {
+  const changed = (value: unknown): unknown => (typeof value === 'string' ? `${value}-2` : Array.isArray(value) ? [...value, { Key: 'Owner', Value: 'b' }] : { changed: true });
+  const sample: Record<string, unknown> = { Name: 'marin-prod-search', StandbyReplicas: 'ENABLED', Tags: [{ Key: 'Project', Value: 'marin' }], Type: 'VECTORSEARCH', NotificationsWithSubscribers: [{ Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80 }, Subscribers: [] }] };
+  test.each(Object.entries(CREATE_ONLY_PROPERTIES).flatMap(([type, properties]) => properties.map((property) => [type, property] as const)))('%s.%s: a change replaces the resource', (type, property) => {
+    const before = { R: { Type: type, Properties: { [property]: sample[property] } } };
+    const after = { R: { Type: type, Properties: { [property]: property === 'StandbyReplicas' ? 'DISABLED' : changed(sample[property]) } } };
+    const [change] = destructiveChanges('s', template(before), template(after));
+    expect(change).toMatchObject({ kind: 'replace', properties: [property] });
+  });
+
+  test('the check can fail: an updatable property (the collection Description) is not a replacement', () => {
+    const before = template({ R: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { Description: 'a' } } });
+    expect(destructiveChanges('s', before, template({ R: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { Description: 'b' } } }))).toEqual([]);
   });
 });

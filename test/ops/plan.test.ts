@@ -219,6 +219,24 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
     expect(atlasReview({ allowReplace: ['mongodbatlas_advanced_cluster.cluster'] }).review(destroyCluster).problem).toBeUndefined();
   });
 
+  test('--allow-replace takes whole logical ids or whole protected Terraform addresses; anything else is refused, listed', () => {
+    expect(prod({ allowReplace: ['StorageRecordingsBucket6E1A2B3C', 'mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D', 'mongodbatlas_project.p["x"]'] }).allowReplace).toHaveLength(3);
+    expect(() => prod({ allowReplace: ['Storage-Bucket', 'mongodbatlas_database_user.u', 'aws_s3_bucket.b', 'S'] })).toThrow(
+      new RefusalError(
+        'refusing --allow-replace Storage-Bucket, mongodbatlas_database_user.u, aws_s3_bucket.b: each value must be a whole CloudFormation logical id (letters and digits, e.g. StorageRecordingsBucket6E1A2B3C) or a whole Terraform address of mongodbatlas_project, mongodbatlas_advanced_cluster, mongodbatlas_cloud_backup_schedule, mongodbatlas_privatelink_endpoint, mongodbatlas_privatelink_endpoint_service (e.g. mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D), as the review prints it',
+      ),
+    );
+    // Well-formed but matching nothing (S, cluster) passes planning; the reviews refuse as before and the run fails naming them (cli.test.ts).
+    expect(prod({ allowReplace: ['S', 'cluster'] }).allowReplace).toEqual(['S', 'cluster']);
+    expect(prod().allowReplace).toBeUndefined();
+  });
+
+  test('dev refuses --allow-replace: it applies directly, so the value would lift nothing', () => {
+    expect(() => planDeploy(config('dev'), opts({ account: ACCOUNT, allowReplace: ['X1'] }), stacksOf('dev'))).toThrow(
+      new RefusalError('--allow-replace applies to reviewed deploys (staging, prod) only: dev applies directly and refuses no replacement, so X1 would lift nothing'),
+    );
+  });
+
   test('staging is reviewed the same way (termination-protected environments)', () => {
     const lines = outline(planDeploy(config('staging'), opts({ account: ACCOUNT, imageTag: TAG }), stacksOf('staging')));
     expect(lines.filter((l) => l.startsWith('review:')).map((l) => l.split(' ')[1] === 'cloudformation' ? l.split(' ')[4] : 'atlas')).toEqual([
