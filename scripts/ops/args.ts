@@ -48,7 +48,7 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     details: [
       'Checks the AWS credentials (account, region) against the environment before changing anything.',
       'staging/prod (reviewed): per CDK stack a named change set is prepared, shown and checked, then executed by name; Atlas is planned into a saved plan file, shown and checked, then that file is applied. Each asks you to type the environment name (unless --yes).',
-      'A reviewed change set or plan that replaces or removes a stateful or fixed-name resource is refused unless --allow-replace names it.',
+      'A reviewed change set or plan that replaces or removes a stateful or fixed-name resource is refused unless --allow-replace names it; each stack policy (CloudFormation denies the same replacements to every client) is re-applied after its execution.',
       'Atlas steps need --account in every environment: the state bucket is <prefix>-<account id>.',
       'staging/prod: --image-tag is required (without one every service is set to 0 tasks); --park-services only for a first deploy before any image exists.',
       'Post-deploy: the service secrets have a current value, mongodb-uri holds the Atlas connection string (not the CDK placeholder), the ECS services are stable.',
@@ -60,7 +60,7 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       'allow-replace': {
         type: 'string',
         multiple: true,
-        description: 'staging/prod: accept replacing/removing this CloudFormation logical id or Terraform address (repeatable, or comma-separated)',
+        description: 'staging/prod: accept replacing/removing this whole CloudFormation logical id or Terraform address, as the review prints it (repeatable, or comma-separated); lifts the stack policy for exactly it during that one execution',
         validate: (v) => (/^[A-Za-z0-9_.[\]"-]+(,[A-Za-z0-9_.[\]"-]+)*$/.test(v) ? undefined : 'must be logical ids or Terraform addresses, comma-separated'),
       },
     },

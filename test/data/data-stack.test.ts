@@ -1,23 +1,19 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
 import { SERVICE_NAMES } from '../../lib/contracts';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
+import { DATA_TYPES } from '../../lib/core/resource-kinds';
 import { stackOf } from '../support/templates';
 import { dataResources, findOne, label, ofType } from './support';
 
 /**
- * Resource types that hold data (or keys to it) and what happens to them on stack deletion or replacement.
- * Every type the data stack creates must be in STATEFUL or STATELESS, so a new stateful type cannot slip in unchecked.
+ * Resource types that hold data (or keys to it): DATA_TYPES (lib/core/resource-kinds.ts, the one list).
+ * Every type the data stack creates must be one of them or in STATELESS, so a new stateful type cannot slip
+ * in unchecked. Outside dev each is retained (RetainExceptOnCreate, Retain on replacement); the cache is
+ * snapshotted instead. Dev deletes everything.
  */
-/** `retained`: DeletionPolicy outside dev (the UpdateReplacePolicy is Retain, or Snapshot for the cache). */
-const STATEFUL: Record<string, { dev: string; retained: string }> = {
-  'AWS::KMS::Key': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-  'AWS::S3::Bucket': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-  'AWS::SQS::Queue': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-  'AWS::SecretsManager::Secret': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-  'AWS::ElastiCache::ReplicationGroup': { dev: 'Delete', retained: 'Snapshot' },
-  'AWS::OpenSearchServerless::Collection': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-  'AWS::Logs::LogGroup': { dev: 'Delete', retained: 'RetainExceptOnCreate' },
-};
+const retainedAs = (type: string): string => (type === 'AWS::ElastiCache::ReplicationGroup' ? 'Snapshot' : 'RetainExceptOnCreate');
+/** The data types the data stack holds: all but the image repositories, which live with the services. */
+const DATA_STACK_TYPES = DATA_TYPES.filter((type) => type !== 'AWS::ECR::Repository');
 const STATELESS = new Set([
   'AWS::KMS::Alias',
   'AWS::S3::BucketPolicy',
@@ -43,16 +39,16 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   });
 
   test('every resource type is classified as stateful or stateless', () => {
-    const unknown = [...new Set(resources.map(([, r]) => r.Type))].filter((type) => !STATEFUL[type] && !STATELESS.has(type));
+    const unknown = [...new Set(resources.map(([, r]) => r.Type))].filter((type) => !DATA_TYPES.includes(type) && !STATELESS.has(type));
     expect(unknown).toEqual([]);
   });
 
   test(`DeletionPolicy on every stateful resource: ${envName === 'dev' ? 'Delete (dev is disposable)' : 'RetainExceptOnCreate (Retain on replacement), Snapshot for the cache'}`, () => {
-    const stateful = resources.filter(([, r]) => STATEFUL[r.Type]);
-    expect(new Set(stateful.map(([, r]) => r.Type))).toEqual(new Set(Object.keys(STATEFUL)));
+    const stateful = resources.filter(([, r]) => DATA_TYPES.includes(r.Type));
+    expect(new Set(stateful.map(([, r]) => r.Type))).toEqual(new Set(DATA_STACK_TYPES));
     const wrong = stateful
       .map(([id, r]) => {
-        const want = envName === 'dev' ? STATEFUL[r.Type].dev : STATEFUL[r.Type].retained;
+        const want = envName === 'dev' ? 'Delete' : retainedAs(r.Type);
         const wantOnReplace = want === 'RetainExceptOnCreate' ? 'Retain' : want;
         return { id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === wantOnReplace };
       })
