@@ -9,6 +9,9 @@
  * resource, the trap in ARCHITECTURE.md); only the deploy command gains the flag, which changes nothing for a
  * resource the stack already manages.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { IMPORTABLE_BY_NAME } from '../../lib/core/resource-kinds';
 import { planDeploy, planDestroy, stackInventory, type CommandStep, type OpsOptions } from '../../scripts/ops/plan';
@@ -120,4 +123,15 @@ test('the drill can fail: a retained fixed name CloudFormation cannot adopt, or 
     left: ['AWS::SNS::Topic marin-prod-alarms', 'AWS::Logs::LogGroup {"Fn::Join":["",["/marin/","x"]]}', 'AWS::Logs::LogGroup /marin/prod/ecs/api'],
     collide: ['Topic (AWS::SNS::Topic TopicName)', 'Joined (AWS::Logs::LogGroup LogGroupName)'],
   });
+});
+
+test('each adoptable name property is its type\'s primary identifier in the CloudFormation resource spec (@aws-cdk/aws-service-spec, the database cloudformation-diff reads)', () => {
+  const db = JSON.parse(gunzipSync(readFileSync(join(__dirname, '..', '..', 'node_modules', '@aws-cdk', 'aws-service-spec', 'db.json.gz'))).toString('utf8')) as {
+    schema: { resource: { entities: Record<string, { cloudFormationType: string; primaryIdentifier?: string[] }> } };
+  };
+  const rows = Object.values(db.schema.resource.entities);
+  const primary = (type: string) => rows.find((r) => r.cloudFormationType === type)?.primaryIdentifier;
+  for (const [type, property] of Object.entries(IMPORTABLE_BY_NAME)) expect(primary(type)).toEqual([property]);
+  // The check can fail: a queue is identified by its URL, not its name, so it could not be adopted by QueueName.
+  expect(primary('AWS::SQS::Queue')).toEqual(['QueueUrl']);
 });
