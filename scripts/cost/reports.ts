@@ -6,24 +6,38 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
 import { estimateEnvironment, type CostReport, type PricingMode, type StackTemplate } from './estimate';
-import { readAssembly, synthesizeTemplates } from './templates';
+import { AssemblyMismatchError, checkAssemblyEnvironment, readAssembly, synthesizeTemplates } from './templates';
 
 /**
  * @param assembly a cloud assembly directory for one environment, or a directory holding `<env>/`
- * assemblies for several; empty to synthesize each environment in memory.
+ * assemblies for several (`<assembly>/<env>/` is read when it exists, else `<assembly>` itself); empty to
+ * synthesize each environment in memory. Whatever is read must be exactly that environment's stacks
+ * (checkAssemblyEnvironment): another environment's assembly, a missing stack or a mix throws
+ * AssemblyMismatchError, one message for every environment that does not match.
  */
 export function pricedEnvironments(envNames: readonly EnvironmentName[], assembly: string): Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> {
-  return envNames.map((envName) => {
+  const problems: string[] = [];
+  const priced = envNames.map((envName) => {
     const config = loadEnvironment(envName);
-    let stacks;
-    if (assembly) {
-      const perEnv = join(assembly, envName);
-      stacks = readAssembly(existsSync(join(perEnv, 'manifest.json')) ? perEnv : assembly);
-    } else {
-      stacks = synthesizeTemplates(config);
+    if (!assembly) return { config, stacks: synthesizeTemplates(config) };
+    const perEnv = join(assembly, envName);
+    const own = existsSync(join(perEnv, 'manifest.json'));
+    const dir = own ? perEnv : assembly;
+    if (!own && !existsSync(join(assembly, 'manifest.json'))) {
+      problems.push(`--env ${envName}: no cloud assembly in ${perEnv} or ${assembly} (no manifest.json): run \`npm run synth -- --env ${envName}\` (writes cdk.out/${envName}) first`);
+      return { config, stacks: [] };
+    }
+    const stacks = readAssembly(dir);
+    try {
+      checkAssemblyEnvironment(dir, stacks, config);
+    } catch (error) {
+      if (!(error instanceof AssemblyMismatchError)) throw error;
+      problems.push(error.message);
     }
     return { config, stacks };
   });
+  if (problems.length > 0) throw new AssemblyMismatchError(problems.join('\n'));
+  return priced;
 }
 
 /** The reports at `pricing` (on-demand, the budget check, by default). */
