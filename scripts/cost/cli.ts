@@ -3,8 +3,9 @@
  *
  * Prints the monthly cost estimate of each environment from its synthesized templates (synthesized
  * in memory once per environment, or read from --assembly: a cloud assembly directory for one
- * environment, or a directory holding <env>/ assemblies for several) and its Atlas config.
- * Exits 1 when an estimate exceeds its budget or a resource type has no pricing rule. The budget check always
+ * environment, or a directory holding <env>/ assemblies for several) and its Atlas config. An assembly
+ * that is not exactly the named environment's stacks (another environment's, a stack missing) is refused.
+ * Exits 1 when an estimate exceeds its budget, a resource type has no pricing rule or an assembly is refused. The budget check always
  * uses on-demand prices; `--pricing committed` prints the estimate with 1-year Savings Plan / reserved-node rates.
  * No AWS credentials or network needed.
  */
@@ -61,7 +62,7 @@ function report(argv: string[], out: CostOutput): number {
   return over.length > 0 ? 1 : 0;
 }
 
-/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget or an error, USAGE_EXIT_CODE (2) a usage error. */
+/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another error, USAGE_EXIT_CODE (2) a usage error. */
 export function main(argv: string[], out: CostOutput = console): number {
   try {
     return report(argv, out);
