@@ -242,7 +242,12 @@ export async function diffOffline(options: DiffOfflineOptions): Promise<number> 
         const cacheDir = options.cacheDir ?? defaultCacheDir(root);
         const key = dependencyCacheKey(readFileSync(lockfile));
         const entry = relative(root, join(cacheDir, key)).startsWith('..') ? join(cacheDir, key) : relative(root, join(cacheDir, key));
-        const deps = await step(out, started, heartbeatMs, `installing ${short}'s dependencies (package-lock.json differs; npm ci into ${entry} unless cached)`, async () => {
+        const cached = existsSync(join(cacheDir, key, 'node_modules'));
+        out.log(
+          `diff:offline [${clock(started)}] package-lock.json differs from ${short}'s: ` +
+            (cached ? `reusing its dependencies cached in ${entry}` : `its dependencies come from npm ci into ${entry} (cached by lockfile)`),
+        );
+        const get = async () => {
           try {
             return await cachedDependencies({
               packageJson: readFileSync(join(baseDir, 'package.json'), 'utf8'),
@@ -260,8 +265,8 @@ export async function diffOffline(options: DiffOfflineOptions): Promise<number> 
             }
             throw error;
           }
-        });
-        out.log(`diff:offline [${clock(started)}] ${deps.reused ? `reusing the cached dependencies of ${short} (${entry})` : `installed and cached ${short}'s dependencies (${entry})`}`);
+        };
+        const deps = cached ? await get() : await step(out, started, heartbeatMs, `installing ${short}'s dependencies`, get);
         symlinkSync(realpathSync(deps.nodeModules), join(baseDir, 'node_modules'), 'dir');
       }
 
