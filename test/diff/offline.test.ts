@@ -190,7 +190,7 @@ describe('diff:offline across a change of package-lock.json', () => {
         '  !! replace marin-dev-data/SearchCollectionE9B440CC (AWS::OpenSearchServerless::Collection): Tags [stateful; fixed name Name: marin-dev-vectors]',
       ]),
     );
-  });
+  }, 600_000); // two synths of dev, each up to minutes on a loaded machine
 
   test('a base whose npm ci fails stops the command (exit 2) naming the commit, npm output and the fix; nothing is compared', async () => {
     const repo = fixtureRepo(
