@@ -36,6 +36,9 @@ const USAGE = 'npm run diff:offline -- --base <git ref> [--env all|dev,staging,p
 /** Cache entries (installed dependency trees, ~1.3 GB each) kept: the one just used and the one before. */
 const CACHE_ENTRIES_KEPT = 2;
 
+/** A partial install this old belongs to a run that was killed (an install takes minutes). */
+const STALE_PARTIAL_MS = 6 * 60 * 60 * 1000;
+
 class Skip extends Error {}
 
 /** `npm ci` of the base's dependencies failed: the command fails (no comparison is better than a silent skip). */
@@ -146,8 +149,13 @@ export async function cachedDependencies(opts: {
     writeFileSync(join(partial, 'package-lock.json'), opts.lockfile);
     await opts.install(partial, opts.progress);
     if (!existsSync(join(partial, 'node_modules'))) throw new InstallError(`the install finished without creating ${join(partial, 'node_modules')}`);
-    rmSync(entry, { recursive: true, force: true });
-    renameSync(partial, entry);
+    if (existsSync(entry) && !existsSync(join(entry, 'node_modules'))) rmSync(entry, { recursive: true, force: true });
+    try {
+      renameSync(partial, entry);
+    } catch (error) {
+      // Another run installed the same lockfile meanwhile: use its entry, drop ours.
+      if (!existsSync(join(entry, 'node_modules'))) throw error;
+    }
   } finally {
     rmSync(partial, { recursive: true, force: true });
   }
@@ -155,7 +163,11 @@ export async function cachedDependencies(opts: {
   return { nodeModules: join(entry, 'node_modules'), key, reused: false };
 }
 
+/** Removes entries beyond CACHE_ENTRIES_KEPT (least recently used first) and partial installs of runs that were killed. */
 function pruneCache(cacheDir: string, current: string): void {
+  for (const name of readdirSync(cacheDir).filter((n) => n.startsWith('.partial-'))) {
+    if (Date.now() - statSync(join(cacheDir, name)).mtimeMs > STALE_PARTIAL_MS) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  }
   const entries = readdirSync(cacheDir)
     .filter((name) => !name.startsWith('.') && !name.endsWith('.log') && name !== current)
     .map((name) => ({ name, used: statSync(join(cacheDir, name)).mtimeMs }))

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cachedDependencies, dependencyCacheKey, diffOffline, InstallError, main, npmCi, type InstallDependencies } from '../../scripts/diff/offline';
@@ -113,7 +113,7 @@ describe('the cache of the base dependencies', () => {
     expect(dependencyCacheKey(COSMETIC_LOCKFILE)).not.toBe(key);
   });
 
-  test('installed once per lockfile into <cache>/<key>, reused after; a failed install leaves nothing; two entries kept', async () => {
+  test('installed once per lockfile into <cache>/<key>, reused after; a failed install leaves nothing; two entries kept, killed partial installs removed', async () => {
     const cacheDir = join(work, 'cache');
     const install = linkingInstall();
     const packageJson = readFileSync(join(ROOT, 'package.json'), 'utf8');
@@ -134,10 +134,15 @@ describe('the cache of the base dependencies', () => {
     expect(readdirSync(cacheDir).sort()).toEqual([first.key]);
 
     expect(await get(COSMETIC_LOCKFILE)).toMatchObject({ key: dependencyCacheKey(COSMETIC_LOCKFILE), reused: false });
+    // A killed run's partial install is removed once it is hours old, a running one's is left alone.
+    mkdirSync(join(cacheDir, '.partial-killed'));
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000);
+    utimesSync(join(cacheDir, '.partial-killed'), yesterday, yesterday);
+    mkdirSync(join(cacheDir, '.partial-running'));
     await get(COSMETIC_LOCKFILE.replace(/\n$/, '\n\n'));
     expect(install.dirs).toHaveLength(3);
-    // The oldest entry (LOCKFILE's) is pruned: each is a whole dependency tree.
-    expect(readdirSync(cacheDir).sort()).toEqual([dependencyCacheKey(COSMETIC_LOCKFILE), dependencyCacheKey(COSMETIC_LOCKFILE.replace(/\n$/, '\n\n'))].sort());
+    // The least recently used entry (LOCKFILE's) is pruned: each is a whole dependency tree.
+    expect(readdirSync(cacheDir).sort()).toEqual(['.partial-running', dependencyCacheKey(COSMETIC_LOCKFILE), dependencyCacheKey(COSMETIC_LOCKFILE.replace(/\n$/, '\n\n'))].sort());
   });
 
   test('the real npm ci fails with its exit code, npm\'s own error lines and where the full output is', async () => {
