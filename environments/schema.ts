@@ -19,6 +19,17 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/**
+ * ElastiCache engine versions of node-based clusters (replication groups), per engine, as the ElastiCache
+ * User Guide lists them ("Supported engines and versions", read 2026-12): Valkey 7.2 and later, Redis OSS
+ * 4.0.10 and later. Anything else (`9.9`, `8`) synthesizes and fails only when CloudFormation creates the group.
+ * A new release: add it here after checking the guide.
+ */
+export const CACHE_ENGINE_VERSIONS = {
+  valkey: ['7.2', '8.0', '8.1', '8.2', '9.0'],
+  redis: ['4.0.10', '5.0.6', '6.0', '6.2', '7.0', '7.1'],
+} as const;
+
 /** Valid Fargate CPU/memory pairs (MiB) for the sizes this project uses or may use. */
 export const FARGATE_SIZES: Record<number, readonly number[]> = {
   256: [512, 1024, 2048],
@@ -77,6 +88,53 @@ const maintenanceWindow = z
 const dailyWindow = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-04:00');
 const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address');
 
+/** Whether `name` is an IANA timezone the ICU data of this Node.js knows, spelled exactly (Application Auto Scaling takes IANA names). */
+export function isIanaTimezone(name: string): boolean {
+  try {
+    // Intl matches names case-insensitively; AWS does not: every segment is spelled as in the tz database.
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return /^[A-Z][A-Za-z0-9_+-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)*$/.test(name);
+  } catch {
+    return false;
+  }
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const WEEK_MINUTES = 7 * 24 * 60;
+
+/** A window as [start, end) minutes of the week (end > start; end may pass the end of the week), or a problem. */
+function weeklyWindow(window: string): [number, number] | string {
+  const [from, to] = window.split('-').map((part) => part.split(':'));
+  const minute = ([day, hh, mm]: string[]): number | undefined =>
+    Number(hh) < 24 && Number(mm) < 60 ? DAYS.indexOf(day as (typeof DAYS)[number]) * 1440 + Number(hh) * 60 + Number(mm) : undefined;
+  const start = minute(from);
+  const end = minute(to);
+  if (start === undefined || end === undefined) return 'has an hour above 23 or a minute above 59';
+  return [start, end > start ? end : end + WEEK_MINUTES];
+}
+
+/** A daily window as [start, end) minutes of the day (end may pass midnight), or a problem. */
+function dailyWindowMinutes(window: string): [number, number] | string {
+  const [start, end] = window.split('-').map((part) => part.split(':').map(Number)).map(([hh, mm]) => (hh < 24 && mm < 60 ? hh * 60 + mm : NaN));
+  if (Number.isNaN(start) || Number.isNaN(end)) return 'has an hour above 23 or a minute above 59';
+  return [start, end > start ? end : end + 1440];
+}
+
+/**
+ * Whether a daily window (it recurs every day of the week) overlaps a weekly one, on the circle of the week.
+ * ElastiCache refuses a replication group whose snapshot window overlaps its maintenance window.
+ */
+export function windowsOverlap(daily: readonly [number, number], weekly: readonly [number, number]): boolean {
+  for (let day = -1; day <= 7; day++) {
+    const start = day * 1440 + daily[0];
+    const end = day * 1440 + daily[1];
+    for (const shift of [-WEEK_MINUTES, 0, WEEK_MINUTES]) {
+      if (start < weekly[1] + shift && weekly[0] + shift < end) return true;
+    }
+  }
+  return false;
+}
+
 export const networkSchema = z.strictObject({
   /** VPC CIDR. Distinct per environment so the VPCs can be peered later without renumbering. */
   vpcCidr: cidr,
@@ -129,7 +187,8 @@ export const queuesSchema = z.strictObject({
 export const cacheSchema = z.strictObject({
   /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
   engine: z.enum(['valkey', 'redis']),
-  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, 'must be a version such as 8.0 or 7.1'),
+  /** One of CACHE_ENGINE_VERSIONS[engine] (checked below, with the engine). */
+  engineVersion: z.string(),
   nodeType: z.enum(CACHE_NODE_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not a known node type: must be one of ${CACHE_NODE_TYPES.join(', ')}` }),
   /** TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5). */
   // Creation-time: changing the port replaces the replication group, and its fixed id then fails the
@@ -222,7 +281,10 @@ export const uptimeSchema = z.strictObject({
   /** always-on: 24/7. business-hours: every service scales to zero outside the schedule. */
   mode: z.enum(['always-on', 'business-hours']),
   /** IANA timezone of the schedule, e.g. America/New_York. */
-  timezone: z.string().regex(/^[A-Za-z]+(\/[A-Za-z_+-]+)+$|^UTC$/, 'must be an IANA timezone such as America/New_York'),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/, 'must be an IANA timezone such as America/New_York')
+    .refine(isIanaTimezone, { error: (issue) => `"${String(issue.input)}" is not an IANA timezone name (this Node.js's ICU knows none by that exact name): use one such as America/New_York, Europe/Berlin or UTC` }),
   startHour: hour,
   stopHour: hour,
   weekdays: z.array(weekday).min(1),
@@ -475,6 +537,22 @@ export const environmentSchema = z
     }
     if (env.services.workerOnDemandBase > env.services.maxCapacity) {
       fail(['services', 'workerOnDemandBase'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
+    }
+
+    const versions: readonly string[] = CACHE_ENGINE_VERSIONS[env.cache.engine];
+    if (!versions.includes(env.cache.engineVersion)) {
+      fail(['cache', 'engineVersion'], `${JSON.stringify(env.cache.engineVersion)} is not a ${env.cache.engine} version ElastiCache supports for replication groups: use one of ${versions.join(', ')}`);
+    }
+    const maintenance = weeklyWindow(env.cache.maintenanceWindow);
+    const snapshot = dailyWindowMinutes(env.cache.snapshotWindow);
+    if (typeof maintenance === 'string') fail(['cache', 'maintenanceWindow'], `${env.cache.maintenanceWindow} ${maintenance}`);
+    else if (maintenance[1] - maintenance[0] < 60 || maintenance[1] - maintenance[0] > 24 * 60) {
+      fail(['cache', 'maintenanceWindow'], `${env.cache.maintenanceWindow} lasts ${maintenance[1] - maintenance[0]} minutes: ElastiCache needs 60 minutes to 24 hours`);
+    }
+    if (typeof snapshot === 'string') fail(['cache', 'snapshotWindow'], `${env.cache.snapshotWindow} ${snapshot}`);
+    else if (snapshot[1] - snapshot[0] < 60) fail(['cache', 'snapshotWindow'], `${env.cache.snapshotWindow} lasts ${snapshot[1] - snapshot[0]} minutes: ElastiCache needs at least 60`);
+    else if (env.cache.snapshotRetentionDays > 0 && typeof maintenance !== 'string' && windowsOverlap(snapshot, maintenance)) {
+      fail(['cache', 'snapshotWindow'], `${env.cache.snapshotWindow} (daily, UTC) overlaps the maintenance window ${env.cache.maintenanceWindow}: ElastiCache refuses the replication group; move one of them`);
     }
 
     if (env.cache.highAvailability && env.cache.replicas < 1) {

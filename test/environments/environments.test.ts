@@ -80,6 +80,35 @@ describe('errors', () => {
     expect(() => parseEnvironment(input, 'dev')).toThrow(message);
   });
 
+  // Issue 19: what synth accepted and only CloudFormation (or Application Auto Scaling) refused at deploy time.
+  const deployTime: Array<[string, (input: any) => void, RegExp]> = [
+    ['a timezone that is no IANA name', (c) => (c.uptime.timezone = 'America/NewYork'), /uptime\.timezone: "America\/NewYork" is not an IANA timezone name .*: use one such as America\/New_York/],
+    ['a timezone in the wrong case', (c) => (c.uptime.timezone = 'america/new_york'), /uptime\.timezone: "america\/new_york" is not an IANA timezone name/],
+    ['a cache engine version ElastiCache does not offer', (c) => (c.cache.engineVersion = '9.9'), /cache\.engineVersion: "9\.9" is not a valkey version ElastiCache supports for replication groups: use one of 7\.2, 8\.0, 8\.1, 8\.2, 9\.0/],
+    ['a Redis OSS version with the Valkey engine', (c) => (c.cache.engineVersion = '7.1'), /cache\.engineVersion: "7\.1" is not a valkey version/],
+    ['a snapshot window overlapping the maintenance window', (c) => (c.cache.snapshotWindow = '05:30-06:30'), /cache\.snapshotWindow: 05:30-06:30 \(daily, UTC\) overlaps the maintenance window sun:05:00-sun:06:00: ElastiCache refuses the replication group; move one of them/],
+    ['a snapshot window overlapping across midnight and the week', (c) => { c.cache.maintenanceWindow = 'sat:23:30-sun:00:30'; c.cache.snapshotWindow = '23:00-00:00'; }, /cache\.snapshotWindow: 23:00-00:00 \(daily, UTC\) overlaps the maintenance window sat:23:30-sun:00:30/],
+    ['a snapshot window shorter than an hour', (c) => (c.cache.snapshotWindow = '03:00-03:30'), /cache\.snapshotWindow: 03:00-03:30 lasts 30 minutes: ElastiCache needs at least 60/],
+    ['a maintenance window shorter than an hour', (c) => (c.cache.maintenanceWindow = 'sun:05:00-sun:05:30'), /cache\.maintenanceWindow: sun:05:00-sun:05:30 lasts 30 minutes: ElastiCache needs 60 minutes to 24 hours/],
+    ['a window hour past 23', (c) => (c.cache.snapshotWindow = '24:00-01:00'), /cache\.snapshotWindow: 24:00-01:00 has an hour above 23 or a minute above 59/],
+  ];
+  test.each(deployTime)('staging with %s fails at synth, naming the field and the fix', (_label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS.staging);
+    breakIt(input);
+    expect(() => parseEnvironment(input, 'staging')).toThrow(message);
+  });
+
+  test('windows that touch but do not overlap, another IANA zone and a Redis OSS version are accepted', () => {
+    const input = structuredClone(ENVIRONMENTS.staging) as any;
+    input.cache.maintenanceWindow = 'sun:05:00-sun:06:00';
+    input.cache.snapshotWindow = '04:00-05:00';
+    input.uptime.timezone = 'Europe/Berlin';
+    expect(parseEnvironment(input, 'staging').cache.snapshotWindow).toBe('04:00-05:00');
+    input.cache.engine = 'redis';
+    input.cache.engineVersion = '7.1';
+    expect(parseEnvironment(input, 'staging').cache.engineVersion).toBe('7.1');
+  });
+
   test('staging: endpoints in 2 AZs at least, alarms that reach someone', () => {
     const input = structuredClone(ENVIRONMENTS.staging) as any;
     input.network.endpointAzCount = 1;
