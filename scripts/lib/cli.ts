@@ -108,14 +108,15 @@ export function parseArgs<T extends Record<string, string | boolean>>(argv: stri
 }
 
 /**
- * The environment of every child process a script starts: this one's, with CDKTF telemetry off. A
+ * The environment of every child process a script starts: this one's, with CDKTF telemetry
+ * (CHECKPOINT_DISABLE) and CDK CLI telemetry (CDK_DISABLE_CLI_TELEMETRY) off. A
  * TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call (which
  * the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth): the child does not get it then.
  */
 export function childEnvironment(extra: Readonly<Record<string, string | undefined>> = {}, parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const inherited = { ...parent };
   if (inherited.TF_CLI_CONFIG_FILE && !existsSync(inherited.TF_CLI_CONFIG_FILE)) delete inherited.TF_CLI_CONFIG_FILE;
-  return { ...inherited, CHECKPOINT_DISABLE: '1', ...extra };
+  return { ...inherited, CHECKPOINT_DISABLE: '1', CDK_DISABLE_CLI_TELEMETRY: '1', ...extra };
 }
 
 /** Runs a command with inherited stdio, in `childEnvironment`. */

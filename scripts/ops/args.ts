@@ -46,7 +46,7 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
   deploy: {
     summary: 'deploy one environment: stateful CDK stacks -> Atlas (CDKTF) -> service CDK stacks -> post-deploy checks',
     details: [
-      'Checks the AWS credentials (account, region) against the environment before changing anything.',
+      'First, before anything changes: the preflight (as `npm run doctor`: tools, Atlas keys, certificate, images, alarm addresses) and the AWS credentials (account, region) against the environment.',
       'staging/prod (reviewed): per CDK stack a named change set is prepared, shown and checked, then executed by name; Atlas is planned into a saved plan file, shown and checked, then that file is applied. Each asks you to type the environment name (unless --yes).',
       'A reviewed change set or plan that replaces or removes a stateful or fixed-name resource is refused unless --allow-replace names it; each stack policy (CloudFormation denies the same replacements to every client) is re-applied after its execution.',
       'Atlas steps need --account in every environment: the state bucket is <prefix>-<account id>.',
@@ -67,7 +67,10 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
   },
   diff: {
     summary: 'show what deploy would change in every CDK stack and the Atlas stack; changes nothing',
-    details: ['Checks the AWS credentials (account, region) against the environment first.'],
+    details: [
+      'Checks the AWS credentials (account, region) against the environment first.',
+      "Takes deploy's inputs and refusals. staging/prod: an --image-tag, --certificate-arn or --alarm-email not passed is read from the deployed stacks (the running release; the output says so), so an unchanged environment diffs empty.",
+    ],
     options: { ...COMMON, ...DEPLOY_VALUES },
   },
   destroy: {
@@ -77,6 +80,14 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       'Termination-protected stacks (staging) have their protection turned off right before deletion.',
     ],
     options: { ...COMMON, 'all-including-data': { type: 'boolean', description: 'dev only: also destroy Atlas and the stateful stacks (network, data)' } },
+  },
+  doctor: {
+    summary: "deploy's preflight, run now: tools, credentials, Atlas keys, certificate, images, alarm addresses; changes nothing",
+    details: [
+      'Takes deploy\'s options and runs the checks deploy runs first: Node.js, CDK CLI, Terraform >= 1.10, AWS CLI v2 (the binary every aws step runs: AWS_CLI, else the first aws on PATH), the credentials\' account and region, the Atlas API keys and organization id, the certificate (ISSUED, in the environment\'s account and region) and the image tag in every ECR repository.',
+      'Reports every failed check with its fix (exit 1), including the release inputs deploy would refuse without.',
+    ],
+    options: { ...COMMON, ...DEPLOY_VALUES, 'park-services': { type: 'boolean', description: 'as for deploy: a first deploy before any image exists' } },
   },
   bootstrap: {
     summary: 'prepare an account once (idempotent): cdk bootstrap, the ECS service-linked role and the Terraform state bucket',

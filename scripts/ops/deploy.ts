@@ -20,6 +20,7 @@ import {
 } from '../../lib/network/default-security-group';
 import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import { PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
+import { alarmAddressCheck, atlasCredentialsCheck, certificateCheck, imageChecks, inputCheck, toolChecks, touches } from './preflight';
 import { reviewChangeSet, reviewTerraformPlan } from './review';
 import { LOGICAL_ID, setStackPolicyArgv } from './stack-policy';
 import {
@@ -34,6 +35,7 @@ import {
   type DeriveStep,
   type OpsOptions,
   type Plan,
+  type PreflightCheck,
   type StackInfo,
   type Step,
 } from './steps';
@@ -72,17 +74,13 @@ export function reviewedArtefacts(config: EnvironmentConfig, planId: string): Re
  * deploy for an unrelated change would therefore stop every service: it must name the release to run,
  * or say explicitly that parking is intended (first deploy, before any image is pushed).
  */
-function requireImageTag(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
-  if (!config.terminationProtection || !stacks.some((s) => s.component === 'services')) return;
+export function imageTagProblem(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], command = 'deploy'): string | undefined {
+  if (!config.terminationProtection || !stacks.some((s) => s.component === 'services')) return undefined;
   if (options.imageTag ?? config.services.imageTag) {
-    if (options.parkServices) throw new RefusalError('--park-services and --image-tag contradict each other: pick one');
-    return;
+    return options.parkServices ? '--park-services and --image-tag contradict each other: pick one' : undefined;
   }
-  if (!options.parkServices) {
-    throw new RefusalError(
-      `refusing to deploy ${config.name} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster ${ResourceNames.of(config).name('cluster')} --services ${ResourceNames.of(config).name('api')}), or --park-services for a first deploy before any image exists`,
-    );
-  }
+  if (options.parkServices) return undefined;
+  return `refusing to ${command} ${config.name} without --image-tag: without one every service is set to 0 tasks. Pass --image-tag <tag of the release that should run> (see the running task definition: aws ecs describe-services --cluster ${ResourceNames.of(config).name('cluster')} --services ${ResourceNames.of(config).name('api')}), or --park-services for a first deploy before any image exists`;
 }
 
 /**
@@ -90,23 +88,48 @@ function requireImageTag(config: EnvironmentConfig, options: OpsOptions, stacks:
  * parameters are checked only when the services stack deploys ("The following CloudFormation Parameters
  * are missing a value: ApiCertificateArn"), after the stateful stacks and Atlas have changed.
  */
-function requireCertificate(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
-  if (!config.services.httpsOnly || !stacks.some((s) => s.component === 'services')) return;
-  if (options.certificateArn ?? config.services.certificateArn) return;
-  throw new RefusalError(
-    `refusing to deploy ${config.name} without --certificate-arn: ${config.name} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:${config.region}:<account>:certificate/<id>)`,
-  );
+export function certificateProblem(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], command = 'deploy'): string | undefined {
+  if (!config.services.httpsOnly || !stacks.some((s) => s.component === 'services')) return undefined;
+  if (options.certificateArn ?? config.services.certificateArn) return undefined;
+  return `refusing to ${command} ${config.name} without --certificate-arn: ${config.name} is HTTPS-only, and the services stack cannot be created without the ACM certificate of the api (arn:aws:acm:${config.region}:<account>:certificate/<id>)`;
 }
 
 /**
  * Staging and prod alarms must reach someone. The monitoring template refuses an empty address too (a
  * template rule, for raw `cdk deploy`), but only when that stack deploys, after everything else changed.
  */
-function requireAlarmDestination(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): void {
-  if (!stacks.some((s) => s.component === 'monitoring')) return;
-  if (options.alarmEmails && options.alarmEmails.length > 0) return;
+export function alarmDestinationProblem(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], command = 'deploy'): string | undefined {
+  if (!stacks.some((s) => s.component === 'monitoring')) return undefined;
+  if (options.alarmEmails && options.alarmEmails.length > 0) return undefined;
   const missing = missingAlarmDestination(config, 'Pass --alarm-email oncall@example.com[,...]');
-  if (missing) throw new RefusalError(`refusing to deploy: ${missing}`);
+  return missing ? `refusing to ${command}: ${missing}` : undefined;
+}
+
+/** The release inputs deploy requires (image tag, certificate, alarm address): refused before any plan is made. */
+export function requireReleaseInputs(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], command = 'deploy'): void {
+  for (const problem of [imageTagProblem, certificateProblem, alarmDestinationProblem]) {
+    const refusal = problem(config, options, stacks, command);
+    if (refusal) throw new RefusalError(refusal);
+  }
+}
+
+/**
+ * Deploy's preflight: the tools, the Atlas credentials, the alarm addresses in effect and, with the
+ * credentials, the certificate and the release's images (./preflight.ts). `inputs` adds the release-input
+ * refusals as checks (doctor reports them instead of refusing).
+ */
+export function deployPreflight(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], inputs = false): PreflightCheck[] {
+  const checks: PreflightCheck[] = [...toolChecks(), atlasCredentialsCheck(config)];
+  if (inputs) {
+    checks.push(inputCheck('an image tag (or --park-services)', imageTagProblem(config, options, stacks, 'deploy')));
+    checks.push(inputCheck('a certificate for HTTPS', certificateProblem(config, options, stacks, 'deploy')));
+  }
+  if (touches(stacks, 'monitoring')) checks.push(alarmAddressCheck(config, options, inputs ? alarmDestinationProblem(config, options, stacks, 'deploy') : undefined));
+  const certificateArn = options.certificateArn ?? config.services.certificateArn;
+  if (certificateArn && touches(stacks, 'services')) checks.push(certificateCheck(config, options, certificateArn));
+  const tag = options.imageTag ?? config.services.imageTag;
+  if (tag && touches(stacks, 'services')) checks.push(...imageChecks(config, tag));
+  return checks;
 }
 
 /**
@@ -335,13 +358,12 @@ function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[
 export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   requireAccount(config, options, 'deploy');
   requireAtlasAccount(config, options, 'deploy');
-  requireImageTag(config, options, stacks);
-  requireCertificate(config, options, stacks);
-  requireAlarmDestination(config, options, stacks);
+  requireReleaseInputs(config, options, stacks);
   checkAllowReplace(config, options);
   const stateful = stacks.filter((s) => s.stateful);
   const stateless = stacks.filter((s) => !s.stateful);
-  const steps: Step[] = [guard(config, options)];
+  // First, before anything changes: the preflight and the credentials.
+  const steps: Step[] = [guard(config, options, deployPreflight(config, options, stacks))];
   if (isReviewed(config)) {
     if (!options.planId) throw new Error('a reviewed deploy needs a plan id (options.planId) to name its change sets and plan file');
     const artefacts = reviewedArtefacts(config, options.planId);

@@ -4,7 +4,7 @@
  * stub AWS and the CLIs completely.
  */
 import type { Review } from './review';
-import type { Plan, StackPolicyGuard, Step } from './steps';
+import type { CheckResult, GuardStep, Plan, PreflightCheck, StackPolicyGuard, Step } from './steps';
 
 export interface RunResult {
   readonly status: number;
@@ -26,8 +26,19 @@ export interface CallerIdentity {
   readonly region?: string;
 }
 
+/** A read-only probe of a preflight check: stdout and stderr captured, never streamed. */
+export interface ProbeResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 export interface OpsDeps {
   run(argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /** Runs a preflight check's command (read-only, captured); rejects when it cannot be started (the message says why). */
+  probe(argv: readonly string[]): Promise<ProbeResult>;
+  /** The CLI's environment variables (preflight checks of the Atlas credentials). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   identity(): Promise<CallerIdentity>;
   /** Asks a question on the terminal; rejects when there is no terminal. */
   prompt(question: string): Promise<string>;
@@ -58,8 +69,14 @@ export function formatPlan(plan: Plan): string[] {
 
 function stepCommands(step: Step): string[] {
   switch (step.kind) {
-    case 'guard':
-      return [`$ ${formatCommand(['aws', 'sts', 'get-caller-identity', '--output', 'json'])}`];
+    case 'guard': {
+      const check = (c: PreflightCheck): string[] => [`check: ${c.name}`, ...(c.argv ? [`  $ ${formatCommand(c.argv)}`] : [])];
+      return [
+        ...(step.checks ?? []).filter((c) => !c.needsCredentials).flatMap(check),
+        `$ ${formatCommand(['aws', 'sts', 'get-caller-identity', '--output', 'json'])}`,
+        ...(step.checks ?? []).filter((c) => c.needsCredentials).flatMap(check),
+      ];
+    }
     case 'command':
       return [
         ...(step.stackPolicy ? [`  first, only when the review allowed --allow-replace ids: the stack policy below except exactly those ids (NotResource)`] : []),
@@ -93,6 +110,62 @@ export function checkIdentity(identity: CallerIdentity, expectedAccount: string 
     return `region mismatch: your AWS region is ${identity.region}, but ${environment} is in ${expectedRegion}; set AWS_REGION=${expectedRegion}`;
   }
   return undefined;
+}
+
+async function runCheck(check: PreflightCheck, deps: OpsDeps): Promise<string | undefined> {
+  let result: CheckResult = { status: 0, stdout: '', stderr: '', env: deps.env };
+  if (check.argv) {
+    try {
+      result = { ...(await deps.probe(check.argv)), env: deps.env };
+    } catch (error) {
+      result = { status: -1, stdout: '', stderr: '', error: (error as Error).message, env: deps.env };
+    }
+  }
+  return check.verify(result);
+}
+
+/**
+ * The guard step: the preflight checks that need no credentials, the identity, then those that read AWS.
+ * Every check runs (those needing credentials only once the identity passed), each printed ok or FAIL;
+ * returns an exit code when anything failed, undefined when the plan may go on.
+ */
+async function runGuard(step: GuardStep, plan: Plan, deps: OpsDeps): Promise<number | undefined> {
+  const checks = step.checks ?? [];
+  const failures: string[] = [];
+  const report = async (check: PreflightCheck): Promise<void> => {
+    const problem = await runCheck(check, deps);
+    deps.log(`  ${problem ? 'FAIL' : 'ok  '}  ${check.name}`);
+    if (problem) failures.push(`${check.name}: ${problem}`);
+  };
+  for (const check of checks.filter((c) => !c.needsCredentials)) await report(check);
+  let identityProblem: string | undefined;
+  let identity: CallerIdentity | undefined;
+  try {
+    identity = await deps.identity();
+    identityProblem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
+  } catch (error) {
+    identityProblem = `could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`;
+  }
+  const later = checks.filter((c) => c.needsCredentials);
+  if (identityProblem) {
+    failures.push(identityProblem);
+    for (const check of later) deps.log(`  skip  ${check.name} (needs the credentials)`);
+  } else {
+    deps.log(`credentials ok: ${identity!.arn} (account ${identity!.account}, region ${identity!.region})`);
+    for (const check of later) await report(check);
+  }
+  if (failures.length === 0) {
+    if (checks.length > 0) deps.log(`preflight ok: ${checks.length} checks passed`);
+    return undefined;
+  }
+  if (failures.length === 1) {
+    deps.error(`error: ${failures[0]}`);
+    if (checks.length > 0) deps.log('preflight failed: nothing in AWS or Atlas was changed');
+  } else {
+    deps.error(`error: preflight failed, nothing in AWS or Atlas was changed (${failures.length} problem${failures.length > 1 ? 's' : ''}):`);
+    for (const failure of failures) deps.error(`  - ${failure}`);
+  }
+  return 1;
 }
 
 /**
@@ -144,19 +217,8 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
       }
       switch (step.kind) {
         case 'guard': {
-          let identity: CallerIdentity;
-          try {
-            identity = await deps.identity();
-          } catch (error) {
-            deps.error(`error: could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`);
-            return 1;
-          }
-          const problem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
-          if (problem) {
-            deps.error(`error: ${problem}`);
-            return 1;
-          }
-          deps.log(`credentials ok: ${identity.arn} (account ${identity.account}, region ${identity.region})`);
+          const status = await runGuard(step, plan, deps);
+          if (status !== undefined) return status;
           guarded = true;
           break;
         }

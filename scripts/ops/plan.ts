@@ -9,11 +9,13 @@ import { planBootstrap } from './bootstrap';
 import { planDeploy } from './deploy';
 import { planDestroy } from './destroy';
 import { planDiff } from './diff';
+import { planDoctor } from './doctor';
 import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
 export { planBootstrap, stateBucketPolicy } from './bootstrap';
-export { CHECKED_SECRETS, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
+export { CHECKED_SECRETS, deployPreflight, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
+export { planDoctor } from './doctor';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
 
@@ -27,5 +29,7 @@ export function plan(command: Command, config: EnvironmentConfig, options: OpsOp
       return planDestroy(config, options, stacks);
     case 'bootstrap':
       return planBootstrap(config, options);
+    case 'doctor':
+      return planDoctor(config, options, stacks);
   }
 }

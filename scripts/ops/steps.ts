@@ -10,7 +10,7 @@ import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
 
-export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap'] as const;
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options shared by every command (parsed by ./args.ts). */
@@ -55,7 +55,34 @@ export interface StackInfo {
   readonly stateful: boolean;
 }
 
-/** Verify the caller's credentials against the environment before anything else runs. */
+/** What a preflight check's command answered (all captured); `error` when it could not be started at all. */
+export interface CheckResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: string;
+  /** The environment of the CLI (for checks of variables). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * One preflight check (./preflight.ts): optionally a read-only command, then a verdict on its answer. The
+ * verdict is a problem that names the fix, or undefined when all is well.
+ */
+export interface PreflightCheck {
+  readonly name: string;
+  /** Run captured (stdout and stderr); none for checks of the options or the environment variables alone. */
+  readonly argv?: readonly string[];
+  /** Needs the credentials: runs only after the identity check passed. */
+  readonly needsCredentials: boolean;
+  readonly verify: (result: CheckResult) => string | undefined;
+}
+
+/**
+ * The preflight, and the check of the caller's credentials against the environment, before anything else
+ * runs: the checks that need no credentials, then the identity, then the checks that read AWS. Every check
+ * runs; any failure stops the plan before its first change, listing each problem with its fix.
+ */
 export interface GuardStep {
   readonly kind: 'guard';
   readonly description: string;
@@ -63,6 +90,8 @@ export interface GuardStep {
   /** Account the credentials must belong to; undefined: any (dev without --account). */
   readonly expectedAccount?: string;
   readonly expectedRegion: string;
+  /** Preflight checks (deploy, doctor); none: the identity alone. */
+  readonly checks?: readonly PreflightCheck[];
 }
 
 /** Run a command; a non-zero exit stops the plan. */
@@ -196,14 +225,16 @@ export function atlasEnv(config: EnvironmentConfig, options: OpsOptions): Record
   return { ATLAS_ENVIRONMENTS: config.name, ...(account ? { ATLAS_ACCOUNT: account } : {}), CHECKPOINT_DISABLE: '1' };
 }
 
-export function guard(config: EnvironmentConfig, options: OpsOptions): GuardStep {
+export function guard(config: EnvironmentConfig, options: OpsOptions, checks?: readonly PreflightCheck[]): GuardStep {
   const account = options.account ?? config.account;
+  const credentials = `check the AWS credentials: account ${account ?? '(any: no --account given)'}, region ${config.region}`;
   return {
     kind: 'guard',
-    description: `check the AWS credentials: account ${account ?? '(any: no --account given)'}, region ${config.region}`,
+    description: checks && checks.length > 0 ? `preflight (${checks.length} checks, nothing changes before all pass) and ${credentials}` : credentials,
     changes: false,
     expectedAccount: account,
     expectedRegion: config.region,
+    ...(checks && checks.length > 0 ? { checks } : {}),
   };
 }
 

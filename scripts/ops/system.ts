@@ -5,21 +5,50 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { childEnvironment } from '../lib/cli';
-import type { CallerIdentity, OpsDeps, RunOptions, RunResult } from './execute';
+import type { CallerIdentity, OpsDeps, ProbeResult, RunOptions, RunResult } from './execute';
+import { resolveAwsCli, type AwsCli } from './tools';
 
-/** Runs a command in `childEnvironment` (CDKTF telemetry off); stdout streams to the terminal unless captured. */
-export function runProcess(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+let awsCli: AwsCli | undefined;
+
+/** The one AWS CLI of this process, resolved on first use (./tools.ts); throws AwsCliError naming the fix. */
+export function theAwsCli(): AwsCli {
+  awsCli ??= resolveAwsCli(process.env);
+  return awsCli;
+}
+
+/** The program a step's argv runs: `aws` is the resolved AWS CLI, anything else is looked up on PATH. */
+function program(command: string): string {
+  return command === 'aws' ? theAwsCli().binary : command;
+}
+
+function spawnStep(argv: readonly string[], env: Readonly<Record<string, string>> | undefined, stdout: boolean, stderr: boolean): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const [command, ...args] = argv;
-    const child = spawn(command, args, {
-      stdio: ['inherit', options.capture ? 'pipe' : 'inherit', 'inherit'],
-      env: childEnvironment(options.env),
-    });
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? 1, stdout }));
+    let child;
+    try {
+      child = spawn(program(command), args, { stdio: ['inherit', stdout ? 'pipe' : 'inherit', stderr ? 'pipe' : 'inherit'], env: childEnvironment(env) });
+    } catch (error) {
+      reject(error as Error);
+      return;
+    }
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(`${command}: command not found on PATH`) : error));
+    child.on('close', (code) => resolve({ status: code ?? 1, stdout: out, stderr: err }));
   });
+}
+
+/** Runs a command in `childEnvironment` (CDK and CDKTF telemetry off); stdout streams to the terminal unless captured. */
+export async function runProcess(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const { status, stdout } = await spawnStep(argv, options.env, options.capture, false);
+  return { status, stdout };
+}
+
+/** A preflight probe: stdout and stderr captured. */
+export function probeProcess(argv: readonly string[]): Promise<ProbeResult> {
+  return spawnStep(argv, undefined, true, true);
 }
 
 /**
@@ -56,6 +85,8 @@ export async function promptTerminal(question: string): Promise<string> {
 export function systemDeps(): OpsDeps {
   return {
     run: runProcess,
+    probe: probeProcess,
+    env: process.env,
     identity: () => resolveIdentity(runProcess),
     prompt: promptTerminal,
     log: (line) => console.log(line),

@@ -120,8 +120,9 @@ describe('the shared parser of every script (scripts/lib/cli.ts)', () => {
 describe('the environment of child processes (scripts/lib/cli.ts)', () => {
   const parent = { PATH: '/usr/bin', CHECKPOINT_DISABLE: '0', AWS_REGION: 'us-east-1' };
 
-  test('inherits, turns CDKTF telemetry off, and lets the caller add or override', () => {
-    expect(childEnvironment({ TF_IN_AUTOMATION: '1', AWS_REGION: 'eu-west-1' }, parent)).toEqual({ PATH: '/usr/bin', CHECKPOINT_DISABLE: '1', AWS_REGION: 'eu-west-1', TF_IN_AUTOMATION: '1' });
+  test('inherits, turns CDKTF and CDK CLI telemetry off, and lets the caller add or override', () => {
+    expect(childEnvironment({ TF_IN_AUTOMATION: '1', AWS_REGION: 'eu-west-1' }, parent)).toEqual({ PATH: '/usr/bin', CHECKPOINT_DISABLE: '1', CDK_DISABLE_CLI_TELEMETRY: '1', AWS_REGION: 'eu-west-1', TF_IN_AUTOMATION: '1' });
+    expect(childEnvironment({}, { ...parent, CDK_DISABLE_CLI_TELEMETRY: '0' })).toHaveProperty('CDK_DISABLE_CLI_TELEMETRY', '1');
   });
 
   test('drops a TF_CLI_CONFIG_FILE that names a missing file, keeps one that exists', () => {

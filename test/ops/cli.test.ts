@@ -19,8 +19,23 @@ describe('dry run', () => {
     expect(stub.identityCalls).toBe(0);
     expect(stub.out).toEqual([
       'plan: deploy dev (10 steps; [change] = changes AWS or Atlas)',
-      `   1. [read]   check the AWS credentials: account ${ACCOUNT}, region us-east-1`,
+      // The preflight first (issue 19): tools, Atlas credentials, then the identity, then what needs the credentials.
+      `   1. [read]   preflight (10 checks, nothing changes before all pass) and check the AWS credentials: account ${ACCOUNT}, region us-east-1`,
+      '        check: Node.js >= 20.19.0',
+      '          $ node --version',
+      '        check: CDK CLI >= 2.1148.1',
+      '          $ npx cdk --version',
+      '        check: Terraform >= 1.10.0',
+      '          $ terraform version -json',
+      '        check: AWS CLI v2 >= 2.9.19 (the binary every aws step runs)',
+      '          $ aws --version',
+      '        check: Atlas API keys and organization id (MONGODB_ATLAS_PUBLIC_KEY, MONGODB_ATLAS_PRIVATE_KEY, TF_VAR_atlas_org_id)',
+      '        check: alarm addresses: (none)',
       '        $ aws sts get-caller-identity --output json',
+      ...['api', 'ingestion', 'transcription', 'indexing'].flatMap((service) => [
+        `        check: image marin-dev-${service}:1.4.2 exists in ECR`,
+        `          $ aws ecr describe-images --repository-name marin-dev-${service} --image-ids imageTag=1.4.2 --region us-east-1 --query 'imageDetails[0].imageTags' --output json`,
+      ]),
       '   2. [change] deploy stateful CDK stacks: marin-dev-network, marin-dev-data',
       `        $ npx cdk deploy -c env=dev -c account=${ACCOUNT} -c imageTag=1.4.2 marin-dev-network marin-dev-data --exclusively --require-approval broadening`,
       "   3. [change] close the VPC's default security group (id from /marin/dev/network/default-security-group-id)",
@@ -184,7 +199,7 @@ describe('guard rails', () => {
 
 describe('prod deploy: the reviewed change sets and saved plan are what is applied', () => {
   const CS = 'marin-prod-r1';
-  const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/x';
+  const CERT = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`;
   const args = ['deploy', '--env', 'prod', '--account', ACCOUNT, '--image-tag', '1.4.2', '--certificate-arn', CERT, '--alarm-email', 'oncall@example.com'];
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
   const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -433,13 +448,27 @@ describe('the default security group is closed after the network stack (no Lambd
 describe('execution', () => {
   const identity = { account: ACCOUNT, arn: 'arn', region: 'us-east-1' };
 
-  test('diff runs only read commands', async () => {
-    const stub = stubDeps({ identity });
+  test('diff runs only read commands; without the release inputs it reads them from the deployed stacks and says so', async () => {
+    const getTemplate = (stack: string) => (argv: readonly string[]) => argv[2] === 'get-template' && argv[4] === stack;
+    const services = { Resources: { T: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: 'x.dkr.ecr.us-east-1.amazonaws.com/marin-staging-api:1.4.2' }] } }, L: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/c' }] } } } };
+    const monitoring = { Resources: { S: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'email', Endpoint: 'oncall@example.com' } } } };
+    const stub = stubDeps({
+      identity,
+      results: [
+        [getTemplate('marin-staging-services'), { status: 0, stdout: JSON.stringify(services) }],
+        [getTemplate('marin-staging-monitoring'), { status: 0, stdout: JSON.stringify(monitoring) }],
+      ],
+    });
     expect(await main(['diff', '--env', 'staging', '--account', ACCOUNT], stub)).toBe(0);
     expect(commandsOf(stub)).toEqual([
-      `npx cdk diff -c env=staging -c account=${ACCOUNT} marin-staging-network marin-staging-data marin-staging-services marin-staging-monitoring`,
+      `aws cloudformation get-template --stack-name marin-staging-services --region us-east-1 --query TemplateBody --output json`,
+      `aws cloudformation get-template --stack-name marin-staging-monitoring --region us-east-1 --query TemplateBody --output json`,
+      `npx cdk diff -c env=staging -c account=${ACCOUNT} -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:us-east-1:111111111111:certificate/c -c alarmEmails=oncall@example.com marin-staging-network marin-staging-data marin-staging-services marin-staging-monitoring`,
       'npx cdktf diff atlas-staging',
     ]);
+    expect(stub.out).toContain(
+      '\n==> step 2.1.1: diff CDK stacks: marin-staging-network, marin-staging-data, marin-staging-services, marin-staging-monitoring (the running release, read from the deployed stacks: image tag 1.4.2 from marin-staging-services, certificate arn:aws:acm:us-east-1:111111111111:certificate/c from marin-staging-services, alarm addresses oncall@example.com from marin-staging-monitoring)',
+    );
     expect(commandsOf(stub).filter(isChange)).toEqual([]);
   });
 

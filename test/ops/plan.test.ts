@@ -402,14 +402,76 @@ describe('deploy: post-deploy checks', () => {
 });
 
 describe('diff', () => {
-  test.each(ENVIRONMENT_NAMES)('%s: every CDK stack and the Atlas stack, and nothing changes', (env) => {
-    const plan = planDiff(config(env), opts({ account: ACCOUNT }), stacksOf(env));
+  const stackList = (env: string) => STACK_COMPONENTS.map((c) => `marin-${env}-${c.component}`).join(' ');
+  const template = (resources: Record<string, unknown>) => JSON.stringify({ Resources: resources });
+  const task = (tag: string) => ({ Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['x.dkr.ecr.us-east-1.amazonaws.com/', { Ref: 'Repo' }, `:${tag}`]] } }] } });
+  const listener = (arn: unknown) => ({ Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Certificates: [{ CertificateArn: arn }] } });
+  const email = (endpoint: unknown) => ({ Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'email', Endpoint: endpoint } });
+  /** Follows the plan's read-back steps with these deployed templates; returns the outline of what it then runs. */
+  const follow = (plan: Plan, templates: Record<string, string>): string[] => {
+    const run = (steps: readonly Step[]): string[] =>
+      steps.flatMap((step) => (step.kind === 'derive' ? [`derive:${step.argv.join(' ')}`, ...run(step.then(templates[step.argv[4]]))] : outline({ ...plan, steps: [step] })));
+    return run(plan.steps);
+  };
+  const deployed = (env: string, tag = TAG, arn: unknown = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/running`, address: unknown = 'oncall@example.com') => ({
+    [`marin-${env}-services`]: template({ Api: task(tag), Worker: task(tag), Https: listener(arn) }),
+    [`marin-${env}-monitoring`]: template({ Oncall: email(address) }),
+  });
+  const getTemplate = (env: string, component: string) => `derive:aws cloudformation get-template --stack-name marin-${env}-${component} --region us-east-1 --query TemplateBody --output json`;
+
+  test('dev: every CDK stack and the Atlas stack with the options given, and nothing changes (deploy requires no release input in dev)', () => {
+    const plan = planDiff(config('dev'), opts({ account: ACCOUNT }), stacksOf('dev'));
     expect(plan.steps.every((s) => !s.changes)).toBe(true);
-    expect(outline(plan)).toEqual([
+    expect(outline(plan)).toEqual([`guard:${ACCOUNT}@us-east-1`, `npx cdk diff -c env=dev -c account=${ACCOUNT} ${stackList('dev')}`, 'npx cdktf diff atlas-dev']);
+  });
+
+  test.each(['staging', 'prod'])('%s with the release inputs: diffs with exactly them, as deploy would apply', (env) => {
+    const o = opts({ account: ACCOUNT, imageTag: TAG, certificateArn: CERTIFICATE, alarmEmails: ['oncall@example.com'] });
+    expect(outline(planDiff(loadEnvironment(env, o), o, stacksOf(env)))).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
-      `npx cdk diff -c env=${env} -c account=${ACCOUNT} ${STACK_COMPONENTS.map((c) => `marin-${env}-${c.component}`).join(' ')}`,
+      `npx cdk diff -c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} -c certificateArn=${CERTIFICATE} -c alarmEmails=oncall@example.com ${stackList(env)}`,
       `npx cdktf diff atlas-${env}`,
     ]);
+  });
+
+  test.each(['staging', 'prod'])('%s without them: reads the running release from the deployed stacks, says so, and diffs with it', (env) => {
+    const o = opts({ account: ACCOUNT });
+    const plan = planDiff(loadEnvironment(env, o), o, stacksOf(env));
+    expect(plan.steps.every((s) => !s.changes)).toBe(true);
+    expect(follow(plan, deployed(env))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      getTemplate(env, 'services'),
+      getTemplate(env, 'monitoring'),
+      `npx cdk diff -c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/running -c alarmEmails=oncall@example.com ${stackList(env)}`,
+      `npx cdktf diff atlas-${env}`,
+    ]);
+    const diff = plan.steps[1].kind === 'derive' && plan.steps[1].then(deployed(env)[`marin-${env}-services`])[0];
+    const cdk = diff && diff.kind === 'derive' ? diff.then(deployed(env)[`marin-${env}-monitoring`])[0] : undefined;
+    expect(cdk?.description).toBe(
+      `diff CDK stacks: ${stackList(env).replace(/ /g, ', ')} (the running release, read from the deployed stacks: image tag ${TAG} from marin-${env}-services, certificate arn:aws:acm:us-east-1:${ACCOUNT}:certificate/running from marin-${env}-services, alarm addresses oncall@example.com from marin-${env}-monitoring)`,
+    );
+  });
+
+  test('staging: an input passed is used, only the others are read; parked services diff parked', () => {
+    const o = opts({ account: ACCOUNT, alarmEmails: ['pager@example.com'] });
+    const plan = planDiff(loadEnvironment('staging', o), o, stacksOf('staging'));
+    expect(follow(plan, deployed('staging', 'not-deployed'))).toEqual([
+      `guard:${ACCOUNT}@us-east-1`,
+      getTemplate('staging', 'services'),
+      `npx cdk diff -c env=staging -c account=${ACCOUNT} -c certificateArn=arn:aws:acm:us-east-1:${ACCOUNT}:certificate/running -c alarmEmails=pager@example.com ${stackList('staging')}`,
+      'npx cdktf diff atlas-staging',
+    ]);
+  });
+
+  test('staging: what cannot be read back names the flag to pass', () => {
+    const o = opts({ account: ACCOUNT });
+    const plan = planDiff(loadEnvironment('staging', o), o, stacksOf('staging'));
+    expect(() => follow(plan, { ...deployed('staging'), 'marin-staging-services': template({ Api: task('1.4.2'), Worker: task('1.4.3') }) })).toThrow(
+      'the task definitions of marin-staging-services run different image tags (1.4.2, 1.4.3): pass --image-tag',
+    );
+    expect(() => follow(plan, deployed('staging', TAG, { Ref: 'ApiCertificateArn' }))).toThrow('marin-staging-services takes its certificate from the ApiCertificateArn parameter, not from the CLI: pass --certificate-arn');
+    expect(() => follow(plan, deployed('staging', TAG, undefined, { Ref: 'AlarmEmail' }))).toThrow('marin-staging-monitoring takes its alarm address from the AlarmEmail parameter, not from the CLI: pass --alarm-email');
+    expect(() => follow(plan, { ...deployed('staging'), 'marin-staging-services': 'An error occurred (ValidationError)' })).toThrow(/^the template of marin-staging-services is not JSON/);
   });
 
   test('without an account: refused (the Atlas diff reads the state in the account bucket)', () => {

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../environments';
 import type { CliDeps } from '../../scripts/ops/cli';
-import type { CallerIdentity, RunOptions, RunResult } from '../../scripts/ops/execute';
+import type { CallerIdentity, ProbeResult, RunOptions, RunResult } from '../../scripts/ops/execute';
 import { stackInventory } from '../../scripts/ops/plan';
 
 export interface Call {
@@ -17,13 +17,32 @@ export interface StubOptions {
   readonly results?: Array<[(argv: readonly string[]) => boolean, RunResult]>;
   /** Stack components the app defines; default every STACK_COMPONENTS entry. */
   readonly components?: readonly string[];
+  /** Answer per preflight probe, chosen by the first matching predicate before PREFLIGHT_OK; an Error: the probe cannot start. */
+  readonly probes?: Array<[(argv: readonly string[]) => boolean, ProbeResult | Error]>;
+  /** The CLI's environment variables; default ATLAS_ENV (Atlas keys and org id set). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** Atlas credentials as an operator exports them (sentinel values). */
+export const ATLAS_ENV = { MONGODB_ATLAS_PUBLIC_KEY: 'qzxkpublic', MONGODB_ATLAS_PRIVATE_KEY: 'sentinel-private', TF_VAR_atlas_org_id: '5f1a2b3c4d5e6f7a8b9c0d1e' };
+
+/** What each preflight probe answers when all is well: the tools at their pinned or minimum versions, an issued certificate, pushed images. */
+export const PREFLIGHT_OK: Array<[(argv: readonly string[]) => boolean, ProbeResult]> = [
+  [(argv) => argv[0] === 'node', { status: 0, stdout: 'v20.19.0\n', stderr: '' }],
+  [(argv) => argv[1] === 'cdk', { status: 0, stdout: '2.1148.1 (build 0abc123)\n', stderr: '' }],
+  [(argv) => argv[0] === 'terraform', { status: 0, stdout: '{"terraform_version":"1.10.0","platform":"linux_amd64"}\n', stderr: '' }],
+  [(argv) => argv[0] === 'aws' && argv[1] === '--version', { status: 0, stdout: 'aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off\n', stderr: '' }],
+  [(argv) => argv[1] === 'acm', { status: 0, stdout: 'ISSUED\n', stderr: '' }],
+  [(argv) => argv[1] === 'ecr', { status: 0, stdout: '["1.4.2"]\n', stderr: '' }],
+];
 
 export interface Stub extends CliDeps {
   readonly calls: Call[];
   readonly out: string[];
   readonly err: string[];
   readonly prompts: string[];
+  /** The preflight probes run, joined with spaces. */
+  readonly probes: string[];
   identityCalls: number;
 }
 
@@ -52,7 +71,16 @@ export function stubDeps(options: StubOptions = {}): Stub {
     out: [],
     err: [],
     prompts: [],
+    probes: [],
     identityCalls: 0,
+    env: options.env ?? ATLAS_ENV,
+    async probe(argv) {
+      stub.probes.push(argv.join(' '));
+      const match = [...(options.probes ?? []), ...PREFLIGHT_OK].find(([predicate]) => predicate(argv));
+      if (!match) throw new Error(`the stub has no answer for the probe ${argv.join(' ')}`);
+      if (match[1] instanceof Error) throw match[1];
+      return match[1];
+    },
     async run(argv, runOptions) {
       stub.calls.push({ argv, options: runOptions });
       const match = [...(options.results ?? []), ...DEFAULT_RESULTS].find(([predicate]) => predicate(argv));
