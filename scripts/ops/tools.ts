@@ -7,7 +7,7 @@
  * function). A v1 first on PATH (a pyenv or pip shim, common) is an error naming the v2 installs it hides.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 /** package.json `engines.node`. */
@@ -69,7 +69,19 @@ function isExecutable(path: string): boolean {
 
 /** Every `aws` on PATH, in PATH order. */
 export function awsOnPath(path: string | undefined): string[] {
-  return [...new Set((path ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, 'aws')))].filter(isExecutable);
+  const seen = new Set<string>();
+  return (path ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, 'aws'))
+    .filter(isExecutable)
+    .filter((binary) => {
+      // /bin and /usr/bin are one directory on merged-/usr systems: one binary, listed once.
+      const real = realpathSync(binary);
+      if (seen.has(real)) return false;
+      seen.add(real);
+      return true;
+    });
 }
 
 /** Runs `<binary> --version`; stdout and stderr together (v1 prints its version on stderr). */

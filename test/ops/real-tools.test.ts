@@ -15,8 +15,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
-import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
-import type { Step } from '../../scripts/ops/steps';
+import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import type { PreflightCheck, Step } from '../../scripts/ops/steps';
+import { atLeast, awsCliVersion, AwsCliError, MIN_AWS_CLI_VERSION, resolveAwsCli } from '../../scripts/ops/tools';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
 import { cachedKey, sha256, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
@@ -44,6 +45,7 @@ const OFFLINE_ENV: NodeJS.ProcessEnv = {
   CI: 'true',
   CDK_DISABLE_VERSION_CHECK: '1',
   CHECKPOINT_DISABLE: '1',
+  CDK_DISABLE_CLI_TELEMETRY: '1',
   AWS_ACCESS_KEY_ID: 'AKIAOFFLINETESTONLY00',
   AWS_SECRET_ACCESS_KEY: 'offline-test-only',
   AWS_CONFIG_FILE: '/dev/null',
@@ -102,6 +104,8 @@ function plansOf(env: EnvironmentName): Plan[] {
   const stacks = stackInventory(config);
   const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
   const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base)];
+  // diff without the release inputs: staging/prod read them back from the deployed stacks (get-template).
+  plans.push(planDiff(config, { ...base, imageTag: undefined, certificateArn: undefined, alarmEmails: undefined }, stacks));
   if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
   if (config.disposableData) plans.push(planDestroy(config, { ...base, allIncludingData: true }, stacks));
   return plans;
@@ -118,12 +122,18 @@ function argvsOf(step: Step): Array<readonly string[]> {
     case 'ensure':
       return [step.check, ...step.create];
     case 'guard':
-      return [['aws', 'sts', 'get-caller-identity', '--output', 'json']];
+      // The preflight's reads of AWS (certificate, images); its version probes are checked on their own below.
+      return [['aws', 'sts', 'get-caller-identity', '--output', 'json'], ...(step.checks ?? []).filter((c) => c.argv && !isVersionProbe(c)).map((c) => c.argv!)];
     case 'derive':
       return [step.argv, ...step.then(step.sampleOutput).flatMap(argvsOf)];
     case 'confirm':
       return [];
   }
+}
+
+/** A preflight check that asks a tool its version (`--version`, `version -json`). */
+function isVersionProbe(check: PreflightCheck): boolean {
+  return check.argv !== undefined && (check.argv.includes('--version') || check.argv.includes('version'));
 }
 
 function plannedCommands(): Planned[] {
@@ -288,12 +298,6 @@ describe('cdktf steps, checked against the CDKTF app and CLI', () => {
 // ---------------------------------------------------------------------------------------------
 // aws
 
-/** `name` resolved the way a shell would (a path is taken as it is). */
-function resolveBinary(name: string): string | undefined {
-  const paths = name.includes('/') ? [name] : (OFFLINE_ENV.PATH ?? '').split(':').map((dir) => join(dir, name));
-  return paths.find((path) => existsSync(path));
-}
-
 /** The interpreter of a Python launcher script (Debian's awscli), if `binary` is one. */
 function pythonOf(binary: string): string | undefined {
   const shebang = readFileSync(binary).subarray(0, 200).toString('latin1').split('\n')[0];
@@ -312,24 +316,29 @@ interface AwsCli {
 }
 
 /**
- * An AWS CLI v2: /usr/bin/aws (Debian's awscli) first; `aws` on PATH may be a v1 shim. Asked on every
- * run, never recorded (a tenth of a second): a pip install or a package upgrade changes the answer
- * without touching the launcher.
+ * The AWS CLI the operator CLI would run from this shell: the same function (scripts/ops/tools.ts
+ * resolveAwsCli) on the same variables (AWS_CLI, else the first aws on PATH), so the commands are checked
+ * by that binary. Asked on every run, never recorded (a tenth of a second): a pip install or a package
+ * upgrade changes the answer without touching the launcher.
  */
-function findAwsV2(): AwsCli | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    const binary = resolveBinary(candidate);
-    if (!binary) continue;
-    const python = pythonOf(binary);
-    const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
-    const text = `${probe.stdout}${probe.stderr}`.trim();
-    const version = python ? text.split(' ')[0] : /^aws-cli\/(\S+)/.exec(text)?.[1];
-    if (probe.status === 0 && version?.startsWith('2.')) return { binary, python, identity: `${toolIdentity(binary)} ${text}` };
+function operatorAwsCli(): AwsCli | AwsCliError {
+  let resolved;
+  try {
+    resolved = resolveAwsCli({ PATH: process.env.PATH, AWS_CLI: process.env.AWS_CLI });
+  } catch (error) {
+    if (error instanceof AwsCliError) return error;
+    throw error;
   }
-  return undefined;
+  const { binary } = resolved;
+  const python = pythonOf(binary);
+  const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
+  const text = `${probe.stdout}${probe.stderr}`.trim();
+  if (probe.status !== 0) throw new Error(`${binary}: ${text}`);
+  return { binary, python, identity: `${toolIdentity(binary)} ${text}` };
 }
 
-const AWS = findAwsV2();
+const RESOLVED_AWS = operatorAwsCli();
+const AWS = RESOLVED_AWS instanceof AwsCliError ? undefined : RESOLVED_AWS;
 const CONNECTION_FAILURE = /Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:9/;
 const GRAMMAR_FAILURE = /usage: aws|Invalid choice|Unknown options|Parameter validation failed|argument .* is required|Error parsing parameter/;
 
@@ -385,15 +394,74 @@ async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolA
   });
 }
 
+/** The AWS CLI's own version (`aws --version` of the resolved binary). */
+const AWS_VERSION = AWS ? (awsCliVersion(`${spawnSync(AWS.binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV }).stdout}`) ?? '0.0.0') : '0.0.0';
+
+/** Values for the runbook's shell variables and placeholders: any well-formed value, the CLI only parses them. */
+const RUNBOOK_VALUES: Record<string, string> = {
+  ENV: 'prod',
+  RG: 'marin-prod-cache',
+  SECRET: 'prod/audio-pipeline/redis-auth',
+  NEW: 'a'.repeat(64),
+  B: 'marin-prod-call-recordings',
+  K: 'recordings/2025/01/01/call-123.wav',
+  Q: 'https://sqs.us-east-1.amazonaws.com/123456789012/marin-prod-transcription-dlq',
+  SRC: 'https://sqs.us-east-1.amazonaws.com/123456789012/marin-prod-transcription',
+  DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:marin-prod-transcription-dlq',
+  BODY: '{"Records":[]}',
+  HANDLE: 'receipt-handle',
+  s: 'api',
+};
+
+/** Splits a shell command line into words: quotes, `$VAR`, `<placeholder>` and `{a,b}` expansion. */
+function shellWords(line: string): string[] {
+  const filled = line.replace(/<[^>]+>/g, 'x').replace(/\$\{?(\w+)\}?/g, (_, name: string) => {
+    if (!(name in RUNBOOK_VALUES)) throw new Error(`the runbook uses $${name}: give it a value in RUNBOOK_VALUES`);
+    return RUNBOOK_VALUES[name];
+  });
+  const words = [...filled.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  return words.flatMap((word) => {
+    const brace = /^(.*)\{([^{}]*,[^{}]*)\}(.*)$/.exec(word);
+    return brace ? brace[2].split(',').map((part) => `${brace[1]}${part}${brace[3]}`) : [word];
+  });
+}
+
+interface RunbookCommand {
+  readonly text: string;
+  readonly argv: readonly string[];
+  /** A mention of an operation without its arguments: checked with --generate-cli-skeleton (it must exist). */
+  readonly skeleton: boolean;
+}
+
+/**
+ * Every `aws <service> <operation> ...` in docs/runbook.md: in code blocks and inline code, continuation lines
+ * joined, cut at the shell's `|`, `&&`, `;`, `>` and `)`. A bare mention (`aws sts get-caller-identity`) must name
+ * an operation that exists; a command with options must be accepted whole.
+ */
+function runbookAwsCommands(): RunbookCommand[] {
+  const text = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8').replace(/\\\n\s*/g, ' ');
+  const found = [...text.matchAll(/(?<![\w/-])aws ([a-z0-9-]+) ([a-z0-9-]+)((?:'[^'\n]*'|"[^"\n]*"|[^`\n|&;>)'"])*)/g)];
+  const commands = found
+    .filter((m) => m[1] !== 'configure') // not a service: reads local files only
+    .map((m) => {
+      const rest = m[3].replace(/\s*#.*$/, '').replace(/…|\.\.\./g, '').trim();
+      const skeleton = !rest.includes('--');
+      const argv = ['aws', m[1], m[2], ...(skeleton ? ['--generate-cli-skeleton'] : shellWords(rest))];
+      return { text: `aws ${m[1]} ${m[2]}${rest ? ` ${rest}` : ''}`, argv, skeleton };
+    });
+  return [...new Map(commands.map((c) => [c.argv.join(' '), c])).values()];
+}
+
 describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a valid command fails only on the connection)', () => {
   if (!AWS) {
+    const why = (RESOLVED_AWS as AwsCliError).message;
     if (process.env.REQUIRE_AWS_CLI === '1') {
-      test('AWS CLI v2 is installed (REQUIRE_AWS_CLI=1)', () => {
-        throw new Error('no AWS CLI v2 found (/usr/bin/aws, /usr/local/bin/aws, aws): install the Debian package awscli, as .ci/run does');
+      test('the AWS CLI the operator CLI runs is v2 at or above the minimum (REQUIRE_AWS_CLI=1)', () => {
+        throw new Error(why);
       });
     } else {
-      process.stdout.write('[real-tools] SKIPPED aws checks: no AWS CLI v2 found (/usr/bin/aws, /usr/local/bin/aws, aws). Install it: apt-get install -y awscli\n');
-      test.skip('aws steps (no AWS CLI v2 installed)', () => undefined);
+      process.stdout.write(`[real-tools] SKIPPED aws checks: ${why}\n`);
+      test.skip('aws steps (no usable AWS CLI v2 for the operator CLI)', () => undefined);
     }
     return;
   }
@@ -407,13 +475,32 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
     ['aws', 'cloudformation', 'describe-changeset', '--stack-name', 's', '--change-set-name', 'c'],
     ['aws', 's3api', 'put-bucket-encryption', '--bucket', 'b', '--server-side-encryption-configuration', '{"Rules":[{"ApplyServerSideEncryptionByDefaults":{"SSEAlgorithm":"aws:kms"}}]}'],
   ];
-  // One batch for both (one interpreter start and one read of the service models).
+  const runbook = runbookAwsCommands();
+  // One batch for all (one interpreter start and one read of the service models).
   let planned: ToolAnswer[] = [];
   let rejectedBad: ToolAnswer[] = [];
+  let documented: ToolAnswer[] = [];
   beforeAll(async () => {
-    const results = await runAws([...commands, ...bad]);
+    const results = await runAws([...commands, ...bad, ...runbook.map((c) => c.argv)]);
     planned = results.slice(0, commands.length);
-    rejectedBad = results.slice(commands.length);
+    rejectedBad = results.slice(commands.length, commands.length + bad.length);
+    documented = results.slice(commands.length + bad.length);
+  });
+
+  test(`every aws command docs/runbook.md tells on-call to run exists in this AWS CLI (the minimum, ${MIN_AWS_CLI_VERSION}, in CI) and is accepted`, () => {
+    expect(runbook.length).toBeGreaterThan(20);
+    expect(runbook.map((c) => c.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^aws sqs send-message /), expect.stringMatching(/^aws ecs wait services-stable /)]));
+    const rejected = runbook
+      .map((c, i) => ({ command: c.text, status: documented[i].status, output: documented[i].stderr.trim().split('\n').slice(-3).join(' | ') }))
+      .filter((r, i) => (runbook[i].skeleton ? !(r.status === 0) : !(r.status === 255 && CONNECTION_FAILURE.test(r.output))));
+    expect(rejected).toEqual([]);
+  });
+
+  test('the runbook check rejects a command the minimum AWS CLI does not know (the redrive the runbook used to tell)', async () => {
+    const [moveTask] = await runAws([['aws', 'sqs', 'start-message-move-task', '--source-arn', 'arn:aws:sqs:us-east-1:123456789012:q-dlq']]);
+    if (atLeast(AWS_VERSION, '2.13.0')) return; // a newer CLI knows it; CI checks the minimum
+    expect(moveTask.status).toBe(252);
+    expect(moveTask.stderr).toMatch(/Invalid choice/);
   });
 
   test('every planned aws command is accepted; it fails only on the connection', () => {
@@ -432,6 +519,37 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
       expect(result.stderr).toMatch(GRAMMAR_FAILURE);
       expect(result.stderr).not.toMatch(CONNECTION_FAILURE);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// the preflight's version probes
+
+describe('the preflight asks each tool its version the way the real tool answers', () => {
+  const config = loadEnvironment('staging');
+  const checks = deployPreflight(config, { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] }, stackInventory(config)).filter(isVersionProbe);
+  /** The program a probe's argv runs here: this Node.js, the project's CDK CLI, terraform, the AWS CLI the operator CLI resolves. */
+  const program = (argv: readonly string[]): string[] | undefined => {
+    if (argv[0] === 'node') return [process.execPath, ...argv.slice(1)];
+    if (argv[0] === 'npx' && argv[1] === 'cdk') return [join(BIN, 'cdk'), ...argv.slice(2)];
+    const terraform = ['/usr/local/bin/terraform', '/usr/bin/terraform'].find((path) => existsSync(path));
+    if (argv[0] === 'terraform') return terraform ? [terraform, ...argv.slice(1)] : undefined;
+    if (argv[0] === 'aws') return AWS ? [AWS.binary, ...argv.slice(1)] : undefined;
+    return undefined;
+  };
+
+  test('node, the CDK CLI, terraform and aws are probed', () => {
+    expect(checks.map((c) => c.argv!.join(' '))).toEqual(['node --version', 'npx cdk --version', 'terraform version -json', 'aws --version']);
+  });
+
+  test.each(checks.map((c) => [c.name, c] as const))('%s: the installed tool passes the check', async (_name, check) => {
+    const argv = program(check.argv!);
+    if (!argv) {
+      process.stdout.write(`[real-tools] SKIPPED the version probe ${check.argv!.join(' ')}: the tool is not installed\n`);
+      return;
+    }
+    const answer = argv[0].endsWith('aws') ? spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: OFFLINE_ENV }) : await exec(argv[0], argv.slice(1));
+    expect(check.verify({ status: answer.status ?? 1, stdout: answer.stdout, stderr: answer.stderr, env: {} })).toBeUndefined();
   });
 });
 
