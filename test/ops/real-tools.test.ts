@@ -413,14 +413,17 @@ const RUNBOOK_VALUES: Record<string, string> = {
   s: 'api',
 };
 
-/** Splits a shell command line into words: quotes, `$VAR`, `<placeholder>` and `{a,b}` expansion. */
+/** Splits a shell command line into words as a shell would: quotes, then `$VAR`, then `{a,b}` outside quotes. */
 function shellWords(line: string): string[] {
-  const filled = line.replace(/<[^>]+>/g, 'x').replace(/\$\{?(\w+)\}?/g, (_, name: string) => {
-    if (!(name in RUNBOOK_VALUES)) throw new Error(`the runbook uses $${name}: give it a value in RUNBOOK_VALUES`);
-    return RUNBOOK_VALUES[name];
-  });
-  const words = [...filled.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-  return words.flatMap((word) => {
+  const expand = (text: string): string =>
+    text.replace(/\$\{?(\w+)\}?/g, (_, name: string) => {
+      if (!(name in RUNBOOK_VALUES)) throw new Error(`the runbook uses $${name}: give it a value in RUNBOOK_VALUES`);
+      return RUNBOOK_VALUES[name];
+    });
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].flatMap((m) => {
+    if (m[1] !== undefined) return [m[1]];
+    if (m[2] !== undefined) return [expand(m[2])];
+    const word = expand(m[3]);
     const brace = /^(.*)\{([^{}]*,[^{}]*)\}(.*)$/.exec(word);
     return brace ? brace[2].split(',').map((part) => `${brace[1]}${part}${brace[3]}`) : [word];
   });
@@ -439,17 +442,24 @@ interface RunbookCommand {
  * an operation that exists; a command with options must be accepted whole.
  */
 function runbookAwsCommands(): RunbookCommand[] {
-  const text = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8').replace(/\\\n\s*/g, ' ');
-  const found = [...text.matchAll(/(?<![\w/-])aws ([a-z0-9-]+) ([a-z0-9-]+)((?:'[^'\n]*'|"[^"\n]*"|[^`\n|&;>)'"])*)/g)];
+  // Continuation lines joined; a <placeholder> is any word (the CLI only parses it).
+  const text = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8').replace(/\\\n\s*/g, ' ').replace(/<[a-z][\w -]*>/g, 'x');
+  const found = [...text.matchAll(/(?<![\w/-])aws ([a-z0-9-]+) ((?:wait )?[a-z0-9-]+)((?:'[^'\n]*'|"[^"\n]*"|[^`\n|&;>)'"])*)/g)];
   const commands = found
     .filter((m) => m[1] !== 'configure') // not a service: reads local files only
     .map((m) => {
       const rest = m[3].replace(/\s*#.*$/, '').replace(/…|\.\.\./g, '').trim();
       const skeleton = !rest.includes('--');
-      const argv = ['aws', m[1], m[2], ...(skeleton ? ['--generate-cli-skeleton'] : shellWords(rest))];
+      const argv = ['aws', m[1], ...m[2].split(' '), ...(skeleton ? ['--generate-cli-skeleton'] : shellWords(rest))];
       return { text: `aws ${m[1]} ${m[2]}${rest ? ` ${rest}` : ''}`, argv, skeleton };
     });
-  return [...new Map(commands.map((c) => [c.argv.join(' '), c])).values()];
+  // A waiter named without its arguments (prose) is checked where the runbook runs it in full; alone it is an error.
+  const full = commands.filter((c) => !c.skeleton).map((c) => c.argv.slice(0, 4).join(' '));
+  const waiters = commands.filter((c) => c.skeleton && c.argv[2] === 'wait');
+  for (const waiter of waiters) {
+    if (!full.includes(waiter.argv.slice(0, 4).join(' '))) throw new Error(`the runbook names \`${waiter.text}\` but never runs it with its arguments: write the whole command once`);
+  }
+  return [...new Map(commands.filter((c) => !waiters.includes(c)).map((c) => [c.argv.join(' '), c])).values()];
 }
 
 describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a valid command fails only on the connection)', () => {
