@@ -31,7 +31,7 @@ function documentedCommands(pattern: RegExp): DocCommand[] {
   });
 }
 
-const OPS = documentedCommands(/npm run (deploy|diff|destroy|bootstrap) +-- [^`\n]*/g);
+const OPS = documentedCommands(/npm run (deploy|diff|destroy|bootstrap|doctor) +-- [^`\n]*/g);
 const concrete = OPS.filter((c) => !/<env>|\[|\\\||\.\.\./.test(c.text.replace(/arn:aws:acm:[^ ]*/g, '')));
 
 test('the docs show operator commands, most of them concrete', () => {
