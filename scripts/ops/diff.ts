@@ -18,14 +18,14 @@ function getTemplateArgv(config: EnvironmentConfig, stackName: string): string[]
   return ['aws', 'cloudformation', 'get-template', '--stack-name', stackName, '--region', config.region, '--query', 'TemplateBody', '--output', 'json'];
 }
 
-/** Example templates for the dry run and the real-tool tests: the running release 1.4.2, one address. */
+/** Example templates for the dry run and the real-tool tests (values named example, so a dry run cannot be mistaken for a read). */
 const SAMPLE_SERVICES = JSON.stringify({
   Resources: {
-    Api: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['123456789012.dkr.ecr.us-east-1.amazonaws.com/', { Ref: 'Repo' }, ':1.4.2']] } }] } },
-    Https: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/running' }] } },
+    Api: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['123456789012.dkr.ecr.us-east-1.amazonaws.com/', { Ref: 'Repo' }, ':example-running-tag']] } }] } },
+    Https: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/example-running' }] } },
   },
 });
-const SAMPLE_MONITORING = JSON.stringify({ Resources: { Oncall: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'email', Endpoint: 'oncall@example.com' } } } });
+const SAMPLE_MONITORING = JSON.stringify({ Resources: { Oncall: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'email', Endpoint: 'running-oncall@example.com' } } } });
 
 function describeReadBack(read: ReadBack, sources: Record<keyof ReadBack, string | undefined>): string {
   const parts: string[] = [];

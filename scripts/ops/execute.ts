@@ -144,7 +144,11 @@ async function runGuard(step: GuardStep, plan: Plan, deps: OpsDeps): Promise<num
     identity = await deps.identity();
     identityProblem = checkIdentity(identity, step.expectedAccount, step.expectedRegion, plan.environment);
   } catch (error) {
-    identityProblem = `could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`;
+    const awsCheck = checks.some((c) => c.argv?.[0] === 'aws' && c.argv[1] === '--version');
+    identityProblem =
+      (error as Error).name === 'AwsCliError'
+        ? `could not check your AWS identity: ${awsCheck ? 'no usable AWS CLI (see the AWS CLI check)' : (error as Error).message}`
+        : `could not determine your AWS identity (${(error as Error).message}); log in (aws sso login / AWS_PROFILE) and retry`;
   }
   const later = checks.filter((c) => c.needsCredentials);
   if (identityProblem) {

@@ -130,6 +130,16 @@ describe('each preflight check fails on a broken input, names the fix, and nothi
   });
 });
 
+test('an unusable AWS CLI is reported once, by the AWS CLI check; the identity check says it could not run', async () => {
+  const unusable = Object.assign(new Error('/root/.pyenv/shims/aws (the first aws on PATH) is AWS CLI 1.45.11; ...'), { name: 'AwsCliError' });
+  const stub = stubDeps({ identity: unusable, probes: [[is('aws', '--version'), unusable]] });
+  expect(await main(['deploy', ...STAGING, '--yes'], stub)).toBe(1);
+  expect(stub.err.slice(1)).toEqual([
+    `  - AWS CLI v2 >= ${MIN_AWS_CLI_VERSION} (the binary every aws step runs): /root/.pyenv/shims/aws (the first aws on PATH) is AWS CLI 1.45.11; ...`,
+    '  - could not check your AWS identity: no usable AWS CLI (see the AWS CLI check)',
+  ]);
+});
+
 describe('npm run doctor', () => {
   test('runs deploy\'s preflight for real and changes nothing', async () => {
     const stub = stubDeps({ identity });
