@@ -313,6 +313,8 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "stacks.every((s) => !s.stateful) ? ['--import-existing-resources'] : []",
     replace: '[]',
     tests: ['test/ops/redeploy.test.ts'],
+  },
+  {
     id: 'preflight-terraform-any-version',
     why: 'Terraform below 1.10 has no S3-native state locking: a preflight that accepts any version lets a deploy run Atlas unlocked (issue 19).',
     file: 'scripts/ops/preflight.ts',
