@@ -11,7 +11,7 @@
  * The stubs of test/ops/cli.test.ts cover the executor's logic; this file covers the tools' grammar.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
@@ -413,6 +413,14 @@ const RUNBOOK_VALUES: Record<string, string> = {
   s: 'api',
 };
 
+/** A stand-in for a file a runbook command reads (its content only needs to parse as JSON), at a fixed path. */
+function runbookFile(name: string): string {
+  const path = join(TOOL_HOME, 'runbook-files', name.replace(/[^\w.-]/g, '_'));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '{"Statement":[]}\n');
+  return path;
+}
+
 /** Splits a shell command line into words as a shell would: quotes, then `$VAR`, then `{a,b}` outside quotes. */
 function shellWords(line: string): string[] {
   const expand = (text: string): string =>
@@ -423,7 +431,8 @@ function shellWords(line: string): string[] {
   return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].flatMap((m) => {
     if (m[1] !== undefined) return [m[1]];
     if (m[2] !== undefined) return [expand(m[2])];
-    const word = expand(m[3]);
+    // A file the runbook's previous command writes (file://policy.json): the CLI reads it while parsing.
+    const word = expand(m[3]).replace(/^file:\/\/(?!\/)(.+)$/, (_, name: string) => `file://${runbookFile(name)}`);
     const brace = /^(.*)\{([^{}]*,[^{}]*)\}(.*)$/.exec(word);
     return brace ? brace[2].split(',').map((part) => `${brace[1]}${part}${brace[3]}`) : [word];
   });
@@ -443,7 +452,11 @@ interface RunbookCommand {
  */
 function runbookAwsCommands(): RunbookCommand[] {
   // Continuation lines joined; a <placeholder> is any word (the CLI only parses it).
-  const text = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8').replace(/\\\n\s*/g, ' ').replace(/<[a-z][\w -]*>/g, 'x');
+  // Inline code wrapped onto a second line is one command too.
+  const text = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8')
+    .replace(/\\\n\s*/g, ' ')
+    .replace(/`(aws [^`\n]*)\n\s*([^`\n]*)`/g, '`$1 $2`')
+    .replace(/<[a-z][\w -]*>/g, 'x');
   const found = [...text.matchAll(/(?<![\w/-])aws ([a-z0-9-]+) ((?:wait )?[a-z0-9-]+)((?:'[^'\n]*'|"[^"\n]*"|[^`\n|&;>)'"])*)/g)];
   const commands = found
     .filter((m) => m[1] !== 'configure') // not a service: reads local files only
