@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, CliCredentialsStackSynthesizer } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
@@ -23,8 +23,8 @@ export interface DeployIdentityStackProps {
 
 /**
  * The deploy identities of one environment's account (`marin-{env}-deploy-identity`), deployed by
- * `npm run bootstrap` with the operator's credentials before `cdk bootstrap` (CliCredentialsStackSynthesizer:
- * no bootstrap resources needed, no assets):
+ * `npm run bootstrap` with the operator's credentials before `cdk bootstrap` (BootstraplessSynthesizer: the
+ * CLI deploys the template inline with its own credentials; no bootstrap resources, no assets):
  *
  * - the GitHub Actions OIDC identity provider (created, or the account's existing one: `ci.oidcProvider`);
  * - the environment's deploy role, assumable only by this repository's jobs in its GitHub environment(s);
@@ -38,7 +38,7 @@ export class DeployIdentityStack extends PipelineStack {
   readonly provider: iam.IOidcProvider;
 
   constructor(scope: Construct, id: string, props: DeployIdentityStackProps) {
-    super(scope, id, { config: props.config, component: 'deploy-identity', synthesizer: new CliCredentialsStackSynthesizer() });
+    super(scope, id, { config: props.config, component: 'deploy-identity', synthesizer: new BootstraplessSynthesizer() });
     const config = props.config;
     const names = deployIdentityNames(config);
     const stack = Stack.of(this);

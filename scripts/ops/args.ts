@@ -79,7 +79,7 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     options: { ...COMMON, 'all-including-data': { type: 'boolean', description: 'dev only: also destroy Atlas and the stateful stacks (network, data)' } },
   },
   bootstrap: {
-    summary: 'prepare an account once (idempotent): cdk bootstrap, the ECS service-linked role and the Terraform state bucket',
+    summary: 'prepare an account once (idempotent): the deploy-identity stack, cdk bootstrap with the scoped execution policy and permissions boundary, the ECS service-linked role and the Terraform state bucket',
     details: [
       'State bucket marin-terraform-state-<account>: versioning, SSE-KMS, public access blocked, ACLs off, TLS-only policy; locking by S3 lock file (a DynamoDB table only when terraformState.dynamodbTable is configured).',
       'Needs --account in every environment: bootstrapping names its account explicitly.',

@@ -12,7 +12,7 @@ import { planDiff } from './diff';
 import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
-export { planBootstrap, stateBucketPolicy } from './bootstrap';
+export { executionPolicyArns, planBootstrap, refuseAdministratorAccess, stateBucketPolicy } from './bootstrap';
 export { CHECKED_SECRETS, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
