@@ -96,6 +96,11 @@ export const EXECUTION_POLICY_SERVICES: readonly string[] = [
   'wafv2',
 ];
 
+/** The services of one environment: WAF only where the environment has a web ACL (prod). */
+export function executionPolicyServices(config: Pick<EnvironmentConfig, 'services'>): string[] {
+  return EXECUTION_POLICY_SERVICES.filter((service) => service !== 'wafv2' || config.services.waf.enabled);
+}
+
 /** Service-linked roles the resources above need in a fresh account (created on first use by CloudFormation). */
 export const SERVICE_LINKED_ROLE_SERVICES: readonly string[] = [
   'ecs.amazonaws.com',
@@ -139,7 +144,7 @@ export function executionPolicyStatements(context: PolicyContext): iam.PolicySta
   return [
     new iam.PolicyStatement({
       sid: 'ManageTheStacksServices',
-      actions: EXECUTION_POLICY_SERVICES.map((service) => `${service}:*`),
+      actions: executionPolicyServices(context.config).map((service) => `${service}:*`),
       resources: ['*'],
     }),
     new iam.PolicyStatement({
@@ -213,7 +218,7 @@ export function executionPolicyStatements(context: PolicyContext): iam.PolicySta
       sid: 'ServiceLinkedRolesOfTheStacksServices',
       actions: ['iam:CreateServiceLinkedRole'],
       resources: [iamArn(context, 'role/aws-service-role/*')],
-      conditions: { StringEquals: { 'iam:AWSServiceName': [...SERVICE_LINKED_ROLE_SERVICES] } },
+      conditions: { StringEquals: { 'iam:AWSServiceName': SERVICE_LINKED_ROLE_SERVICES.filter((service) => service !== 'wafv2.amazonaws.com' || context.config.services.waf.enabled) } },
     }),
     ...protectDeployIdentity(context),
   ];
@@ -250,7 +255,7 @@ export function permissionsBoundaryStatements(context: PolicyContext): iam.Polic
     new iam.PolicyStatement({
       // A boundary grants nothing: it is the most any role carrying it may be granted.
       sid: 'CeilingTheStacksServices',
-      actions: [...EXECUTION_POLICY_SERVICES.map((service) => `${service}:*`), 'route53:*', 'cloudformation:*', 'iam:*', 'sts:AssumeRole', 'sts:TagSession'],
+      actions: [...executionPolicyServices(context.config).map((service) => `${service}:*`), 'route53:*', 'cloudformation:*', 'iam:*', 'sts:AssumeRole', 'sts:TagSession'],
       resources: ['*'],
     }),
     new iam.PolicyStatement({

@@ -9,7 +9,7 @@ import {
   atlasStateKeyOf,
   deployIdentityNames,
   deployRoleStatements,
-  EXECUTION_POLICY_SERVICES,
+  executionPolicyServices,
   executionPolicyStatements,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_HOST,
@@ -110,7 +110,7 @@ export class DeployIdentityStack extends PipelineStack {
     const account = '<AWS::AccountId>';
     const arn = (service: string, resource: string): string => `arn:${stack.partition}:${service}:${config.region}:${account}:${resource}`;
     const prefix = this.names.prefix;
-    for (const service of EXECUTION_POLICY_SERVICES) {
+    for (const service of executionPolicyServices(config)) {
       acknowledge(
         this.executionPolicy,
         `AwsSolutions-IAM5[Action::${service}:*]`,

@@ -18,7 +18,8 @@ import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../
 import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
-import { cachedKey, sha256, SYNTH_ROOT } from '../support/synth-cache';
+import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
+import { cachedKey, sha256, synthInputKey, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
 import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
@@ -153,7 +154,7 @@ test('the plans use only the tools checked below', () => {
 // cdk
 
 /** Options of the CDK CLI the plans use that take a value (everything else must be a known flag). */
-const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method']);
+const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method', '--cloudformation-execution-policies', '--custom-permissions-boundary']);
 const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection']);
 
 interface CdkCall {
@@ -165,6 +166,8 @@ interface CdkCall {
   readonly choices: Array<[string, string]>;
   readonly context: string[];
   readonly positionals: string[];
+  /** `--app <command>` when the call runs an app other than cdk.json's (the deploy-identity app). */
+  readonly app?: string;
 }
 
 function parseCdk({ env, argv }: Planned): CdkCall {
@@ -185,6 +188,7 @@ function parseCdk({ env, argv }: Planned): CdkCall {
     const value = inline ?? rest[++i];
     call.options.push(name);
     if (name === '-c' || name === '--context') call.context.push(name, value);
+    if (name === '--app') (call as { app?: string }).app = value;
     if (name === '--method' || name === '--require-approval') call.choices.push([name, value]);
   }
   return call;
@@ -218,7 +222,25 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     for (const call of CDK_CALLS.filter((c) => c.sub === 'bootstrap')) expect(call.positionals).toEqual([`aws://${ACCOUNT}/us-east-1`]);
   });
 
-  const selecting = CDK_CALLS.filter((c) => c.sub !== 'bootstrap');
+  const selecting = CDK_CALLS.filter((c) => c.sub !== 'bootstrap' && c.app === undefined);
+  const identityCalls = CDK_CALLS.filter((c) => c.app !== undefined);
+
+  test('the bootstrap deploys each environment\'s deploy-identity stack from its own app, and bootstraps with the scoped policy and boundary', () => {
+    expect(identityCalls.map((c) => [c.env, c.sub, c.app, c.positionals])).toEqual(
+      ENVIRONMENT_NAMES.map((env) => [env, 'deploy', DEPLOY_IDENTITY_APP, [`marin-${env}-deploy-identity`]]),
+    );
+    for (const call of CDK_CALLS.filter((c) => c.sub === 'bootstrap')) {
+      expect(call.options).toEqual(expect.arrayContaining(['--cloudformation-execution-policies', '--custom-permissions-boundary']));
+    }
+  });
+
+  /** The real CLI runs the deploy-identity app (as the bootstrap does) and its planned selector resolves to exactly that stack. */
+  test('the deploy-identity app, run by the real CLI, defines exactly the stack the bootstrap selects', async () => {
+    const call = identityCalls.find((c) => c.env === 'prod')!;
+    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['ls', '--app', call.app!, ...call.context, ...call.positionals], [...CDK_SETTINGS, `inputs ${synthInputKey()}`]);
+    expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
+    expect(stdout.trim().split('\n')).toEqual(call.positionals);
+  });
 
   test('every deploy/diff/destroy names at least one stack, each by its exact name (no patterns)', () => {
     expect(selecting.filter((c) => c.positionals.length === 0)).toEqual([]);
