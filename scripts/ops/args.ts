@@ -78,6 +78,11 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     ],
     options: { ...COMMON, 'all-including-data': { type: 'boolean', description: 'dev only: also destroy Atlas and the stateful stacks (network, data)' } },
   },
+  drift: {
+    summary: 'detect drift: cdk drift --fail on every CDK stack and terraform plan -detailed-exitcode on Atlas; changes nothing, fails on any drift',
+    details: ['Checks the AWS credentials (account, region) against the environment first.', 'Atlas needs --account (its state bucket) and the Atlas API keys in the environment.'],
+    options: COMMON,
+  },
   bootstrap: {
     summary: 'prepare an account once (idempotent): the deploy-identity stack, cdk bootstrap with the scoped execution policy and permissions boundary, the ECS service-linked role and the Terraform state bucket',
     details: [

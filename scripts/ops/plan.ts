@@ -9,6 +9,7 @@ import { planBootstrap } from './bootstrap';
 import { planDeploy } from './deploy';
 import { planDestroy } from './destroy';
 import { planDiff } from './diff';
+import { planDrift } from './drift';
 import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
@@ -16,6 +17,7 @@ export { executionPolicyArns, planBootstrap, refuseAdministratorAccess, stateBuc
 export { CHECKED_SECRETS, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
+export { planDrift } from './drift';
 
 export function plan(command: Command, config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   switch (command) {
@@ -27,5 +29,7 @@ export function plan(command: Command, config: EnvironmentConfig, options: OpsOp
       return planDestroy(config, options, stacks);
     case 'bootstrap':
       return planBootstrap(config, options);
+    case 'drift':
+      return planDrift(config, options, stacks);
   }
 }

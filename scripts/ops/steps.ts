@@ -10,7 +10,7 @@ import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
 
-export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap'] as const;
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'drift'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options shared by every command (parsed by ./args.ts). */

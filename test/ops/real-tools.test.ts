@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
-import { planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import { planBootstrap, planDeploy, planDestroy, planDiff, planDrift, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { Step } from '../../scripts/ops/steps';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
 import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
@@ -102,7 +102,7 @@ function plansOf(env: EnvironmentName): Plan[] {
   const config = loadEnvironment(env);
   const stacks = stackInventory(config);
   const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
-  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base)];
+  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base), planDrift(config, base, stacks)];
   if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
   if (config.disposableData) plans.push(planDestroy(config, { ...base, allIncludingData: true }, stacks));
   return plans;
@@ -155,7 +155,7 @@ test('the plans use only the tools checked below', () => {
 
 /** Options of the CDK CLI the plans use that take a value (everything else must be a known flag). */
 const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method', '--cloudformation-execution-policies', '--custom-permissions-boundary']);
-const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection']);
+const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection', '--fail']);
 
 interface CdkCall {
   readonly env: EnvironmentName;
@@ -204,8 +204,8 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
   });
 
-  test('the plans run cdk deploy, diff, destroy and bootstrap', () => {
-    expect([...new Set(CDK_CALLS.map((c) => c.sub))].sort()).toEqual(['bootstrap', 'deploy', 'destroy', 'diff']);
+  test('the plans run cdk deploy, diff, destroy, bootstrap and drift', () => {
+    expect([...new Set(CDK_CALLS.map((c) => c.sub))].sort()).toEqual(['bootstrap', 'deploy', 'destroy', 'diff', 'drift']);
   });
 
   test('every option and choice is one `cdk <sub> --help` lists', () => {
@@ -492,10 +492,12 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
     return { ...answer, sub: argv[2] };
   };
 
-  test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, all in the synthesized stack directory', () => {
+  test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, and the drift plan, all in the synthesized stack directory', () => {
+    const drift = 'plan -input=false -lock=false -detailed-exitcode';
     expect(calls.map((c) => c.argv.slice(2).join(' ').replace(/marin-\w+-r1/g, '<plan>'))).toEqual([
-      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
-      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
+      'init -input=false', drift,
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan', drift,
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan', drift,
     ]);
     for (const call of calls) expect(call.argv[1]).toBe(`-chdir=cdktf.out/stacks/atlas-${call.env}`);
   });
