@@ -57,6 +57,10 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       ...COMMON,
       ...DEPLOY_VALUES,
       'park-services': { type: 'boolean', description: 'staging/prod first deploy before any image exists: create the services at 0 tasks (otherwise --image-tag is required)' },
+      'prepare-only': { type: 'boolean', description: 'staging/prod, the pipeline\'s prepare job: prepare and review every change set and the saved Terraform plan into --bundle <dir>, execute nothing' },
+      bundle: { type: 'string', description: 'with --prepare-only: directory of the plan bundle (assembly, Atlas stack with its saved plan, bundle.json)' },
+      execute: { type: 'string', description: 'staging/prod, the pipeline\'s execute job: execute exactly the change sets and saved plan of this bundle directory (nothing synthesized)' },
+      commit: { type: 'string', description: 'commit of the release: recorded in the bundle by --prepare-only; --execute refuses a bundle of another commit', validate: (v) => (/^[0-9a-f]{7,40}$/.test(v) ? undefined : 'must be a git commit SHA') },
       'allow-replace': {
         type: 'string',
         multiple: true,
@@ -116,7 +120,7 @@ export function generalUsage(): string {
 
 export type ParsedArgs =
   | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'run'; readonly command: Command; readonly env: EnvironmentName; readonly options: OpsOptions };
+  | { readonly kind: 'run'; readonly command: Command; readonly env: EnvironmentName; readonly options: OpsOptions & { readonly executePath?: string } };
 
 function isCommand(value: string): value is Command {
   return (COMMANDS as readonly string[]).includes(value);
@@ -152,6 +156,10 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       certificateArn: str('certificate-arn'),
       alarmEmails: alarmEmails.length > 0 ? alarmEmails : undefined,
       allowReplace: list('allow-replace'),
+      ...(values['prepare-only'] === true ? { prepareOnly: true } : {}),
+      bundle: str('bundle'),
+      executePath: str('execute'),
+      commit: str('commit'),
     },
   };
 }

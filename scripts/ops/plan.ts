@@ -14,7 +14,7 @@ import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
 export { executionPolicyArns, planBootstrap, refuseAdministratorAccess, stateBucketPolicy } from './bootstrap';
-export { CHECKED_SECRETS, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
+export { CHECKED_SECRETS, deployBundle, isReviewed, planDeploy, readDeployBundle, reviewedArtefacts } from './deploy';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
 export { planDrift } from './drift';
