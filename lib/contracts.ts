@@ -69,6 +69,11 @@ export interface PipelineData {
   readonly search: {
     readonly collectionName: string;
     readonly collectionArn: string;
+    /**
+     * The collection's id, the `CollectionId` dimension of its metrics: its own output of the data stack, never
+     * split out of the ARN (a weak reference `Fn::GetStackOutput` stays a direct value or inside `Fn::Join`).
+     */
+    readonly collectionId: string;
     /** https://<id>.us-east-1.aoss.amazonaws.com */
     readonly collectionEndpoint: string;
   };

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -81,11 +81,10 @@ export class PipelineMetrics {
   }
 
   search(metricName: string, statistic: string): cloudwatch.Metric {
-    const collectionId = Fn.select(1, Fn.split('/', this.data.search.collectionArn));
     return new cloudwatch.Metric({
       namespace: 'AWS/AOSS',
       metricName,
-      dimensionsMap: { ClientId: this.account, CollectionId: collectionId, CollectionName: this.data.search.collectionName },
+      dimensionsMap: { ClientId: this.account, CollectionId: this.data.search.collectionId, CollectionName: this.data.search.collectionName },
       statistic,
       period: FIVE_MINUTES,
     });

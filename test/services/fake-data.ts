@@ -31,7 +31,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly servicesSecurityGroup: ec2.SecurityGroup;
   readonly secrets: PipelineData['secrets'];
   readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache', memberIds: ['marin-fake-cache-001'] };
-  readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
+  readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionId: 'fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
 
   constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
     super(scope, `marin-${envName}-data`, { config: loadEnvironment(envName, overrides), component: 'data' });
