@@ -212,9 +212,9 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'running-tasks-alarm-threshold',
     why: 'The running-task alarm must fire below the minimum capacity; a threshold of 0 can never fire.',
-    file: 'lib/monitoring/pipeline-alarms.ts',
-    find: '          floor,\n          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,',
-    replace: '          0,\n          cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,',
+    file: 'lib/monitoring/pipeline-monitoring.ts',
+    find: 'maxRunningTasks: floor,',
+    replace: 'maxRunningTasks: 0,',
     tests: ['test/monitoring'],
   },
   {
@@ -252,10 +252,18 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'dlq-alarm-threshold-10',
     why: 'A DLQ alarm fires at the first failed message, not the eleventh.',
-    file: 'lib/monitoring/pipeline-alarms.ts',
-    find: 'metrics.queueVisible(worker, true), 0, gt, 1,',
-    replace: 'metrics.queueVisible(worker, true), 10, gt, 1,',
+    file: 'lib/monitoring/pipeline-monitoring.ts',
+    find: 'Critical: { maxMessageCount: 0,',
+    replace: 'Critical: { maxMessageCount: 10,',
     tests: ['test/monitoring'],
+  },
+  {
+    id: 'alarm-logical-ids-moved',
+    why: 'Fixed-name alarms under a new logical id: CloudWatch upserts by name, so the cleanup of the old id deletes the live alarm.',
+    file: 'lib/monitoring/pipeline-monitoring.ts',
+    find: "overrideLogicalId(logicalIdAt('Alarms',",
+    replace: "overrideLogicalId(logicalIdAt('Monitoring',",
+    tests: ['test/monitoring/logical-ids.test.ts'],
   },
   {
     id: 'dev-budget-typo',

@@ -83,8 +83,22 @@ describe.each(ENVIRONMENT_NAMES)('weak cross-stack references of %s', (envName) 
   test('the search alarms and the dashboard take the collection id from its own data-stack output', () => {
     const monitoring = stacksOf(envName, 'deployed').find((stack) => stack.component === 'monitoring')!;
     expect({ splits: JSON.stringify(monitoring.json).split('"Fn::Split"').length - 1 }).toEqual({ splits: 0 });
-    const latency = Object.values(monitoring.json.Resources).find((r) => (r.Properties as any)?.AlarmName === `marin-${envName}-search-latency`)!;
-    const collectionId = ((latency.Properties as any).Dimensions as Array<{ Name: string; Value: any }>).find((d) => d.Name === 'CollectionId')!.Value;
-    expect(collectionId['Fn::GetStackOutput']).toMatchObject({ StackName: `marin-${envName}-data`, OutputName: expect.stringMatching(/^PublishOutputFnGetAttSearchCollection[0-9A-F]{8}Id/) });
+    // Every CollectionId dimension of the search alarms (a metric, or each metric of metric math).
+    const collectionIds: unknown[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') {
+        const { Name, Value } = value as { Name?: unknown; Value?: unknown };
+        if (Name === 'CollectionId') collectionIds.push(Value);
+        else Object.values(value).forEach(collect);
+      }
+    };
+    for (const name of ['search-latency', 'search-errors']) {
+      collect(Object.values(monitoring.json.Resources).find((r) => (r.Properties as any)?.AlarmName === `marin-${envName}-${name}`)!.Properties);
+    }
+    expect(collectionIds).toHaveLength(3);
+    for (const id of collectionIds as any[]) {
+      expect(id['Fn::GetStackOutput']).toMatchObject({ StackName: `marin-${envName}-data`, OutputName: expect.stringMatching(/^PublishOutputFnGetAttSearchCollection[0-9A-F]{8}Id/) });
+    }
   });
 });
