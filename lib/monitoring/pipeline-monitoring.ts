@@ -429,7 +429,8 @@ let idStack: Stack | undefined;
 
 /** The logical id CDK gives a resource at this construct path below a stack (how CDK derives it: path + hash). */
 export function logicalIdAt(...path: string[]): string {
-  idStack ??= new Stack(new App(), 'LogicalIds');
+  // Never synthesized: under the CDK CLI an App auto-synthesizes into the CLI's output directory at exit.
+  idStack ??= new Stack(new App({ autoSynth: false }), 'LogicalIds');
   let scope: Construct = idStack;
   for (const id of path.slice(0, -1)) scope = (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
   const leaf = path[path.length - 1];
