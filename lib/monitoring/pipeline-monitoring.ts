@@ -6,6 +6,9 @@ import type * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import {
   type CustomAlarmThreshold,
+  type CustomMetric,
+  type CustomMetricGroup,
+  type CustomMetricWithAlarm,
   DefaultDashboardFactory,
   ElastiCacheClusterType,
   type IMetricAdjuster,
@@ -140,6 +143,14 @@ export class PipelineMonitoring extends Construct {
       ...extra,
     });
 
+    /** A custom metric (`monitorCustom`) with one alarm, firing above `threshold`. */
+    const over = (metric: MetricWithAlarmSupport, name: string, threshold: number, description: string, periods: number): CustomMetricWithAlarm => ({
+      metric,
+      alarmFriendlyName: name,
+      addAlarm: { Critical: { threshold, comparisonOperator: gt, ...alarm(name, description, periods) } },
+    });
+    const group = (title: string, ...metrics: CustomMetric[]): CustomMetricGroup => ({ title, metrics });
+
     facade.addLargeHeader(`${names.prefix} pipeline`);
     facade.addMediumHeader('client → ALB → api → S3 recordings → ingestion → transcription → indexing → OpenSearch Serverless');
 
@@ -205,54 +216,24 @@ export class PipelineMonitoring extends Construct {
         statistic: stat,
         period: PERIOD,
       });
+    const fiveXx = new cloudwatch.MathExpression({
+      expression: 'FILL(elb, 0) + FILL(target, 0)',
+      usingMetrics: { elb: alb('HTTPCode_ELB_5XX_Count', 'Sum', false), target: alb('HTTPCode_Target_5XX_Count', 'Sum') },
+      period: PERIOD,
+      label: 'ALB + target 5xx',
+    });
+    const p95Seconds = t.albP95Latency.toSeconds({ integral: false });
     facade.monitorCustom({
       alarmFriendlyName: 'api-alb',
       humanReadableName: 'api load balancer',
       metricGroups: [
-        {
-          title: 'ALB + target 5xx',
-          metrics: [
-            {
-              metric: new cloudwatch.MathExpression({
-                expression: 'FILL(elb, 0) + FILL(target, 0)',
-                usingMetrics: { elb: alb('HTTPCode_ELB_5XX_Count', 'Sum', false), target: alb('HTTPCode_Target_5XX_Count', 'Sum') },
-                period: PERIOD,
-                label: 'ALB + target 5xx',
-              }),
-              alarmFriendlyName: '5xx',
-              addAlarm: {
-                Critical: { threshold: t.alb5xxPer5Minutes, comparisonOperator: gt, ...alarm('api-alb-5xx', `More than ${t.alb5xxPer5Minutes} 5xx responses in 5 minutes`, 1) },
-              },
-            },
-          ],
-        },
-        {
-          title: 'api targets',
-          metrics: [
-            alb('HealthyHostCount', 'Minimum'),
-            {
-              metric: alb('UnHealthyHostCount', 'Maximum'),
-              alarmFriendlyName: 'unhealthy-targets',
-              addAlarm: { Critical: { threshold: 0, comparisonOperator: gt, ...alarm('api-unhealthy-targets', 'The api target group has unhealthy targets', 2) } },
-            },
-          ],
-        },
-        {
-          title: 'api latency p95',
-          metrics: [
-            {
-              metric: alb('TargetResponseTime', 'p95'),
-              alarmFriendlyName: 'p95-latency',
-              addAlarm: {
-                Critical: {
-                  threshold: t.albP95Latency.toSeconds({ integral: false }),
-                  comparisonOperator: gt,
-                  ...alarm('api-p95-latency', `api p95 latency above ${t.albP95Latency.toSeconds({ integral: false })}s`, 3),
-                },
-              },
-            },
-          ],
-        },
+        group('ALB + target 5xx', over(fiveXx, 'api-alb-5xx', t.alb5xxPer5Minutes, `More than ${t.alb5xxPer5Minutes} 5xx responses in 5 minutes`, 1)),
+        group(
+          'api targets',
+          alb('HealthyHostCount', 'Minimum'),
+          over(alb('UnHealthyHostCount', 'Maximum'), 'api-unhealthy-targets', 0, 'The api target group has unhealthy targets', 2),
+        ),
+        group('api latency p95', over(alb('TargetResponseTime', 'p95'), 'api-p95-latency', p95Seconds, `api p95 latency above ${p95Seconds}s`, 3)),
       ],
     });
 
@@ -284,38 +265,13 @@ export class PipelineMonitoring extends Construct {
       });
       // The library's ElastiCache monitor has no memory-percentage or replication-lag metric.
       const lagSeconds = t.cacheReplicationLag.toSeconds({ integral: false });
+      const memory = over(cache('DatabaseMemoryUsagePercentage', 'Average'), `${node}-memory`, t.cacheMemoryPercent, `Cache node ${i + 1} memory above ${t.cacheMemoryPercent}%`, 3);
+      const lag = over(cache('ReplicationLag', 'Maximum'), `${node}-replication-lag`, lagSeconds, `Cache replica ${i + 1} lags more than ${lagSeconds}s`, 3);
       facade.monitorCustom({
         alarmFriendlyName: `${node}-custom`,
         humanReadableName: `cache node ${i + 1}: memory and replication`,
-        metricGroups: [
-          {
-            title: 'memory used %',
-            metrics: [
-              {
-                metric: cache('DatabaseMemoryUsagePercentage', 'Average'),
-                alarmFriendlyName: 'memory',
-                addAlarm: { Critical: { threshold: t.cacheMemoryPercent, comparisonOperator: gt, ...alarm(`${node}-memory`, `Cache node ${i + 1} memory above ${t.cacheMemoryPercent}%`, 3) } },
-              },
-            ],
-          },
-          // Replicas only (node 2+), which exist only in the HA environments.
-          ...(i > 0
-            ? [
-                {
-                  title: 'replication lag (s)',
-                  metrics: [
-                    {
-                      metric: cache('ReplicationLag', 'Maximum'),
-                      alarmFriendlyName: 'replication-lag',
-                      addAlarm: {
-                        Critical: { threshold: lagSeconds, comparisonOperator: gt, ...alarm(`${node}-replication-lag`, `Cache replica ${i + 1} lags more than ${lagSeconds}s`, 3) },
-                      },
-                    },
-                  ],
-                },
-              ]
-            : []),
-        ],
+        // Replication lag: replicas only (node 2+), which exist only in the HA environments.
+        metricGroups: [group('memory used %', memory), ...(i > 0 ? [group('replication lag (s)', lag)] : [])],
       });
     }
 
@@ -334,31 +290,20 @@ export class PipelineMonitoring extends Construct {
     });
     const searchMetrics = new OpenSearchServerlessMetricFactory(facade.createMetricFactory(), { collection: props.searchCollection });
     // The library alarms on search errors alone; search and ingestion (indexing) errors are one alarm here.
+    const searchErrors = new cloudwatch.MathExpression({
+      expression: 'FILL(search, 0) + FILL(ingest, 0)',
+      usingMetrics: { search: searchMetrics.metricSearchRequestErrors(), ingest: searchMetrics.metricIngestionRequestErrors() },
+      period: PERIOD,
+      label: 'search + ingestion errors',
+    });
     facade.monitorCustom({
       alarmFriendlyName: 'search-custom',
       humanReadableName: 'vector search: search + ingestion errors',
       metricGroups: [
-        {
-          title: 'search + ingestion errors',
-          metrics: [
-            {
-              metric: new cloudwatch.MathExpression({
-                expression: 'FILL(search, 0) + FILL(ingest, 0)',
-                usingMetrics: { search: searchMetrics.metricSearchRequestErrors(), ingest: searchMetrics.metricIngestionRequestErrors() },
-                period: PERIOD,
-                label: 'search + ingestion errors',
-              }),
-              alarmFriendlyName: 'errors',
-              addAlarm: {
-                Critical: {
-                  threshold: t.searchErrorsPer5Minutes,
-                  comparisonOperator: gt,
-                  ...alarm('search-errors', `More than ${t.searchErrorsPer5Minutes} OpenSearch Serverless request errors in 5 minutes`, 1),
-                },
-              },
-            },
-          ],
-        },
+        group(
+          'search + ingestion errors',
+          over(searchErrors, 'search-errors', t.searchErrorsPer5Minutes, `More than ${t.searchErrorsPer5Minutes} OpenSearch Serverless request errors in 5 minutes`, 1),
+        ),
       ],
     });
 
@@ -369,21 +314,13 @@ export class PipelineMonitoring extends Construct {
       alarmFriendlyName: 'nat',
       humanReadableName: 'NAT gateways',
       metricGroups: [
-        {
-          title: 'port-allocation errors',
-          metrics: props.natGatewayIds.map((natId, i) => ({
-            metric: nat(natId, 'ErrorPortAllocation'),
-            alarmFriendlyName: `nat${i + 1}`,
-            addAlarm: {
-              Critical: {
-                threshold: 0,
-                comparisonOperator: gt,
-                ...alarm(`nat${i + 1}-port-allocation-errors`, `NAT gateway ${i + 1} could not allocate a source port: connections are being dropped`, 1),
-              },
-            },
-          })),
-        },
-        { title: 'bytes out to destination', metrics: props.natGatewayIds.map((natId) => nat(natId, 'BytesOutToDestination')) },
+        group(
+          'port-allocation errors',
+          ...props.natGatewayIds.map((natId, i) =>
+            over(nat(natId, 'ErrorPortAllocation'), `nat${i + 1}-port-allocation-errors`, 0, `NAT gateway ${i + 1} could not allocate a source port: connections are being dropped`, 1),
+          ),
+        ),
+        group('bytes out to destination', ...props.natGatewayIds.map((natId) => nat(natId, 'BytesOutToDestination'))),
       ],
     });
 
