@@ -14,6 +14,12 @@ export const common = {
     useLockfile: true,
     region: 'us-east-1',
   },
+  // The repository whose workflows deploy (.github/workflows). Change both names for a fork: the deploy
+  // roles trust exactly this repository and its GitHub environments.
+  ci: {
+    github: { owner: 'marin-platform', repository: 'audio-pipeline-infra' },
+    oidcProvider: 'create',
+  },
   queues: {
     maxReceiveCount: 5,
     retentionDays: 4,
@@ -25,6 +31,6 @@ export const common = {
     mongoDbMajorVersion: '8.0',
     databaseName: 'audio_pipeline',
   },
-} satisfies Pick<EnvironmentInput, 'project' | 'region' | 'terraformState' | 'queues'> & {
+} satisfies Pick<EnvironmentInput, 'project' | 'region' | 'terraformState' | 'ci' | 'queues'> & {
   atlas: Pick<EnvironmentInput['atlas'], 'region' | 'mongoDbMajorVersion' | 'databaseName'>;
 };

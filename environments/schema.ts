@@ -368,6 +368,30 @@ export const terraformStateSchema = z.strictObject({
   region: awsRegion,
 });
 
+/**
+ * Where deploys run (the reference pipeline: GitHub Actions with OIDC). The deploy role of each
+ * environment trusts exactly `repo:{owner}/{repository}:environment:{env}` (lib/deploy/identity.ts), so
+ * both names are checked here: no wildcard, no slash, nothing GitHub would not accept as a name.
+ */
+export const ciSchema = z.strictObject({
+  github: z.strictObject({
+    /** GitHub user or organisation that owns the repository (1-39 of a-z A-Z 0-9 -, no leading/trailing/double hyphen). */
+    owner: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub owner name (1-39 letters, digits or single hyphens; no wildcard): the deploy roles trust exactly this owner'),
+    /** Repository name (1-100 of a-z A-Z 0-9 . _ -, not "." or ".."). */
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a GitHub repository name (1-100 of letters, digits, . _ -; no wildcard or slash): the deploy roles trust exactly this repository')
+      .refine((name) => name !== '.' && name !== '..', { message: 'must be a GitHub repository name, not "." or ".."' }),
+  }),
+  /**
+   * The account's GitHub OIDC identity provider (token.actions.githubusercontent.com): `create` it in the
+   * deploy-identity stack, or reuse the one the account already has (`existing`; IAM allows one per URL).
+   */
+  oidcProvider: z.enum(['create', 'existing']),
+});
+
 export const monitoringSchema = z.strictObject({
   /**
    * Addresses subscribed to the alarm topic. Deploy-time addresses (`-c alarmEmails=a@x,b@y`) are added to these,
@@ -475,6 +499,7 @@ export const environmentSchema = z
     services: servicesSchema,
     atlas: atlasSchema,
     terraformState: terraformStateSchema,
+    ci: ciSchema,
     monitoring: monitoringSchema,
     budget: budgetSchema,
     usage: usageSchema,

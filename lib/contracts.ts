@@ -1,6 +1,7 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -67,6 +68,12 @@ export interface PipelineData {
     readonly memberIds: readonly string[];
   };
   readonly search: {
+    /**
+     * The collection itself: cdk-monitoring-constructs' OpenSearch Serverless monitor takes the L1 and reads its id
+     * (`attrId`: the `CollectionId` metric dimension) as its own data-stack output, never split out of the ARN
+     * (a weak reference `Fn::GetStackOutput` stays a direct value or inside `Fn::Join`).
+     */
+    readonly collection: aoss.CfnCollection;
     readonly collectionName: string;
     readonly collectionArn: string;
     /** https://<id>.us-east-1.aoss.amazonaws.com */

@@ -1,8 +1,10 @@
 import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentConfig } from '../environments';
 import { addComplianceChecks } from './core/compliance';
 import { ResourceNames } from './naming';
 import { applyStandardTags } from './core/tagging';
+import { deployIdentityNames } from './deploy/identity';
 import { DataStack } from './stacks/data-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -27,7 +29,19 @@ export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStac
   const data = new DataStack(app, id('data'), { config, network });
   const services = new ServicesStack(app, id('services'), { config, network, data });
   const monitoring = new MonitoringStack(app, id('monitoring'), { config, network, data, services });
-  return { network, data, services, monitoring };
+  const stacks = { network, data, services, monitoring };
+  for (const stack of Object.values(stacks)) applyPermissionsBoundary(stack, config);
+  return stacks;
+}
+
+/**
+ * Every IAM role of the stack carries the environment's permissions boundary (created by the deploy-identity
+ * stack, `npm run bootstrap`): the CloudFormation execution policy allows creating a role only with it, so
+ * nothing the stacks create can be more powerful than the boundary. CDK's own mechanism: an aspect that sets
+ * `PermissionsBoundary` on every `AWS::IAM::Role` (and user) of the scope.
+ */
+export function applyPermissionsBoundary(stack: NetworkStack | DataStack | ServicesStack | MonitoringStack, config: EnvironmentConfig): void {
+  iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyName(stack, 'PermissionsBoundary', deployIdentityNames(config).permissionsBoundary));
 }
 
 export interface PipelineAppOptions {

@@ -148,6 +148,11 @@ export class VectorSearch extends Construct {
     return this.collection.attrArn;
   }
 
+  /** The collection's id (the `CollectionId` dimension of its AWS/AOSS metrics). */
+  get collectionId(): string {
+    return this.collection.attrId;
+  }
+
   get collectionEndpoint(): string {
     return this.collection.attrCollectionEndpoint;
   }

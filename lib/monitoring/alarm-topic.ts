@@ -9,14 +9,21 @@ import type { ResourceNames } from '../naming';
 
 export interface AlarmTopicProps {
   readonly names: ResourceNames;
-  /** E-mail addresses subscribed to the topic (each confirms its subscription once). */
-  readonly emails: readonly string[];
-  /** dev: the topic's key is scheduled for deletion with the stack. */
-  readonly disposable: boolean;
+  /**
+   * E-mail addresses subscribed to the topic (each confirms its subscription once).
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+  /**
+   * The topic's key is scheduled for deletion with the stack (dev).
+   * @default false
+   */
+  readonly disposable?: boolean;
   /**
    * No address is configured but the environment needs one (`missingAlarmDestination`): the template takes
    * the `AlarmEmail` parameter, a rule refuses it empty, and the address is subscribed. Offline synth works;
    * `cdk deploy` fails before any change, naming `-c alarmEmails=`.
+   * @default false
    */
   readonly requireDeployTimeEmail?: boolean;
 }
@@ -43,7 +50,7 @@ export class AlarmTopic extends Construct {
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: names.name('alarms'),
       description: `${names.prefix}: alarm and budget notification topic encryption`,
-      disposable: props.disposable,
+      disposable: props.disposable ?? false,
     });
     for (const service of PUBLISHERS) {
       this.key.key.addToResourcePolicy(
@@ -79,7 +86,7 @@ export class AlarmTopic extends Construct {
         }),
       );
     }
-    for (const email of props.emails) {
+    for (const email of props.emails ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
     if (props.requireDeployTimeEmail) this.requireEmailParameter();

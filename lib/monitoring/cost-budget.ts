@@ -1,13 +1,22 @@
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import type { ResourceNames } from '../naming';
+
+/** What the budget counts and when it notifies. */
+export interface BudgetLimits {
+  /** Monthly cost limit, USD. */
+  readonly monthlyUsd: number;
+  /** Notify when the forecasted month exceeds this percentage of the limit. */
+  readonly forecastedAlertPercent: number;
+  /** Notify when the actual spend exceeds this percentage of the limit. */
+  readonly actualAlertPercent: number;
+}
 
 export interface CostBudgetProps {
   readonly names: ResourceNames;
   /** Amount and alert percentages. The e-mail recipients are subscribed to `topic` by the stack, not here. */
-  readonly budget: Pick<EnvironmentConfig['budget'], 'monthlyUsd' | 'forecastedAlertPercent' | 'actualAlertPercent'>;
+  readonly budget: BudgetLimits;
   /**
    * Values of the CostCenter cost allocation tag the budget counts: the one every resource carries, and the
    * search collection's, frozen at its creation (its tags are create-only).

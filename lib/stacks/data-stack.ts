@@ -100,7 +100,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       readers: [identities.taskRoles.api],
       disposable,
     });
-    this.search = { collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
+    this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
 
     identities.grantDataPlaneAccess({
       bucketNames: buckets.bucketNames,

@@ -57,6 +57,10 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       ...COMMON,
       ...DEPLOY_VALUES,
       'park-services': { type: 'boolean', description: 'staging/prod first deploy before any image exists: create the services at 0 tasks (otherwise --image-tag is required)' },
+      'prepare-only': { type: 'boolean', description: 'staging/prod, the pipeline\'s prepare job: prepare and review every change set and the saved Terraform plan into --bundle <dir>, execute nothing' },
+      bundle: { type: 'string', description: 'with --prepare-only: directory of the plan bundle (assembly, Atlas stack with its saved plan, bundle.json)' },
+      execute: { type: 'string', description: 'staging/prod, the pipeline\'s execute job: execute exactly the change sets and saved plan of this bundle directory (nothing synthesized)' },
+      commit: { type: 'string', description: 'commit of the release: recorded in the bundle by --prepare-only; --execute refuses a bundle of another commit', validate: (v) => (/^[0-9a-f]{7,40}$/.test(v) ? undefined : 'must be a git commit SHA') },
       'allow-replace': {
         type: 'string',
         multiple: true,
@@ -89,8 +93,13 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     ],
     options: { ...COMMON, ...DEPLOY_VALUES, 'park-services': { type: 'boolean', description: 'as for deploy: a first deploy before any image exists' } },
   },
+  drift: {
+    summary: 'detect drift: cdk drift --fail on every CDK stack and terraform plan -detailed-exitcode on Atlas; changes nothing, fails on any drift',
+    details: ['Checks the AWS credentials (account, region) against the environment first.', 'Atlas needs --account (its state bucket) and the Atlas API keys in the environment.'],
+    options: COMMON,
+  },
   bootstrap: {
-    summary: 'prepare an account once (idempotent): cdk bootstrap, the ECS service-linked role and the Terraform state bucket',
+    summary: 'prepare an account once (idempotent): the deploy-identity stack, cdk bootstrap with the scoped execution policy and permissions boundary, the ECS service-linked role and the Terraform state bucket',
     details: [
       'State bucket marin-terraform-state-<account>: versioning, SSE-KMS, public access blocked, ACLs off, TLS-only policy; locking by S3 lock file (a DynamoDB table only when terraformState.dynamodbTable is configured).',
       'Needs --account in every environment: bootstrapping names its account explicitly.',
@@ -122,7 +131,7 @@ export function generalUsage(): string {
 
 export type ParsedArgs =
   | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'run'; readonly command: Command; readonly env: EnvironmentName; readonly options: OpsOptions };
+  | { readonly kind: 'run'; readonly command: Command; readonly env: EnvironmentName; readonly options: OpsOptions & { readonly executePath?: string } };
 
 function isCommand(value: string): value is Command {
   return (COMMANDS as readonly string[]).includes(value);
@@ -158,6 +167,10 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       certificateArn: str('certificate-arn'),
       alarmEmails: alarmEmails.length > 0 ? alarmEmails : undefined,
       allowReplace: list('allow-replace'),
+      ...(values['prepare-only'] === true ? { prepareOnly: true } : {}),
+      bundle: str('bundle'),
+      executePath: str('execute'),
+      commit: str('commit'),
     },
   };
 }

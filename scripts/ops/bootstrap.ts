@@ -1,7 +1,9 @@
 /** `bootstrap`: prepare an account once (idempotent). */
 import type { EnvironmentConfig } from '../../environments';
+import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
+import { ADMINISTRATOR_ACCESS, CDK_QUALIFIER, deployIdentityNames } from '../../lib/deploy/identity';
 import { terraformStateBucket } from '../../lib/terraform-state';
-import { confirm, guard, RefusalError, type OpsOptions, type Plan, type Step } from './steps';
+import { confirm, guard, RefusalError, type CommandStep, type OpsOptions, type Plan, type Step } from './steps';
 
 function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
@@ -27,6 +29,69 @@ export function stateBucketPolicy(bucket: string, region: string): string {
   });
 }
 
+/** The customer-managed policies `cdk bootstrap` attaches to its CloudFormation execution role: the project's execution policy, never AdministratorAccess. */
+export function executionPolicyArns(config: EnvironmentConfig, account: string): string[] {
+  return [`arn:${partitionOf(config.region)}:iam::${account}:policy/${deployIdentityNames(config).executionPolicy}`];
+}
+
+/**
+ * Refuses a `cdk bootstrap` command that would leave CloudFormation with AdministratorAccess: without
+ * --cloudformation-execution-policies the CDK attaches AdministratorAccess itself, and naming it (or any
+ * policy called AdministratorAccess) is refused outright; without a permissions boundary the execution role
+ * could create roles more powerful than itself.
+ */
+export function refuseAdministratorAccess(argv: readonly string[]): void {
+  const values = (flag: string): string[] => argv.flatMap((arg, i) => (arg === flag ? [argv[i + 1] ?? ''] : arg.startsWith(`${flag}=`) ? [arg.slice(flag.length + 1)] : []));
+  const policies = values('--cloudformation-execution-policies').flatMap((value) => value.split(','));
+  if (policies.length === 0) {
+    throw new RefusalError('refusing to bootstrap without --cloudformation-execution-policies: the CDK would give CloudFormation AdministratorAccess. The deploy-identity stack creates the scoped policy (lib/deploy/identity.ts)');
+  }
+  const admin = policies.filter((policy) => ADMINISTRATOR_ACCESS.test(policy.trim()));
+  if (admin.length > 0) {
+    throw new RefusalError(`refusing to bootstrap with ${admin.join(', ')}: CloudFormation executes with the project's scoped execution policy only (lib/deploy/identity.ts)`);
+  }
+  if (values('--custom-permissions-boundary').filter((value) => value !== '').length !== 1) {
+    throw new RefusalError('refusing to bootstrap without --custom-permissions-boundary <name>: the CloudFormation execution role must carry the permissions boundary');
+  }
+}
+
+/** Role name of the CDK bootstrap's CloudFormation execution role. */
+export function cfnExecutionRoleName(account: string, region: string): string {
+  return `cdk-${CDK_QUALIFIER}-cfn-exec-role-${account}-${region}`;
+}
+
+/** After the bootstrap: the execution role has exactly the project's policy attached and carries the boundary. */
+function verifyExecutionRole(config: EnvironmentConfig, account: string): CommandStep[] {
+  const role = cfnExecutionRoleName(account, config.region);
+  const expected = executionPolicyArns(config, account);
+  const boundary = `arn:${partitionOf(config.region)}:iam::${account}:policy/${deployIdentityNames(config).permissionsBoundary}`;
+  return [
+    {
+      kind: 'command',
+      description: `check: ${role} has exactly ${expected.join(', ')} attached (no AdministratorAccess)`,
+      changes: false,
+      argv: ['aws', 'iam', 'list-attached-role-policies', '--role-name', role, '--output', 'json'],
+      verify: (stdout) => {
+        let arns: string[];
+        try {
+          arns = ((JSON.parse(stdout) as { AttachedPolicies?: Array<{ PolicyArn: string }> }).AttachedPolicies ?? []).map((p) => p.PolicyArn);
+        } catch {
+          return `could not read the policies of ${role}: ${stdout.trim().slice(0, 200) || '(no output)'}`;
+        }
+        if (arns.some((arn) => ADMINISTRATOR_ACCESS.test(arn))) return `${role} still has AdministratorAccess attached: detach it (aws iam detach-role-policy --role-name ${role} --policy-arn <arn>) and re-run the bootstrap`;
+        return arns.slice().sort().join(',') === expected.slice().sort().join(',') ? undefined : `${role} has ${arns.join(', ') || 'no policy'} attached, expected exactly ${expected.join(', ')}`;
+      },
+    },
+    {
+      kind: 'command',
+      description: `check: ${role} carries the permissions boundary ${boundary}`,
+      changes: false,
+      argv: ['aws', 'iam', 'get-role', '--role-name', role, '--query', 'Role.PermissionsBoundary.PermissionsBoundaryArn', '--output', 'text'],
+      verify: (stdout) => (stdout.trim() === boundary ? undefined : `${role} carries boundary "${stdout.trim()}", expected ${boundary}`),
+    },
+  ];
+}
+
 /** `cdk bootstrap` of the environment's account/region and the Terraform state backend, all idempotent. */
 export function planBootstrap(config: EnvironmentConfig, options: OpsOptions): Plan {
   const account = options.account ?? config.account;
@@ -38,13 +103,32 @@ export function planBootstrap(config: EnvironmentConfig, options: OpsOptions): P
   const s3 = (operation: string, ...args: string[]): string[] => ['aws', 's3api', operation, '--bucket', bucket, ...args, '--region', state.region];
   const steps: Step[] = [guard(config, options)];
   if (config.name === 'prod' && !options.yes) steps.push(confirm(config, `bootstrap account ${account} in ${config.region}`));
+  const identity = deployIdentityNames(config);
+  const bootstrapArgv = [
+    'npx', 'cdk', 'bootstrap', `aws://${account}/${config.region}`,
+    '--cloudformation-execution-policies', executionPolicyArns(config, account).join(','),
+    '--custom-permissions-boundary', identity.permissionsBoundary,
+    ...(config.terminationProtection ? ['--termination-protection'] : []),
+  ];
+  refuseAdministratorAccess(bootstrapArgv);
   steps.push(
     {
+      // First: the execution policy and the boundary must exist before cdk bootstrap names them.
       kind: 'command',
-      description: `CDK bootstrap of aws://${account}/${config.region} (idempotent: updates the CDKToolkit stack if outdated)`,
+      description: `deploy ${identity.stackName}: GitHub OIDC provider (${config.ci.oidcProvider}), deploy role ${identity.deployRole}, execution policy ${identity.executionPolicy}, boundary ${identity.permissionsBoundary} (operator credentials, no bootstrap needed)`,
       changes: true,
-      argv: ['npx', 'cdk', 'bootstrap', `aws://${account}/${config.region}`, ...(config.terminationProtection ? ['--termination-protection'] : [])],
+      argv: [
+        'npx', 'cdk', 'deploy', '--app', DEPLOY_IDENTITY_APP, '-c', `env=${config.name}`, '-c', `account=${account}`, identity.stackName, '--exclusively',
+        '--require-approval', options.yes ? 'never' : 'broadening',
+      ],
     },
+    {
+      kind: 'command',
+      description: `CDK bootstrap of aws://${account}/${config.region} with the scoped execution policy and the permissions boundary (never AdministratorAccess; idempotent)`,
+      changes: true,
+      argv: bootstrapArgv,
+    },
+    ...verifyExecutionRole(config, account),
     {
       // A fresh account has no ECS service-linked role; the first cluster create can fail without it.
       kind: 'ensure',

@@ -13,13 +13,16 @@ import { EnvironmentConfigError, loadEnvironment, type EnvironmentConfig } from 
 import { USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
 import { executePlan, type OpsDeps } from './execute';
-import { plan, RefusalError, type StackInfo } from './plan';
+import { deployBundle, plan, readDeployBundle, RefusalError, type OpsOptions, type StackInfo } from './plan';
 
 export interface CliDeps extends OpsDeps {
   /** The environment's stacks in deploy order (the real app by default). */
   inventory(config: EnvironmentConfig): StackInfo[];
   /** Names this run's reviewed artefacts (change sets, plan file); default: the UTC time, `r20260101t120000`. */
   planId?(): string;
+  /** Reads and writes the plan bundle's bundle.json (`deploy --execute` / `--prepare-only`). */
+  readFile?(path: string): string;
+  writeFile?(path: string, text: string): void;
 }
 
 /** `r` + UTC date and time: sortable, unique per run, valid in change set and file names. */
@@ -51,8 +54,29 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       alarmEmails: parsed.options.alarmEmails,
     });
     const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
-    const options = { ...parsed.options, planId: deps.planId?.() ?? timePlanId() };
-    return await executePlan(plan(parsed.command, config, options, stacks), deps, { dryRun: parsed.options.dryRun });
+    let options: OpsOptions = { ...parsed.options, planId: deps.planId?.() ?? timePlanId() };
+    const { executePath } = parsed.options;
+    if (executePath !== undefined) {
+      if (options.prepareOnly) throw new RefusalError('--prepare-only and --execute are the two halves of a deploy: give one');
+      if (!deps.readFile) throw new Error('this CLI cannot read files');
+      let text: string;
+      try {
+        text = deps.readFile(`${executePath}/bundle.json`);
+      } catch {
+        throw new RefusalError(`${executePath}/bundle.json not found: --execute takes the directory the prepare job uploaded (deploy --prepare-only --bundle <dir>)`);
+      }
+      const bundle = readDeployBundle(text, config, options, stacks);
+      options = { ...options, account: bundle.account, imageTag: bundle.imageTag, certificateArn: bundle.certificateArn, alarmEmails: bundle.alarmEmails, planId: bundle.planId, commit: bundle.commit, allowReplace: bundle.allowReplace ?? [], executeBundle: bundle };
+    }
+    const reviews: Record<string, readonly string[]> = {};
+    const built = plan(parsed.command, config, options, stacks);
+    const status = await executePlan(built, deps, { dryRun: parsed.options.dryRun, onReview: (key, review) => (reviews[key] = review.lines) });
+    if (status === 0 && options.prepareOnly && !parsed.options.dryRun && options.bundle) {
+      if (!deps.writeFile) throw new Error('this CLI cannot write files');
+      deps.writeFile(`${options.bundle}/bundle.json`, `${JSON.stringify({ ...deployBundle(config, options, stacks), reviews }, null, 2)}\n`);
+      deps.log(`plan bundle written: ${options.bundle}/bundle.json (execute it with: npm run deploy -- --env ${config.name} --execute ${options.bundle})`);
+    }
+    return status;
   } catch (error) {
     if (error instanceof RefusalError || error instanceof EnvironmentConfigError) {
       deps.error(`error: ${error.message}`);
@@ -67,7 +91,17 @@ if (require.main === module) {
     const { systemDeps } = await import('./system');
     const { appStackInventory } = await import('./inventory');
     try {
-      process.exitCode = await main(process.argv.slice(2), { ...systemDeps(), inventory: appStackInventory });
+      const { mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
+      const { dirname } = await import('node:path');
+      process.exitCode = await main(process.argv.slice(2), {
+        ...systemDeps(),
+        inventory: appStackInventory,
+        readFile: (path) => readFileSync(path, 'utf8'),
+        writeFile: (path, text) => {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, text);
+        },
+      });
     } catch (error) {
       console.error(`error: ${(error as Error).message}`);
       process.exitCode = 1;

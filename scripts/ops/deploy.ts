@@ -32,6 +32,7 @@ import {
   requireAccount,
   requireAtlasAccount,
   type CommandStep,
+  type DeployBundle,
   type DeriveStep,
   type OpsOptions,
   type Plan,
@@ -58,15 +59,58 @@ export interface ReviewedArtefacts {
   readonly planFile: string;
 }
 
-export function reviewedArtefacts(config: EnvironmentConfig, planId: string): ReviewedArtefacts {
+export function reviewedArtefacts(config: EnvironmentConfig, planId: string, bundle?: string): ReviewedArtefacts {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(planId)) throw new Error(`plan id "${planId}" must be 1-63 of a-z 0-9 -, starting with a letter`);
   const changeSetName = `${ResourceNames.of(config).prefix}-${planId}`;
+  // A plan bundle (--prepare-only --bundle <dir>) holds the assembly and the Atlas stack in one directory: one artifact.
   return {
     changeSetName,
-    assemblyDir: `cdk.out/reviewed/${changeSetName}`,
-    terraformDir: `cdktf.out/stacks/${atlasStackName(config.name)}`,
+    assemblyDir: bundle ? `${bundle}/assembly` : `cdk.out/reviewed/${changeSetName}`,
+    terraformDir: `${bundle ? `${bundle}/cdktf.out` : 'cdktf.out'}/stacks/${atlasStackName(config.name)}`,
     planFile: `${changeSetName}.tfplan`,
   };
+}
+
+/** The bundle.json that `deploy --prepare-only` writes once every change set and the plan were prepared and passed review. */
+export function deployBundle(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): DeployBundle {
+  const artefacts = reviewedArtefacts(config, options.planId!, options.bundle);
+  return {
+    version: 1,
+    environment: config.name,
+    account: (options.account ?? config.account)!,
+    ...(options.commit ? { commit: options.commit } : {}),
+    ...(options.imageTag ? { imageTag: options.imageTag } : {}),
+    ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}),
+    ...(options.alarmEmails && options.alarmEmails.length > 0 ? { alarmEmails: options.alarmEmails } : {}),
+    planId: options.planId!,
+    ...(options.allowReplace && options.allowReplace.length > 0 ? { allowReplace: options.allowReplace } : {}),
+    ...artefacts,
+    stacks: stacks.map((s) => s.stackName),
+  };
+}
+
+/**
+ * Reads a bundle.json for `deploy --execute`: refuses another environment, another commit or image tag than
+ * the one this job releases, and a bundle whose stacks are not this environment's.
+ */
+export function readDeployBundle(text: string, config: EnvironmentConfig, options: Pick<OpsOptions, 'commit' | 'imageTag'>, stacks: readonly StackInfo[]): DeployBundle {
+  let bundle: DeployBundle;
+  try {
+    bundle = JSON.parse(text) as DeployBundle;
+  } catch {
+    throw new RefusalError('the plan bundle\'s bundle.json is not JSON: download the artifact of the prepare job unchanged');
+  }
+  if (bundle.version !== 1) throw new RefusalError(`plan bundle version ${String(bundle.version)} is not 1: prepare it again with this commit`);
+  if (bundle.environment !== config.name) throw new RefusalError(`the plan bundle was prepared for ${bundle.environment}, not ${config.name}: download ${config.name}'s artifact`);
+  if (options.commit && bundle.commit !== options.commit) throw new RefusalError(`the plan bundle was prepared from commit ${bundle.commit ?? '(none)'}, not ${options.commit}: execute only what was prepared for this release`);
+  if (options.imageTag && bundle.imageTag !== options.imageTag) throw new RefusalError(`the plan bundle deploys image tag ${bundle.imageTag ?? '(none)'}, not ${options.imageTag}: execute only what was prepared for this release`);
+  const expected = stacks.map((s) => s.stackName);
+  if (JSON.stringify(bundle.stacks) !== JSON.stringify(expected)) throw new RefusalError(`the plan bundle holds stacks ${bundle.stacks.join(', ')}, expected ${expected.join(', ')}`);
+  const artefacts = reviewedArtefacts(config, bundle.planId, bundle.assemblyDir.replace(/\/assembly$/, ''));
+  for (const key of ['changeSetName', 'assemblyDir', 'terraformDir', 'planFile'] as const) {
+    if (bundle[key] !== artefacts[key]) throw new RefusalError(`the plan bundle's ${key} "${bundle[key]}" is not "${artefacts[key]}": download the artifact of the prepare job unchanged`);
+  }
+  return bundle;
 }
 
 /**
@@ -180,10 +224,12 @@ function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: reado
   };
 }
 
-/** prepare -> describe/review -> confirm -> execute, for one CDK stack. */
+/** prepare -> describe/review -> confirm -> execute, for one CDK stack (only the first two with --prepare-only, the last three with --execute). */
 function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: StackInfo, artefacts: ReviewedArtefacts, force: boolean): Step[] {
   const { changeSetName, assemblyDir } = artefacts;
-  const steps: Step[] = [
+  const prepare: Step[] = options.executeBundle
+    ? []
+    : [
     {
       kind: 'command',
       description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
@@ -197,6 +243,9 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
         '--require-approval', 'never',
       ],
     },
+  ];
+  const steps: Step[] = [
+    ...prepare,
     {
       kind: 'review',
       description: `review change set ${changeSetName} of ${stack.stackName}: refuse replacing or removing stateful or fixed-name resources`,
@@ -206,6 +255,7 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
       review: (stdout) => reviewChangeSet(stdout, options.allowReplace ?? []),
     },
   ];
+  if (options.prepareOnly) return steps;
   if (!options.yes) steps.push(confirm(config, `execute change set ${changeSetName} on ${stack.stackName} as reviewed above`));
   steps.push({
     kind: 'command',
@@ -225,11 +275,18 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
   const env = atlasEnv(config, options);
   const terraform = (...args: string[]): string[] => ['terraform', `-chdir=${terraformDir}`, ...args];
   const key = atlasStackName(config.name);
+  const output = terraformDir.replace(/\/stacks\/[^/]+$/, '');
   const steps: Step[] = [
-    { kind: 'command', description: `synthesize the Atlas stack ${key} (CDKTF) into ${terraformDir}`, changes: false, argv: ['npx', 'cdktf', 'synth'], env },
+    ...(options.executeBundle
+      ? []
+      : [{ kind: 'command' as const, description: `synthesize the Atlas stack ${key} (CDKTF) into ${terraformDir}`, changes: false, argv: ['npx', 'cdktf', 'synth', ...(output === 'cdktf.out' ? [] : ['--output', output])], env }]),
     { kind: 'command', description: `terraform init of ${key} (state: the account's S3 bucket)`, changes: false, argv: terraform('init', '-input=false'), env },
-    { kind: 'command', description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
-    { kind: 'command', description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
+    ...(options.executeBundle
+      ? []
+      : [
+          { kind: 'command' as const, description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
+          { kind: 'command' as const, description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
+        ]),
     {
       kind: 'review',
       description: `review the saved plan ${planFile}: refuse destroying or replacing the project, cluster, backup schedule or private endpoint`,
@@ -240,6 +297,7 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
       review: (stdout) => reviewTerraformPlan(stdout, options.allowReplace ?? []),
     },
   ];
+  if (options.prepareOnly) return steps;
   if (!options.yes) steps.push(confirm(config, `apply the saved plan ${planFile} to ${key} as reviewed above`));
   steps.push({
     kind: 'command',
@@ -364,12 +422,18 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
   const stateless = stacks.filter((s) => !s.stateful);
   // First, before anything changes: the preflight and the credentials.
   const steps: Step[] = [guard(config, options, deployPreflight(config, options, stacks))];
+  if ((options.prepareOnly || options.executeBundle) && !isReviewed(config)) {
+    throw new RefusalError(`${config.name} deploys directly (no reviewed change sets): --prepare-only and --execute are for staging and prod`);
+  }
+  if (options.prepareOnly && !options.bundle) throw new RefusalError('--prepare-only needs --bundle <dir>: the directory the pipeline uploads as the artifact');
   if (isReviewed(config)) {
-    if (!options.planId) throw new Error('a reviewed deploy needs a plan id (options.planId) to name its change sets and plan file');
-    const artefacts = reviewedArtefacts(config, options.planId);
+    const bundle = options.executeBundle;
+    const planId = bundle?.planId ?? options.planId;
+    if (!planId) throw new Error('a reviewed deploy needs a plan id (options.planId) to name its change sets and plan file');
+    const artefacts = bundle ?? reviewedArtefacts(config, planId, options.bundle);
     for (const stack of stateful) {
       steps.push(...reviewedStack(config, options, stack, artefacts, false));
-      if (stack.component === 'network') steps.push(closeDefaultSecurityGroup(config));
+      if (stack.component === 'network' && !options.prepareOnly) steps.push(closeDefaultSecurityGroup(config));
     }
     steps.push(...reviewedAtlas(config, options, artefacts));
     // Force the stateless stacks after a stateful deploy (weak references), as the direct path does.
@@ -387,6 +451,6 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
     });
     if (stateless.length > 0) steps.push(cdkDeploy(config, options, stateless, 'service', approved, stateful.length > 0));
   }
-  steps.push(...postDeployChecks(config, stacks));
+  if (!options.prepareOnly) steps.push(...postDeployChecks(config, stacks));
   return { command: 'deploy', environment: config.name, steps, ...(options.allowReplace?.length ? { allowReplace: options.allowReplace } : {}) };
 }

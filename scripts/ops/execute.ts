@@ -176,7 +176,7 @@ async function runGuard(step: GuardStep, plan: Plan, deps: OpsDeps): Promise<num
  * Executes a plan step by step and returns the exit code. Stops at the first failure; never runs a
  * changing step before the identity guard has passed.
  */
-export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: boolean }): Promise<number> {
+export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: boolean; onReview?: (key: string, review: Review) => void }): Promise<number> {
   if (plan.steps.length === 0) {
     deps.log(`nothing to ${plan.command} in ${plan.environment}`);
     return 0;
@@ -268,6 +268,7 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
             return 1;
           }
           reviews.set(step.key, review);
+          options.onReview?.(step.key, review);
           break;
         }
         case 'command': {

@@ -10,14 +10,16 @@ import { planDeploy } from './deploy';
 import { planDestroy } from './destroy';
 import { planDiff } from './diff';
 import { planDoctor } from './doctor';
+import { planDrift } from './drift';
 import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
-export { planBootstrap, stateBucketPolicy } from './bootstrap';
-export { CHECKED_SECRETS, deployPreflight, isReviewed, planDeploy, reviewedArtefacts } from './deploy';
+export { executionPolicyArns, planBootstrap, refuseAdministratorAccess, stateBucketPolicy } from './bootstrap';
+export { CHECKED_SECRETS, deployBundle, deployPreflight, isReviewed, planDeploy, readDeployBundle, reviewedArtefacts } from './deploy';
 export { planDoctor } from './doctor';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
+export { planDrift } from './drift';
 
 export function plan(command: Command, config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   switch (command) {
@@ -31,5 +33,7 @@ export function plan(command: Command, config: EnvironmentConfig, options: OpsOp
       return planBootstrap(config, options);
     case 'doctor':
       return planDoctor(config, options, stacks);
+    case 'drift':
+      return planDrift(config, options, stacks);
   }
 }

@@ -10,7 +10,7 @@ import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
 
-export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor'] as const;
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor', 'drift'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options shared by every command (parsed by ./args.ts). */
@@ -44,6 +44,37 @@ export interface OpsOptions {
    * (`[a-z0-9-]`, starts with a letter; the CLI derives it from the time).
    */
   readonly planId?: string;
+  /**
+   * Reviewed deploys (staging, prod), the pipeline's first half: prepare and review every change set and
+   * the saved Terraform plan into the bundle directory `bundle`, execute nothing (`deploy --prepare-only`).
+   */
+  readonly prepareOnly?: boolean;
+  /** Directory of the plan bundle (`--bundle`): the reviewed assembly, the Atlas stack with its saved plan, bundle.json. */
+  readonly bundle?: string;
+  /** The pipeline's second half: execute exactly the change sets and plan of this bundle (`deploy --execute <dir>`). */
+  readonly executeBundle?: DeployBundle;
+  /** Commit the release is built from (recorded in the bundle; execute refuses another). */
+  readonly commit?: string;
+}
+
+/** bundle.json of a plan bundle: what `deploy --prepare-only` prepared, read back by `deploy --execute`. */
+export interface DeployBundle {
+  readonly version: 1;
+  readonly environment: string;
+  readonly account: string;
+  readonly commit?: string;
+  readonly imageTag?: string;
+  readonly certificateArn?: string;
+  readonly alarmEmails?: readonly string[];
+  readonly planId: string;
+  /** The --allow-replace ids the prepare run accepted: the execute run's review and stack policies accept the same, no more. */
+  readonly allowReplace?: readonly string[];
+  readonly changeSetName: string;
+  /** Paths relative to the working directory of the execute job (the bundle is downloaded to the same place). */
+  readonly assemblyDir: string;
+  readonly terraformDir: string;
+  readonly planFile: string;
+  readonly stacks: readonly string[];
 }
 
 /** A CDK stack of the environment, with its place in the deploy order. */

@@ -25,6 +25,8 @@ interface AlarmSpec {
   readonly threshold: number;
   readonly comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
   readonly evaluationPeriods: number;
+  /** Breaching datapoints among the evaluation periods that fire it: all of them (explicit since the library). */
+  readonly datapointsToAlarm: number;
   readonly missingData: 'notBreaching' | 'breaching';
 }
 
@@ -46,6 +48,7 @@ function expectedAlarms(envName: EnvironmentName, m: EnvironmentConfig['monitori
     threshold,
     comparison,
     evaluationPeriods,
+    datapointsToAlarm: evaluationPeriods,
     missingData,
   });
   const alarms: Record<string, AlarmSpec> = {};
@@ -104,15 +107,17 @@ function specOf(p: AlarmProperties): AlarmSpec {
   let metricText: string;
   let period: number;
   if (p.Metrics) {
+    // Metric math, or one labelled metric (the library's metrics carry a label, which CloudFormation takes in this form).
     const expression = p.Metrics.find((q: { Expression?: string }) => q.Expression);
     const stats = p.Metrics.filter((q: { MetricStat?: CfnMetricStat }) => q.MetricStat).map((q: { MetricStat: CfnMetricStat }) => q.MetricStat);
-    metricText = `expr(${expression.Expression}) ${stats.map((s: CfnMetricStat) => metric(s.Metric.Namespace, s.Metric.MetricName, s.Stat, dimsOf(s.Metric.Dimensions))).join('; ')}`;
+    const statsText = stats.map((s: CfnMetricStat) => metric(s.Metric.Namespace, s.Metric.MetricName, s.Stat, dimsOf(s.Metric.Dimensions))).join('; ');
+    metricText = expression ? `expr(${expression.Expression}) ${statsText}` : statsText;
     period = Math.max(...stats.map((s: CfnMetricStat) => s.Period));
   } else {
     metricText = metric(p.Namespace, p.MetricName, p.Statistic ?? p.ExtendedStatistic, dimsOf(p.Dimensions));
     period = p.Period;
   }
-  return { metric: metricText, period, threshold: p.Threshold, comparison: p.ComparisonOperator, evaluationPeriods: p.EvaluationPeriods, missingData: p.TreatMissingData };
+  return { metric: metricText, period, threshold: p.Threshold, comparison: p.ComparisonOperator, evaluationPeriods: p.EvaluationPeriods, datapointsToAlarm: p.DatapointsToAlarm, missingData: p.TreatMissingData };
 }
 
 /** Whether an alarm in this shape fires for one datapoint value (all evaluation periods at it). */

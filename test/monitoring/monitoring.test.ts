@@ -15,6 +15,12 @@ const EXPECTED = {
   prod: { actionsEnabled: true, runningTaskAlarms: 4, apiFloor: 3, workerFloor: 1, replicationLagAlarms: 1, natAlarms: 3, budget: 970, alarmEmailRequired: true },
 } as const;
 
+/** Namespace/MetricName of an alarm's metric: top level, or the one MetricStat of a labelled metric (the library's). */
+const metricOf = (p: any): string => {
+  const stat = p.Metrics?.length === 1 ? p.Metrics[0].MetricStat.Metric : p;
+  return `${stat.Namespace}/${stat.MetricName}`;
+};
+
 /** The message the template rule shows when a staging/prod deploy names no alarm destination. */
 const ALARM_RULE_MESSAGE = 'This environment has no alarm destination: deploy with -c alarmEmails=oncall@example.com (or set monitoring.alarmEmails).';
 
@@ -60,10 +66,12 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
   test.each(WORKER_NAMES)('DLQ and oldest-message alarms of %s notify the topic', (worker) => {
     const dlq = alarmNamed(`${worker}-dlq-messages`);
     expect(dlq).toBeDefined();
-    expect(dlq.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'ApproximateNumberOfMessagesVisible', ActionsEnabled: expected.actionsEnabled });
+    expect(dlq.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', ActionsEnabled: expected.actionsEnabled });
+    expect(metricOf(dlq.Properties)).toBe('AWS/SQS/ApproximateNumberOfMessagesVisible');
     expect(dlq.Properties.AlarmActions).toEqual([topicRef()]);
     const age = alarmNamed(`${worker}-queue-oldest-age`);
-    expect(age.Properties).toMatchObject({ Threshold: config.monitoring.queueMaxAgeSeconds, MetricName: 'ApproximateAgeOfOldestMessage', ActionsEnabled: expected.actionsEnabled });
+    expect(age.Properties).toMatchObject({ Threshold: config.monitoring.queueMaxAgeSeconds, ActionsEnabled: expected.actionsEnabled });
+    expect(metricOf(age.Properties)).toBe('AWS/SQS/ApproximateAgeOfOldestMessage');
     expect(age.Properties.AlarmActions).toEqual([topicRef()]);
     expect(alarmNamed(`${worker}-queue-depth`).Properties.Threshold).toBe(config.monitoring.queueMaxDepth);
   });
@@ -101,7 +109,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     expect(alarmNamed('cache-node1-memory').Properties.Threshold).toBe(m.cacheMemoryPercent);
     expect(alarmNamed('cache-node1-engine-cpu').Properties.Threshold).toBe(m.cacheCpuPercent);
     expect(alarmNamed('cache-node1-evictions').Properties.Threshold).toBe(m.cacheEvictionsPer5Minutes);
-    expect(alarmNamed('search-latency').Properties).toMatchObject({ Namespace: 'AWS/AOSS', Threshold: m.searchLatencyMs });
+    expect(alarmNamed('search-latency').Properties.Threshold).toBe(m.searchLatencyMs);
+    expect(metricOf(alarmNamed('search-latency').Properties)).toBe('AWS/AOSS/SearchRequestLatency');
     expect(alarmNamed('search-errors').Properties.Threshold).toBe(m.searchErrorsPer5Minutes);
   });
 

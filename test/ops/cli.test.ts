@@ -517,12 +517,28 @@ describe('execution', () => {
     });
   });
 
+  /** The bootstrapped CloudFormation execution role as IAM describes it: the scoped policy attached, the boundary set. */
+  const executionRole: Array<[(argv: readonly string[]) => boolean, { status: number; stdout: string }]> = [
+    [(a) => a[2] === 'list-attached-role-policies', { status: 0, stdout: JSON.stringify({ AttachedPolicies: [{ PolicyName: 'marin-dev-cfn-execution', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/marin-dev-cfn-execution` }] }) }],
+    [(a) => a[2] === 'get-role' && a.includes('Role.PermissionsBoundary.PermissionsBoundaryArn'), { status: 0, stdout: `arn:aws:iam::${ACCOUNT}:policy/marin-dev-permissions-boundary\n` }],
+  ];
+
+  test('bootstrap stops when the execution role still has AdministratorAccess', async () => {
+    const admin = stubDeps({
+      identity,
+      results: [[(a) => a[2] === 'list-attached-role-policies', { status: 0, stdout: JSON.stringify({ AttachedPolicies: [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] }) }], ...executionRole],
+    });
+    expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], admin)).toBe(1);
+    expect(admin.err.join('\n')).toMatch(/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1 still has AdministratorAccess attached/);
+    expect(commandsOf(admin).filter((c) => /s3api/.test(c))).toEqual([]);
+  });
+
   test('bootstrap creates the ECS service-linked role and the bucket only when the check fails', async () => {
-    const exists = stubDeps({ identity });
+    const exists = stubDeps({ identity, results: executionRole });
     expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], exists)).toBe(0);
     expect(commandsOf(exists).filter((c) => /create-/.test(c))).toEqual([]);
 
-    const missing = stubDeps({ identity, results: [[(a) => a[2] === 'head-bucket' || a[2] === 'get-role', { status: 254, stdout: '' }]] });
+    const missing = stubDeps({ identity, results: [...executionRole, [(a) => a[2] === 'head-bucket' || (a[2] === 'get-role' && a[4] === 'AWSServiceRoleForECS'), { status: 254, stdout: '' }]] });
     expect(await main(['bootstrap', '--env', 'dev', '--account', ACCOUNT], missing)).toBe(0);
     expect(commandsOf(missing).filter((c) => /create-|wait/.test(c)).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
       'aws iam create-service-linked-role',

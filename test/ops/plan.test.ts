@@ -8,6 +8,7 @@ import {
   planDestroy,
   planDiff,
   RefusalError,
+  refuseAdministratorAccess,
   reviewedArtefacts,
   stackInventory,
   type CommandStep,
@@ -540,11 +541,14 @@ describe('bootstrap', () => {
 
   const BUCKET = `marin-terraform-state-${ACCOUNT}`;
 
-  test('cdk bootstrap, the ECS service-linked role, then the account state bucket, check-then-create; S3 lock file only', () => {
+  test('the deploy-identity stack, cdk bootstrap with the scoped policy and boundary, its checks, the ECS service-linked role, then the account state bucket, check-then-create; S3 lock file only', () => {
     const plan = planBootstrap(config('dev'), opts({ account: ACCOUNT }));
     expect(outline(plan)).toEqual([
       `guard:${ACCOUNT}@us-east-1`,
-      `npx cdk bootstrap aws://${ACCOUNT}/us-east-1`,
+      `npx cdk deploy --app npx tsx bin/deploy-identity.ts -c env=dev -c account=${ACCOUNT} marin-dev-deploy-identity --exclusively --require-approval broadening`,
+      `npx cdk bootstrap aws://${ACCOUNT}/us-east-1 --cloudformation-execution-policies arn:aws:iam::${ACCOUNT}:policy/marin-dev-cfn-execution --custom-permissions-boundary marin-dev-permissions-boundary`,
+      `aws iam list-attached-role-policies --role-name cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1 --output json`,
+      `aws iam get-role --role-name cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1 --query Role.PermissionsBoundary.PermissionsBoundaryArn --output text`,
       'ensure:aws iam get-role --role-name AWSServiceRoleForECS --output json',
       `ensure:aws s3api head-bucket --bucket ${BUCKET} --region us-east-1`,
       `aws s3api put-public-access-block --bucket ${BUCKET} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true --region us-east-1`,
@@ -553,9 +557,9 @@ describe('bootstrap', () => {
       `aws s3api put-bucket-encryption --bucket ${BUCKET} --server-side-encryption-configuration {"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"},"BucketKeyEnabled":true}]} --region us-east-1`,
       expect.stringMatching(new RegExp(`^aws s3api put-bucket-policy --bucket ${BUCKET} --policy `)),
     ]);
-    const role = plan.steps[2];
+    const role = plan.steps[5];
     expect(role.kind === 'ensure' && role.create.map((c) => c.join(' '))).toEqual(['aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com']);
-    const bucket = plan.steps[3];
+    const bucket = plan.steps[6];
     expect(bucket.kind === 'ensure' && bucket.create.map((c) => c.join(' '))).toEqual([
       `aws s3api create-bucket --bucket ${BUCKET} --region us-east-1`,
       `aws s3api wait bucket-exists --bucket ${BUCKET} --region us-east-1`,
@@ -590,7 +594,7 @@ describe('bootstrap', () => {
     const base = config('dev');
     const custom: EnvironmentConfig = { ...base, terraformState: { bucketPrefix: 'other-state', useLockfile: false, dynamodbTable: 'tf-lock', region: 'eu-west-1' } };
     const plan = planBootstrap(custom, opts({ account: ACCOUNT }));
-    const bucket = plan.steps[3];
+    const bucket = plan.steps[6];
     expect(bucket.kind === 'ensure' && bucket.create[0].join(' ')).toBe(
       `aws s3api create-bucket --bucket other-state-${ACCOUNT} --create-bucket-configuration LocationConstraint=eu-west-1 --region eu-west-1`,
     );
@@ -606,9 +610,50 @@ describe('bootstrap', () => {
   });
 
   test('termination protection on the CDKToolkit stack where the environment has it; prod asks first', () => {
-    expect(argvs(planBootstrap(config('staging'), opts({ account: ACCOUNT })))[0]).toBe(`npx cdk bootstrap aws://${ACCOUNT}/us-east-1 --termination-protection`);
+    expect(argvs(planBootstrap(config('staging'), opts({ account: ACCOUNT })))[1]).toBe(
+      `npx cdk bootstrap aws://${ACCOUNT}/us-east-1 --cloudformation-execution-policies arn:aws:iam::${ACCOUNT}:policy/marin-staging-cfn-execution --custom-permissions-boundary marin-staging-permissions-boundary --termination-protection`,
+    );
+    expect(argvs(planBootstrap(config('dev'), opts({ account: ACCOUNT }))).join('\n')).not.toContain('--termination-protection');
     expect(outline(planBootstrap(config('prod'), opts({ account: ACCOUNT })))[1]).toBe('confirm:prod');
     expect(outline(planBootstrap(config('prod'), opts({ account: ACCOUNT, yes: true })))).not.toContain('confirm:prod');
+  });
+});
+
+describe('bootstrap never leaves CloudFormation with AdministratorAccess', () => {
+  const bootstrap = (...flags: string[]): string[] => ['npx', 'cdk', 'bootstrap', `aws://${ACCOUNT}/us-east-1`, ...flags];
+  const scoped = ['--cloudformation-execution-policies', `arn:aws:iam::${ACCOUNT}:policy/marin-prod-cfn-execution`];
+  const boundary = ['--custom-permissions-boundary', 'marin-prod-permissions-boundary'];
+
+  test('every environment bootstraps with its own execution policy, never AdministratorAccess', () => {
+    for (const env of ENVIRONMENT_NAMES) {
+      const argv = argvs(planBootstrap(config(env), opts({ account: ACCOUNT, yes: true }))).find((a) => a.startsWith('npx cdk bootstrap'))!;
+      expect(argv).toContain(`--cloudformation-execution-policies arn:aws:iam::${ACCOUNT}:policy/marin-${env}-cfn-execution `);
+      expect(argv).toContain(`--custom-permissions-boundary marin-${env}-permissions-boundary`);
+      expect(argv).not.toMatch(/AdministratorAccess/);
+    }
+  });
+
+  test('the refusal: no execution policy (the CDK default is AdministratorAccess), AdministratorAccess named, or no boundary', () => {
+    expect(() => refuseAdministratorAccess(bootstrap(...scoped, ...boundary))).not.toThrow();
+    expect(() => refuseAdministratorAccess(bootstrap(...boundary))).toThrow(/^refusing to bootstrap without --cloudformation-execution-policies: the CDK would give CloudFormation AdministratorAccess/);
+    expect(() => refuseAdministratorAccess(bootstrap('--cloudformation-execution-policies', 'arn:aws:iam::aws:policy/AdministratorAccess', ...boundary))).toThrow(
+      /^refusing to bootstrap with arn:aws:iam::aws:policy\/AdministratorAccess: /,
+    );
+    expect(() => refuseAdministratorAccess(bootstrap(`--cloudformation-execution-policies=${scoped[1]},arn:aws:iam::aws:policy/AdministratorAccess`, ...boundary))).toThrow(/AdministratorAccess/);
+    expect(() => refuseAdministratorAccess(bootstrap(...scoped))).toThrow(/^refusing to bootstrap without --custom-permissions-boundary <name>/);
+  });
+
+  test('after the bootstrap, the execution role is checked: exactly the scoped policy, and the boundary', () => {
+    const plan = planBootstrap(config('prod'), opts({ account: ACCOUNT, yes: true }));
+    const checks = plan.steps.filter((s): s is CommandStep => s.kind === 'command' && s.argv[1] === 'iam');
+    expect(checks).toHaveLength(2);
+    const [attached, role] = checks;
+    const policies = (...arns: string[]) => JSON.stringify({ AttachedPolicies: arns.map((PolicyArn) => ({ PolicyName: PolicyArn.split('/').pop(), PolicyArn })) });
+    expect(attached.verify!(policies(`arn:aws:iam::${ACCOUNT}:policy/marin-prod-cfn-execution`))).toBeUndefined();
+    expect(attached.verify!(policies(`arn:aws:iam::${ACCOUNT}:policy/marin-prod-cfn-execution`, 'arn:aws:iam::aws:policy/AdministratorAccess'))).toMatch(/still has AdministratorAccess attached/);
+    expect(attached.verify!(policies(`arn:aws:iam::${ACCOUNT}:policy/marin-dev-cfn-execution`))).toMatch(/expected exactly arn:aws:iam::111111111111:policy\/marin-prod-cfn-execution/);
+    expect(role.verify!(`arn:aws:iam::${ACCOUNT}:policy/marin-prod-permissions-boundary\n`)).toBeUndefined();
+    expect(role.verify!('None\n')).toMatch(/carries boundary "None"/);
   });
 });
 

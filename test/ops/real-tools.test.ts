@@ -15,11 +15,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
-import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, planDrift, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { PreflightCheck, Step } from '../../scripts/ops/steps';
 import { atLeast, awsCliVersion, AwsCliError, MIN_AWS_CLI_VERSION, resolveAwsCli } from '../../scripts/ops/tools';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
-import { cachedKey, sha256, SYNTH_ROOT } from '../support/synth-cache';
+import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
+import { cachedKey, sha256, synthInputKey, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
 import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
@@ -103,7 +104,7 @@ function plansOf(env: EnvironmentName): Plan[] {
   const config = loadEnvironment(env);
   const stacks = stackInventory(config);
   const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
-  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base)];
+  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base), planDrift(config, base, stacks)];
   // diff without the release inputs: staging/prod read them back from the deployed stacks (get-template).
   plans.push(planDiff(config, { ...base, imageTag: undefined, certificateArn: undefined, alarmEmails: undefined }, stacks));
   if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
@@ -163,8 +164,8 @@ test('the plans use only the tools checked below', () => {
 // cdk
 
 /** Options of the CDK CLI the plans use that take a value (everything else must be a known flag). */
-const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method']);
-const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection']);
+const CDK_VALUE_OPTIONS = new Set(['-c', '--context', '-a', '--app', '-o', '--output', '--change-set-name', '--require-approval', '--method', '--cloudformation-execution-policies', '--custom-permissions-boundary']);
+const CDK_FLAGS = new Set(['--exclusively', '--force', '--import-existing-resources', '--termination-protection', '--fail']);
 
 interface CdkCall {
   readonly env: EnvironmentName;
@@ -175,6 +176,8 @@ interface CdkCall {
   readonly choices: Array<[string, string]>;
   readonly context: string[];
   readonly positionals: string[];
+  /** `--app <command>` when the call runs an app other than cdk.json's (the deploy-identity app). */
+  readonly app?: string;
 }
 
 function parseCdk({ env, argv }: Planned): CdkCall {
@@ -195,6 +198,7 @@ function parseCdk({ env, argv }: Planned): CdkCall {
     const value = inline ?? rest[++i];
     call.options.push(name);
     if (name === '-c' || name === '--context') call.context.push(name, value);
+    if (name === '--app') (call as { app?: string }).app = value;
     if (name === '--method' || name === '--require-approval') call.choices.push([name, value]);
   }
   return call;
@@ -210,8 +214,8 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
   });
 
-  test('the plans run cdk deploy, diff, destroy and bootstrap', () => {
-    expect([...new Set(CDK_CALLS.map((c) => c.sub))].sort()).toEqual(['bootstrap', 'deploy', 'destroy', 'diff']);
+  test('the plans run cdk deploy, diff, destroy, bootstrap and drift', () => {
+    expect([...new Set(CDK_CALLS.map((c) => c.sub))].sort()).toEqual(['bootstrap', 'deploy', 'destroy', 'diff', 'drift']);
   });
 
   test('every option and choice is one `cdk <sub> --help` lists', () => {
@@ -228,7 +232,25 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     for (const call of CDK_CALLS.filter((c) => c.sub === 'bootstrap')) expect(call.positionals).toEqual([`aws://${ACCOUNT}/us-east-1`]);
   });
 
-  const selecting = CDK_CALLS.filter((c) => c.sub !== 'bootstrap');
+  const selecting = CDK_CALLS.filter((c) => c.sub !== 'bootstrap' && c.app === undefined);
+  const identityCalls = CDK_CALLS.filter((c) => c.app !== undefined);
+
+  test('the bootstrap deploys each environment\'s deploy-identity stack from its own app, and bootstraps with the scoped policy and boundary', () => {
+    expect(identityCalls.map((c) => [c.env, c.sub, c.app, c.positionals])).toEqual(
+      ENVIRONMENT_NAMES.map((env) => [env, 'deploy', DEPLOY_IDENTITY_APP, [`marin-${env}-deploy-identity`]]),
+    );
+    for (const call of CDK_CALLS.filter((c) => c.sub === 'bootstrap')) {
+      expect(call.options).toEqual(expect.arrayContaining(['--cloudformation-execution-policies', '--custom-permissions-boundary']));
+    }
+  });
+
+  /** The real CLI runs the deploy-identity app (as the bootstrap does) and its planned selector resolves to exactly that stack. */
+  test('the deploy-identity app, run by the real CLI, defines exactly the stack the bootstrap selects', async () => {
+    const call = identityCalls.find((c) => c.env === 'prod')!;
+    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['ls', '--app', call.app!, ...call.context, ...call.positionals], [...CDK_SETTINGS, `inputs ${synthInputKey()}`]);
+    expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
+    expect(stdout.trim().split('\n')).toEqual(call.positionals);
+  });
 
   test('every deploy/diff/destroy names at least one stack, each by its exact name (no patterns)', () => {
     expect(selecting.filter((c) => c.positionals.length === 0)).toEqual([]);
@@ -611,10 +633,12 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
     return { ...answer, sub: argv[2] };
   };
 
-  test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, all in the synthesized stack directory', () => {
+  test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, and the drift plan, all in the synthesized stack directory', () => {
+    const drift = 'plan -input=false -lock=false -detailed-exitcode';
     expect(calls.map((c) => c.argv.slice(2).join(' ').replace(/marin-\w+-r1/g, '<plan>'))).toEqual([
-      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
-      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan',
+      'init -input=false', drift,
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan', drift,
+      'init -input=false', 'plan -input=false -out=<plan>.tfplan', 'show <plan>.tfplan', 'show -json <plan>.tfplan', 'apply -input=false <plan>.tfplan', drift,
     ]);
     for (const call of calls) expect(call.argv[1]).toBe(`-chdir=cdktf.out/stacks/atlas-${call.env}`);
   });

@@ -7,6 +7,7 @@ import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -31,7 +32,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly servicesSecurityGroup: ec2.SecurityGroup;
   readonly secrets: PipelineData['secrets'];
   readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache', memberIds: ['marin-fake-cache-001'] };
-  readonly search = { collectionName: 'marin-fake-vectors', collectionArn: 'arn:aws:aoss:us-east-1:111111111111:collection/fake', collectionEndpoint: 'https://fake.us-east-1.aoss.amazonaws.com' };
+  readonly search: PipelineData['search'];
 
   constructor(scope: Construct, network: NetworkStack, envName: EnvironmentName, overrides: EnvironmentOverrides) {
     super(scope, `marin-${envName}-data`, { config: loadEnvironment(envName, overrides), component: 'data' });
@@ -57,6 +58,8 @@ class FakeDataStack extends PipelineStack implements PipelineData {
     this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
     const secret = (id: string) => new secretsmanager.Secret(this, id, { encryptionKey: this.dataKey, removalPolicy: RemovalPolicy.DESTROY });
     this.secrets = { mongodbUri: secret('MongodbUri'), redisEndpoint: secret('RedisEndpoint'), redisAuth: secret('RedisAuth') };
+    const collection = new aoss.CfnCollection(this, 'Collection', { name: 'marin-fake-vectors', type: 'VECTORSEARCH' });
+    this.search = { collection, collectionName: collection.name, collectionArn: collection.attrArn, collectionEndpoint: collection.attrCollectionEndpoint };
   }
 }
 
