@@ -10,7 +10,7 @@
  * No AWS credentials or network needed.
  */
 import { resolveEnvironmentNames } from '../../environments';
-import { readArgs, USAGE_EXIT_CODE, UsageError } from '../lib/cli';
+import { endQuietlyOnClosedOutput, expectedErrorExitCode, readArgs, UsageError } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
 import { pricedEnvironments } from './reports';
@@ -62,14 +62,17 @@ function report(argv: string[], out: CostOutput): number {
   return over.length > 0 ? 1 : 0;
 }
 
-/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another error, USAGE_EXIT_CODE (2) a usage error. */
+/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another error, 2 a usage error or an unknown environment. */
 export function main(argv: string[], out: CostOutput = console): number {
   try {
     return report(argv, out);
   } catch (error) {
     out.error(`error: ${(error as Error).message}`);
-    return error instanceof UsageError ? USAGE_EXIT_CODE : 1;
+    return expectedErrorExitCode(error) ?? 1;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  endQuietlyOnClosedOutput();
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -221,11 +221,11 @@ describe('npm run cost', () => {
     expect(help.stdout).toMatch(/^usage: npm run cost -- \[--env dev\|staging\|prod\|all\]/);
   });
 
-  test('as a process: an unknown environment exits 1 with the valid names', () => {
+  test('as a process: an unknown environment exits 2 (a usage error) with the valid names', () => {
     const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');
     const result = spawnSync(tsx, [cli, '--env', 'qa', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown environment "qa"');
   });
 });
