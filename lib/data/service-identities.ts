@@ -54,9 +54,11 @@ export class ServiceIdentities extends Construct {
       const role = new ManagedPolicyRole(this, `${service.charAt(0).toUpperCase()}${service.slice(1)}TaskRole`, {
         roleName: names.name(`${service}-task`, 'role'),
         description: `${names.prefix}: task role of the ${service} service`,
-        // Only ECS tasks of this account can assume it (confused-deputy protection).
+        // Only ECS tasks of this account and region can assume it (confused-deputy protection, the trust policy
+        // of the ECS guide's "task IAM role"; ECS sends the task ARN as aws:SourceArn, a cluster cannot be named).
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
           StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ecs', resource: '*' }) },
         }),
       });
       return [service, role] as const;

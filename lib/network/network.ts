@@ -97,7 +97,12 @@ export class Network extends Construct {
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      // Confused-deputy protection, as the VPC guide's flow-log role trust policy shows: only flow logs of this
+      // account and region may assume it.
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+      }),
       description: `${names.prefix}: lets VPC Flow Logs write to its log group`,
     });
     this.vpc.addFlowLog('FlowLog', {

@@ -113,7 +113,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const roles = resourcesOf(shape, 'AWS::IAM::Role');
     expect(roles.map(([, r]) => r.Properties.RoleName).sort()).toEqual(SERVICE_NAMES.map((s) => `marin-${envName}-${s}-exec`).sort());
     for (const [, role] of roles) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }]);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }]);
       expect(role.Properties.Policies).toBeUndefined();
     }
     expect(resourcesOf(shape, 'AWS::IAM::Policy')).toEqual([]);
