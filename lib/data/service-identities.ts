@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { SERVICE_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { ATLAS_PRIVATE_ENDPOINT_PORTS, ATLAS_PUBLIC_PORT } from '../handoff';
 import type { ResourceNames } from '../naming';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
 
@@ -36,7 +37,10 @@ const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'
  */
 export class ServiceIdentities extends Construct {
   readonly taskRoles: Record<ServiceName, ManagedPolicyRole>;
-  /** Attached to every task. Egress is open (ECR, Atlas, AWS APIs over NAT or endpoints); nothing is admitted by default. */
+  /**
+   * Attached to every task. Nothing is admitted by default; egress only to what the design uses (`restrictEgress`):
+   * HTTPS, the cache port to the cache's group, and MongoDB to Atlas.
+   */
   readonly servicesSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: ServiceIdentitiesProps) {
@@ -47,8 +51,12 @@ export class ServiceIdentities extends Construct {
     this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSecurityGroup', {
       vpc: props.vpc,
       description: `${names.prefix} ECS tasks: admitted by the cache, the search endpoint and the Atlas endpoint`,
-      allowAllOutbound: true,
+      // No allow-all: an inline rule (below) keeps CloudFormation from adding its default allow-all egress.
+      allowAllOutbound: false,
     });
+    // AWS APIs (ECR, CloudWatch Logs, SQS, Secrets Manager, STS, KMS) over NAT, S3 through the gateway endpoint
+    // (its policy limits the buckets), the OpenSearch Serverless VPC endpoint. Inline (a CIDR peer).
+    this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: AWS APIs over NAT, S3 via the gateway endpoint, the search endpoint');
 
     const entries = SERVICE_NAMES.map((service) => {
       const role = new ManagedPolicyRole(this, `${service.charAt(0).toUpperCase()}${service.slice(1)}TaskRole`, {
@@ -64,6 +72,26 @@ export class ServiceIdentities extends Construct {
       return [service, role] as const;
     });
     this.taskRoles = Object.fromEntries(entries) as Record<ServiceName, ManagedPolicyRole>;
+  }
+
+  /**
+   * The rest of the services' egress, once the peers exist: the cache port to the cache's security group only, and
+   * MongoDB: with PrivateLink the Atlas endpoint ports (1024-65535, Atlas maps each node to its own port) to the
+   * endpoint subnets' CIDRs (the endpoint and its group are created later by the Atlas stack, so no reference is
+   * possible); over the NAT access list (M0) port 27017 anywhere, since Atlas shared-tier hosts have no fixed
+   * addresses. DNS (the VPC resolver), NTP (Amazon Time Sync) and the task metadata endpoint are link-local or
+   * resolver traffic, which security groups do not filter.
+   */
+  restrictEgress(props: { cacheSecurityGroup: ec2.ISecurityGroup; cachePort: number; atlas: { connectivity: 'private-link' | 'nat-ip-access-list'; endpointSubnetCidrs: readonly string[] } }): void {
+    const sg = this.servicesSecurityGroup;
+    sg.addEgressRule(props.cacheSecurityGroup, ec2.Port.tcp(props.cachePort), 'The cache, TLS, its port only');
+    if (props.atlas.connectivity === 'private-link') {
+      for (const cidr of props.atlas.endpointSubnetCidrs) {
+        sg.addEgressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcpRange(ATLAS_PRIVATE_ENDPOINT_PORTS.from, ATLAS_PRIVATE_ENDPOINT_PORTS.to), 'MongoDB Atlas PrivateLink endpoint (its ports) in the endpoint subnets');
+      }
+    } else {
+      sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(ATLAS_PUBLIC_PORT), 'MongoDB Atlas shared tier over NAT (access list: the NAT addresses)');
+    }
   }
 
   /**

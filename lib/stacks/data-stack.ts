@@ -86,6 +86,15 @@ export class DataStack extends PipelineStack implements PipelineData {
       logRetentionDays: config.logRetentionDays,
       disposable,
     });
+    identities.restrictEgress({
+      cacheSecurityGroup: cache.securityGroup,
+      cachePort: cache.port,
+      atlas: {
+        connectivity: config.atlas.connectivity,
+        // The subnets the Atlas stack places its endpoint in: the first network.endpointAzCount private subnets.
+        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
+      },
+    });
     this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
     this.cache = { port: cache.port, replicationGroupId: cache.replicationGroupId, memberIds: cache.memberIds };
 

@@ -22,6 +22,7 @@ const STATELESS = new Set([
   'AWS::IAM::ManagedPolicy',
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress',
   'AWS::ElastiCache::SubnetGroup',
   'AWS::OpenSearchServerless::VpcEndpoint',
   'AWS::OpenSearchServerless::SecurityPolicy',

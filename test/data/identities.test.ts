@@ -90,10 +90,24 @@ describe.each(ENVIRONMENT_NAMES)('task roles in %s', (envName) => {
     }
   });
 
-  test('the services security group: open egress, no ingress of its own', () => {
-    const [, sg] = findOne(envName, 'AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).includes('ECS tasks'));
+  test('the services security group: egress to what the design uses only, no ingress of its own', () => {
+    const [sgId, sg] = findOne(envName, 'AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).includes('ECS tasks'));
     expect(sg.Properties!.SecurityGroupIngress).toBeUndefined();
-    expect(sg.Properties!.SecurityGroupEgress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'Allow all outbound traffic by default', IpProtocol: '-1' }]);
+    const rule = (cidr: string, from: number, to: number) => ({ CidrIp: cidr, FromPort: from, ToPort: to, IpProtocol: 'tcp' });
+    const inline = (sg.Properties!.SecurityGroupEgress as Array<Record<string, unknown>>).map(({ Description, ...r }) => (expect(Description).toEqual(expect.any(String)), r));
+    // HTTPS anywhere (AWS APIs over NAT, S3 via the endpoint, the search endpoint); MongoDB: PrivateLink ports to the two
+    // endpoint subnets (staging, prod) or 27017 over NAT (dev, Atlas M0 with the NAT access list).
+    expect(inline).toEqual({
+      dev: [rule('0.0.0.0/0', 443, 443), rule('0.0.0.0/0', 27017, 27017)],
+      staging: [rule('0.0.0.0/0', 443, 443), rule('10.20.16.0/20', 1024, 65535), rule('10.20.32.0/20', 1024, 65535)],
+      prod: [rule('0.0.0.0/0', 443, 443), rule('10.30.16.0/20', 1024, 65535), rule('10.30.32.0/20', 1024, 65535)],
+    }[envName]);
+    // The cache: its port, to its security group only (a separate rule: the peer is a group).
+    const separate = ofType(envName, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
+    const [cacheSgId] = findOne(envName, 'AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).includes(' cache:'));
+    expect(separate).toEqual([
+      { GroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] }, DestinationSecurityGroupId: { 'Fn::GetAtt': [cacheSgId, 'GroupId'] }, IpProtocol: 'tcp', FromPort: 6380, ToPort: 6380, Description: 'The cache, TLS, its port only' },
+    ]);
     expect(label(envName, sg.Properties!.VpcId)).toMatch(new RegExp(`^output:marin-${envName}-network/`));
   });
 });
