@@ -56,6 +56,10 @@ export const dev: EnvironmentInput = {
     workersOnSpot: true,
     apiContainerPort: 8080,
     httpsOnly: false,
+    // No certificate in dev: port 80 admits these CIDRs only (never 0.0.0.0/0: the api handles call data). A
+    // documentation range as committed: set the team VPN's egress CIDR before the first deploy, or give dev a
+    // certificate (-c certificateArn=...: HTTPS from anywhere, 80 redirects).
+    plainHttpIngress: { cidrs: ['203.0.113.0/24'] },
     apiHealthCheckPath: '/health',
     imagesRetained: 10,
     workerOnDemandBase: 0,
