@@ -29,6 +29,7 @@ export const dev: EnvironmentInput = {
     abortIncompleteMultipartUploadAfterDays: 1,
     accessLogsExpireAfterDays: 30,
     recordingsObjectLock: { enabled: false, retentionDays: 1 },
+    transcriptsObjectLock: { enabled: false, retentionDays: 1 },
     corsAllowedOrigins: [],
   },
   cache: {

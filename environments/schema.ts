@@ -173,6 +173,12 @@ export const storageSchema = z.strictObject({
   accessLogsExpireAfterDays: positiveInt,
   /** S3 Object Lock on recordings (GOVERNANCE mode). Must be chosen at bucket creation. */
   recordingsObjectLock: z.strictObject({ enabled: z.boolean(), retentionDays: positiveInt }),
+  /**
+   * S3 Object Lock on transcripts (GOVERNANCE mode): derived from the same calls, so as protected as recordings.
+   * Chosen at bucket creation (`ObjectLockEnabled` is create-only in CloudFormation: runbook, creation-time settings).
+   * Required wherever real data is held.
+   */
+  transcriptsObjectLock: z.strictObject({ enabled: z.boolean(), retentionDays: positiveInt }),
   /** Browser origins allowed to PUT with a presigned URL. Empty: no CORS configuration at all. */
   corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[^*\s]+$/, 'must be an https origin without wildcards')),
 });
@@ -629,6 +635,13 @@ export const environmentSchema = z
     }
     if (env.storage.recordingsObjectLock.enabled && env.storage.recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
       fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');
+    }
+
+    if (env.storage.transcriptsObjectLock.enabled && env.storage.transcriptsObjectLock.retentionDays > env.storage.transcriptsExpireAfterDays) {
+      fail(['storage', 'transcriptsObjectLock', 'retentionDays'], 'must not exceed transcriptsExpireAfterDays: locked versions could never expire');
+    }
+    if (holdsRealData && !env.storage.transcriptsObjectLock.enabled) {
+      fail(['storage', 'transcriptsObjectLock', 'enabled'], `${env.name} holds real data: transcripts need Object Lock (set it before the bucket is created; runbook, creation-time settings)`);
     }
 
     if (env.storage.recordingsGlacierAfterDays <= env.storage.recordingsInfrequentAccessAfterDays) {
