@@ -190,9 +190,21 @@ export const queuesSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(14),
   /** Retention of the dead-letter queues, in days: always the SQS maximum, so a failure can be inspected. */
   deadLetterRetentionDays: z.literal(14),
-  /** Longest a worker may take on one message; queue visibility timeout is set above it. */
+  /** Longest a worker may take on one message (its processing timeout: it gives the message back after this). */
   workerProcessingTimeoutSeconds: z.number().int().min(1).max(43_200 / 2),
+  /**
+   * Visibility timeout of every work queue (SQS maximum 12 hours). Must exceed the longest processing time plus the
+   * container stop timeout (FARGATE_MAX_STOP_TIMEOUT_SECONDS): a worker told to stop (scale-in, Spot interruption,
+   * deploy) at the end of a message's processing can still finish and delete it before a second worker sees it.
+   */
+  visibilityTimeoutSeconds: z.number().int().min(1).max(43_200),
 });
+
+/**
+ * Seconds between SIGTERM and SIGKILL of every container: the Fargate maximum (stopTimeout 2..120), which is also
+ * the warning Fargate Spot gives before it reclaims a task. The queues' visibility timeouts are sized against it.
+ */
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 
 export const cacheSchema = z.strictObject({
   /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
@@ -637,6 +649,13 @@ export const environmentSchema = z
       fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');
     }
 
+    const minimumVisibility = env.queues.workerProcessingTimeoutSeconds + FARGATE_MAX_STOP_TIMEOUT_SECONDS;
+    if (env.queues.visibilityTimeoutSeconds <= minimumVisibility) {
+      fail(
+        ['queues', 'visibilityTimeoutSeconds'],
+        `${env.queues.visibilityTimeoutSeconds} s must be greater than workerProcessingTimeoutSeconds (${env.queues.workerProcessingTimeoutSeconds}) + the container stop timeout (${FARGATE_MAX_STOP_TIMEOUT_SECONDS}) = ${minimumVisibility} s: a worker stopped at the end of a message's processing must still finish it before the message is visible again`,
+      );
+    }
     if (env.storage.transcriptsObjectLock.enabled && env.storage.transcriptsObjectLock.retentionDays > env.storage.transcriptsExpireAfterDays) {
       fail(['storage', 'transcriptsObjectLock', 'retentionDays'], 'must not exceed transcriptsExpireAfterDays: locked versions could never expire');
     }

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { SERVICE_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
+import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS, ATLAS_PUBLIC_PORT } from '../handoff';
@@ -26,6 +26,8 @@ export interface DataPlaneResources {
 
 /** The exact IAM actions of one grant, kept as data so tests and docs can state them. */
 const SQS_CONSUME = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** ECS task scale-in protection of the worker's own task (the ECS agent endpoint calls these with the task role). */
+export const TASK_PROTECTION = ['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'] as const;
 const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 
 /**
@@ -142,6 +144,27 @@ export class ServiceIdentities extends Construct {
         roles[service].node.findChild('Permissions'),
         `AwsSolutions-IAM5[Resource::${objectPattern(this, objects)}]`,
         `Object keys are chosen at upload time, so object-level actions (${purpose}) need the object wildcard of this one bucket; the actions are single and explicit (no s3:* or Get*), and the bucket is TLS-only and KMS-encrypted.`,
+      );
+    }
+  }
+
+  /**
+   * The worker shutdown contract (docs/services.md): a worker protects its own task from scale-in while it holds a
+   * message (`ecs:UpdateTaskProtection` through the ECS agent endpoint) and reads the protection back. Scoped to the
+   * tasks of this environment's cluster (the cluster name is fixed; IAM cannot name "the caller's own task").
+   */
+  allowTaskProtection(clusterName: string): void {
+    const { account } = Stack.of(this);
+    const tasks = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${clusterName}/*` });
+    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref rendering.
+    const findingResource = Token.isUnresolved(account) ? tasks.replace(account, '<AWS::AccountId>') : tasks;
+    for (const worker of WORKER_NAMES) {
+      const role = this.taskRoles[worker];
+      this.allow(role, [...TASK_PROTECTION], [tasks]);
+      acknowledge(
+        role.node.findChild('Permissions'),
+        `AwsSolutions-IAM5[Resource::${findingResource}]`,
+        `Task ids are assigned at run time, so task scale-in protection (${TASK_PROTECTION.join(', ')}, nothing else) names the task wildcard of this environment's one cluster; a worker protects itself while it holds a message.`,
       );
     }
   }

@@ -111,6 +111,8 @@ export class DataStack extends PipelineStack implements PipelineData {
     });
     this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
 
+    // The services stack names its cluster the same way (lib/services/cluster.ts).
+    identities.allowTaskProtection(this.names.name('cluster'));
     identities.grantDataPlaneAccess({
       bucketNames: buckets.bucketNames,
       dataKey: key.key,

@@ -67,9 +67,9 @@ describe('data-plane constructs refuse bad props with a message saying what to c
       .toThrow('needs at least one writer role');
   });
 
-  test('a processing timeout that pushes the visibility timeout past the SQS maximum', () => {
+  test('a visibility timeout past the SQS maximum', () => {
     const { stack, key, names } = scope();
-    const queues = { ...loadEnvironment('dev').queues, workerProcessingTimeoutSeconds: 43_200 };
+    const queues = { ...loadEnvironment('dev').queues, visibilityTimeoutSeconds: 43_201 };
     expect(() => new WorkQueues(stack, 'Queues', { names, queues, dataKey: key, disposable: true })).toThrow(/above the SQS maximum of 12 hours/);
   });
 

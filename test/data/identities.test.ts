@@ -13,6 +13,8 @@ function expectedGrants(env: EnvironmentName): Record<ServiceName, string[]> {
   const collection = `collection:marin-${env}-vectors`;
   const queue = (worker: string) => `queue:marin-${env}-${worker}`;
   const on = (actions: string[], resource: string) => actions.map((action) => `${action} on ${resource}`);
+  // Workers protect their own task from scale-in while they hold a message (docs/services.md, the shutdown contract).
+  const taskProtection = on(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'], `arn:aws:ecs:us-east-1:<AWS::AccountId>:task/marin-${env}-cluster/*`);
   return {
     api: [
       ...on(['s3:PutObject'], recordings),
@@ -24,17 +26,20 @@ function expectedGrants(env: EnvironmentName): Record<ServiceName, string[]> {
       ...on(['s3:GetObject'], recordings),
       ...on(CONSUME, queue('ingestion')),
       ...on(SEND, queue('transcription')),
+      ...taskProtection,
       ...on(['kms:Decrypt', 'kms:GenerateDataKey'], key),
     ].sort(),
     transcription: [
       ...on(['s3:GetObject'], recordings),
       ...on(['s3:PutObject'], transcripts),
       ...on(CONSUME, queue('transcription')),
+      ...taskProtection,
       ...on(['kms:Decrypt', 'kms:GenerateDataKey'], key),
     ].sort(),
     indexing: [
       ...on(['s3:GetObject'], transcripts),
       ...on(CONSUME, queue('indexing')),
+      ...taskProtection,
       ...on(['aoss:APIAccessAll'], collection),
       ...on(['kms:Decrypt'], key),
     ].sort(),
