@@ -1,3 +1,4 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
 /**
@@ -14,10 +15,23 @@ import { z } from 'zod';
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-/** Retention values CloudWatch Logs accepts (anything else fails at deploy time). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/**
+ * Retention values CloudWatch Logs accepts (anything else fails at deploy time): the values of CDK's
+ * `logs.RetentionDays`, without `INFINITE` (every log group here expires).
+ */
+export const LOG_RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).filter(
+  (value): value is RetentionDays => typeof value === 'number' && value !== RetentionDays.INFINITE,
+);
+
+/** A number of days, checked against LOG_RETENTION_DAYS and given as the CDK enum constructs take. */
+const logRetentionDays = z.number().transform((days, ctx) => {
+  const retention = LOG_RETENTION_DAYS.find((value) => value === days);
+  if (retention === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)` });
+    return z.NEVER;
+  }
+  return retention;
+});
 
 /**
  * ElastiCache engine versions of node-based clusters (replication groups), per engine, as the ElastiCache
@@ -519,7 +533,8 @@ export const environmentSchema = z
     disposableData: z.boolean(),
     /** Termination protection on every stack of the environment. */
     terminationProtection: z.boolean(),
-    logRetentionDays: oneOf(LOG_RETENTION_DAYS, 'days CloudWatch Logs accepts'),
+    /** Retention of every log group (CDK's `logs.RetentionDays`). */
+    logRetentionDays,
     /** Tags on every taggable resource, in addition to Project, Environment and ManagedBy. */
     tags: z.strictObject({
       CostCenter: z.string().min(1).max(256),

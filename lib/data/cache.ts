@@ -25,7 +25,8 @@ export interface CacheProps {
   readonly dataKey: kms.IKey;
   /** Encrypts the cache's log groups. */
   readonly logsKey: kms.IKey;
-  readonly logRetentionDays: number;
+  /** Retention of the cache's slow-log and engine-log groups. */
+  readonly logRetentionDays: logs.RetentionDays;
   /** dev: deleted with the stack; otherwise a final snapshot is taken (DeletionPolicy Snapshot). */
   readonly disposable: boolean;
 }
@@ -97,7 +98,7 @@ export class Cache extends Construct {
     const logGroups = (['slow-log', 'engine-log'] as const).map((logType) => {
       const group = new logs.LogGroup(this, logType === 'slow-log' ? 'SlowLog' : 'EngineLog', {
         logGroupName: names.logGroupName(`cache/${logType}`),
-        retention: props.logRetentionDays as logs.RetentionDays,
+        retention: props.logRetentionDays,
         encryptionKey: props.logsKey,
         removalPolicy: retained,
       });

@@ -17,7 +17,7 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
   readonly network: EnvironmentConfig['network'];
   /** Retention of the flow-log group. */
-  readonly logRetentionDays: number;
+  readonly logRetentionDays: logs.RetentionDays;
   /** Key that encrypts the flow-log group. Its policy must let CloudWatch Logs use it. */
   readonly logsKey: kms.IKey;
   /** dev: the flow-log group goes with the stack. */
@@ -106,7 +106,7 @@ export class Network extends Construct {
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       logGroupName: names.logGroupName('vpc-flow-logs'),
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: props.logRetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });

@@ -51,7 +51,8 @@ export interface PipelineServiceProps {
   readonly containerPort?: number;
   /** Seconds between SIGTERM and SIGKILL: workers finish (or release) their message. Fargate allows at most 120. */
   readonly stopTimeoutSeconds: number;
-  readonly logRetentionDays: number;
+  /** Retention of the service's log group. */
+  readonly logRetentionDays: logs.RetentionDays;
   readonly logsKey: kms.IKey;
   readonly disposable: boolean;
 }
@@ -85,7 +86,7 @@ export class PipelineService extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: names.logGroupName(`ecs/${service}`),
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: props.logRetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });

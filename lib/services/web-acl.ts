@@ -12,7 +12,8 @@ export interface ApiWebAclProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** Requests per client IP per 5 minutes above which the IP is blocked. */
   readonly rateLimitPer5Minutes: number;
-  readonly logRetentionDays: number;
+  /** Retention of the WAF log group. */
+  readonly logRetentionDays: logs.RetentionDays;
   readonly logsKey: kms.IKey;
   readonly disposable: boolean;
 }
@@ -71,7 +72,7 @@ export class ApiWebAcl extends Construct {
     const logGroupName = names.wafLogGroupName();
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: props.logRetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });
