@@ -18,6 +18,17 @@ export const NAME_LIMITS = {
 
 export type NameKind = keyof typeof NAME_LIMITS;
 
+/**
+ * `call-transcription` -> `CallTranscription`: the one PascalCase of the project, for construct ids
+ * (logical ids derive from them, so changing it renames resources).
+ */
+export function pascalCase(value: string): string {
+  return value
+    .split(/[-_]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
 /** Thrown when a physical name would break an AWS limit; fails synth instead of deploy. */
 export class NameTooLongError extends Error {}
 

@@ -7,7 +7,7 @@ import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type Wo
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS, ATLAS_PUBLIC_PORT } from '../handoff';
-import type { ResourceNames } from '../naming';
+import { pascalCase, type ResourceNames } from '../naming';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
 
 export interface ServiceIdentitiesProps {
@@ -61,7 +61,7 @@ export class ServiceIdentities extends Construct {
     this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: AWS APIs over NAT, S3 via the gateway endpoint, the search endpoint');
 
     const entries = SERVICE_NAMES.map((service) => {
-      const role = new ManagedPolicyRole(this, `${service.charAt(0).toUpperCase()}${service.slice(1)}TaskRole`, {
+      const role = new ManagedPolicyRole(this, `${pascalCase(service)}TaskRole`, {
         roleName: names.name(`${service}-task`, 'role'),
         description: `${names.prefix}: task role of the ${service} service`,
         // Only ECS tasks of this account and region can assume it (confused-deputy protection, the trust policy

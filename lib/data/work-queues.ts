@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { WORKER_NAMES, type WorkerName, type WorkQueue } from '../contracts';
-import type { ResourceNames } from '../naming';
+import { pascalCase, type ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
 
 export interface WorkQueuesProps {
@@ -45,14 +45,14 @@ export class WorkQueues extends Construct {
     const entries = WORKER_NAMES.map((worker) => {
       const queueName = names.name(worker, 'queue');
       // The source queue by its deterministic ARN, not by reference (the source queue references this DLQ).
-      const sourceQueue = sqs.Queue.fromQueueArn(this, `${pascal(worker)}SourceQueueArn`, Stack.of(this).formatArn({ service: 'sqs', resource: queueName }));
-      const deadLetterQueue = new sqs.Queue(this, `${pascal(worker)}DeadLetterQueue`, {
+      const sourceQueue = sqs.Queue.fromQueueArn(this, `${pascalCase(worker)}SourceQueueArn`, Stack.of(this).formatArn({ service: 'sqs', resource: queueName }));
+      const deadLetterQueue = new sqs.Queue(this, `${pascalCase(worker)}DeadLetterQueue`, {
         ...common,
         queueName: names.name(`${worker}-dlq`, 'queue'),
         retentionPeriod: Duration.days(queues.deadLetterRetentionDays),
         redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [sourceQueue] },
       });
-      const queue = new sqs.Queue(this, `${pascal(worker)}Queue`, {
+      const queue = new sqs.Queue(this, `${pascalCase(worker)}Queue`, {
         ...common,
         queueName,
         retentionPeriod: Duration.days(queues.retentionDays),
@@ -65,8 +65,4 @@ export class WorkQueues extends Construct {
     });
     this.queues = Object.fromEntries(entries) as WorkQueues['queues'];
   }
-}
-
-function pascal(value: string): string {
-  return value.charAt(0).toUpperCase() + value.slice(1);
 }

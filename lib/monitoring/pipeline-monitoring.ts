@@ -20,7 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { acknowledgeEach } from '../core/compliance';
-import type { ResourceNames } from '../naming';
+import { pascalCase, type ResourceNames } from '../naming';
 
 /** When the alarms fire. Defaults are none: every threshold is the environment's decision (config.monitoring). */
 export interface AlarmThresholds {
@@ -356,10 +356,6 @@ export class PipelineMonitoring extends Construct {
     }
     (this.dashboard.node.defaultChild as cloudwatch.CfnDashboard).overrideLogicalId(logicalIdAt('Dashboard', 'Dashboard', 'Resource'));
   }
-}
-
-function pascalCase(value: string): string {
-  return value.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
 let idStack: Stack | undefined;

@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { ServiceName } from '../contracts';
-import type { ResourceNames } from '../naming';
+import { pascalCase, type ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
 
 export interface ServiceClusterProps {
@@ -53,7 +53,7 @@ export class ServiceCluster extends Construct {
 
     const repositories = {} as Record<ServiceName, ecr.Repository>;
     for (const service of props.services) {
-      repositories[service] = new ecr.Repository(this, `${pascal(service)}Repository`, {
+      repositories[service] = new ecr.Repository(this, `${pascalCase(service)}Repository`, {
         repositoryName: names.name(service),
         imageScanOnPush: true,
         // A tag always names the same image: what was tested is what runs, and a rollback is exact.
@@ -71,12 +71,4 @@ export class ServiceCluster extends Construct {
     }
     this.repositories = repositories;
   }
-}
-
-/** `transcription` -> `Transcription`, for construct ids. */
-export function pascal(value: string): string {
-  return value
-    .split(/[-_]/)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -5,8 +5,9 @@ import { SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type Se
 import { PipelineStack } from '../core/pipeline-stack';
 import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
+import { pascalCase } from '../naming';
 import { ApiLoadBalancer } from '../services/api-service';
-import { pascal, ServiceCluster } from '../services/cluster';
+import { ServiceCluster } from '../services/cluster';
 import { PipelineService } from '../services/pipeline-service';
 import { ServiceScaling } from '../services/scaling';
 import { ApiWebAcl } from '../services/web-acl';
@@ -113,7 +114,7 @@ export class ServicesStack extends PipelineStack {
 
     const workers = {} as Record<WorkerName, PipelineService>;
     for (const worker of WORKER_NAMES) {
-      workers[worker] = new PipelineService(this, pascal(worker), {
+      workers[worker] = new PipelineService(this, pascalCase(worker), {
         ...common,
         service: worker,
         repository: this.cluster.repositories[worker],
@@ -158,7 +159,7 @@ export class ServicesStack extends PipelineStack {
     scaling.api = new ServiceScaling(this, 'ApiScaling', { cluster: this.cluster.cluster, service: api.service, minCapacity: apiMin, maxCapacity: max });
     scaling.api.trackCpuAndRequests(this.apiLoadBalancer.requestCountResourceLabel, { cpuPercent: cooldowns.apiCpuTargetPercent, requestsPerTarget: cooldowns.apiRequestsPerTarget }, cooldowns);
     for (const worker of WORKER_NAMES) {
-      const s = new ServiceScaling(this, `${pascal(worker)}Scaling`, { cluster: this.cluster.cluster, service: workers[worker].service, minCapacity: workerMin, maxCapacity: max });
+      const s = new ServiceScaling(this, `${pascalCase(worker)}Scaling`, { cluster: this.cluster.cluster, service: workers[worker].service, minCapacity: workerMin, maxCapacity: max });
       s.trackBacklogPerTask(data.queues[worker].queue, cooldowns.workerBacklogPerTask, cooldowns);
       s.startFromZero(data.queues[worker].queue, cooldowns);
       scaling[worker] = s;

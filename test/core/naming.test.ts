@@ -1,5 +1,5 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
-import { NAME_LIMITS, ResourceNames, type NameKind } from '../../lib/naming';
+import { NAME_LIMITS, pascalCase, ResourceNames, type NameKind } from '../../lib/naming';
 import { allResources } from '../support/templates';
 
 /**
@@ -104,5 +104,16 @@ describe('ResourceNames', () => {
 
   test('fails on characters the resource kind does not allow', () => {
     expect(() => names.name('Call_Recordings', 'bucket')).toThrow(/does not match the bucket naming rule/);
+  });
+});
+
+describe('pascalCase (construct ids, so logical ids, derive from it)', () => {
+  test.each([
+    ['transcription', 'Transcription'],
+    ['api-alb-5xx', 'ApiAlb5xx'],
+    ['cache-node1-engine-cpu', 'CacheNode1EngineCpu'],
+    ['nat_gateway', 'NatGateway'],
+  ])('%s -> %s', (value, expected) => {
+    expect(pascalCase(value)).toBe(expected);
   });
 });
