@@ -49,7 +49,6 @@ export const dev: EnvironmentInput = {
   services: {
     taskCpu: 256,
     taskMemoryMiB: 512,
-    desiredCount: 1,
     minCapacity: 0,
     workerMinCapacity: 0,
     maxCapacity: 2,

@@ -53,7 +53,6 @@ export const prod: EnvironmentInput = {
   services: {
     taskCpu: 1024,
     taskMemoryMiB: 2048,
-    desiredCount: 3,
     minCapacity: 3,
     maxCapacity: 6,
     // Workers scale with their backlog from one task each (the api keeps 3): docs/cost.md.

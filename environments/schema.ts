@@ -259,14 +259,15 @@ export const servicesSchema = z.strictObject({
   /** Fargate task CPU units and memory (MiB), from the seed's table. */
   taskCpu: oneOf(Object.keys(FARGATE_SIZES).map(Number), 'Fargate CPU units'),
   taskMemoryMiB: positiveInt,
-  /** Steady-state task count per service ("instances" in the seed's table). */
-  desiredCount: positiveInt,
-  /** Autoscaling bounds of the api (and the workers' ceiling). */
+  /**
+   * Autoscaling bounds of the api (and the workers' ceiling). The api runs at least max(minCapacity, 1)
+   * tasks ("instances" in the seed's table); the template declares no desired count (autoscaling owns it).
+   */
   minCapacity: z.number().int().min(0),
   maxCapacity: positiveInt,
   /**
    * Floor of each queue worker: workers scale with their backlog (messages per task) between this and
-   * maxCapacity, so a quiet queue costs the floor, not `desiredCount`. 0 starts a worker only when work arrives.
+   * maxCapacity, so a quiet queue costs the floor, not the api's count. 0 starts a worker only when work arrives.
    */
   workerMinCapacity: z.number().int().min(0),
   /** ARM64 (Graviton) is ~20% cheaper per vCPU-hour; X86_64 for images not yet built for ARM. */
@@ -618,8 +619,8 @@ export const environmentSchema = z
     if (validMemory !== undefined && !validMemory.includes(env.services.taskMemoryMiB)) {
       fail(['services', 'taskMemoryMiB'], `${env.services.taskMemoryMiB} MiB is not a Fargate size for ${env.services.taskCpu} CPU (valid: ${validMemory.join(', ')})`);
     }
-    if (env.services.minCapacity > env.services.desiredCount || env.services.desiredCount > env.services.maxCapacity) {
-      fail(['services', 'desiredCount'], 'must satisfy minCapacity <= desiredCount <= maxCapacity');
+    if (env.services.minCapacity > env.services.maxCapacity) {
+      fail(['services', 'minCapacity'], `${env.services.minCapacity} is above maxCapacity (${env.services.maxCapacity}): lower it or raise maxCapacity`);
     }
     if (env.services.workerOnDemandBase > 0 && !env.services.workersOnSpot) {
       fail(['services', 'workerOnDemandBase'], 'only applies when workersOnSpot is true (without Spot every worker task is on-demand); set it to 0');

@@ -49,7 +49,6 @@ export const staging: EnvironmentInput = {
   services: {
     taskCpu: 512,
     taskMemoryMiB: 1024,
-    desiredCount: 2,
     minCapacity: 2,
     maxCapacity: 4,
     workerMinCapacity: 1,

@@ -28,6 +28,14 @@ export function servicesParked(services: { readonly imageTag?: string }): boolea
   return services.imageTag === undefined;
 }
 
+/**
+ * The api's task floor once it runs an image: `minCapacity`, and at least one task (a service at 0 tasks
+ * answers 503). The scaling of the services stack and the cost report's steady state share it.
+ */
+export function apiMinimumTasks(services: { readonly minCapacity: number }): number {
+  return Math.max(services.minCapacity, 1);
+}
+
 /** Stack components in deploy order; `stateful` ones hold data and are never destroyed outside dev. */
 export const STACK_COMPONENTS = [
   { component: 'network', stateful: true },

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type EnvironmentConfig } from '../../environments';
-import { SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
+import { apiMinimumTasks, SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
 import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
@@ -150,8 +150,7 @@ export class ServicesStack extends PipelineStack {
 
     // Parked services (no image tag yet) are pinned to 0 tasks: nothing may start a task whose image does not exist.
     const cooldowns = services.autoscaling;
-    // A service at 0 tasks answers 503: the api keeps at least one task while the environment is up.
-    const apiMin = parked ? 0 : Math.max(services.minCapacity, 1);
+    const apiMin = parked ? 0 : apiMinimumTasks(services);
     const workerMin = parked ? 0 : services.workerMinCapacity;
     const max = parked ? 0 : services.maxCapacity;
 

@@ -5,6 +5,7 @@
  * billable resource can never hide from the estimate.
  */
 import type { EnvironmentConfig } from '../../environments';
+import { apiMinimumTasks } from '../../lib/contracts';
 import { COMMITTED_PRICES, CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
 
 /**
@@ -147,9 +148,9 @@ export function serviceHoursPerMonth(config: EnvironmentConfig): number {
   return HOURS_PER_MONTH;
 }
 
-/** Average running tasks of every ECS service together: the api at its desired count, each worker at usage.workerAverageTasks. */
+/** Average running tasks of every ECS service together: the api at its floor (apiMinimumTasks), each worker at usage.workerAverageTasks. */
 function averageRunningTasks(config: EnvironmentConfig, services: number): number {
-  return config.services.desiredCount + Math.max(services - 1, 0) * config.usage.workerAverageTasks;
+  return apiMinimumTasks(config.services) + Math.max(services - 1, 0) * config.usage.workerAverageTasks;
 }
 
 /** Count of a list property, or the environment's AZ count when it is a token (e.g. an import). */
@@ -224,7 +225,7 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 0;
   // Queue workers (no load balancer) scale with their backlog: priced at their monthly average (usage.workerAverageTasks).
   const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
-  const tasks = isWorker ? config.usage.workerAverageTasks : declared > 0 ? declared : config.services.desiredCount;
+  const tasks = isWorker ? config.usage.workerAverageTasks : declared > 0 ? declared : apiMinimumTasks(config.services);
   const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined) ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
   const { onDemand, spot } = splitByStrategy(tasks, strategy);
   const hours = serviceHoursPerMonth(config);
@@ -241,7 +242,7 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   ] as const) {
     if (count <= 0) continue;
     const what = `${serviceName} ${arch} ${kind}`;
-    const how = isWorker ? ' (usage.workerAverageTasks: floor + backlog scale-out)' : declared === 0 ? ' (parked at 0 until an image tag is set: priced at config.services.desiredCount)' : '';
+    const how = isWorker ? ' (usage.workerAverageTasks: floor + backlog scale-out)' : declared === 0 ? ' (parked at 0 until an image tag is set: priced at the api floor, max(minCapacity, 1))' : '';
     const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${how}`;
     lines.push(line('Fargate', `${what} vCPU`, count * vcpu * hours, cpuPrice, detail, round(cpuPrice.usd * factor, 6)));
     lines.push(line('Fargate', `${what} memory`, count * memoryGb * hours, memPrice, detail, round(memPrice.usd * factor, 6)));

@@ -132,7 +132,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'api-minimum-3-to-1',
     why: 'Seed: prod runs 3 instances (HA + load balancing); the api floor must not drop to 1.',
     file: 'lib/stacks/services-stack.ts',
-    find: 'const apiMin = parked ? 0 : Math.max(services.minCapacity, 1);',
+    find: 'const apiMin = parked ? 0 : apiMinimumTasks(services);',
     replace: 'const apiMin = parked ? 0 : 1;',
     tests: ['test/services/services.test.ts'],
   },

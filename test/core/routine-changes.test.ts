@@ -56,7 +56,6 @@ function routineChanges(input: EnvironmentInput): EnvironmentInput {
       ...input.services,
       imageTag: '1.4.3',
       certificateArn: NEW_CERTIFICATE,
-      desiredCount: input.services.desiredCount + 1,
       minCapacity: input.services.minCapacity + 1,
       maxCapacity: input.services.maxCapacity + 2,
       autoscaling: bump(input.services.autoscaling),

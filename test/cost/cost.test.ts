@@ -169,7 +169,7 @@ describe('pricing rules', () => {
       expect(committed.lines.map((l) => l.resource).filter((r) => r.endsWith('vCPU')).sort()).toEqual(['svc ARM64 Savings Plan vCPU', 'svc ARM64 Spot vCPU']);
     });
 
-    test('a template desired count of 0 (no image tag yet) is priced at config.services.desiredCount', () => {
+    test('a template desired count of 0 (no image tag yet) is priced at the api floor, max(minCapacity, 1)', () => {
       const report = estimateOf({ Td: taskDef('ARM64'), S: service({ DesiredCount: 0, LaunchType: 'FARGATE' }) });
       expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.03238 + 0.5 * 0.00356), 1);
     });

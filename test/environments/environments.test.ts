@@ -1,4 +1,5 @@
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfigError, FARGATE_SIZES, loadEnvironment, missingAlarmDestination, parseEnvironment, resolveEnvironmentNames } from '../../environments';
+import { apiMinimumTasks } from '../../lib/contracts';
 
 /** The seed's environment table: these numbers are requirements. */
 const TABLE = {
@@ -18,7 +19,7 @@ describe.each(ENVIRONMENT_NAMES)('environment %s', (envName) => {
     expect(config.cache.replicas).toBe(row.replicas);
     expect(config.services.taskCpu).toBe(row.cpu);
     expect(config.services.taskMemoryMiB).toBe(row.memory);
-    expect(config.services.desiredCount).toBe(row.instances);
+    expect(apiMinimumTasks(config.services)).toBe(row.instances);
     expect(config.logRetentionDays).toBe(row.logs);
     expect(config.uptime.mode).toBe(row.uptime);
     expect(config.budget.monthlyUsd).toBe(row.budget);
@@ -67,7 +68,7 @@ describe('errors', () => {
     ['M0 over PrivateLink', (c) => (c.atlas.connectivity = 'private-link'), /atlas\.connectivity: M0 does not support PrivateLink/],
     ['business hours ending before they start', (c) => (c.uptime.stopHour = 7), /uptime\.stopHour: must be after startHour/],
     ['account that is not 12 digits', (c) => (c.account = '1234'), /account: must be a 12-digit AWS account id/],
-    ['capacity bounds out of order', (c) => (c.services.minCapacity = 2), /services\.desiredCount: must satisfy minCapacity <= desiredCount <= maxCapacity/],
+    ['capacity bounds out of order', (c) => (c.services.minCapacity = 3), /services\.minCapacity: 3 is above maxCapacity \(2\): lower it or raise maxCapacity/],
     ['CORS wildcard origin', (c) => (c.storage.corsAllowedOrigins = ['https://*']), /storage\.corsAllowedOrigins\.0: must be an https origin without wildcards/],
     ['endpoints in more AZs than the VPC has', (c) => (c.network.endpointAzCount = 3), /network\.endpointAzCount: cannot exceed the 2 availability zones/],
     ['a worker floor above the ceiling', (c) => (c.services.workerMinCapacity = 3), /services\.workerMinCapacity: cannot exceed maxCapacity \(2\)/],
