@@ -11,13 +11,13 @@
 import { SERVICE_NAMES } from '../../lib/contracts';
 import { atlasStackName, MONGODB_URI_PLACEHOLDER_PREFIX, mongodbUriPlaceholder, SECRET_NAMES } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
+import { DEFAULT_SECURITY_GROUP_PARAMETER } from '../../lib/network/default-security-group';
 import {
-  DEFAULT_SECURITY_GROUP_PARAMETER,
   defaultSecurityGroupIdArgv,
   describeDefaultSecurityGroupRulesArgv,
   revokeDefaultSecurityGroupRulesArgv,
   type SecurityGroupRule,
-} from '../../lib/network/default-security-group';
+} from './default-security-group';
 import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import { PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
 import { alarmAddressCheck, atlasCredentialsCheck, certificateCheck, imageChecks, inputCheck, toolChecks, touches } from './preflight';
@@ -321,7 +321,7 @@ const SAMPLE_DEFAULT_RULES: { SecurityGroupRules: SecurityGroupRule[] } = {
 
 /**
  * After the network stack: remove every rule of the VPC's default security group (the templates have no
- * resource that can, and CDK's own way is a Lambda outside the VPC; lib/network/default-security-group.ts).
+ * resource that can, and CDK's own way is a Lambda outside the VPC; the commands: ./default-security-group.ts).
  * Idempotent: a closed group yields no revoke command.
  */
 function closeDefaultSecurityGroup(config: EnvironmentConfig): DeriveStep {
