@@ -111,6 +111,16 @@ export const prod: EnvironmentInput = {
     searchLatencyMs: 500,
   },
   budget: { monthlyUsd: 970, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
+  // Source of the staging refresh (docs/staging-refresh.md): the anonymiser reads this environment read-only and
+  // writes only marin-prod-staging-export, whose objects expire after 3 days. Started by `npm run refresh-staging`.
+  refresh: {
+    role: 'source',
+    taskCpu: 1024,
+    taskMemoryMiB: 2048,
+    exportExpireAfterDays: 3,
+    schedule: { enabled: false, cron: 'cron(0 6 ? * MON *)' },
+  },
+  deployLease: { enabled: false, hours: 4 },
   usage: {
     recordingsStoredGb: 1000,
     recordingsIngestedGbPerMonth: 50,
@@ -125,6 +135,10 @@ export const prod: EnvironmentInput = {
     interfaceEndpointProcessedGbPerMonth: 100,
     containerImagesStoredGb: 5,
     searchIndexStoredGb: 20,
+    // Staging refresh: weekly, ~2 h of anonymiser per run; the export expires after 3 days (about one export at a time).
+    refreshRunsPerMonth: 4,
+    refreshTaskHoursPerRun: 2,
+    refreshExportStoredGb: 60,
     atlasBackupStoredGb: 60,
   },
 };

@@ -1,0 +1,70 @@
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ResourceNames } from '../naming';
+
+export interface RefreshFailureAlarmProps {
+  readonly names: ResourceNames;
+  /** Task definition family of the refresh task (`marin-prod-anonymiser`, `marin-staging-loader`). */
+  readonly family: string;
+  readonly topic: sns.ITopic;
+  /** The topic's key: EventBridge must be able to publish encrypted messages. */
+  readonly topicKey: kms.IKey;
+}
+
+/**
+ * Alarms on a failed staging-refresh run: an EventBridge rule on the ECS "Task State Change" event of the
+ * refresh family with `lastStatus` STOPPED and a container exit code other than 0 (the image's contract), or
+ * a task that never started (`TaskFailedToStart`: no image, no capacity, a missing secret), published to the
+ * environment's alarm topic. The topic and its key admit EventBridge for exactly this rule.
+ */
+export class RefreshFailureAlarm extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: RefreshFailureAlarmProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.rule = new events.Rule(this, 'Rule', {
+      ruleName: props.names.name('refresh-failed'),
+      description: `${props.family}: a staging-refresh task stopped with a non-zero exit code or failed to start`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          lastStatus: ['STOPPED'],
+          group: [`family:${props.family}`],
+          $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+        },
+      },
+    });
+    this.rule.addTarget(
+      new targets.SnsTopic(props.topic, {
+        message: events.RuleTargetInput.fromText(
+          `Staging refresh FAILED: ${props.family} task ${events.EventField.fromPath('$.detail.taskArn')} stopped (${events.EventField.fromPath('$.detail.stoppedReason')}). Runbook: docs/runbook.md#refreshing-staging-from-prod`,
+        ),
+      }),
+    );
+    props.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeRefreshFailurePublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }),
+    );
+    props.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+  }
+}
