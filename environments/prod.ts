@@ -135,10 +135,11 @@ export const prod: EnvironmentInput = {
     interfaceEndpointProcessedGbPerMonth: 100,
     containerImagesStoredGb: 5,
     searchIndexStoredGb: 20,
-    // Staging refresh: weekly, ~2 h of anonymiser per run; the export expires after 3 days (about one export at a time).
+    // Staging refresh: weekly, ~2 h of anonymiser per run; one export is ~60 GB (anonymised transcripts + database
+    // dump) and lives 3 of every 7 days (exportExpireAfterDays): ~26 GB on average.
     refreshRunsPerMonth: 4,
     refreshTaskHoursPerRun: 2,
-    refreshExportStoredGb: 60,
+    refreshExportStoredGb: 26,
     atlasBackupStoredGb: 60,
   },
 };

@@ -29,7 +29,7 @@ export class RefreshFailureAlarm extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.rule = new events.Rule(this, 'Rule', {
-      ruleName: props.names.name('refresh-failed'),
+      // No fixed name: a replacement never collides with itself (the description names what it watches).
       description: `${props.family}: a staging-refresh task stopped with a non-zero exit code or failed to start`,
       eventPattern: {
         source: ['aws.ecs'],

@@ -238,7 +238,7 @@ describe.each(ENVIRONMENT_NAMES)('refresh resources of %s', (envName) => {
   });
 
   test(`failure alarm: ${expected.families[0] ?? 'none'}`, () => {
-    const rules = all.filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.Name === `marin-${envName}-refresh-failed`);
+    const rules = all.filter((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.EventPattern ?? {}).includes('ECS Task State Change'));
     if (expected.families.length === 0) {
       expect(rules).toEqual([]);
       return;
