@@ -118,7 +118,6 @@ export const prod: EnvironmentInput = {
     taskCpu: 1024,
     taskMemoryMiB: 2048,
     exportExpireAfterDays: 3,
-    schedule: { enabled: false, cron: 'cron(0 6 ? * MON *)' },
   },
   deployLease: { enabled: false, hours: 4 },
   usage: {

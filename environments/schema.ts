@@ -501,11 +501,6 @@ export const refreshSchema = z.discriminatedUnion('role', [
     ...refreshTaskSize,
     /** Days an export object (and a noncurrent version) lives: the export is a hand-over, not a copy to keep. */
     exportExpireAfterDays: z.number().int().min(1).max(14),
-    /** Optional schedule of the anonymiser (EventBridge cron, UTC); off by default: refreshes are started by `npm run refresh-staging`. */
-    schedule: z.strictObject({
-      enabled: z.boolean(),
-      cron: z.string().regex(/^cron\([^()]+\)$/, 'must be an EventBridge cron expression such as cron(0 6 ? * MON *)'),
-    }),
   }),
   z.strictObject({ role: z.literal('target'), ...refreshTaskSize }),
 ]);

@@ -115,6 +115,28 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     ],
     options: COMMON,
   },
+  status: {
+    summary: 'show what an environment runs: the deploy lease holder (staging), the last staging refresh, the ECS services; changes nothing',
+    details: ['Checks the AWS credentials (account, region) against the environment first.'],
+    options: COMMON,
+  },
+  'refresh-staging': {
+    summary: 'fill staging with anonymised prod data: the anonymiser task in prod, then the loader task in staging (aws ecs run-task), each waited for; the run is recorded in staging',
+    details: [
+      '--env is staging (the default). Your current credentials must be staging\'s; prod commands use --profile-prod when the accounts differ.',
+      'Asks you to type "staging" before the anonymiser starts (unless --yes). A task that exits non-zero stops the refresh (and alarms); staging is untouched when the anonymiser fails.',
+      'Record: /marin/staging/refresh/last-run (SSM): run id, prod data as of, start, end, by whom, the export location and both tasks (npm run status -- --env staging).',
+    ],
+    options: {
+      env: COMMON.env,
+      'account-prod': { type: 'string', description: 'AWS account id of prod (required)', validate: COMMON.account.validate },
+      'account-staging': { type: 'string', description: 'AWS account id of staging (required; the same id when both share an account)', validate: COMMON.account.validate },
+      'profile-prod': { type: 'string', description: 'AWS CLI profile of the prod account (required when the accounts differ)', validate: (v) => (/^[A-Za-z0-9_.@+-]{1,64}$/.test(v) ? undefined : 'must be an AWS CLI profile name') },
+      'dry-run': COMMON['dry-run'],
+      yes: COMMON.yes,
+      help: COMMON.help,
+    },
+  },
 };
 
 export function commandUsage(command: Command): string {
@@ -156,7 +178,8 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
   if (rest.includes('-h') || rest.includes('--help')) return { kind: 'help', text: usage };
   const values = parseCliArgs(rest, spec.options, usage, command);
 
-  const env = values.env;
+  const env = values.env ?? (command === 'refresh-staging' ? 'staging' : undefined);
+  if (command === 'refresh-staging' && env !== 'staging') throw new UsageError(`refresh-staging refreshes staging only: drop --env or pass --env staging\n\n${usage}`);
   if (typeof env !== 'string') throw new UsageError(`missing --env: valid environments are ${ENV_LIST}\n\n${usage}`);
   if (!isEnvironmentName(env)) throw new UsageError(`unknown environment "${env}": valid environments are ${ENV_LIST}`);
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
@@ -184,6 +207,9 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       takeOver: values['take-over'] === true || undefined,
       refreshPeerAccount: str('refresh-peer-account'),
       refreshImageTag: str('refresh-image-tag'),
+      accountProd: str('account-prod'),
+      accountStaging: str('account-staging'),
+      profileProd: str('profile-prod'),
     },
   };
 }

@@ -10,7 +10,7 @@ import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
 
-export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor', 'drift'] as const;
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor', 'drift', 'status', 'refresh-staging'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options shared by every command (parsed by ./args.ts). */
@@ -67,6 +67,10 @@ export interface OpsOptions {
   readonly refreshPeerAccount?: string;
   /** Image tag of the staging-refresh task (`-c refreshImageTag=`). */
   readonly refreshImageTag?: string;
+  /** refresh-staging: the prod and staging accounts, and the AWS CLI profile of prod's when the accounts differ. */
+  readonly accountProd?: string;
+  readonly accountStaging?: string;
+  readonly profileProd?: string;
 }
 
 /** bundle.json of a plan bundle: what `deploy --prepare-only` prepared, read back by `deploy --execute`. */
@@ -152,6 +156,10 @@ export interface CommandStep {
   readonly skipIfUnchanged?: string;
   /** Executes a reviewed change set under the stack's policy (see StackPolicyGuard). */
   readonly stackPolicy?: StackPolicyGuard;
+  /** Exit codes other than 0 that do not stop the plan (a waiter that gave up: the next step looks again). */
+  readonly okExitCodes?: readonly number[];
+  /** Turns the captured stdout into lines for the operator (status reports); the command's own output is not shown then. */
+  readonly report?: (stdout: string) => string[];
 }
 
 /**
