@@ -113,12 +113,7 @@ export const prod: EnvironmentInput = {
   budget: { monthlyUsd: 970, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   // Source of the staging refresh (docs/staging-refresh.md): the anonymiser reads this environment read-only and
   // writes only marin-prod-staging-export, whose objects expire after 3 days. Started by `npm run refresh-staging`.
-  refresh: {
-    role: 'source',
-    taskCpu: 1024,
-    taskMemoryMiB: 2048,
-    exportExpireAfterDays: 3,
-  },
+  refresh: { role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 },
   deployLease: { enabled: false, hours: 4 },
   usage: {
     recordingsStoredGb: 1000,

@@ -14,7 +14,8 @@ import type { CommandStep, DeriveStep } from './steps';
 export interface DeployLease {
   readonly branch: string;
   readonly commit: string;
-  readonly imageTag: string;
+  /** Image tag of the release. */
+  readonly image: string;
   /** ISO 8601 UTC. */
   readonly takenAt: string;
   readonly expiresAt: string;
@@ -57,14 +58,14 @@ export function parseLease(stdout: string): DeployLease | undefined {
   } catch {
     throw new Error(`the deploy lease parameter does not hold JSON: ${text.slice(0, 200)}`);
   }
-  for (const field of ['branch', 'commit', 'imageTag', 'takenAt', 'expiresAt'] as const) {
+  for (const field of ['branch', 'commit', 'image', 'takenAt', 'expiresAt'] as const) {
     if (typeof value[field] !== 'string') throw new Error(`the deploy lease parameter has no "${field}": ${text.slice(0, 200)}`);
   }
   return value as DeployLease;
 }
 
 export function describeLease(lease: DeployLease): string {
-  return `branch ${lease.branch} (commit ${lease.commit.slice(0, 12)}, image ${lease.imageTag}) until ${lease.expiresAt}`;
+  return `branch ${lease.branch} (commit ${lease.commit.slice(0, 12)}, image ${lease.image}) until ${lease.expiresAt}`;
 }
 
 /** Refusal message when `current` keeps `request` out, else undefined (free, expired, same branch, or taken over). */
@@ -76,7 +77,7 @@ export function leaseRefusal(config: EnvironmentConfig, current: DeployLease | u
 
 export function newLease(config: EnvironmentConfig, request: LeaseRequest): DeployLease {
   const expires = new Date(Date.parse(request.now) + config.deployLease.hours * 3_600_000);
-  return { branch: request.branch, commit: request.commit, imageTag: request.imageTag, takenAt: request.now, expiresAt: expires.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { branch: request.branch, commit: request.commit, image: request.imageTag, takenAt: request.now, expiresAt: expires.toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
 /** A lease another branch holds for a few more hours: the dry run shows the refusal path's input too (tests). */

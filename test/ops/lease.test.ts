@@ -43,14 +43,14 @@ function withSsm(initial: DeployLease | undefined, options: Parameters<typeof st
   return Object.assign(stub, { stored: () => parseLease(value ?? 'None') });
 }
 
-const heldByB: DeployLease = { branch: 'feature-b', commit: 'fedcba9876543210fedcba9876543210fedcba98', imageTag: '1.3.0', takenAt: '2026-01-05T10:00:00Z', expiresAt: '2026-01-05T14:00:00Z' };
+const heldByB: DeployLease = { branch: 'feature-b', commit: 'fedcba9876543210fedcba9876543210fedcba98', image: '1.3.0', takenAt: '2026-01-05T10:00:00Z', expiresAt: '2026-01-05T14:00:00Z' };
 const identity = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Ops/me`, region: 'us-east-1' };
 
 describe('staging deploy lease', () => {
   test('a free lease is taken before anything changes: branch, commit, image tag, 4 hours', async () => {
     const stub = withSsm(undefined, { identity });
     expect(await main(DEPLOY, stub)).toBe(0);
-    expect(stub.stored()).toEqual({ branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', imageTag: '1.4.2', takenAt: TEST_NOW, expiresAt: '2026-01-05T16:00:00Z' });
+    expect(stub.stored()).toEqual({ branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', image: '1.4.2', takenAt: TEST_NOW, expiresAt: '2026-01-05T16:00:00Z' });
     const commands = stub.calls.map((c) => c.argv.join(' '));
     const put = commands.findIndex((c) => c.includes('ssm put-parameter') && c.includes(LEASE));
     const firstCdk = commands.findIndex((c) => c.startsWith('npx cdk'));
