@@ -121,9 +121,8 @@ export class RefreshExport extends Construct {
           expiration: expiry,
           noncurrentVersionExpiration: expiry,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
-          expiredObjectDeleteMarker: false,
         },
-        // Separate rule: S3 rejects expiredObjectDeleteMarker together with an expiration in days.
+        // A rule of its own: S3 rejects ExpiredObjectDeleteMarker (even false) next to an expiration in days.
         { id: 'expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
       removalPolicy: retainedUnlessDisposable(props.disposable),
