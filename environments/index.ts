@@ -75,6 +75,9 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
     throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
   }
   const declared = ENVIRONMENTS[name];
+  if (declared.refresh.role === 'none' && (overrides.refreshPeerAccount !== undefined || overrides.refreshImageTag !== undefined)) {
+    throw new EnvironmentConfigError(`environment "${name}" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag (-c refreshPeerAccount=, -c refreshImageTag=)`);
+  }
   const merged: EnvironmentInput = {
     ...declared,
     ...(overrides.account !== undefined ? { account: overrides.account } : {}),
