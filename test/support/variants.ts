@@ -13,7 +13,6 @@ export const TEST_ALARM_EMAIL = 'oncall@example.com';
  */
 export const TEST_PROD_ACCOUNT = '111111111111';
 export const TEST_STAGING_ACCOUNT = '222222222222';
-export const TEST_REFRESH_IMAGE_TAG = '2.0.1';
 
 /**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
@@ -25,8 +24,8 @@ export const SYNTH_VARIANTS = {
   committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
   deployed: {
     dev: { imageTag: '1.4.2' },
-    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_PROD_ACCOUNT, refreshImageTag: TEST_REFRESH_IMAGE_TAG },
-    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_STAGING_ACCOUNT, refreshImageTag: TEST_REFRESH_IMAGE_TAG },
+    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_PROD_ACCOUNT },
+    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_STAGING_ACCOUNT },
   } as Record<EnvironmentName, EnvironmentOverrides>,
 } as const;
 
