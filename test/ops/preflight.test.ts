@@ -75,7 +75,9 @@ describe('deploy begins with the preflight', () => {
       '  ok    image marin-staging-indexing:1.4.2 exists in ECR',
       'preflight ok: 11 checks passed',
     ]);
-    expect(stub.calls[0].argv.slice(0, 3)).toEqual(['npx', 'cdk', 'deploy']);
+    // staging: the deploy lease is read first (scripts/ops/lease.ts), then the first change set is prepared.
+    expect(stub.calls[0].argv.slice(0, 3)).toEqual(['aws', 'ssm', 'get-parameters']);
+    expect(stub.calls.find((c) => c.argv[0] === 'npx')?.argv.slice(0, 3)).toEqual(['npx', 'cdk', 'deploy']);
   });
 });
 
