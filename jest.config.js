@@ -5,13 +5,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Transpile only (swc): type checking is `npm run typecheck`'s job, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
-  // Synthesizes each environment (as committed and as deployed) once per change of its inputs; reused otherwise.
+  // The one global synth of every environment (as committed and as deployed), reused while the sources are unchanged.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/unit-synth.ts'],
-  // The default reporter, then a summary of where the time went (setup, slowest suites).
-  reporters: ['default', '<rootDir>/test/support/timing-reporter.js'],
-  // The files whose cold cost is largest start first, whatever their last (warm) duration.
-  testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120000,
   // How long a worker may take to exit after the last test before jest kills it and warns "failed to exit
   // gracefully". Jest's 500 ms is too short on a loaded two-core machine: a worker that has built CDK apps

@@ -25,6 +25,9 @@ export const common = {
     retentionDays: 4,
     deadLetterRetentionDays: 14,
     workerProcessingTimeoutSeconds: 300,
+    // > 300 + 120 (stop timeout): a worker stopped at the end of a message's processing finishes and deletes it
+    // first; the 60 s above that covers the delete call and clock skew.
+    visibilityTimeoutSeconds: 480,
   },
   atlas: {
     region: 'US_EAST_1',

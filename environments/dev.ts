@@ -29,6 +29,7 @@ export const dev: EnvironmentInput = {
     abortIncompleteMultipartUploadAfterDays: 1,
     accessLogsExpireAfterDays: 30,
     recordingsObjectLock: { enabled: false, retentionDays: 1 },
+    transcriptsObjectLock: { enabled: false, retentionDays: 1 },
     corsAllowedOrigins: [],
   },
   cache: {
@@ -56,6 +57,10 @@ export const dev: EnvironmentInput = {
     workersOnSpot: true,
     apiContainerPort: 8080,
     httpsOnly: false,
+    // No certificate in dev: port 80 admits these CIDRs only (never 0.0.0.0/0: the api handles call data). A
+    // documentation range as committed: set the team VPN's egress CIDR before the first deploy, or give dev a
+    // certificate (-c certificateArn=...: HTTPS from anywhere, 80 redirects).
+    plainHttpIngress: { cidrs: ['203.0.113.0/24'] },
     apiHealthCheckPath: '/health',
     imagesRetained: 10,
     workerOnDemandBase: 0,

@@ -31,6 +31,8 @@ export const prod: EnvironmentInput = {
     abortIncompleteMultipartUploadAfterDays: 7,
     accessLogsExpireAfterDays: 365,
     recordingsObjectLock: { enabled: true, retentionDays: 30 },
+    // Creation-time (ObjectLockEnabled is create-only): set before the bucket exists.
+    transcriptsObjectLock: { enabled: true, retentionDays: 30 },
     corsAllowedOrigins: [],
   },
   cache: {

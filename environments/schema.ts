@@ -77,6 +77,10 @@ function oneOf(values: readonly number[], what: string) {
 
 const awsAccount = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+/** A client CIDR the plain-HTTP api admits: IPv4 (the load balancer is IPv4) or `::/0`, refused by the rules below. */
+const clientCidr = z
+  .string()
+  .regex(/^((\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])|::\/0)$/, 'must be an IPv4 CIDR such as 203.0.113.0/24 (the load balancer is IPv4-only)');
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24');
 const hour = z.number().int().min(0).max(23);
 const weekday = z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']);
@@ -169,6 +173,12 @@ export const storageSchema = z.strictObject({
   accessLogsExpireAfterDays: positiveInt,
   /** S3 Object Lock on recordings (GOVERNANCE mode). Must be chosen at bucket creation. */
   recordingsObjectLock: z.strictObject({ enabled: z.boolean(), retentionDays: positiveInt }),
+  /**
+   * S3 Object Lock on transcripts (GOVERNANCE mode): derived from the same calls, so as protected as recordings.
+   * Chosen at bucket creation (`ObjectLockEnabled` is create-only in CloudFormation: runbook, creation-time settings).
+   * Required wherever real data is held.
+   */
+  transcriptsObjectLock: z.strictObject({ enabled: z.boolean(), retentionDays: positiveInt }),
   /** Browser origins allowed to PUT with a presigned URL. Empty: no CORS configuration at all. */
   corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[^*\s]+$/, 'must be an https origin without wildcards')),
 });
@@ -180,9 +190,21 @@ export const queuesSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(14),
   /** Retention of the dead-letter queues, in days: always the SQS maximum, so a failure can be inspected. */
   deadLetterRetentionDays: z.literal(14),
-  /** Longest a worker may take on one message; queue visibility timeout is set above it. */
+  /** Longest a worker may take on one message (its processing timeout: it gives the message back after this). */
   workerProcessingTimeoutSeconds: z.number().int().min(1).max(43_200 / 2),
+  /**
+   * Visibility timeout of every work queue (SQS maximum 12 hours). Must exceed the longest processing time plus the
+   * container stop timeout (FARGATE_MAX_STOP_TIMEOUT_SECONDS): a worker told to stop (scale-in, Spot interruption,
+   * deploy) at the end of a message's processing can still finish and delete it before a second worker sees it.
+   */
+  visibilityTimeoutSeconds: z.number().int().min(1).max(43_200),
 });
+
+/**
+ * Seconds between SIGTERM and SIGKILL of every container: the Fargate maximum (stopTimeout 2..120), which is also
+ * the warning Fargate Spot gives before it reclaims a task. The queues' visibility timeouts are sized against it.
+ */
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 
 export const cacheSchema = z.strictObject({
   /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
@@ -250,6 +272,20 @@ export const servicesSchema = z.strictObject({
    * false: with a certificate, 443 serves and 80 redirects to it; without one, 80 serves plain HTTP.
    */
   httpsOnly: z.boolean(),
+  /**
+   * Who may reach the api when it is plain HTTP (no certificate, httpsOnly false): port 80 admits these CIDRs only.
+   * Required then. 0.0.0.0/0 or ::/0 only with `publicPlainHttp: true` and a `reason`, and never in an environment
+   * that holds real data (not disposable, or DataClassification confidential/restricted). With a certificate the api
+   * is HTTPS (443 from anywhere, 80 only redirects) and these CIDRs are not used.
+   */
+  plainHttpIngress: z
+    .strictObject({
+      cidrs: z.array(clientCidr).min(1),
+      publicPlainHttp: z.boolean().default(false),
+      /** Why the world may reach a plain-HTTP api (required with publicPlainHttp). */
+      reason: z.string().min(20, 'must say why (at least 20 characters)').optional(),
+    })
+    .optional(),
   /** Path the ALB health check requests on the api container. */
   apiHealthCheckPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute path such as /health'),
   /** Images each ECR repository keeps (newest first); untagged images expire after a day. */
@@ -591,6 +627,25 @@ export const environmentSchema = z
       if (!env.search.standbyReplicas) fail(['search', 'standbyReplicas'], 'prod search must survive an AZ loss (seed: 24/7 HA): standby replicas on');
     }
 
+    const plain = env.services.plainHttpIngress;
+    const holdsRealData = !env.disposableData || ['confidential', 'restricted'].includes(env.tags.DataClassification);
+    if (!env.services.httpsOnly && env.services.certificateArn === undefined && plain === undefined) {
+      fail(['services', 'plainHttpIngress'], 'is required while the api is plain HTTP (httpsOnly false, no certificate): list the CIDRs that may reach it (e.g. the team VPN), or give a certificate (-c certificateArn=...)');
+    }
+    if (plain !== undefined) {
+      plain.cidrs.forEach((block, i) => {
+        if (/\/0$/.test(block) && !plain.publicPlainHttp) {
+          fail(['services', 'plainHttpIngress', 'cidrs', i], `${block} opens the plain-HTTP api to the whole internet: list the CIDRs that need it, or set publicPlainHttp: true with a reason (refused where real data is held)`);
+        }
+      });
+      if (plain.publicPlainHttp && plain.reason === undefined) {
+        fail(['services', 'plainHttpIngress', 'reason'], 'is required with publicPlainHttp: true (why may anyone reach a plain-HTTP api?)');
+      }
+      if (plain.publicPlainHttp && holdsRealData) {
+        fail(['services', 'plainHttpIngress', 'publicPlainHttp'], `is refused: ${env.name} holds real data (${env.disposableData ? '' : 'retained data, '}DataClassification ${env.tags.DataClassification}); give the api a certificate instead`);
+      }
+    }
+
     // An invalid taskCpu is reported by its own field; memory is checked only against a real CPU size.
     const validMemory = FARGATE_SIZES[env.services.taskCpu];
     if (validMemory !== undefined && !validMemory.includes(env.services.taskMemoryMiB)) {
@@ -640,6 +695,20 @@ export const environmentSchema = z
     }
     if (env.storage.recordingsObjectLock.enabled && env.storage.recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
       fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');
+    }
+
+    const minimumVisibility = env.queues.workerProcessingTimeoutSeconds + FARGATE_MAX_STOP_TIMEOUT_SECONDS;
+    if (env.queues.visibilityTimeoutSeconds <= minimumVisibility) {
+      fail(
+        ['queues', 'visibilityTimeoutSeconds'],
+        `${env.queues.visibilityTimeoutSeconds} s must be greater than workerProcessingTimeoutSeconds (${env.queues.workerProcessingTimeoutSeconds}) + the container stop timeout (${FARGATE_MAX_STOP_TIMEOUT_SECONDS}) = ${minimumVisibility} s: a worker stopped at the end of a message's processing must still finish it before the message is visible again`,
+      );
+    }
+    if (env.storage.transcriptsObjectLock.enabled && env.storage.transcriptsObjectLock.retentionDays > env.storage.transcriptsExpireAfterDays) {
+      fail(['storage', 'transcriptsObjectLock', 'retentionDays'], 'must not exceed transcriptsExpireAfterDays: locked versions could never expire');
+    }
+    if (holdsRealData && !env.storage.transcriptsObjectLock.enabled) {
+      fail(['storage', 'transcriptsObjectLock', 'enabled'], `${env.name} holds real data: transcripts need Object Lock (set it before the bucket is created; runbook, creation-time settings)`);
     }
 
     if (env.storage.recordingsGlacierAfterDays <= env.storage.recordingsInfrequentAccessAfterDays) {

@@ -28,6 +28,8 @@ export const staging: EnvironmentInput = {
     abortIncompleteMultipartUploadAfterDays: 3,
     accessLogsExpireAfterDays: 90,
     recordingsObjectLock: { enabled: false, retentionDays: 1 },
+    // Creation-time (ObjectLockEnabled is create-only): set before the bucket exists.
+    transcriptsObjectLock: { enabled: true, retentionDays: 30 },
     corsAllowedOrigins: [],
   },
   cache: {

@@ -9,6 +9,15 @@ export function atlasStackName(environment: string): string {
 }
 
 /**
+ * TCP ports of an AWS PrivateLink endpoint to Atlas: Atlas maps each cluster node to its own port from this range
+ * ("Port ranges used for private endpoints", Atlas documentation). Both sides of the connection read it: the Atlas
+ * stack's endpoint security group admits it, the services' security group (CDK) sends to it.
+ */
+export const ATLAS_PRIVATE_ENDPOINT_PORTS = { from: 1024, to: 65535 } as const;
+/** Port of an Atlas cluster reached over its public hostnames (shared tier, NAT access list). */
+export const ATLAS_PUBLIC_PORT = 27017;
+
+/**
  * The contract between the CDK app and the Atlas (CDKTF) stack: the names under which CDK
  * publishes what Atlas needs, and the secret Atlas writes for the services. Both sides import
  * this file, so a rename cannot break only one of them.

@@ -12,9 +12,11 @@ import type { CdkHandoff } from './cdk-handoff';
 /**
  * TCP ports an AWS PrivateLink endpoint to Atlas uses: Atlas maps each cluster node to its own
  * port on the endpoint, from this range ("Port ranges used for private endpoints" in the Atlas
- * documentation). A property of the Atlas service, the same in every environment.
+ * documentation). A property of the Atlas service, the same in every environment; the services'
+ * security group (CDK) sends to the same range.
  */
-export const ATLAS_PRIVATE_ENDPOINT_PORTS = { from: 1024, to: 65535 } as const;
+import { ATLAS_PRIVATE_ENDPOINT_PORTS } from '../../lib/handoff';
+export { ATLAS_PRIVATE_ENDPOINT_PORTS };
 
 export interface AtlasPrivateLinkProps {
   readonly names: ResourceNames;

@@ -19,7 +19,8 @@ export const DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID = 'DenyGrantsNotForAwsResourc
  * A customer-managed KMS key with yearly rotation. Retained on stack deletion outside dev:
  * deleting a key makes everything encrypted with it unreadable.
  *
- * Grants are limited: `kms:CreateGrant` is denied unless an AWS service integrated with KMS creates
+ * Grants are limited: `kms:CreateGrant` is denied (`BoolIfExists`: also when the request carries no
+ * `kms:GrantIsForAWSResource`) unless an AWS service integrated with KMS creates
  * the grant for one of the account's resources (`kms:GrantIsForAWSResource`) or the caller is an AWS
  * service principal. ElastiCache and OpenSearch Serverless (the only grant users here) create their
  * grants that way; Secrets Manager, SQS, S3, SNS and CloudWatch Logs use no grants. A person or role
@@ -46,8 +47,11 @@ export class EncryptionKey extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['kms:CreateGrant'],
         resources: ['*'],
-        // Both must be false to deny (condition keys AND): a service creating a grant for a resource passes.
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        // Both must be false (or absent) to deny (condition keys AND): a service creating a grant for a resource
+        // passes. IfExists: a request without kms:GrantIsForAWSResource (a caller's own CreateGrant may carry none)
+        // is denied too; with plain Bool an absent key makes the condition false and the deny would not apply.
+        // aws:PrincipalIsAWSService is in every request, so IfExists changes nothing for it.
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       }),
     );
   }

@@ -69,8 +69,10 @@ export class DataBuckets extends Construct {
     // Set here, not only in cdk.json, because the design depends on it.
     this.node.setContext(S3_LOGS_USE_BUCKET_POLICY, true);
     const { storage } = props;
-    if (storage.recordingsObjectLock.enabled && storage.recordingsObjectLock.retentionDays < 1) {
-      throw new Error(`${props.names.prefix}: storage.recordingsObjectLock.retentionDays must be at least 1 when Object Lock is enabled`);
+    for (const field of ['recordingsObjectLock', 'transcriptsObjectLock'] as const) {
+      if (storage[field].enabled && storage[field].retentionDays < 1) {
+        throw new Error(`${props.names.prefix}: storage.${field}.retentionDays must be at least 1 when Object Lock is enabled`);
+      }
     }
     this.bucketNames = dataBucketNames(props.names);
     const removalPolicy = retainedUnlessDisposable(props.disposable);
@@ -98,6 +100,9 @@ export class DataBuckets extends Construct {
       lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(storage.accessLogsExpireAfterDays) }, housekeeping],
     });
     const accessLogsResource = this.accessLogs.node.defaultChild as s3.CfnBucket;
+    // Object events (created, deleted, restored, ...) to EventBridge, default bus: a deleted or overwritten log is a rule away,
+    // with no Lambda (the L2's eventBridgeEnabled would add CDK's notification custom resource).
+    accessLogsResource.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     acknowledge(accessLogsResource, 'AwsSolutions-S1', 'This is the server access log destination of the environment; logging its own access would write a log record for every log delivery, an endless loop. CloudTrail data events are the audit trail for reads of the logs.');
     this.allowLoadBalancerLogDelivery(albAccessLogsPrefix(props.names));
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
@@ -148,6 +153,10 @@ export class DataBuckets extends Construct {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: `${this.bucketNames.transcripts}/`,
+      objectLockEnabled: storage.transcriptsObjectLock.enabled ? true : undefined,
+      objectLockDefaultRetention: storage.transcriptsObjectLock.enabled
+        ? s3.ObjectLockRetention.governance(Duration.days(storage.transcriptsObjectLock.retentionDays))
+        : undefined,
       lifecycleRules: [{ id: 'expiry', expiration: Duration.days(storage.transcriptsExpireAfterDays) }, housekeeping],
     });
 

@@ -36,17 +36,21 @@ export class ObjectCreatedNotifications extends Construct {
     if (props.routes.length === 0) throw new Error(`${this.node.path}: needs at least one route`);
     const stack = Stack.of(this);
 
-    // The key statement is AWS's documented one for S3 -> SSE-KMS SQS, without aws:SourceArn/SourceAccount:
-    // S3 is not documented to send those keys on the KMS call SQS makes on its behalf, and if it does not,
-    // PutBucketNotificationConfiguration fails at deploy ("Unable to validate the following destination
-    // configurations"). The scoping is done where it is documented to work: the queue policies below admit
-    // s3.amazonaws.com only for these buckets of this account, and the key grants only GenerateDataKey/Decrypt.
+    // The key statement of the SQS guide ("Configure KMS permissions for AWS services"), with its confused-deputy
+    // conditions: S3 may use the key only for these buckets of this account. The same pair already scopes the queue
+    // policies below. Proven only by a deploy: S3 validates the destination when the notification configuration is
+    // written ("Unable to validate the following destination configurations" if the key refused it).
+    const sourceBuckets = props.routes.map((route) => bucketArnOf(this, route.bucketName));
     props.queueKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowS3EventNotificationsToEncryptedQueues',
         principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': sourceBuckets },
+        },
       }),
     );
 

@@ -3,9 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { SERVICE_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
+import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { ATLAS_PRIVATE_ENDPOINT_PORTS, ATLAS_PUBLIC_PORT } from '../handoff';
 import type { ResourceNames } from '../naming';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
 
@@ -25,6 +26,8 @@ export interface DataPlaneResources {
 
 /** The exact IAM actions of one grant, kept as data so tests and docs can state them. */
 const SQS_CONSUME = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** ECS task scale-in protection of the worker's own task (the ECS agent endpoint calls these with the task role). */
+export const TASK_PROTECTION = ['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'] as const;
 const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 
 /**
@@ -36,7 +39,10 @@ const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'
  */
 export class ServiceIdentities extends Construct {
   readonly taskRoles: Record<ServiceName, ManagedPolicyRole>;
-  /** Attached to every task. Egress is open (ECR, Atlas, AWS APIs over NAT or endpoints); nothing is admitted by default. */
+  /**
+   * Attached to every task. Nothing is admitted by default; egress only to what the design uses (`restrictEgress`):
+   * HTTPS, the cache port to the cache's group, and MongoDB to Atlas.
+   */
   readonly servicesSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: ServiceIdentitiesProps) {
@@ -47,21 +53,47 @@ export class ServiceIdentities extends Construct {
     this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSecurityGroup', {
       vpc: props.vpc,
       description: `${names.prefix} ECS tasks: admitted by the cache, the search endpoint and the Atlas endpoint`,
-      allowAllOutbound: true,
+      // No allow-all: an inline rule (below) keeps CloudFormation from adding its default allow-all egress.
+      allowAllOutbound: false,
     });
+    // AWS APIs (ECR, CloudWatch Logs, SQS, Secrets Manager, STS, KMS) over NAT, S3 through the gateway endpoint
+    // (its policy limits the buckets), the OpenSearch Serverless VPC endpoint. Inline (a CIDR peer).
+    this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: AWS APIs over NAT, S3 via the gateway endpoint, the search endpoint');
 
     const entries = SERVICE_NAMES.map((service) => {
       const role = new ManagedPolicyRole(this, `${service.charAt(0).toUpperCase()}${service.slice(1)}TaskRole`, {
         roleName: names.name(`${service}-task`, 'role'),
         description: `${names.prefix}: task role of the ${service} service`,
-        // Only ECS tasks of this account can assume it (confused-deputy protection).
+        // Only ECS tasks of this account and region can assume it (confused-deputy protection, the trust policy
+        // of the ECS guide's "task IAM role"; ECS sends the task ARN as aws:SourceArn, a cluster cannot be named).
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
           StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ecs', resource: '*' }) },
         }),
       });
       return [service, role] as const;
     });
     this.taskRoles = Object.fromEntries(entries) as Record<ServiceName, ManagedPolicyRole>;
+  }
+
+  /**
+   * The rest of the services' egress, once the peers exist: the cache port to the cache's security group only, and
+   * MongoDB: with PrivateLink the Atlas endpoint ports (1024-65535, Atlas maps each node to its own port) to the
+   * endpoint subnets' CIDRs (the endpoint and its group are created later by the Atlas stack, so no reference is
+   * possible); over the NAT access list (M0) port 27017 anywhere, since Atlas shared-tier hosts have no fixed
+   * addresses. DNS (the VPC resolver), NTP (Amazon Time Sync) and the task metadata endpoint are link-local or
+   * resolver traffic, which security groups do not filter.
+   */
+  restrictEgress(props: { cacheSecurityGroup: ec2.ISecurityGroup; cachePort: number; atlas: { connectivity: 'private-link' | 'nat-ip-access-list'; endpointSubnetCidrs: readonly string[] } }): void {
+    const sg = this.servicesSecurityGroup;
+    sg.addEgressRule(props.cacheSecurityGroup, ec2.Port.tcp(props.cachePort), 'The cache, TLS, its port only');
+    if (props.atlas.connectivity === 'private-link') {
+      for (const cidr of props.atlas.endpointSubnetCidrs) {
+        sg.addEgressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcpRange(ATLAS_PRIVATE_ENDPOINT_PORTS.from, ATLAS_PRIVATE_ENDPOINT_PORTS.to), 'MongoDB Atlas PrivateLink endpoint (its ports) in the endpoint subnets');
+      }
+    } else {
+      sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(ATLAS_PUBLIC_PORT), 'MongoDB Atlas shared tier over NAT (access list: the NAT addresses)');
+    }
   }
 
   /**
@@ -112,6 +144,27 @@ export class ServiceIdentities extends Construct {
         roles[service].node.findChild('Permissions'),
         `AwsSolutions-IAM5[Resource::${objectPattern(this, objects)}]`,
         `Object keys are chosen at upload time, so object-level actions (${purpose}) need the object wildcard of this one bucket; the actions are single and explicit (no s3:* or Get*), and the bucket is TLS-only and KMS-encrypted.`,
+      );
+    }
+  }
+
+  /**
+   * The worker shutdown contract (docs/services.md): a worker protects its own task from scale-in while it holds a
+   * message (`ecs:UpdateTaskProtection` through the ECS agent endpoint) and reads the protection back. Scoped to the
+   * tasks of this environment's cluster (the cluster name is fixed; IAM cannot name "the caller's own task").
+   */
+  allowTaskProtection(clusterName: string): void {
+    const { account } = Stack.of(this);
+    const tasks = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${clusterName}/*` });
+    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref rendering.
+    const findingResource = Token.isUnresolved(account) ? tasks.replace(account, '<AWS::AccountId>') : tasks;
+    for (const worker of WORKER_NAMES) {
+      const role = this.taskRoles[worker];
+      this.allow(role, [...TASK_PROTECTION], [tasks]);
+      acknowledge(
+        role.node.findChild('Permissions'),
+        `AwsSolutions-IAM5[Resource::${findingResource}]`,
+        `Task ids are assigned at run time, so task scale-in protection (${TASK_PROTECTION.join(', ')}, nothing else) names the task wildcard of this environment's one cluster; a worker protects itself while it holds a message.`,
       );
     }
   }

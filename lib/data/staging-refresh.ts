@@ -26,8 +26,11 @@ function taskRole(scope: Construct, id: string, roleName: string, description: s
   return new ManagedPolicyRole(scope, id, {
     roleName,
     description,
-    // Only ECS tasks of this account can assume it (confused-deputy protection), as the service task roles.
-    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } }),
+    // Only ECS tasks of this account and region can assume it (confused-deputy protection), as the service task roles.
+    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      ArnLike: { 'aws:SourceArn': Stack.of(scope).formatArn({ service: 'ecs', resource: '*' }) },
+    }),
   });
 }
 

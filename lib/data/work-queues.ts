@@ -7,19 +7,6 @@ import { WORKER_NAMES, type WorkerName, type WorkQueue } from '../contracts';
 import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
 
-/**
- * Seconds the visibility timeout exceeds the worker's processing timeout. A worker stops working on a
- * message at its processing timeout; the margin covers the DeleteMessage call and clock skew, so a message
- * never becomes visible to a second worker while the first can still finish it, and a crashed worker's
- * message is retried soon after (not after a multiple of the timeout).
- */
-export const VISIBILITY_TIMEOUT_MARGIN_SECONDS = 60;
-
-/** The visibility timeout of a work queue for a given worker processing timeout. */
-export function visibilityTimeoutSeconds(workerProcessingTimeoutSeconds: number): number {
-  return workerProcessingTimeoutSeconds + VISIBILITY_TIMEOUT_MARGIN_SECONDS;
-}
-
 export interface WorkQueuesProps {
   readonly names: ResourceNames;
   readonly queues: EnvironmentConfig['queues'];
@@ -42,9 +29,10 @@ export class WorkQueues extends Construct {
   constructor(scope: Construct, id: string, props: WorkQueuesProps) {
     super(scope, id);
     const { names, queues } = props;
-    const visibility = visibilityTimeoutSeconds(queues.workerProcessingTimeoutSeconds);
+    // From config; the schema keeps it above the longest processing time plus the container stop timeout.
+    const visibility = queues.visibilityTimeoutSeconds;
     if (visibility > 43_200) {
-      throw new Error(`${names.prefix}: queues.workerProcessingTimeoutSeconds (${queues.workerProcessingTimeoutSeconds}) leaves a visibility timeout above the SQS maximum of 12 hours; lower it`);
+      throw new Error(`${names.prefix}: queues.visibilityTimeoutSeconds (${visibility}) is above the SQS maximum of 12 hours; lower it`);
     }
     const removalPolicy = retainedUnlessDisposable(props.disposable);
     const common = {

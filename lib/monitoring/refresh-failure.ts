@@ -1,6 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -41,20 +40,19 @@ export class RefreshFailureAlarm extends Construct {
         },
       },
     });
-    this.rule.addTarget(
-      new targets.SnsTopic(props.topic, {
-        message: events.RuleTargetInput.fromText(
-          `Staging refresh FAILED: ${props.family} task ${events.EventField.fromPath('$.detail.taskArn')} stopped (${events.EventField.fromPath('$.detail.stoppedReason')}). Runbook: docs/runbook.md#refreshing-staging-from-prod`,
-        ),
-      }),
+    // The topic as a plain target: targets.SnsTopic would also add topic- and key-policy grants to EventBridge without
+    // aws:SourceArn/aws:SourceAccount; the two scoped statements below are the only ones.
+    const message = events.RuleTargetInput.fromText(
+      `Staging refresh FAILED: ${props.family} task ${events.EventField.fromPath('$.detail.taskArn')} stopped (${events.EventField.fromPath('$.detail.stoppedReason')}). Runbook: docs/runbook.md#refreshing-staging-from-prod`,
     );
+    this.rule.addTarget({ bind: () => ({ arn: props.topic.topicArn, input: message }) });
     props.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgeRefreshFailurePublish',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [props.topic.topicArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
     props.topicKey.addToResourcePolicy(
@@ -63,7 +61,11 @@ export class RefreshFailureAlarm extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        // A rule ARN pattern, not this rule's ARN: the key cannot reference the rule (rule -> topic -> key would be a cycle).
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
       }),
     );
   }

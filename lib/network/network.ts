@@ -9,9 +9,23 @@ import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
+import { dataBucketNames } from '../data/data-buckets';
+
+/** The staging-refresh export bucket as the S3 endpoint must see it: written from the source VPC, read from the target's. */
+export interface RefreshExportAccess {
+  /** `{project}-prod-staging-export` (lib/refresh/names.ts). */
+  readonly bucketName: string;
+  /** `source`: the anonymiser writes it (a bucket of this account); `target`: the loader reads and lists it (the source's account). */
+  readonly side: 'source' | 'target';
+}
 
 export interface NetworkProps {
   readonly names: ResourceNames;
+  /**
+   * The staging-refresh export bucket, admitted by the S3 gateway endpoint on the side that uses it.
+   * @default - none: the endpoint admits only this environment's data buckets and ECR's layer bucket
+   */
+  readonly refreshExport?: RefreshExportAccess;
   /** Region and AZs (explicit, never looked up). */
   readonly availabilityZones: readonly string[];
   readonly network: EnvironmentConfig['network'];
@@ -34,6 +48,17 @@ export const SUBNET_GROUPS = {
 } as const;
 
 /**
+ * Buckets the S3 gateway endpoint admits: the environment's data buckets the tasks read and write, and the
+ * AWS-owned bucket ECR keeps image layers in (`prod-<region>-starport-layer-bucket`, named in the ECR guide,
+ * "Minimum Amazon S3 bucket permissions for Amazon ECR"). The access-log bucket is not among them: only AWS
+ * log delivery writes it, from outside the VPC.
+ */
+export function s3EndpointBuckets(names: ResourceNames, region: string): { project: string[]; ecrLayers: string } {
+  const data = dataBucketNames(names);
+  return { project: [data.recordings, data.transcripts], ecrLayers: `prod-${region}-starport-layer-bucket` };
+}
+
+/**
  * The environment's VPC: public, private-with-egress and isolated subnets over explicit AZs,
  * NAT gateways from config, an S3 gateway endpoint, interface endpoints from config, flow logs
  * to an encrypted log group. The default security group is closed by the operator deploy, not by a
@@ -46,6 +71,8 @@ export class Network extends Construct {
   readonly natGateways: readonly ec2.CfnNatGateway[];
   /** Elastic IPs of the NAT gateways: the egress addresses (Atlas M0 access list). */
   readonly natEgressIps: readonly string[];
+  /** The S3 gateway endpoint: every S3 request of the region from the VPC goes through it, and its policy. */
+  readonly s3Endpoint: ec2.GatewayVpcEndpoint;
   /** Security group of interface endpoints: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup?: ec2.SecurityGroup;
   /** Private subnets of the per-AZ-billed endpoints: the first `network.endpointAzCount` AZs. */
@@ -74,11 +101,11 @@ export class Network extends Construct {
         { name: SUBNET_GROUPS.private, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
         { name: SUBNET_GROUPS.isolated, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
-      gatewayEndpoints: {
-        // Free, and keeps recording uploads/downloads off the NAT gateways.
-        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
-      },
     });
+    // Free, and keeps recording uploads/downloads off the NAT gateways. Same construct id as the `gatewayEndpoints`
+    // prop used (`S3`), so the logical id, and the deployed endpoint, stay.
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    this.restrictS3Endpoint(names, props.refreshExport);
 
     // ec2.Vpc creates a NAT gateway and its EIP inside each chosen public subnet (children `NATGateway`, `EIP`)
     // and exposes neither: read them here, once, so nobody else walks the construct tree.
@@ -97,7 +124,12 @@ export class Network extends Construct {
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      // Confused-deputy protection, as the VPC guide's flow-log role trust policy shows: only flow logs of this
+      // account and region may assume it.
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+      }),
       description: `${names.prefix}: lets VPC Flow Logs write to its log group`,
     });
     this.vpc.addFlowLog('FlowLog', {
@@ -123,6 +155,49 @@ export class Network extends Construct {
       this.vpc.node.defaultChild as ec2.CfnVPC,
       ['HIPAA.Security-VPCDefaultSecurityGroupClosed', 'NIST.800.53.R5-VPCDefaultSecurityGroupClosed', 'PCI.DSS.321-VPCDefaultSecurityGroupClosed'],
       'The default security group is closed by the operator deploy right after this stack (aws ec2 revoke-security-group-ingress/egress by rule id, lib/network/default-security-group.ts) and watched by the AWS Config managed rule vpc-default-security-group-closed; no resource in the templates is attached to it. This avoids CDK\'s restriction Lambda, which runs outside the VPC with an unencrypted, never-expiring log group.',
+    );
+  }
+
+  /**
+   * The endpoint policy: this environment's data buckets (by their fixed names: the buckets live in the data stack),
+   * for principals of this account, and the ECR layer bucket the tasks pull image layers from (read only). Every other
+   * bucket of the region, in any account, is refused through the endpoint; the route to S3's prefix list is more
+   * specific than the NAT default route, so S3 in this region cannot be reached around it.
+   */
+  private restrictS3Endpoint(names: ResourceNames, refreshExport?: RefreshExportAccess): void {
+    const { region, account } = Stack.of(this);
+    const buckets = s3EndpointBuckets(names, region);
+    // The anonymiser writes the export from the source VPC: a bucket of this account like the data buckets.
+    if (refreshExport?.side === 'source') buckets.project.push(refreshExport.bucketName);
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EnvironmentDataBuckets',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: buckets.project.map((bucket) => `arn:${Stack.of(this).partition}:s3:::${bucket}/*`),
+        conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+    if (refreshExport?.side === 'target') {
+      // The loader reads the export from the target VPC; the bucket is in the source's account, so no account condition
+      // on the bucket: the caller is still this account's (the loader role), and the bucket policy names that role exactly.
+      this.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'StagingRefreshExportRead',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject', 's3:ListBucket'],
+          resources: [`arn:${Stack.of(this).partition}:s3:::${refreshExport.bucketName}`, `arn:${Stack.of(this).partition}:s3:::${refreshExport.bucketName}/*`],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      );
+    }
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${Stack.of(this).partition}:s3:::${buckets.ecrLayers}/*`],
+      }),
     );
   }
 

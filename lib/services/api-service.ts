@@ -18,7 +18,7 @@ export interface ApiLoadBalancerProps {
   readonly names: ResourceNames;
   readonly vpc: ec2.IVpc;
   readonly publicSubnets: ec2.SubnetSelection;
-  readonly services: Pick<EnvironmentConfig['services'], 'apiContainerPort' | 'apiHealthCheckPath' | 'certificateArn' | 'httpsOnly' | 'loadBalancerDeletionProtection'>;
+  readonly services: Pick<EnvironmentConfig['services'], 'apiContainerPort' | 'apiHealthCheckPath' | 'certificateArn' | 'httpsOnly' | 'loadBalancerDeletionProtection' | 'plainHttpIngress'>;
   /**
    * Literal name of the access-log bucket (SSE-S3, as ELB requires): logs land under `<prefix>/AWSLogs/...`.
    * A name, not a bucket reference: the bucket's stack owns its policy, including ELB log delivery.
@@ -36,7 +36,7 @@ export interface ApiLoadBalancerProps {
  * | true | configured | 443 only |
  * | true | absent | 443 only, certificate from the `ApiCertificateArn` parameter: deploy fails early until one is given |
  * | false | configured | 443, and 80 redirecting to 443 |
- * | false | absent | 80 forwarding (dev/staging before a certificate exists) |
+ * | false | absent | 80 forwarding, from `services.plainHttpIngress.cidrs` only (dev: no certificate) |
  */
 export class ApiLoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -46,6 +46,8 @@ export class ApiLoadBalancer extends Construct {
   readonly listener: elbv2.ApplicationListener;
   /** Whether the api is served over HTTPS. */
   readonly https: boolean;
+  /** Whether any listener admits 0.0.0.0/0 (HTTPS, its redirect, or a plain-HTTP api made public on purpose). */
+  readonly openToInternet: boolean;
 
   constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     super(scope, id);
@@ -53,13 +55,25 @@ export class ApiLoadBalancer extends Construct {
     const certificateArn = services.certificateArn ?? (services.httpsOnly ? this.certificateParameter() : undefined);
     this.https = certificateArn !== undefined;
 
+    // Plain HTTP (no certificate) admits the configured client CIDRs only; HTTPS, and the port-80 redirect beside it, anyone.
+    const plainHttpCidrs = this.https || services.httpsOnly ? [] : (services.plainHttpIngress?.cidrs ?? []);
+    if (!this.https && !services.httpsOnly && plainHttpCidrs.length === 0) {
+      throw new Error(`${names.prefix}: the api is plain HTTP (no certificate) and services.plainHttpIngress lists no CIDR; nobody could reach it`);
+    }
+    this.openToInternet = this.https || plainHttpCidrs.some((block) => block.endsWith('/0'));
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${names.prefix} api load balancer: ${this.https ? 'HTTPS' : 'HTTP'} from the internet, to the api port only`,
+      description: `${names.prefix} api load balancer: ${this.https ? 'HTTPS from the internet' : 'HTTP from the configured CIDRs'}, to the api port only`,
       allowAllOutbound: false,
     });
-    if (this.https) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
-    if (!services.httpsOnly) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), this.https ? 'HTTP, redirected to HTTPS' : 'HTTP (no certificate configured)');
+    if (this.https) {
+      this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+      if (!services.httpsOnly) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+    }
+    for (const block of plainHttpCidrs) {
+      const peer = block === '::/0' ? ec2.Peer.anyIpv6() : ec2.Peer.ipv4(block);
+      this.securityGroup.addIngressRule(peer, ec2.Port.tcp(80), `HTTP (no certificate) from ${block} (services.plainHttpIngress)`);
+    }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       loadBalancerName: names.name('api', 'loadBalancer'),
@@ -125,7 +139,7 @@ export class ApiLoadBalancer extends Construct {
       this.acknowledgePlainHttp(this.listener);
     }
 
-    acknowledge(
+    if (this.openToInternet) acknowledge(
       this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup,
       'AwsSolutions-EC23',
       'Internet-facing api load balancer: clients connect from anywhere, on the listener port only; egress is limited to the api container port, and the WAF (prod) filters requests.',

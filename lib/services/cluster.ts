@@ -38,6 +38,7 @@ export class ServiceCluster extends Construct {
     }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
+      // The data stack scopes the workers' task protection to this name (lib/stacks/data-stack.ts).
       clusterName: names.name('cluster'),
       vpc: props.vpc,
       containerInsightsV2: props.containerInsights === 'enhanced' ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.ENABLED,

@@ -92,7 +92,12 @@ export class PipelineService extends Construct {
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${service}-exec`, 'role'),
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      // Confused-deputy protection: only ECS of this account. aws:SourceArn is documented for task roles only, not
+      // for the execution role the agent assumes; a condition on a key the service does not send would stop every
+      // task from starting, so it waits for the first dev deploy (README, "Before the first real deploy").
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      }),
       description: `${names.prefix}: ECS agent for ${service}: pulls its image, writes its log group, reads its secrets`,
     });
 

@@ -77,7 +77,8 @@ export class RefreshTask extends Construct {
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${task}-exec`, 'role'),
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      // Confused-deputy protection as the services' execution roles: ECS of this account (aws:SourceArn: see there).
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
       description: `${names.prefix}: ECS agent for the ${task}: pulls its image, writes its log group, reads mongodb-uri`,
     });
 

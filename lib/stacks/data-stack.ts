@@ -90,6 +90,15 @@ export class DataStack extends PipelineStack implements PipelineData {
       logRetentionDays: config.logRetentionDays,
       disposable,
     });
+    identities.restrictEgress({
+      cacheSecurityGroup: cache.securityGroup,
+      cachePort: cache.port,
+      atlas: {
+        connectivity: config.atlas.connectivity,
+        // The subnets the Atlas stack places its endpoint in: the first network.endpointAzCount private subnets.
+        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
+      },
+    });
     this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
     this.cache = { port: cache.port, replicationGroupId: cache.replicationGroupId, memberIds: cache.memberIds };
 
@@ -106,6 +115,8 @@ export class DataStack extends PipelineStack implements PipelineData {
     });
     this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
 
+    // The services stack names its cluster the same way (lib/services/cluster.ts).
+    identities.allowTaskProtection(this.names.name('cluster'));
     identities.grantDataPlaneAccess({
       bucketNames: buckets.bucketNames,
       dataKey: key.key,

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
 import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
@@ -22,8 +22,6 @@ export interface ServicesStackProps {
   readonly data: PipelineData;
 }
 
-/** Seconds a task gets between SIGTERM and SIGKILL: the Fargate maximum, also the Spot interruption notice. */
-const STOP_TIMEOUT_SECONDS = 120;
 /** Seconds ECS ignores failing ALB health checks after an api task starts. */
 const API_HEALTH_CHECK_GRACE_SECONDS = 60;
 
@@ -91,7 +89,8 @@ export class ServicesStack extends PipelineStack {
       subnets: network.network.privateSubnets,
       securityGroups: [data.servicesSecurityGroup],
       secrets,
-      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+      // The Fargate maximum, also the Spot interruption notice; the queues' visibility timeouts are sized against it.
+      stopTimeoutSeconds: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
       logRetentionDays: config.logRetentionDays,
       logsKey: network.logsKey.key,
       disposable: config.disposableData,

@@ -5,9 +5,9 @@ import { ATLAS_SENTINEL_CREDENTIALS as CREDENTIALS, atlasRun } from '../support/
 import { allStrings } from './support';
 
 /**
- * atlas/main.ts run as `cdktf synth` runs it (CDKTF_OUTDIR), recorded by the global setup once per change
- * of the inputs (test/support/app-runs.ts). With sentinel credentials in the environment, none of them may
- * reach the synthesized configuration: the providers read them from the environment at plan time, never from code.
+ * atlas/main.ts run as `cdktf synth` runs it (CDKTF_OUTDIR: test/support/app-runs.ts). With sentinel
+ * credentials in the environment, none of them may reach the synthesized configuration: the providers
+ * read them from the environment at plan time, never from code.
  */
 function stacksIn(outdir: string): string[] {
   return existsSync(join(outdir, 'stacks')) ? readdirSync(join(outdir, 'stacks')).sort() : [];

@@ -5,7 +5,6 @@ import { appRun } from '../support/app-runs';
 /**
  * bin/app.ts run the way the CDK CLI runs it (context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR), with
  * the cdk-nag gates enforcing (CDK's CloudFormation validator is off here: see test/support/app-runs.ts).
- * The global setup records each run once per change of the inputs (test/support/app-runs.ts lists the contexts).
  */
 describe('bin/app.ts', () => {
   test('an unknown environment exits non-zero listing dev, staging, prod', () => {

@@ -4,7 +4,7 @@ import { allResources } from '../support/templates';
 /**
  * Every customer-managed key of every stack denies kms:CreateGrant unless an AWS service creates the grant
  * for an AWS resource (or the caller is an AWS service). Written out in full: a weakened condition (one key
- * dropped, IfExists, a narrower principal) fails here.
+ * dropped, plain Bool instead of BoolIfExists, a narrower principal) fails here.
  */
 const DENY_UNSCOPED_GRANTS = {
   Sid: 'DenyGrantsNotForAwsResources',
@@ -12,7 +12,9 @@ const DENY_UNSCOPED_GRANTS = {
   Principal: { AWS: '*' },
   Action: 'kms:CreateGrant',
   Resource: '*',
-  Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  // BoolIfExists, not Bool: with Bool a request that carries no kms:GrantIsForAWSResource makes the condition false,
+  // and the deny does not apply (the control this implements asks for IfExists).
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
 };
 
 /** The keys per environment, by stack: logs (network), data (data), alarm topic (monitoring). */

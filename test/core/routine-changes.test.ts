@@ -6,7 +6,7 @@
  *
  * "Before" is the global synth of the environment as deployed (image tag, certificate, alarm address:
  * test/support/variants.ts); "after" is one extra synth per environment with every routine change at once
- * (recorded, and reused while the sources and the changes are the same: test/support/synthesize-input.ts).
+ * (test/support/synthesize-input.ts).
  */
 import { ENVIRONMENTS, LOG_RETENTION_DAYS, type EnvironmentInput, type EnvironmentName } from '../../environments';
 import { destructiveChanges, formatChange, isDangerous, type CfnTemplate, type ResourceChange } from '../../scripts/diff/replacements';

@@ -9,9 +9,9 @@ import { dataResources, findOne, label, ofType } from './support';
 
 /** Lifecycle and Object Lock per environment (days). */
 const EXPECTED = {
-  dev: { infrequentAccess: 30, glacier: 60, recordingsExpire: 90, transcriptsExpire: 90, noncurrent: 7, abortMultipart: 1, logsExpire: 30, objectLockDays: undefined },
-  staging: { infrequentAccess: 30, glacier: 90, recordingsExpire: 180, transcriptsExpire: 180, noncurrent: 30, abortMultipart: 3, logsExpire: 90, objectLockDays: undefined },
-  prod: { infrequentAccess: 30, glacier: 90, recordingsExpire: 2555, transcriptsExpire: 2555, noncurrent: 90, abortMultipart: 7, logsExpire: 365, objectLockDays: 30 },
+  dev: { infrequentAccess: 30, glacier: 60, recordingsExpire: 90, transcriptsExpire: 90, noncurrent: 7, abortMultipart: 1, logsExpire: 30, objectLockDays: undefined, transcriptsLockDays: undefined },
+  staging: { infrequentAccess: 30, glacier: 90, recordingsExpire: 180, transcriptsExpire: 180, noncurrent: 30, abortMultipart: 3, logsExpire: 90, objectLockDays: undefined, transcriptsLockDays: 30 },
+  prod: { infrequentAccess: 30, glacier: 90, recordingsExpire: 2555, transcriptsExpire: 2555, noncurrent: 90, abortMultipart: 7, logsExpire: 365, objectLockDays: 30, transcriptsLockDays: 30 },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
@@ -117,15 +117,24 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     expect(accessLogs.Properties!.LifecycleConfiguration.Rules).toEqual([{ Id: 'expire-logs', Status: 'Enabled', ExpirationInDays: expected.logsExpire }, housekeeping]);
   });
 
-  test(`Object Lock: ${expected.objectLockDays ? `GOVERNANCE ${expected.objectLockDays} days on recordings only` : 'none'}`, () => {
-    if (expected.objectLockDays) {
-      expect(recordings.Properties!.ObjectLockEnabled).toBe(true);
-      expect(recordings.Properties!.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: expected.objectLockDays } } });
-    } else {
-      expect(recordings.Properties!.ObjectLockEnabled).toBeUndefined();
-      expect(recordings.Properties!.ObjectLockConfiguration).toBeUndefined();
+  const lock = (days: number | undefined) => (days ? `GOVERNANCE ${days} days` : 'none');
+  test(`Object Lock: recordings ${lock(expected.objectLockDays)}, transcripts ${lock(expected.transcriptsLockDays)}, access logs none`, () => {
+    for (const [b, days] of [[recordings, expected.objectLockDays], [transcripts, expected.transcriptsLockDays]] as const) {
+      if (days) {
+        expect(b.Properties!.ObjectLockEnabled).toBe(true);
+        expect(b.Properties!.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: days } } });
+      } else {
+        expect(b.Properties!.ObjectLockEnabled).toBeUndefined();
+        expect(b.Properties!.ObjectLockConfiguration).toBeUndefined();
+      }
     }
-    for (const b of [transcripts, accessLogs]) expect(b.Properties!.ObjectLockEnabled).toBeUndefined();
+    // S3 server access logging cannot deliver to an Object Lock bucket.
+    expect(accessLogs.Properties!.ObjectLockEnabled).toBeUndefined();
+  });
+
+  test('the access-log bucket sends its object events to EventBridge, natively (no notification Lambda); the others notify their queues only', () => {
+    expect(accessLogs.Properties!.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    for (const b of [recordings, transcripts]) expect(b.Properties!.NotificationConfiguration.EventBridgeConfiguration).toBeUndefined();
   });
 
   test('no CORS configuration (no browser origins configured)', () => {
@@ -137,7 +146,7 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     const destinations = (b: typeof recordings) => b.Properties!.NotificationConfiguration.QueueConfigurations.map((c: any) => `${c.Event} -> ${label(envName, c.Queue)}`);
     expect(destinations(recordings)).toEqual([`s3:ObjectCreated:* -> queue:marin-${envName}-ingestion`]);
     expect(destinations(transcripts)).toEqual([`s3:ObjectCreated:* -> queue:marin-${envName}-indexing`]);
-    expect(accessLogs.Properties!.NotificationConfiguration).toBeUndefined();
+    expect(accessLogs.Properties!.NotificationConfiguration.QueueConfigurations).toBeUndefined();
     const types = new Set(Object.values(dataResources(envName)).map((r) => r.Type));
     expect(types.has('Custom::S3BucketNotifications')).toBe(false);
     expect(types.has('AWS::Lambda::Function')).toBe(false);

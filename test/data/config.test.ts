@@ -18,6 +18,7 @@ describe('data-plane configuration errors name the environment and the field', (
     ['a privileged cache port', (c) => (c.cache.port = 80), /cache\.port/],
     ['a missing cache port', (c) => delete c.cache.port, /cache\.port/],
     ['Object Lock longer than the recordings live', (c) => (c.storage.recordingsObjectLock = { enabled: true, retentionDays: 365 }), /storage\.recordingsObjectLock\.retentionDays: must not exceed recordingsExpireAfterDays/],
+    ['transcripts Object Lock longer than transcripts live', (c) => (c.storage.transcriptsObjectLock = { enabled: true, retentionDays: 365 }), /storage\.transcriptsObjectLock\.retentionDays: must not exceed transcriptsExpireAfterDays/],
     ['a DLQ retention other than 14 days', (c) => (c.queues.deadLetterRetentionDays = 7), /queues\.deadLetterRetentionDays/],
   ];
   test.each(devRules)('dev with %s fails', (_label, breakIt, message) => {
@@ -25,6 +26,12 @@ describe('data-plane configuration errors name the environment and the field', (
     breakIt(input);
     expect(() => parseEnvironment(input, 'dev')).toThrow(/^environment "dev" is invalid:/);
     expect(() => parseEnvironment(input, 'dev')).toThrow(message);
+  });
+
+  test.each(['staging', 'prod'] as const)('%s without Object Lock on transcripts fails (it holds real data)', (envName) => {
+    const input = structuredClone(ENVIRONMENTS[envName]) as any;
+    input.storage.transcriptsObjectLock.enabled = false;
+    expect(() => parseEnvironment(input, envName)).toThrow(new RegExp(`storage\\.transcriptsObjectLock\\.enabled: ${envName} holds real data: transcripts need Object Lock`));
   });
 
   const prodRules: Array<[string, (c: any) => void, RegExp]> = [
@@ -60,9 +67,9 @@ describe('data-plane constructs refuse bad props with a message saying what to c
       .toThrow('needs at least one writer role');
   });
 
-  test('a processing timeout that pushes the visibility timeout past the SQS maximum', () => {
+  test('a visibility timeout past the SQS maximum', () => {
     const { stack, key, names } = scope();
-    const queues = { ...loadEnvironment('dev').queues, workerProcessingTimeoutSeconds: 43_200 };
+    const queues = { ...loadEnvironment('dev').queues, visibilityTimeoutSeconds: 43_201 };
     expect(() => new WorkQueues(stack, 'Queues', { names, queues, dataKey: key, disposable: true })).toThrow(/above the SQS maximum of 12 hours/);
   });
 

@@ -22,6 +22,7 @@ const STATELESS = new Set([
   'AWS::IAM::ManagedPolicy',
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress',
   'AWS::ElastiCache::SubnetGroup',
   'AWS::OpenSearchServerless::VpcEndpoint',
   'AWS::OpenSearchServerless::SecurityPolicy',
@@ -68,7 +69,7 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
     expect(alias.Properties!).toEqual({ AliasName: `alias/marin-${envName}-data`, TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
-  test('key policy: the only service principal is S3 (notifications), with the two data-key actions AWS documents', () => {
+  test('key policy: the only service principal is S3 (notifications), with the two data-key actions AWS documents, for its two buckets of this account', () => {
     const [, key] = ofType(envName, 'AWS::KMS::Key')[0];
     const statements = key.Properties!.KeyPolicy.Statement as Array<Record<string, any>>;
     const services = statements.filter((s) => s.Principal.Service);
@@ -79,6 +80,11 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
         Principal: { Service: 's3.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
+        // Confused-deputy protection: S3 acting for these two buckets of this account only.
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': [`arn:aws:s3:::marin-${envName}-call-recordings`, `arn:aws:s3:::marin-${envName}-transcripts`] },
+        },
       },
     ]);
     // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only;

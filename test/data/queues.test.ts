@@ -1,14 +1,13 @@
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { visibilityTimeoutSeconds } from '../../lib/data/work-queues';
 import { findOne, label, ofType } from './support';
 
 const DAY = 86_400;
-/** Per environment: work-queue retention (s), maxReceiveCount, visibility timeout (s) = processing timeout 300 + 60. */
+/** Per environment: work-queue retention (s), maxReceiveCount, visibility timeout (s) > processing timeout 300 + stop timeout 120. */
 const EXPECTED = {
-  dev: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
-  staging: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
-  prod: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 360 },
+  dev: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 480 },
+  staging: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 480 },
+  prod: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 480 },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
@@ -76,9 +75,4 @@ describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
     );
     expect(allowed.sort()).toEqual([`s3.amazonaws.com sqs:SendMessage queue:marin-${envName}-indexing`, `s3.amazonaws.com sqs:SendMessage queue:marin-${envName}-ingestion`]);
   });
-});
-
-test('visibility timeout rule: processing timeout plus a 60 s margin', () => {
-  expect(visibilityTimeoutSeconds(300)).toBe(360);
-  expect(visibilityTimeoutSeconds(900)).toBe(960);
 });

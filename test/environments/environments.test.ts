@@ -117,6 +117,42 @@ describe('errors', () => {
     expect(() => parseEnvironment(input, 'staging')).toThrow(/monitoring\.alarmDestinationRequired: staging and prod alarms must reach someone: set it to true/);
   });
 
+  describe('plain-HTTP api ingress (issue 21)', () => {
+    const withPlainHttp = (envName: 'dev' | 'staging', plain: unknown) => {
+      const input = structuredClone(ENVIRONMENTS[envName]) as any;
+      input.services.httpsOnly = false;
+      input.services.plainHttpIngress = plain;
+      return () => parseEnvironment(input, envName);
+    };
+    test('dev as committed: one documentation CIDR, not public', () => {
+      expect(loadEnvironment('dev').services.plainHttpIngress).toEqual({ cidrs: ['203.0.113.0/24'], publicPlainHttp: false });
+    });
+    test('required while the api is plain HTTP', () => {
+      expect(withPlainHttp('dev', undefined)).toThrow(/services\.plainHttpIngress: is required while the api is plain HTTP \(httpsOnly false, no certificate\)/);
+    });
+    test.each(['0.0.0.0/0', '::/0'])('%s without publicPlainHttp is refused, naming the entry', (block) => {
+      expect(withPlainHttp('dev', { cidrs: ['203.0.113.0/24', block] })).toThrow(new RegExp(`services\.plainHttpIngress\.cidrs\.1: ${block.replace(/[./]/g, '\$&')} opens the plain-HTTP api to the whole internet`));
+    });
+    test('publicPlainHttp needs a reason', () => {
+      expect(withPlainHttp('dev', { cidrs: ['0.0.0.0/0'], publicPlainHttp: true })).toThrow(/services\.plainHttpIngress\.reason: is required with publicPlainHttp: true/);
+    });
+    test('publicPlainHttp with a reason is accepted in dev (disposable, internal)', () => {
+      expect(withPlainHttp('dev', { cidrs: ['0.0.0.0/0'], publicPlainHttp: true, reason: 'a public demo with synthetic calls only' })).not.toThrow();
+    });
+    test('publicPlainHttp is refused in an environment holding real data', () => {
+      expect(withPlainHttp('staging', { cidrs: ['0.0.0.0/0'], publicPlainHttp: true, reason: 'a public demo with synthetic calls only' })).toThrow(
+        /services\.plainHttpIngress\.publicPlainHttp: is refused: staging holds real data \(retained data, DataClassification confidential\)/,
+      );
+      const devWithRealData = structuredClone(ENVIRONMENTS.dev) as any;
+      devWithRealData.tags.DataClassification = 'confidential';
+      devWithRealData.services.plainHttpIngress = { cidrs: ['0.0.0.0/0'], publicPlainHttp: true, reason: 'a public demo with synthetic calls only' };
+      expect(() => parseEnvironment(devWithRealData, 'dev')).toThrow(/publicPlainHttp: is refused: dev holds real data \(DataClassification confidential\)/);
+    });
+    test('IPv6 CIDRs other than ::/0 are refused (the load balancer is IPv4-only)', () => {
+      expect(withPlainHttp('dev', { cidrs: ['2001:db8::/32'] })).toThrow(/services\.plainHttpIngress\.cidrs\.0: must be an IPv4 CIDR such as 203\.0\.113\.0\/24/);
+    });
+  });
+
   test('staging or prod cannot be disposable', () => {
     const input = structuredClone(ENVIRONMENTS.staging);
     (input as any).disposableData = true;

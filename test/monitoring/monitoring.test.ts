@@ -206,7 +206,7 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
   });
 });
 
-/** Several addresses through the whole app (MonitoringStack merges both lists), recorded like the drill's synth. */
+/** Several addresses through the whole app (MonitoringStack merges both lists). */
 describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (envName) => {
   test('each address is subscribed once by e-mail (one on both lists: once); no parameter, no rule', () => {
     const input = ENVIRONMENTS[envName];

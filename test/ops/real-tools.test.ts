@@ -10,7 +10,7 @@
  *    never on its flags (skipped with a printed reason when terraform is not installed).
  * The stubs of test/ops/cli.test.ts cover the executor's logic; this file covers the tools' grammar.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,9 +20,7 @@ import type { PreflightCheck, Step } from '../../scripts/ops/steps';
 import { atLeast, awsCliVersion, AwsCliError, MIN_AWS_CLI_VERSION, resolveAwsCli } from '../../scripts/ops/tools';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
 import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
-import { cachedKey, sha256, synthInputKey, SYNTH_ROOT } from '../support/synth-cache';
 import { assemblyDir } from '../support/templates';
-import { askTool, fileDigest, logAnswer, recordAnswer, recordedAnswer, spawnTool, toolIdentity, type ToolAnswer, type ToolCall } from '../support/tool-answers';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -33,13 +31,12 @@ const UNREACHABLE = 'http://127.0.0.1:9';
  * An empty home directory of the tools' own: no user configuration (~/.cdk.json, ~/.aws/cli/alias,
  * ~/.aws/models, a Python user site) can change an answer, and none is needed.
  */
-const TOOL_HOME = join(SYNTH_ROOT, 'tool-home');
-mkdirSync(TOOL_HOME, { recursive: true });
+const TOOL_HOME = mkdtempSync(join(tmpdir(), 'tool-home-'));
+afterAll(() => rmSync(TOOL_HOME, { recursive: true, force: true }));
 
 /** Nothing may reach AWS, Atlas or telemetry: dummy credentials, no config files, an unreachable endpoint. */
 const OFFLINE_ENV: NodeJS.ProcessEnv = {
-  // A fixed PATH, this Node.js first (npm-installed tools start with `#!/usr/bin/env node`): `npm test` and
-  // `npx jest` prepend different directories, which would otherwise give the same call two keys.
+  // A fixed PATH, this Node.js first (npm-installed tools start with `#!/usr/bin/env node`).
   PATH: [dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
   HOME: TOOL_HOME,
   PYTHONNOUSERSITE: '1',
@@ -59,23 +56,25 @@ const OFFLINE_ENV: NodeJS.ProcessEnv = {
   TF_IN_AUTOMATION: '1',
 };
 
-/** The code that asks and runs (this file: the batch driver, the empty-directory runner; the recorder): part of every key. */
-const ASKER = [__filename, join(__dirname, '..', 'support', 'tool-answers.ts')].map(fileDigest);
-
-/**
- * Runs a real tool offline. Its answer to an identical call (same tool version, arguments, environment,
- * inputs and asking code, see ../support/tool-answers.ts) is reused on a re-run: `TEST_FRESH_TOOLS=1` runs them all.
- */
-function exec(command: string, args: readonly string[], dependsOn: readonly string[] = []): Promise<ToolAnswer> {
-  return askTool({ command, args, env: OFFLINE_ENV, identity: toolIdentity(command), dependsOn: [...ASKER, ...dependsOn] });
+/** What a tool answered: exit status and both streams. */
+interface ToolAnswer {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-/** What `cdk` reads besides its arguments (its home, TOOL_HOME, is empty): the project's cdk.json and context file. */
-const CDK_SETTINGS = [join(ROOT, 'cdk.json'), join(ROOT, 'cdk.context.json')].map(fileDigest);
-
-/** A cdk run against a synthesized assembly: the assembly is fixed by the input key it was synthesized from. */
-function execCdkOn(assembly: string, args: readonly string[]): Promise<ToolAnswer> {
-  return exec(join(BIN, 'cdk'), args, [...CDK_SETTINGS, `assembly ${assembly} ${cachedKey(assembly) ?? sha256(readFileSync(join(assembly, 'manifest.json')))}`]);
+/** Runs a real tool offline (from the project root unless `cwd` is given), on every test run. */
+function exec(command: string, args: readonly string[], options: { cwd?: string; stdin?: string } = {}): Promise<ToolAnswer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: OFFLINE_ENV, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(options.stdin);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time (two cores, shared). */
@@ -257,7 +256,7 @@ describe('cdk steps, checked by the real CDK CLI', () => {
   /** The real CLI runs the deploy-identity app (as the bootstrap does) and its planned selector resolves to exactly that stack. */
   test('the deploy-identity app, run by the real CLI, defines exactly the stack the bootstrap selects', async () => {
     const call = identityCalls.find((c) => c.env === 'prod')!;
-    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['ls', '--app', call.app!, ...call.context, ...call.positionals], [...CDK_SETTINGS, `inputs ${synthInputKey()}`]);
+    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['ls', '--app', call.app!, ...call.context, ...call.positionals]);
     expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
     expect(stdout.trim().split('\n')).toEqual(call.positionals);
   });
@@ -282,7 +281,7 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     expect(selectors).not.toContain(STALE_SELECTOR);
     const context = selecting.find((c) => c.env === env)!.context;
     expect(context).toEqual(expect.arrayContaining(['-c', `env=${env}`]));
-    const { status, stdout, stderr } = await execCdkOn(assembly, ['synth', '-a', assembly, ...context, '--exclusively', ...selectors, STALE_SELECTOR]);
+    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['synth', '-a', assembly, ...context, '--exclusively', ...selectors, STALE_SELECTOR]);
     expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
     // Exactly the planned selectors: the stale one is silently dropped, hence this comparison.
     const listed = /Supply a stack id \(([^)]*)\)/.exec(`${stderr}${stdout}`)?.[1].split(', ') ?? [];
@@ -290,7 +289,7 @@ describe('cdk steps, checked by the real CDK CLI', () => {
   });
 
   test('a selector that matches no stack, alone, fails the CLI (construct ids of old: Network)', async () => {
-    const alone = await execCdkOn(assemblyDir('dev'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
+    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('No stacks match the name(s) Network');
   });
@@ -304,7 +303,7 @@ describe('cdktf steps, checked against the CDKTF app and CLI', () => {
   let defined: string[] = [];
   const help = new Map<string, string>();
   beforeAll(async () => {
-    // The CDKTF app as `cdktf synth` runs it (all environments, with an account), recorded by the global setup.
+    // The CDKTF app as `cdktf synth` runs it (all environments, with an account).
     const synth = atlasRun({ ...ATLAS_SENTINEL_CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
     if (synth.status !== 0) throw new Error(`atlas/main.ts failed: ${synth.stderr}`);
     defined = readdirSync(join(synth.outdir, 'stacks')).sort();
@@ -343,15 +342,12 @@ interface AwsCli {
   readonly binary: string;
   /** Set when the CLI is a Python script: the batch runs in this interpreter. */
   readonly python?: string;
-  /** The launcher plus the code it runs (package versions and paths, or the binary's --version). */
-  readonly identity: string;
 }
 
 /**
  * The AWS CLI the operator CLI would run from this shell: the same function (scripts/ops/tools.ts
  * resolveAwsCli) on the same variables (AWS_CLI, else the first aws on PATH), so the commands are checked
- * by that binary. Asked on every run, never recorded (a tenth of a second): a pip install or a package
- * upgrade changes the answer without touching the launcher.
+ * by that binary.
  */
 function operatorAwsCli(): AwsCli | AwsCliError {
   let resolved;
@@ -366,7 +362,7 @@ function operatorAwsCli(): AwsCli | AwsCliError {
   const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
   const text = `${probe.stdout}${probe.stderr}`.trim();
   if (probe.status !== 0) throw new Error(`${binary}: ${text}`);
-  return { binary, python, identity: `${toolIdentity(binary)} ${text}` };
+  return { binary, python };
 }
 
 const RESOLVED_AWS = operatorAwsCli();
@@ -406,24 +402,11 @@ print(json.dumps(results))
 `;
 
 async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolAnswer[]> {
-  const { binary, python, identity } = AWS!;
-  const calls: ToolCall[] = commands.map((argv) => ({ command: binary, args: awsArgs(argv), env: OFFLINE_ENV, identity, dependsOn: ASKER }));
-  if (!python) return mapLimit(calls, 2, (call) => askTool(call));
-  // Answers recorded for these exact commands are reused; the others run in one batch.
-  const answers = calls.map((call) => recordedAnswer(call));
-  const missing = calls.filter((_, i) => answers[i] === undefined);
-  let fresh: ToolAnswer[] = [];
-  if (missing.length > 0) {
-    const batch = await spawnTool({ command: python, args: ['-c', AWS_BATCH], env: OFFLINE_ENV, identity, stdin: JSON.stringify(missing.map((call) => call.args)) });
-    if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
-    fresh = JSON.parse(batch.stdout) as ToolAnswer[];
-    missing.forEach((call, i) => recordAnswer(call, fresh[i]));
-  }
-  return calls.map((call, i) => {
-    const recorded = answers[i];
-    logAnswer(call, recorded ? 'reused' : 'ran');
-    return recorded ?? fresh[missing.indexOf(call)];
-  });
+  const { binary, python } = AWS!;
+  if (!python) return mapLimit(commands, 2, (argv) => exec(binary, awsArgs(argv)));
+  const batch = await exec(python, ['-c', AWS_BATCH], { stdin: JSON.stringify(commands.map(awsArgs)) });
+  if (batch.status !== 0) throw new Error(`the AWS CLI batch failed: ${batch.stderr}`);
+  return JSON.parse(batch.stdout) as ToolAnswer[];
 }
 
 /** The AWS CLI's own version (`aws --version` of the resolved binary). */
@@ -628,19 +611,15 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
     return;
   }
   const calls = PLANNED.filter((p) => p.argv[0] === 'terraform');
-  /** The plan's working directory (-chdir) becomes a new empty one; the answer is recorded under the planned command. */
+  /** The plan's working directory (-chdir) becomes a new empty one. */
   const runInEmptyDir = async (argv: readonly string[]): Promise<ToolAnswer & { sub: string }> => {
-    const args = [argv[1], argv[2], '-no-color', ...argv.slice(3)];
-    const call: ToolCall = { command: TERRAFORM, args, env: OFFLINE_ENV, identity: toolIdentity(TERRAFORM), dependsOn: ASKER };
-    const answer = await askTool(call, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
-      try {
-        return await spawnTool({ ...call, args: args.map((a) => (a.startsWith('-chdir=') ? `-chdir=${dir}` : a)) });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-    return { ...answer, sub: argv[2] };
+    const dir = mkdtempSync(join(tmpdir(), 'ops-tf-'));
+    try {
+      const args = [argv[1], argv[2], '-no-color', ...argv.slice(3)].map((a) => (a.startsWith('-chdir=') ? `-chdir=${dir}` : a));
+      return { ...(await exec(TERRAFORM, args)), sub: argv[2] };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
 
   test('the plans run terraform init, plan -out, show, show -json and apply <planfile>, and the drift plan, all in the synthesized stack directory', () => {

@@ -30,7 +30,7 @@ function build(httpsOnly: boolean, certificateArn: string | undefined) {
     names: new ResourceNames('marin', 'test'),
     vpc,
     publicSubnets: { subnetGroupName: 'public' },
-    services: { apiContainerPort: 8080, apiHealthCheckPath: '/health', certificateArn, httpsOnly, loadBalancerDeletionProtection: true },
+    services: { apiContainerPort: 8080, apiHealthCheckPath: '/health', certificateArn, httpsOnly, loadBalancerDeletionProtection: true, plainHttpIngress: { cidrs: ['198.51.100.0/24'], publicPlainHttp: false } },
     accessLogsBucketName: 'marin-test-access-logs',
     accessLogsPrefix: 'alb/marin-test-api',
   });
@@ -49,9 +49,11 @@ describe.each(MODES)('ApiLoadBalancer: $mode', (row) => {
     expect(built.lb.https).toBe(row.https);
   });
 
-  test(`the load balancer admits ${row.ingressPorts.join(' and ')} from the internet, nothing else`, () => {
+  // Plain HTTP admits the configured CIDRs only; HTTPS (and its redirect) the internet.
+  const source = row.https ? '0.0.0.0/0' : '198.51.100.0/24';
+  test(`the load balancer admits ${row.ingressPorts.join(' and ')} from ${source}, nothing else`, () => {
     const group = ofType(built.json, 'AWS::EC2::SecurityGroup').find((g) => String(g.Properties.GroupDescription).includes('api load balancer'));
-    expect(group.Properties.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`)).toEqual(row.ingressPorts.map((p) => `0.0.0.0/0:${p}-${p}`));
+    expect(group.Properties.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`)).toEqual(row.ingressPorts.map((p) => `${source}:${p}-${p}`));
   });
 
   test(row.https ? 'HTTPS: TLS 1.3 policy and the certificate' : 'no HTTPS listener, no certificate parameter', () => {

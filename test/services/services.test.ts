@@ -113,7 +113,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const roles = resourcesOf(shape, 'AWS::IAM::Role');
     expect(roles.map(([, r]) => r.Properties.RoleName).sort()).toEqual(SERVICE_NAMES.map((s) => `marin-${envName}-${s}-exec`).sort());
     for (const [, role] of roles) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }]);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }]);
       expect(role.Properties.Policies).toBeUndefined();
     }
     expect(resourcesOf(shape, 'AWS::IAM::Policy')).toEqual([]);
@@ -269,7 +269,8 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     expect(groups).toHaveLength(2);
     const alb = groups.find(([id]) => id.startsWith('ApiLoadBalancerSecurityGroup'))![1];
     const ingressPorts = alb.Properties.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`);
-    expect(ingressPorts).toEqual(config.services.httpsOnly ? ['0.0.0.0/0:443-443'] : ['0.0.0.0/0:80-80']);
+    // dev has no certificate: plain HTTP from its configured CIDR only, never the internet (issue 21).
+    expect(ingressPorts).toEqual({ dev: ['203.0.113.0/24:80-80'], staging: ['0.0.0.0/0:443-443'], prod: ['0.0.0.0/0:443-443'] }[envName]);
     // Inline: without an inline egress rule CloudFormation keeps its default allow-all egress, whatever separate rules say.
     expect(resourcesOf(shape, 'AWS::EC2::SecurityGroupEgress')).toEqual([]);
     const egress = alb.Properties.SecurityGroupEgress;

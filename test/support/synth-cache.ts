@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Where the global setup writes its assemblies. Override with TEST_SYNTH_DIR to keep parallel runs
- * (several worktrees, say) apart. Kept in this dependency-free module: test files import it without
- * loading the CDK app.
+ * Where the global setup writes the assemblies (TEST_SYNTH_DIR moves it, e.g. for the mutation drill's
+ * scratch copies). Kept in this dependency-free module: test files import it without loading the CDK app.
  */
 export const SYNTH_ROOT = process.env.TEST_SYNTH_DIR ?? join(ROOT, '.test-synth');
 
@@ -16,59 +15,38 @@ export interface NagSummary {
   readonly packs: Record<string, string[]>;
 }
 
-/**
- * Everything a synthesized assembly depends on: the app (lib, bin, environments), what it reads at synth
- * (cdk.json's flags through scripts/lib), the code that synthesizes it here (test/support), the compiler
- * settings and the exact dependency tree (package-lock.json). atlas/ is included because it shares
- * lib/ and environments/ and is cheap to hash. Anything else (tests, docs) cannot change a template.
- */
-export const SYNTH_INPUTS = ['lib', 'bin', 'environments', 'atlas', 'scripts/lib', 'test/support', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;
+/** What a synth is built from; anything else (tests, docs, scripts outside scripts/lib) cannot change one. */
+const SOURCES = ['lib', 'bin', 'environments', 'atlas', 'scripts/lib', 'test/support', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((entry) => filesUnder(join(path, entry)));
+  return readdirSync(path).sort().flatMap((entry) => filesUnder(join(path, entry)));
+}
+
+/** One sha256 of the Node.js version and the path and content of every source file. */
+export function sourceHash(root: string = ROOT): string {
+  const hash = createHash('sha256').update(`node ${process.version}\0`);
+  for (const file of SOURCES.flatMap((source) => filesUnder(join(root, source)))) hash.update(`${relative(root, file)}\0`).update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
 }
 
 /**
- * sha256 over the path and content of every input file, the Node.js version and the synth-affecting
- * environment variables. Equal keys mean equal inputs, so a cached assembly is reused only when nothing
- * it was built from has changed; any edit, added or removed file gives a new key.
+ * The directory of a synth a test asks for (`kind` and its input `parts`), made by `make` the first time
+ * and kept in SYNTH_ROOT, which the global setup empties when the sources change. Two workers making the
+ * same one at once each write their own directory; the first rename wins (the results are equal).
  */
-export function synthInputKey(root: string = ROOT, env: NodeJS.ProcessEnv = process.env): string {
-  const hash = createHash('sha256');
-  hash.update(`node ${process.version}\n`);
-  for (const name of ['CDK_VALIDATION', 'CDK_CONTEXT_JSON']) hash.update(`${name}=${env[name] ?? ''}\n`);
-  for (const input of SYNTH_INPUTS) {
-    for (const file of filesUnder(join(root, input))) {
-      hash.update(`${relative(root, file)}\0`);
-      hash.update(readFileSync(file));
-      hash.update('\0');
-    }
+export function kept(kind: string, parts: unknown, make: (dir: string) => void): string {
+  const dir = join(SYNTH_ROOT, kind, createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24));
+  if (existsSync(dir)) return dir;
+  const scratch = `${dir}.${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  make(scratch);
+  try {
+    renameSync(scratch, dir);
+  } catch {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  return hash.digest('hex');
-}
-
-/** sha256 of the parts, each ended by a NUL (so ("ab", "c") and ("a", "bc") differ). */
-export function sha256(...parts: ReadonlyArray<string | Buffer>): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-}
-
-/** Writes a record whole, then renames it into place: a reader (another jest worker) never sees half a file. */
-export function writeRecord(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.${process.pid}`, text);
-  renameSync(`${file}.${process.pid}`, file);
-}
-
-/** File in each job directory that records the key it was synthesized from; written last, so its presence means complete. */
-export const KEY_FILE = '.input-key';
-
-export function cachedKey(directory: string): string | undefined {
-  const file = join(directory, KEY_FILE);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  return dir;
 }
