@@ -22,6 +22,8 @@ try {
     account: context('account'),
     imageTag: context('imageTag'),
     certificateArn: context('certificateArn'),
+    refreshPeerAccount: context('refreshPeerAccount'),
+    refreshImageTag: context('refreshImageTag'),
     // Comma-separated; each address is validated by the schema (monitoring.alarmEmails).
     alarmEmails: context('alarmEmails')?.split(',').map((email) => email.trim()).filter((email) => email !== ''),
   });

@@ -38,6 +38,10 @@ export interface EnvironmentOverrides {
   readonly certificateArn?: string;
   /** Alarm e-mail addresses added to `monitoring.alarmEmails` (deploy-time, so none has to be committed). */
   readonly alarmEmails?: readonly string[];
+  /** The staging refresh's other account (prod: the staging account; staging: the prod account), `refresh.peerAccount`. */
+  readonly refreshPeerAccount?: string;
+  /** Image tag of the refresh task (anonymiser in prod, loader in staging), `refresh.imageTag`. */
+  readonly refreshImageTag?: string;
 }
 
 /**
@@ -71,6 +75,9 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
     throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
   }
   const declared = ENVIRONMENTS[name];
+  if (declared.refresh.role === 'none' && (overrides.refreshPeerAccount !== undefined || overrides.refreshImageTag !== undefined)) {
+    throw new EnvironmentConfigError(`environment "${name}" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag (-c refreshPeerAccount=, -c refreshImageTag=)`);
+  }
   const merged: EnvironmentInput = {
     ...declared,
     ...(overrides.account !== undefined ? { account: overrides.account } : {}),
@@ -78,6 +85,11 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
       ...declared.monitoring,
       ...(overrides.alarmEmails !== undefined ? { alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...overrides.alarmEmails])] } : {}),
     },
+    refresh: {
+      ...declared.refresh,
+      ...(overrides.refreshPeerAccount !== undefined ? { peerAccount: overrides.refreshPeerAccount } : {}),
+      ...(overrides.refreshImageTag !== undefined ? { imageTag: overrides.refreshImageTag } : {}),
+    } as EnvironmentInput['refresh'],
     services: {
       ...declared.services,
       ...(overrides.imageTag !== undefined ? { imageTag: overrides.imageTag } : {}),

@@ -112,6 +112,10 @@ export const prod: EnvironmentInput = {
     searchLatencyMs: 500,
   },
   budget: { monthlyUsd: 970, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
+  // Source of the staging refresh (docs/staging-refresh.md): the anonymiser reads this environment read-only and
+  // writes only marin-prod-staging-export, whose objects expire after 3 days. Started by `npm run refresh-staging`.
+  refresh: { role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 },
+  deployLease: { enabled: false, hours: 4 },
   usage: {
     recordingsStoredGb: 1000,
     recordingsIngestedGbPerMonth: 50,
@@ -126,6 +130,11 @@ export const prod: EnvironmentInput = {
     interfaceEndpointProcessedGbPerMonth: 100,
     containerImagesStoredGb: 5,
     searchIndexStoredGb: 20,
+    // Staging refresh: weekly, ~2 h of anonymiser per run; one export is ~60 GB (anonymised transcripts + database
+    // dump) and lives 3 of every 7 days (exportExpireAfterDays): ~26 GB on average.
+    refreshRunsPerMonth: 4,
+    refreshTaskHoursPerRun: 2,
+    refreshExportStoredGb: 26,
     atlasBackupStoredGb: 60,
   },
 };

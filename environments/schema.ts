@@ -518,6 +518,52 @@ export const usageSchema = z.strictObject({
   searchIndexStoredGb: z.number().min(0),
   /** Atlas cloud backup storage (snapshots + oplog), where the tier has backup. */
   atlasBackupStoredGb: z.number().min(0),
+  /** Staging refresh runs a month (each runs the refresh task of this environment once). 0 where there is none. */
+  refreshRunsPerMonth: z.number().min(0).default(0),
+  /** Hours one refresh task runs (anonymiser in prod, loader in staging). */
+  refreshTaskHoursPerRun: z.number().min(0).default(0),
+  /** Average data in the export bucket (prod), after its expiry rule. */
+  refreshExportStoredGb: z.number().min(0).default(0),
+});
+
+/**
+ * The staging refresh path (prod -> staging, anonymised): which side of it an environment is.
+ * - `source` (prod): the anonymiser task reads the application database (a read-only Atlas user) and the
+ *   transcripts and writes only the export bucket `{project}-{env}-staging-export`, encrypted with its own key.
+ * - `target` (staging): the loader task reads only that export bucket and writes this environment's data.
+ * - `none` (dev): neither.
+ * `peerAccount` is the other side's account (prod: the staging account whose loader role the bucket and key
+ * policies name; staging: the prod account holding the export bucket). Absent: the same account as this
+ * environment. Not committed: `-c refreshPeerAccount=` / `npm run deploy -- --refresh-peer-account`.
+ */
+const refreshTaskSize = {
+  /** Fargate CPU units and memory (MiB) of the refresh task (a valid Fargate pair). */
+  taskCpu: oneOf(Object.keys(FARGATE_SIZES).map(Number), 'Fargate CPU units'),
+  taskMemoryMiB: positiveInt,
+  /** Image tag of the refresh task; absent: `not-deployed` (the task definition exists, nothing can run until an image is pushed and deployed). */
+  imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional(),
+  /** The other side's AWS account (see above); absent: this environment's own account. */
+  peerAccount: awsAccount.optional(),
+};
+export const refreshSchema = z.discriminatedUnion('role', [
+  z.strictObject({ role: z.literal('none') }),
+  z.strictObject({
+    role: z.literal('source'),
+    ...refreshTaskSize,
+    /** Days an export object (and a noncurrent version) lives: the export is a hand-over, not a copy to keep. */
+    exportExpireAfterDays: z.number().int().min(1).max(14),
+  }),
+  z.strictObject({ role: z.literal('target'), ...refreshTaskSize }),
+]);
+
+/**
+ * A deploy of a shared environment (staging) takes a lease: branch, commit, image tag and expiry in an SSM
+ * parameter written by the operator CLI. A deploy of another branch while it holds is refused unless `--take-over`.
+ */
+export const deployLeaseSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Hours a lease holds after the deploy that took it (renewed by the holder's next deploy). */
+  hours: z.number().int().min(1).max(72),
 });
 
 export const environmentSchema = z
@@ -555,6 +601,8 @@ export const environmentSchema = z
     monitoring: monitoringSchema,
     budget: budgetSchema,
     usage: usageSchema,
+    refresh: refreshSchema,
+    deployLease: deployLeaseSchema,
   })
   .superRefine((env, ctx) => {
     const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -733,6 +781,27 @@ export const environmentSchema = z
       if (atlas.monthlySnapshotRetentionMonths === 0) fail(['atlas', 'monthlySnapshotRetentionMonths'], 'prod keeps monthly snapshots');
       if (!atlas.autoScaling.diskGbEnabled) fail(['atlas', 'autoScaling', 'diskGbEnabled'], 'prod storage must grow before it fills');
       if (!atlas.terminationProtection) fail(['atlas', 'terminationProtection'], 'prod needs Atlas termination protection');
+    }
+    const expectedRefresh = ({ dev: 'none', staging: 'target', prod: 'source' } as const)[env.name];
+    if (env.refresh.role !== expectedRefresh) {
+      fail(['refresh', 'role'], `${env.name} is the ${expectedRefresh} side of the staging refresh (prod exports anonymised data, staging loads it, dev has none): set it to '${expectedRefresh}'`);
+    }
+    if (env.refresh.role !== 'none') {
+      const refreshMemory = FARGATE_SIZES[env.refresh.taskCpu] ?? [];
+      if (!refreshMemory.includes(env.refresh.taskMemoryMiB)) {
+        fail(['refresh', 'taskMemoryMiB'], `${env.refresh.taskMemoryMiB} MiB is not a Fargate size for ${env.refresh.taskCpu} CPU (valid: ${refreshMemory.join(', ')})`);
+      }
+      if (env.atlas.databaseAuth !== 'aws-iam') {
+        fail(['atlas', 'databaseAuth'], 'the refresh task authenticates to Atlas as its task role (MONGODB-AWS): the refresh path needs aws-iam');
+      }
+    } else if (env.usage.refreshRunsPerMonth > 0 || env.usage.refreshExportStoredGb > 0) {
+      fail(['usage', 'refreshRunsPerMonth'], `${env.name} has no refresh task: refreshRunsPerMonth and refreshExportStoredGb must be 0`);
+    }
+    if (env.deployLease.enabled && env.name !== 'staging') {
+      fail(['deployLease', 'enabled'], 'only staging is shared by branches: dev and prod take no lease');
+    }
+    if (env.name === 'staging' && !env.deployLease.enabled) {
+      fail(['deployLease', 'enabled'], 'staging is shared by several branches: a deploy must take the lease (set it to true)');
     }
     if (!env.terraformState.useLockfile && !env.terraformState.dynamodbTable) {
       fail(['terraformState'], 'needs a lock: useLockfile or dynamodbTable');

@@ -102,6 +102,10 @@ export const staging: EnvironmentInput = {
     searchLatencyMs: 1000,
   },
   budget: { monthlyUsd: 617, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
+  // Target of the staging refresh (docs/staging-refresh.md): the loader reads only marin-prod-staging-export.
+  refresh: { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 },
+  // Shared by feature branches: a deploy takes the lease for 4 hours (renewed by the holder's next deploy).
+  deployLease: { enabled: true, hours: 4 },
   usage: {
     recordingsStoredGb: 200,
     // 180-day expiry: the stock is about six months of intake.
@@ -116,6 +120,8 @@ export const staging: EnvironmentInput = {
     interfaceEndpointProcessedGbPerMonth: 0,
     containerImagesStoredGb: 3,
     searchIndexStoredGb: 5,
+    refreshRunsPerMonth: 4,
+    refreshTaskHoursPerRun: 2,
     atlasBackupStoredGb: 10,
   },
 };

@@ -75,6 +75,11 @@ export interface PipelineData {
     /** Member cluster ids, primary first: the `CacheClusterId` dimension of per-node metrics. */
     readonly memberIds: readonly string[];
   };
+  /**
+   * Task role of the environment's staging-refresh task (prod: the anonymiser; staging: the loader), where the
+   * environment has one (`refresh.role`). Lives with the data like the service task roles (an Atlas database user).
+   */
+  readonly refreshTaskRole?: iam.IRole;
   readonly search: {
     /**
      * The collection itself: cdk-monitoring-constructs' OpenSearch Serverless monitor takes the L1 and reads its id

@@ -52,6 +52,8 @@ export const HANDOFF_PARAMETERS = {
   kmsKeyArn: 'data/kms-key-arn',
   mongodbUriSecretArn: 'data/mongodb-uri-secret-arn',
   taskRoleArns: 'identity/task-role-arns',
+  /** Where the environment has a staging-refresh task (refresh.role): its task role ARN (an Atlas database user). */
+  refreshTaskRoleArn: 'identity/refresh-task-role-arn',
 } as const;
 
 export type HandoffParameter = keyof typeof HANDOFF_PARAMETERS;

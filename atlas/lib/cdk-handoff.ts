@@ -53,6 +53,11 @@ export class CdkHandoff extends Construct {
     return this.list('taskRoleArns');
   }
 
+  /** `/marin/{env}/identity/refresh-task-role-arn`: the staging-refresh task's role (prod: anonymiser, staging: loader). */
+  get refreshTaskRoleArn(): string {
+    return this.string('refreshTaskRoleArn');
+  }
+
   /** `/marin/{env}/data/mongodb-uri-secret-arn`: the CDK-owned secret the connection string is written into. */
   get mongodbUriSecretArn(): string {
     return this.string('mongodbUriSecretArn');

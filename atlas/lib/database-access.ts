@@ -46,6 +46,11 @@ export class DatabaseAccess extends Construct {
   readonly secretVersion: SecretsmanagerSecretVersion;
   readonly iamUsers?: DatabaseUser;
   readonly passwordUser?: DatabaseUser;
+  /**
+   * The staging-refresh task's MONGODB-AWS user: in prod the anonymiser's, `read` only; in staging the
+   * loader's, `readWrite` (it replaces the anonymised data). dev has none.
+   */
+  readonly refreshUser?: DatabaseUser;
 
   constructor(scope: Construct, id: string, props: DatabaseAccessProps) {
     super(scope, id);
@@ -74,6 +79,20 @@ export class DatabaseAccess extends Construct {
         description: `ECS task role of ${names.prefix} (MONGODB-AWS)`,
       });
       this.connectionString = `${host}/${database}?${IAM_URI_OPTIONS}`;
+      if (config.refresh.role !== 'none') {
+        const readOnly = config.refresh.role === 'source';
+        this.refreshUser = new DatabaseUser(this, 'refresh-task-user', {
+          projectId: atlas.project.id,
+          username: handoff.refreshTaskRoleArn,
+          awsIamType: 'ROLE',
+          authDatabaseName: '$external',
+          roles: [{ roleName: readOnly ? 'read' : 'readWrite', databaseName: database }],
+          scopes,
+          description: readOnly
+            ? `Staging-refresh anonymiser of ${names.prefix}: read-only (MONGODB-AWS)`
+            : `Staging-refresh loader of ${names.prefix}: loads the anonymised export (MONGODB-AWS)`,
+        });
+      }
     } else {
       const password = new Password(this, 'app-password', { length: PASSWORD_LENGTH, special: false, minUpper: 4, minLower: 4, minNumeric: 4 });
       const username = names.name('app');

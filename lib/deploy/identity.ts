@@ -86,6 +86,7 @@ export const EXECUTION_POLICY_SERVICES: readonly string[] = [
   'ecs',
   'elasticache',
   'elasticloadbalancing',
+  'events',
   'kms',
   'logs',
   's3',
@@ -96,9 +97,12 @@ export const EXECUTION_POLICY_SERVICES: readonly string[] = [
   'wafv2',
 ];
 
-/** The services of one environment: WAF only where the environment has a web ACL (prod). */
-export function executionPolicyServices(config: Pick<EnvironmentConfig, 'services'>): string[] {
-  return EXECUTION_POLICY_SERVICES.filter((service) => service !== 'wafv2' || config.services.waf.enabled);
+/**
+ * The services of one environment: WAF only where the environment has a web ACL (prod); EventBridge only where
+ * it has a staging-refresh task (its failure rule: staging and prod).
+ */
+export function executionPolicyServices(config: Pick<EnvironmentConfig, 'services' | 'refresh'>): string[] {
+  return EXECUTION_POLICY_SERVICES.filter((service) => (service !== 'wafv2' || config.services.waf.enabled) && (service !== 'events' || config.refresh.role !== 'none'));
 }
 
 /** Service-linked roles the resources above need in a fresh account (created on first use by CloudFormation). */

@@ -11,8 +11,21 @@ import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
 import { dataBucketNames } from '../data/data-buckets';
 
+/** The staging-refresh export bucket as the S3 endpoint must see it: written from the source VPC, read from the target's. */
+export interface RefreshExportAccess {
+  /** `{project}-prod-staging-export` (lib/refresh/names.ts). */
+  readonly bucketName: string;
+  /** `source`: the anonymiser writes it (a bucket of this account); `target`: the loader reads and lists it (the source's account). */
+  readonly side: 'source' | 'target';
+}
+
 export interface NetworkProps {
   readonly names: ResourceNames;
+  /**
+   * The staging-refresh export bucket, admitted by the S3 gateway endpoint on the side that uses it.
+   * @default - none: the endpoint admits only this environment's data buckets and ECR's layer bucket
+   */
+  readonly refreshExport?: RefreshExportAccess;
   /** Region and AZs (explicit, never looked up). */
   readonly availabilityZones: readonly string[];
   readonly network: EnvironmentConfig['network'];
@@ -92,7 +105,7 @@ export class Network extends Construct {
     // Free, and keeps recording uploads/downloads off the NAT gateways. Same construct id as the `gatewayEndpoints`
     // prop used (`S3`), so the logical id, and the deployed endpoint, stay.
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    this.restrictS3Endpoint(names);
+    this.restrictS3Endpoint(names, props.refreshExport);
 
     // ec2.Vpc creates a NAT gateway and its EIP inside each chosen public subnet (children `NATGateway`, `EIP`)
     // and exposes neither: read them here, once, so nobody else walks the construct tree.
@@ -151,9 +164,11 @@ export class Network extends Construct {
    * bucket of the region, in any account, is refused through the endpoint; the route to S3's prefix list is more
    * specific than the NAT default route, so S3 in this region cannot be reached around it.
    */
-  private restrictS3Endpoint(names: ResourceNames): void {
+  private restrictS3Endpoint(names: ResourceNames, refreshExport?: RefreshExportAccess): void {
     const { region, account } = Stack.of(this);
     const buckets = s3EndpointBuckets(names, region);
+    // The anonymiser writes the export from the source VPC: a bucket of this account like the data buckets.
+    if (refreshExport?.side === 'source') buckets.project.push(refreshExport.bucketName);
     this.s3Endpoint.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EnvironmentDataBuckets',
@@ -163,6 +178,19 @@ export class Network extends Construct {
         conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
       }),
     );
+    if (refreshExport?.side === 'target') {
+      // The loader reads the export from the target VPC; the bucket is in the source's account, so no account condition
+      // on the bucket: the caller is still this account's (the loader role), and the bucket policy names that role exactly.
+      this.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'StagingRefreshExportRead',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject', 's3:ListBucket'],
+          resources: [`arn:${Stack.of(this).partition}:s3:::${refreshExport.bucketName}`, `arn:${Stack.of(this).partition}:s3:::${refreshExport.bucketName}/*`],
+          conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+        }),
+      );
+    }
     this.s3Endpoint.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EcrImageLayers',

@@ -9,6 +9,7 @@ import { DataBuckets } from '../data/data-buckets';
 import { DatabaseSecret } from '../data/database-secret';
 import { ObjectCreatedNotifications } from '../data/object-created-notifications';
 import { ServiceIdentities } from '../data/service-identities';
+import { RefreshExport, RefreshLoaderIdentity } from '../data/staging-refresh';
 import { VectorSearch } from '../data/vector-search';
 import { WorkQueues } from '../data/work-queues';
 import { handoffParameterName } from '../handoff';
@@ -35,6 +36,9 @@ export class DataStack extends PipelineStack implements PipelineData {
   readonly secrets: PipelineData['secrets'];
   readonly cache: PipelineData['cache'];
   readonly search: PipelineData['search'];
+  readonly refreshTaskRole?: PipelineData['refreshTaskRole'];
+  /** prod only: the staging export bucket, its key and the anonymiser's role. */
+  readonly refreshExport?: RefreshExport;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { config: props.config, component: 'data' });
@@ -119,6 +123,35 @@ export class DataStack extends PipelineStack implements PipelineData {
       queues: workQueues.queues,
       collectionArn: search.collectionArn,
     });
+
+    // The staging refresh path (docs/staging-refresh.md): prod exports, staging loads.
+    const { refresh } = config;
+    if (refresh.role === 'source') {
+      this.refreshExport = new RefreshExport(this, 'StagingExport', {
+        names: this.names,
+        bucketNames: buckets.bucketNames,
+        dataKey: key.key,
+        accessLogs: buckets.accessLogs,
+        loaderAccount: refresh.peerAccount,
+        expireAfterDays: refresh.exportExpireAfterDays,
+        disposable,
+      });
+      this.refreshTaskRole = this.refreshExport.anonymiserRole;
+    } else if (refresh.role === 'target') {
+      this.refreshTaskRole = new RefreshLoaderIdentity(this, 'StagingRefreshLoader', {
+        names: this.names,
+        bucketNames: buckets.bucketNames,
+        dataKey: key.key,
+        sourceAccount: refresh.peerAccount,
+      }).loaderRole;
+    }
+    if (this.refreshTaskRole) {
+      new ssm.StringParameter(this, 'RefreshTaskRoleArnParameter', {
+        parameterName: handoffParameterName(this.names, 'refreshTaskRoleArn'),
+        stringValue: this.refreshTaskRole.roleArn,
+        description: `Task role of the staging-refresh ${refresh.role} task (MONGODB-AWS database user: read in prod, readWrite in staging)`,
+      });
+    }
 
     // Handoff to the Atlas stack (deployed next) and to operators.
     new ssm.StringParameter(this, 'KmsKeyArnParameter', {

@@ -6,6 +6,8 @@ import { PipelineStack } from '../core/pipeline-stack';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { CostBudget } from '../monitoring/cost-budget';
 import { PipelineMonitoring } from '../monitoring/pipeline-monitoring';
+import { RefreshFailureAlarm } from '../monitoring/refresh-failure';
+import { refreshNames } from '../refresh/names';
 import type { MonitoredServices } from '../monitoring/targets';
 import type { NetworkStack } from './network-stack';
 
@@ -27,6 +29,7 @@ export class MonitoringStack extends PipelineStack {
   readonly alarmTopic: AlarmTopic;
   readonly monitoring: PipelineMonitoring;
   readonly budget: CostBudget;
+  readonly refreshFailure?: RefreshFailureAlarm;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, { config: props.config, component: 'monitoring' });
@@ -79,6 +82,15 @@ export class MonitoringStack extends PipelineStack {
       searchCollection: props.data.search.collection,
       natGatewayIds: props.network.network.natGateways.map((nat) => nat.attrNatGatewayId),
     });
+    if (config.refresh.role !== 'none') {
+      const refresh = refreshNames(config.project);
+      this.refreshFailure = new RefreshFailureAlarm(this, 'RefreshFailure', {
+        names: this.names,
+        family: config.refresh.role === 'source' ? refresh.anonymiserFamily : refresh.loaderFamily,
+        topic: this.alarmTopic.topic,
+        topicKey: this.alarmTopic.key.key,
+      });
+    }
     this.budget = new CostBudget(this, 'CostBudget', { names: this.names, budget: config.budget, costCenters: [config.tags.CostCenter, config.search.collectionCostCenter], topic: this.alarmTopic.topic });
   }
 }

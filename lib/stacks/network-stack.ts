@@ -6,6 +6,7 @@ import { PipelineStack } from '../core/pipeline-stack';
 import { handoffParameterName } from '../handoff';
 import { DEFAULT_SECURITY_GROUP_PARAMETER } from '../network/default-security-group';
 import { Network } from '../network/network';
+import { refreshNames } from '../refresh/names';
 
 export interface NetworkStackProps {
   readonly config: EnvironmentConfig;
@@ -38,6 +39,7 @@ export class NetworkStack extends PipelineStack {
       logRetentionDays: config.logRetentionDays,
       logsKey: this.logsKey.key,
       disposable: config.disposableData,
+      ...(config.refresh.role !== 'none' ? { refreshExport: { bucketName: refreshNames(config.project).exportBucket, side: config.refresh.role } } : {}),
     });
 
     // Handoff to the Atlas stack (PrivateLink endpoint placement and the M0 IP access list).

@@ -9,6 +9,8 @@ import { pascalCase } from '../naming';
 import { ApiLoadBalancer } from '../services/api-service';
 import { ServiceCluster } from '../services/cluster';
 import { PipelineService } from '../services/pipeline-service';
+import { RefreshTask } from '../services/refresh-task';
+import { refreshNames, REFRESH_TASKS } from '../refresh/names';
 import { ServiceScaling } from '../services/scaling';
 import { ApiWebAcl } from '../services/web-acl';
 import type { NetworkStack } from './network-stack';
@@ -36,6 +38,8 @@ export class ServicesStack extends PipelineStack {
   readonly services: Record<ServiceName, PipelineService>;
   readonly scaling: Record<ServiceName, ServiceScaling>;
   readonly webAcl?: ApiWebAcl;
+  /** The staging-refresh task of this environment (prod: anonymiser, staging: loader), where config has one. */
+  readonly refreshTask?: RefreshTask;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, { config: props.config, component: 'services' });
@@ -142,6 +146,38 @@ export class ServicesStack extends PipelineStack {
         names: this.names,
         loadBalancer: this.apiLoadBalancer.loadBalancer,
         rateLimitPer5Minutes: services.waf.rateLimitPer5Minutes,
+        logRetentionDays: config.logRetentionDays,
+        logsKey: network.logsKey.key,
+        disposable: config.disposableData,
+      });
+    }
+
+    const { refresh } = config;
+    if (refresh.role !== 'none') {
+      if (!data.refreshTaskRole) throw new Error(`ServicesStack: data.refreshTaskRole is missing; refresh.role ${refresh.role} needs the data stack's refresh task role`);
+      const side = refresh.role;
+      const exportBucket = refreshNames(config.project).exportBucket;
+      this.refreshTask = new RefreshTask(this, 'StagingRefreshTask', {
+        names: this.names,
+        side,
+        imageTag: refresh.imageTag,
+        taskCpu: refresh.taskCpu,
+        taskMemoryMiB: refresh.taskMemoryMiB,
+        cpuArchitecture: services.cpuArchitecture,
+        containerUser: services.containerUser,
+        taskRole: data.refreshTaskRole,
+        // The contract of both images: docs/staging-refresh.md. Run-specific values (REFRESH_RUN_ID,
+        // EXPORT_PREFIX) are container overrides of `aws ecs run-task`.
+        environment: {
+          APP_ENV: config.name,
+          REFRESH_TASK: REFRESH_TASKS[side],
+          EXPORT_BUCKET: exportBucket,
+          ...(side === 'source'
+            ? { TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName }
+            : { RECORDINGS_BUCKET: data.recordingsBucket.bucketName, TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName }),
+        },
+        mongodbUri: data.secrets.mongodbUri,
+        imagesRetained: services.imagesRetained,
         logRetentionDays: config.logRetentionDays,
         logsKey: network.logsKey.key,
         disposable: config.disposableData,

@@ -7,6 +7,7 @@
 import type { EnvironmentConfig } from '../../environments';
 import { apiMinimumTasks } from '../../lib/contracts';
 import { COMMITTED_PRICES, CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
+import { refreshNames } from '../../lib/refresh/names';
 
 /**
  * on-demand: list prices (the default, and what the budget check uses).
@@ -94,7 +95,6 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::SecretsManager::ResourcePolicy': 'no charge',
   'AWS::ECS::Cluster': 'no charge; Container Insights metrics priced separately',
   'AWS::ECS::ClusterCapacityProviderAssociations': 'no charge',
-  'AWS::ECS::TaskDefinition': 'priced through the services that run it',
   'AWS::ECR::RepositoryCreationTemplate': 'no charge',
   'AWS::ElasticLoadBalancingV2::Listener': 'no charge (LCUs priced with the load balancer)',
   'AWS::ElasticLoadBalancingV2::ListenerRule': 'no charge',
@@ -250,7 +250,30 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   return lines;
 };
 
+/**
+ * A task definition is priced through the service that runs it; one no service runs is the staging-refresh
+ * task (started by `npm run refresh-staging`): usage.refreshRunsPerMonth x usage.refreshTaskHoursPerRun task-hours,
+ * on-demand Fargate (run-task uses the cluster's default strategy, FARGATE).
+ */
+const taskDefinition: PricingRule = ({ config, logicalId, resource, stack }) => {
+  const runBy = Object.values(stack.template.Resources ?? {}).some((r) => r.Type === 'AWS::ECS::Service' && refTarget(r.Properties?.TaskDefinition) === logicalId);
+  if (runBy) return [];
+  const props = resource.Properties ?? {};
+  const family = typeof props.Family === 'string' ? props.Family : logicalId;
+  const vcpu = Number(props.Cpu) / 1024;
+  const memoryGb = Number(props.Memory) / 1024;
+  const arm = props.RuntimePlatform?.CpuArchitecture === 'ARM64';
+  const { refreshRunsPerMonth: runs, refreshTaskHoursPerRun: hoursPerRun } = config.usage;
+  const hours = runs * hoursPerRun;
+  const detail = `${family}: usage.refreshRunsPerMonth ${runs} x usage.refreshTaskHoursPerRun ${hoursPerRun} h x ${vcpu} vCPU/${memoryGb} GB, on-demand`;
+  return [
+    line('Fargate', `${family} ${arm ? 'ARM64' : 'X86_64'} run-task vCPU`, hours * vcpu, arm ? PRICES.fargateArmVcpuHour : PRICES.fargateX86VcpuHour, detail),
+    line('Fargate', `${family} ${arm ? 'ARM64' : 'X86_64'} run-task memory`, hours * memoryGb, arm ? PRICES.fargateArmGbHour : PRICES.fargateX86GbHour, detail),
+  ];
+};
+
 const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
+  'AWS::ECS::TaskDefinition': taskDefinition,
   'AWS::EC2::NatGateway': () => [line('EC2', 'NAT gateway hours', HOURS_PER_MONTH, PRICES.natGatewayHour, `1 gateway x ${HOURS_PER_MONTH} h`)],
   'AWS::EC2::EIP': () => [line('EC2', 'Elastic IP (public IPv4) hours', HOURS_PER_MONTH, PRICES.publicIpv4Hour, `1 address x ${HOURS_PER_MONTH} h`)],
   'AWS::EC2::VPCEndpoint': ({ config, resource }) => {
@@ -389,6 +412,10 @@ function environmentLines(config: EnvironmentConfig, resources: Array<{ type: st
   if (has('AWS::S3::Bucket')) {
     lines.push(...recordingsStorageLines(config));
     lines.push(line('S3', 'transcripts storage', usage.transcriptsStoredGb, PRICES.s3StandardGbMonth, 'usage.transcriptsStoredGb'));
+  }
+  const exportBucket = refreshNames(config.project).exportBucket;
+  if (resources.some((r) => r.type === 'AWS::S3::Bucket' && r.resource.Properties?.BucketName === exportBucket)) {
+    lines.push(line('S3', `${exportBucket} storage`, usage.refreshExportStoredGb, PRICES.s3StandardGbMonth, 'usage.refreshExportStoredGb (objects expire after refresh.exportExpireAfterDays)'));
   }
   if (has('AWS::SQS::Queue')) {
     lines.push(line('SQS', 'requests', usage.sqsRequestsMillionsPerMonth, PRICES.sqsRequestsMillion, `usage.sqsRequestsMillionsPerMonth over ${count('AWS::SQS::Queue')} queue(s)`));

@@ -34,6 +34,12 @@ const COMMON: Record<string, OptionSpec> = {
 const DEPLOY_VALUES: Record<string, OptionSpec> = {
   'image-tag': { type: 'string', description: 'container image tag to deploy (-c imageTag=...)' },
   'certificate-arn': { type: 'string', description: 'ACM certificate ARN for the HTTPS listener (-c certificateArn=...)' },
+  'refresh-peer-account': {
+    type: 'string',
+    description: 'staging refresh: the other side\'s account (prod: the staging account; staging: the prod account; -c refreshPeerAccount=...); default: this account',
+    validate: (v) => (/^\d{12}$/.test(v) ? undefined : 'must be a 12-digit AWS account id'),
+  },
+  'refresh-image-tag': { type: 'string', description: 'image tag of the staging-refresh task, anonymiser in prod, loader in staging (-c refreshImageTag=...)' },
   'alarm-email': {
     type: 'string',
     multiple: true,
@@ -49,6 +55,7 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
       'First, before anything changes: the preflight (as `npm run doctor`: tools, Atlas keys, certificate, images, alarm addresses) and the AWS credentials (account, region) against the environment.',
       'staging/prod (reviewed): per CDK stack a named change set is prepared, shown and checked, then executed by name; Atlas is planned into a saved plan file, shown and checked, then that file is applied. Each asks you to type the environment name (unless --yes).',
       'A reviewed change set or plan that replaces or removes a stateful or fixed-name resource is refused unless --allow-replace names it; each stack policy (CloudFormation denies the same replacements to every client) is re-applied after its execution.',
+      'staging is shared by branches: a deploy first takes its lease (branch, commit, image tag, expiry in SSM); while another branch holds it the deploy is refused, naming holder and expiry, unless --take-over.',
       'Atlas steps need --account in every environment: the state bucket is <prefix>-<account id>.',
       'staging/prod: --image-tag is required (without one every service is set to 0 tasks); --park-services only for a first deploy before any image exists.',
       'Post-deploy: the service secrets have a current value, mongodb-uri holds the Atlas connection string (not the CDK placeholder), the ECS services are stable.',
@@ -56,11 +63,13 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     options: {
       ...COMMON,
       ...DEPLOY_VALUES,
+      branch: { type: 'string', description: 'staging (shared): the branch this deploy holds the lease for (default: the git checkout\'s)' },
+      'take-over': { type: 'boolean', description: 'staging (shared): take the deploy lease although another branch holds it' },
       'park-services': { type: 'boolean', description: 'staging/prod first deploy before any image exists: create the services at 0 tasks (otherwise --image-tag is required)' },
       'prepare-only': { type: 'boolean', description: 'staging/prod, the pipeline\'s prepare job: prepare and review every change set and the saved Terraform plan into --bundle <dir>, execute nothing' },
       bundle: { type: 'string', description: 'with --prepare-only: directory of the plan bundle (assembly, Atlas stack with its saved plan, bundle.json)' },
       execute: { type: 'string', description: 'staging/prod, the pipeline\'s execute job: execute exactly the change sets and saved plan of this bundle directory (nothing synthesized)' },
-      commit: { type: 'string', description: 'commit of the release: recorded in the bundle by --prepare-only; --execute refuses a bundle of another commit', validate: (v) => (/^[0-9a-f]{7,40}$/.test(v) ? undefined : 'must be a git commit SHA') },
+      commit: { type: 'string', description: 'commit of the release: recorded in the bundle by --prepare-only; --execute refuses a bundle of another commit; staging: the deploy lease records it (default: the git checkout\'s HEAD)', validate: (v) => (/^[0-9a-f]{7,40}$/.test(v) ? undefined : 'must be a git commit SHA') },
       'allow-replace': {
         type: 'string',
         multiple: true,
@@ -106,6 +115,28 @@ const SPECS: Record<Command, { summary: string; details: string[]; options: Reco
     ],
     options: COMMON,
   },
+  status: {
+    summary: 'show what an environment runs: the deploy lease holder (staging), the last staging refresh, the ECS services; changes nothing',
+    details: ['Checks the AWS credentials (account, region) against the environment first.'],
+    options: COMMON,
+  },
+  'refresh-staging': {
+    summary: 'fill staging with anonymised prod data: the anonymiser task in prod, then the loader task in staging (aws ecs run-task), each waited for; the run is recorded in staging',
+    details: [
+      '--env is staging (the default). Your current credentials must be staging\'s; prod commands use --profile-prod when the accounts differ.',
+      'Asks you to type "staging" before the anonymiser starts (unless --yes). A task that exits non-zero stops the refresh (and alarms); staging is untouched when the anonymiser fails.',
+      'Record: /marin/staging/refresh/last-run (SSM): run id, prod data as of, start, end, by whom, the export location and both tasks (npm run status -- --env staging).',
+    ],
+    options: {
+      env: COMMON.env,
+      'account-prod': { type: 'string', description: 'AWS account id of prod (required)', validate: COMMON.account.validate },
+      'account-staging': { type: 'string', description: 'AWS account id of staging (required; the same id when both share an account)', validate: COMMON.account.validate },
+      'profile-prod': { type: 'string', description: 'AWS CLI profile of the prod account (required when the accounts differ)', validate: (v) => (/^[A-Za-z0-9_.@+-]{1,64}$/.test(v) ? undefined : 'must be an AWS CLI profile name') },
+      'dry-run': COMMON['dry-run'],
+      yes: COMMON.yes,
+      help: COMMON.help,
+    },
+  },
 };
 
 export function commandUsage(command: Command): string {
@@ -147,7 +178,8 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
   if (rest.includes('-h') || rest.includes('--help')) return { kind: 'help', text: usage };
   const values = parseCliArgs(rest, spec.options, usage, command);
 
-  const env = values.env;
+  const env = values.env ?? (command === 'refresh-staging' ? 'staging' : undefined);
+  if (command === 'refresh-staging' && env !== 'staging') throw new UsageError(`refresh-staging refreshes staging only: drop --env or pass --env staging\n\n${usage}`);
   if (typeof env !== 'string') throw new UsageError(`missing --env: valid environments are ${ENV_LIST}\n\n${usage}`);
   if (!isEnvironmentName(env)) throw new UsageError(`unknown environment "${env}": valid environments are ${ENV_LIST}`);
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
@@ -171,6 +203,13 @@ export function parseOpsArgs(argv: readonly string[]): ParsedArgs {
       bundle: str('bundle'),
       executePath: str('execute'),
       commit: str('commit'),
+      branch: str('branch'),
+      takeOver: values['take-over'] === true || undefined,
+      refreshPeerAccount: str('refresh-peer-account'),
+      refreshImageTag: str('refresh-image-tag'),
+      accountProd: str('account-prod'),
+      accountStaging: str('account-staging'),
+      profileProd: str('profile-prod'),
     },
   };
 }

@@ -23,6 +23,10 @@ export interface CliDeps extends OpsDeps {
   /** Reads and writes the plan bundle's bundle.json (`deploy --execute` / `--prepare-only`). */
   readFile?(path: string): string;
   writeFile?(path: string, text: string): void;
+  /** The git checkout's branch and HEAD commit (for the deploy lease); undefined outside a checkout. */
+  gitSource?(): Promise<{ branch: string; commit: string } | undefined>;
+  /** The clock (ISO 8601 UTC); default: now. */
+  now?(): string;
 }
 
 /** `r` + UTC date and time: sortable, unique per run, valid in change set and file names. */
@@ -52,9 +56,18 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       imageTag: parsed.options.imageTag,
       certificateArn: parsed.options.certificateArn,
       alarmEmails: parsed.options.alarmEmails,
+      refreshPeerAccount: parsed.options.refreshPeerAccount,
+      refreshImageTag: parsed.options.refreshImageTag,
     });
     const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
-    let options: OpsOptions = { ...parsed.options, planId: deps.planId?.() ?? timePlanId() };
+    const source = config.deployLease.enabled && (!parsed.options.branch || !parsed.options.commit) ? await deps.gitSource?.() : undefined;
+    let options: OpsOptions = {
+      ...parsed.options,
+      branch: parsed.options.branch ?? source?.branch,
+      gitCommit: source?.commit,
+      now: deps.now?.() ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      planId: deps.planId?.() ?? timePlanId(),
+    };
     const { executePath } = parsed.options;
     if (executePath !== undefined) {
       if (options.prepareOnly) throw new RefusalError('--prepare-only and --execute are the two halves of a deploy: give one');
@@ -88,7 +101,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
 
 if (require.main === module) {
   void (async () => {
-    const { systemDeps } = await import('./system');
+    const { gitSource, systemDeps } = await import('./system');
     const { appStackInventory } = await import('./inventory');
     try {
       const { mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
@@ -96,6 +109,7 @@ if (require.main === module) {
       process.exitCode = await main(process.argv.slice(2), {
         ...systemDeps(),
         inventory: appStackInventory,
+        gitSource: () => gitSource(),
         readFile: (path) => readFileSync(path, 'utf8'),
         writeFile: (path, text) => {
           mkdirSync(dirname(path), { recursive: true });

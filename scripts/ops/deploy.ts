@@ -21,6 +21,7 @@ import {
 import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import { PROTECTED_TERRAFORM_TYPES } from '../../lib/core/resource-kinds';
 import { alarmAddressCheck, atlasCredentialsCheck, certificateCheck, imageChecks, inputCheck, toolChecks, touches } from './preflight';
+import { takeLeaseStep } from './lease';
 import { reviewChangeSet, reviewTerraformPlan } from './review';
 import { LOGICAL_ID, setStackPolicyArgv } from './stack-policy';
 import {
@@ -413,6 +414,23 @@ function postDeployChecks(config: EnvironmentConfig, stacks: readonly StackInfo[
   return checks;
 }
 
+/** Shared environments: the lease step, or a refusal when the deploy cannot say which branch and commit it is. */
+function leaseStep(config: EnvironmentConfig, options: OpsOptions): Step {
+  const commit = options.commit ?? options.gitCommit;
+  if (!options.branch || !commit || !options.now) {
+    throw new RefusalError(
+      `refusing to deploy ${config.name} without naming the branch and commit: ${config.name} is shared by branches and a deploy takes its lease. Run from a git checkout, or pass --branch <name> --commit <sha>`,
+    );
+  }
+  return takeLeaseStep(config, {
+    branch: options.branch,
+    commit,
+    imageTag: options.imageTag ?? config.services.imageTag ?? 'parked (no image tag)',
+    now: options.now,
+    takeOver: options.takeOver === true,
+  });
+}
+
 export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   requireAccount(config, options, 'deploy');
   requireAtlasAccount(config, options, 'deploy');
@@ -426,6 +444,9 @@ export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stack
     throw new RefusalError(`${config.name} deploys directly (no reviewed change sets): --prepare-only and --execute are for staging and prod`);
   }
   if (options.prepareOnly && !options.bundle) throw new RefusalError('--prepare-only needs --bundle <dir>: the directory the pipeline uploads as the artifact');
+  // Shared staging: the lease is taken by the run that changes the environment (not by --prepare-only,
+  // which only computes change sets; its --execute half takes it).
+  if (config.deployLease.enabled && !options.prepareOnly) steps.push(leaseStep(config, options));
   if (isReviewed(config)) {
     const bundle = options.executeBundle;
     const planId = bundle?.planId ?? options.planId;

@@ -278,14 +278,15 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
             const status = await setPolicy(policy, lifted, label);
             if (status !== undefined) return status;
           }
-          const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined });
+          const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined || step.report !== undefined });
           // Restored whatever the execution did: a lifted policy must never outlive this one execution.
           const restored = policy ? await setPolicy(policy, [], label) : undefined;
-          if (result.status !== 0) {
+          if (result.status !== 0 && !(step.okExitCodes ?? []).includes(result.status)) {
             deps.error(`error: ${label} failed (exit ${result.status}): ${formatCommand(step.argv, step.env)}`);
             return result.status;
           }
           if (restored !== undefined) return restored;
+          for (const line of step.report?.(result.stdout) ?? []) deps.log(line);
           const problem = step.verify?.(result.stdout);
           if (problem) {
             deps.error(`error: ${label}: ${problem}`);

@@ -4,13 +4,16 @@
  * refusals, flags) is testable offline; scripts/ops/execute.ts runs a plan. One module per command;
  * the step types and shared builders are in ./steps.ts.
  */
-import type { EnvironmentConfig } from '../../environments';
+import { loadEnvironment, type EnvironmentConfig } from '../../environments';
+import { REFRESH_SOURCE } from '../../lib/refresh/names';
 import { planBootstrap } from './bootstrap';
 import { planDeploy } from './deploy';
 import { planDestroy } from './destroy';
 import { planDiff } from './diff';
 import { planDoctor } from './doctor';
 import { planDrift } from './drift';
+import { planRefresh } from './refresh';
+import { planStatus } from './status';
 import type { Command, OpsOptions, Plan, StackInfo } from './steps';
 
 export * from './steps';
@@ -20,6 +23,8 @@ export { planDoctor } from './doctor';
 export { planDestroy } from './destroy';
 export { planDiff } from './diff';
 export { planDrift } from './drift';
+export { planRefresh } from './refresh';
+export { planStatus } from './status';
 
 export function plan(command: Command, config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
   switch (command) {
@@ -35,5 +40,10 @@ export function plan(command: Command, config: EnvironmentConfig, options: OpsOp
       return planDoctor(config, options, stacks);
     case 'drift':
       return planDrift(config, options, stacks);
+    case 'status':
+      return planStatus(config, options);
+    case 'refresh-staging':
+      // The target is `config` (staging); the source is prod's committed config (the task's names, no deploy values).
+      return planRefresh(loadEnvironment(REFRESH_SOURCE), config, options);
   }
 }

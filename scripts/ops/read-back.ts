@@ -48,7 +48,8 @@ function tagOf(image: unknown): string | undefined {
  * Throws when the task definitions disagree or name no tag: then the operator must say which release.
  */
 export function deployedImageTag(template: DeployedTemplate, stackName: string): string | undefined {
-  const images = resources(template, 'AWS::ECS::TaskDefinition').flatMap((p) => ((p.ContainerDefinitions as Array<{ Image?: unknown }>) ?? []).map((c) => c.Image));
+  // The staging-refresh task (anonymiser/loader) has its own image tag (refresh.imageTag): not the release's.
+  const images = resources(template, 'AWS::ECS::TaskDefinition').filter((p) => !/-(anonymiser|loader)$/.test(String(p.Family))).flatMap((p) => ((p.ContainerDefinitions as Array<{ Image?: unknown }>) ?? []).map((c) => c.Image));
   const tags = [...new Set(images.map(tagOf))];
   if (images.length === 0 || tags.includes(undefined)) throw new ReadBackError(`${stackName} has no task definition with a readable image tag: pass --image-tag`);
   if (tags.length > 1) throw new ReadBackError(`the task definitions of ${stackName} run different image tags (${tags.join(', ')}): pass --image-tag`);

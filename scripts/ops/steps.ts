@@ -10,7 +10,7 @@ import { ResourceNames } from '../../lib/naming';
 import type { EnvironmentConfig } from '../../environments';
 import type { Review } from './review';
 
-export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor', 'drift'] as const;
+export const COMMANDS = ['deploy', 'diff', 'destroy', 'bootstrap', 'doctor', 'drift', 'status', 'refresh-staging'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options shared by every command (parsed by ./args.ts). */
@@ -55,6 +55,22 @@ export interface OpsOptions {
   readonly executeBundle?: DeployBundle;
   /** Commit the release is built from (recorded in the bundle; execute refuses another). */
   readonly commit?: string;
+  /** Shared environments (deployLease.enabled): the branch being deployed (default: the git checkout's); `commit` above is the commit. */
+  readonly branch?: string;
+  /** The git checkout's HEAD (filled by the CLI): the lease's commit when --commit is not given. */
+  readonly gitCommit?: string;
+  /** Shared environments: take the deploy lease even while another branch holds it. */
+  readonly takeOver?: boolean;
+  /** ISO 8601 UTC time of this run (the lease's clock), injected so planning stays pure. */
+  readonly now?: string;
+  /** The other side's account of the staging refresh (`-c refreshPeerAccount=`). */
+  readonly refreshPeerAccount?: string;
+  /** Image tag of the staging-refresh task (`-c refreshImageTag=`). */
+  readonly refreshImageTag?: string;
+  /** refresh-staging: the prod and staging accounts, and the AWS CLI profile of prod's when the accounts differ. */
+  readonly accountProd?: string;
+  readonly accountStaging?: string;
+  readonly profileProd?: string;
 }
 
 /** bundle.json of a plan bundle: what `deploy --prepare-only` prepared, read back by `deploy --execute`. */
@@ -140,6 +156,10 @@ export interface CommandStep {
   readonly skipIfUnchanged?: string;
   /** Executes a reviewed change set under the stack's policy (see StackPolicyGuard). */
   readonly stackPolicy?: StackPolicyGuard;
+  /** Exit codes other than 0 that do not stop the plan (a waiter that gave up: the next step looks again). */
+  readonly okExitCodes?: readonly number[];
+  /** Turns the captured stdout into lines for the operator (status reports); the command's own output is not shown then. */
+  readonly report?: (stdout: string) => string[];
 }
 
 /**
@@ -247,6 +267,8 @@ export function cdkContext(config: EnvironmentConfig, options: OpsOptions, withD
   if (withDeployValues && options.imageTag) args.push('-c', `imageTag=${options.imageTag}`);
   if (withDeployValues && options.certificateArn) args.push('-c', `certificateArn=${options.certificateArn}`);
   if (withDeployValues && options.alarmEmails && options.alarmEmails.length > 0) args.push('-c', `alarmEmails=${options.alarmEmails.join(',')}`);
+  if (withDeployValues && options.refreshPeerAccount) args.push('-c', `refreshPeerAccount=${options.refreshPeerAccount}`);
+  if (withDeployValues && options.refreshImageTag) args.push('-c', `refreshImageTag=${options.refreshImageTag}`);
   return args;
 }
 

@@ -93,3 +93,13 @@ export function systemDeps(): OpsDeps {
     error: (line) => console.error(line),
   };
 }
+
+/** The git checkout's branch and HEAD commit (the deploy lease's holder), or undefined outside a checkout or on a detached HEAD. */
+export async function gitSource(run: OpsDeps['run'] = runProcess): Promise<{ branch: string; commit: string } | undefined> {
+  const branch = await run(['git', 'rev-parse', '--abbrev-ref', 'HEAD'], { capture: true });
+  const commit = await run(['git', 'rev-parse', 'HEAD'], { capture: true });
+  if (branch.status !== 0 || commit.status !== 0) return undefined;
+  const name = branch.stdout.trim();
+  // Detached HEAD (CI checkouts): the pipeline passes --branch.
+  return name === '' || name === 'HEAD' ? undefined : { branch: name, commit: commit.stdout.trim() };
+}

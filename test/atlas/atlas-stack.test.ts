@@ -210,7 +210,7 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
 
   describe('database users (AWS IAM)', () => {
     test('one MONGODB-AWS user per task role ARN, readWrite on the application database only, scoped to the cluster', () => {
-      const user = onlyResource(json, 'mongodbatlas_database_user');
+      const user = resourcesOf(json, 'mongodbatlas_database_user')['database-access_task-role-users_F34B8789'];
       expect(user).toMatchObject({
         for_each: `\${toset(split(",", ${param('taskRoleArns')}.insecure_value))}`,
         username: '${each.value}',
@@ -222,6 +222,28 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
       expect(user.password).toBeUndefined();
       expect(resourcesOf(json, 'random_password')).toEqual({});
     });
+
+    // The staging refresh (docs/staging-refresh.md): the anonymiser may only read prod; the loader writes staging.
+    const REFRESH_USER = { dev: undefined, staging: 'readWrite', prod: 'read' } as const;
+    test(`staging-refresh user: ${REFRESH_USER[envName] ?? 'none'}`, () => {
+      const users = Object.entries(resourcesOf(json, 'mongodbatlas_database_user'));
+      const refreshUsers = users.filter(([id]) => id.includes('refresh-task-user'));
+      expect(users).toHaveLength(REFRESH_USER[envName] ? 2 : 1);
+      if (!REFRESH_USER[envName]) {
+        expect(refreshUsers).toEqual([]);
+        return;
+      }
+      expect(refreshUsers).toHaveLength(1);
+      const [, user] = refreshUsers[0];
+      expect(user).toMatchObject({
+        username: `\${${param('refreshTaskRoleArn')}.insecure_value}`,
+        aws_iam_type: 'ROLE',
+        auth_database_name: '$external',
+        scopes: [{ name: '${mongodbatlas_advanced_cluster.atlas_cluster_1FF2F389.name}', type: 'CLUSTER' }],
+      });
+      expect(user.roles).toEqual([{ role_name: REFRESH_USER[envName], database_name: 'audio_pipeline' }]);
+      expect(user.password).toBeUndefined();
+    });
   });
 
   describe('handoff', () => {
@@ -230,7 +252,8 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
       const keys = expected.privateLink
         ? (['vpcId', 'privateSubnetIds', 'servicesSecurityGroupId', 'taskRoleArns', 'mongodbUriSecretArn'] as const)
         : (['natEgressIps', 'taskRoleArns', 'mongodbUriSecretArn'] as const);
-      expect(read).toEqual(keys.map((k) => handoffParameterName(names, k)).sort());
+      const refresh = config.refresh.role === 'none' ? [] : (['refreshTaskRoleArn'] as const);
+      expect(read).toEqual([...keys, ...refresh].map((k) => handoffParameterName(names, k)).sort());
     });
 
     test('writes a version of the CDK-owned mongodb-uri secret, after the users exist', () => {

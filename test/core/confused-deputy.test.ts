@@ -125,6 +125,7 @@ describe('confused-deputy conditions on service principals', () => {
       'budgets.amazonaws.com',
       'cloudwatch.amazonaws.com',
       'ecs-tasks.amazonaws.com',
+      'events.amazonaws.com',
       'logging.s3.amazonaws.com',
       'logs.us-east-1.amazonaws.com',
       's3.amazonaws.com',
@@ -153,10 +154,11 @@ describe('confused-deputy conditions on service principals', () => {
     expect(trust('network', /^NetworkFlowLogRole/)).toEqual([
       { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': join('arn:aws:ec2:us-east-1:', account, ':vpc-flow-log/*') } },
     ]);
+    // prod: the four services' task roles and the staging-refresh anonymiser's; the same for the execution roles.
     expect(trust('data', /TaskRole/)).toEqual(
-      Array(4).fill({ StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': join('arn:aws:ecs:us-east-1:', account, ':*') } }),
+      Array(5).fill({ StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': join('arn:aws:ecs:us-east-1:', account, ':*') } }),
     );
-    expect(trust('services', /ExecutionRole/)).toEqual(Array(4).fill({ StringEquals: { 'aws:SourceAccount': account } }));
+    expect(trust('services', /ExecutionRole/)).toEqual(Array(5).fill({ StringEquals: { 'aws:SourceAccount': account } }));
     const dataKey = Object.values(prod.find((s) => s.component === 'data')!.json.Resources).find((r) => r.Type === 'AWS::KMS::Key')!;
     const s3 = (dataKey.Properties!.KeyPolicy as { Statement: Array<Statement & { Sid?: string }> }).Statement.find((s) => s.Sid === 'AllowS3EventNotificationsToEncryptedQueues');
     expect(s3?.Condition).toEqual({

@@ -18,7 +18,13 @@ const DENY_UNSCOPED_GRANTS = {
 };
 
 /** The keys per environment, by stack: logs (network), data (data), alarm topic (monitoring). */
-const EXPECTED_KEYS = (envName: string) => [`marin-${envName}-data`, `marin-${envName}-monitoring`, `marin-${envName}-network`];
+const EXPECTED_KEYS = (envName: string) => [
+  `marin-${envName}-data`,
+  // prod's staging export bucket has its own key (the staging loader may decrypt it): test/refresh/staging-refresh.test.ts.
+  ...(envName === 'prod' ? ['marin-prod-data'] : []),
+  `marin-${envName}-monitoring`,
+  `marin-${envName}-network`,
+];
 
 describe.each(ENVIRONMENT_NAMES)('KMS keys in %s', (envName) => {
   const keys = allResources(envName).filter((r) => r.type === 'AWS::KMS::Key');

@@ -58,13 +58,14 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   });
 
   test('data key: customer managed, rotated yearly, aliased, 30-day deletion window outside dev', () => {
-    const keys = ofType(envName, 'AWS::KMS::Key');
+    // prod's staging export key is asserted in test/refresh/staging-refresh.test.ts.
+    const keys = ofType(envName, 'AWS::KMS::Key').filter(([, k]) => !String(k.Properties!.Description).includes('staging export'));
     expect(keys).toHaveLength(1);
     const [keyId, key] = keys[0];
     expect(key.Properties!.EnableKeyRotation).toBe(true);
     expect(key.Properties!.RotationPeriodInDays).toBe(365);
     expect(key.Properties!.PendingWindowInDays).toBe(envName === 'dev' ? 7 : 30);
-    const [, alias] = findOne(envName, 'AWS::KMS::Alias', () => true);
+    const [, alias] = findOne(envName, 'AWS::KMS::Alias', (p) => p.AliasName !== 'alias/marin-prod-staging-export');
     expect(alias.Properties!).toEqual({ AliasName: `alias/marin-${envName}-data`, TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
@@ -112,8 +113,11 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   test('publishes the handoff parameters the Atlas stack reads', () => {
     const parameters = Object.fromEntries(ofType(envName, 'AWS::SSM::Parameter').map(([, p]) => [p.Properties!.Name, p.Properties!]));
     expect(Object.keys(parameters).sort()).toEqual(
-      ['data/kms-key-arn', 'data/mongodb-uri-secret-arn', 'identity/task-role-arns', 'network/services-security-group-id'].map((n) => `/marin/${envName}/${n}`),
+      ['data/kms-key-arn', 'data/mongodb-uri-secret-arn', ...(envName === 'dev' ? [] : ['identity/refresh-task-role-arn']), 'identity/task-role-arns', 'network/services-security-group-id'].map((n) => `/marin/${envName}/${n}`),
     );
+    if (envName !== 'dev') {
+      expect(label(envName, parameters[`/marin/${envName}/identity/refresh-task-role-arn`].Value)).toBe(`role:marin-${envName}-${envName === 'prod' ? 'anonymiser' : 'loader'}-task`);
+    }
     expect(label(envName, parameters[`/marin/${envName}/data/kms-key-arn`].Value)).toBe(`key:marin-${envName}`);
     expect(label(envName, parameters[`/marin/${envName}/data/mongodb-uri-secret-arn`].Value)).toBe(`secret:${envName}/audio-pipeline/mongodb-uri`);
     const roles = parameters[`/marin/${envName}/identity/task-role-arns`];

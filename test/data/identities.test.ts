@@ -64,9 +64,11 @@ describe.each(ENVIRONMENT_NAMES)('task roles in %s', (envName) => {
     return policies[0][1].Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
   };
 
-  test('one role per service with a deterministic name, assumable only by ECS tasks of this account and region', () => {
+  test('one role per service (and the staging-refresh task) with a deterministic name, assumable only by ECS tasks of this account and region', () => {
     const roles = ofType(envName, 'AWS::IAM::Role');
-    expect(roles.map(([, r]) => r.Properties!.RoleName).sort()).toEqual(SERVICE_NAMES.map((s) => `marin-${envName}-${s}-task`).sort());
+    // The refresh task's grants: test/refresh/staging-refresh.test.ts.
+    const refresh = { dev: [], staging: ['loader'], prod: ['anonymiser'] }[envName];
+    expect(roles.map(([, r]) => r.Properties!.RoleName).sort()).toEqual([...SERVICE_NAMES, ...refresh].map((s) => `marin-${envName}-${s}-task`).sort());
     for (const [, r] of roles) {
       expect(r.Properties!.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: {

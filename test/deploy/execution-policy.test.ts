@@ -21,6 +21,7 @@ const IAM_PREFIX: Record<string, string> = {
   ECS: 'ecs',
   ElastiCache: 'elasticache',
   ElasticLoadBalancingV2: 'elasticloadbalancing',
+  Events: 'events',
   IAM: 'iam',
   KMS: 'kms',
   Logs: 'logs',

@@ -64,9 +64,15 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     for (const endpoint of interfaces) expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
   });
 
-  test('the S3 gateway endpoint admits only this environment\'s data buckets (this account) and the ECR layer bucket', () => {
+  test('the S3 gateway endpoint admits only this environment\'s data buckets (this account), the refresh export on the side that uses it, and the ECR layer bucket', () => {
     const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Gateway');
     expect(gateways).toHaveLength(1);
+    const thisAccount = { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } };
+    // prod writes the staging-refresh export (a prod bucket); staging reads and lists it (docs/staging-refresh.md).
+    const exportWrite = envName === 'prod' ? ['arn:aws:s3:::marin-prod-staging-export/*'] : [];
+    const exportRead = envName === 'staging'
+      ? [{ Sid: 'StagingRefreshExportRead', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::marin-prod-staging-export', 'arn:aws:s3:::marin-prod-staging-export/*'], Condition: thisAccount }]
+      : [];
     expect(gateways[0].Properties.PolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -75,9 +81,10 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
           Effect: 'Allow',
           Principal: { AWS: '*' },
           Action: ['s3:GetObject', 's3:PutObject'],
-          Resource: [`arn:aws:s3:::marin-${envName}-call-recordings/*`, `arn:aws:s3:::marin-${envName}-transcripts/*`],
-          Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+          Resource: [`arn:aws:s3:::marin-${envName}-call-recordings/*`, `arn:aws:s3:::marin-${envName}-transcripts/*`, ...exportWrite].sort(),
+          Condition: thisAccount,
         },
+        ...exportRead,
         // ECR's image layers (the ECR guide, "Minimum Amazon S3 bucket permissions for Amazon ECR").
         { Sid: 'EcrImageLayers', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*' },
       ],

@@ -8,7 +8,9 @@ describe('operator CLI arguments', () => {
     expect(parsed).toEqual({ kind: 'help', text: commandUsage(command) });
     if (parsed.kind !== 'help') throw new Error('unreachable');
     expect(parsed.text).toContain(`usage: npm run ${command} -- --env <dev|staging|prod>`);
-    for (const flag of ['--env <value>', '--account <value>', '--dry-run', '--yes', '--help']) expect(parsed.text).toContain(flag);
+    // refresh-staging names both accounts instead of one.
+    const account = command === 'refresh-staging' ? ['--account-prod <value>', '--account-staging <value>'] : ['--account <value>'];
+    for (const flag of ['--env <value>', ...account, '--dry-run', '--yes', '--help']) expect(parsed.text).toContain(flag);
   });
 
   test('--help wins even without --env, and -h works', () => {

@@ -45,7 +45,7 @@ function withOverrides(env: EnvironmentName, overrides: EnvironmentOverrides): E
   return {
     ...declared,
     monitoring: { ...declared.monitoring, alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...(overrides.alarmEmails ?? [])])] },
-    services: { ...declared.services, ...(overrides.imageTag ? { imageTag: overrides.imageTag } : {}), ...(overrides.certificateArn ? { certificateArn: overrides.certificateArn } : {}) },
+    services: { ...declared.services, ...(overrides.imageTag ? { imageTag: overrides.imageTag } : {}), ...(overrides.certificateArn ? { certificateArn: overrides.certificateArn } : {}) },    ...(overrides.refreshPeerAccount ? { refresh: { ...declared.refresh, peerAccount: overrides.refreshPeerAccount } as EnvironmentInput['refresh'] } : {}),
   };
 }
 
@@ -74,13 +74,15 @@ describe.each(['staging', 'prod'] as const)('%s: diff without release inputs', (
   });
 
   test('an unchanged environment diffs empty: the app synthesized with the read-back values equals the deployed templates', () => {
-    const synthesized = synthesizeInput(withOverrides(env, overridesOf(readBackDiff(env).argv)), `read-back-${env}`);
+    // The staging refresh's peer account is not read back (a diff passes --refresh-peer-account like deploy): add the variant's.
+    const synthesized = synthesizeInput(withOverrides(env, { ...overridesOf(readBackDiff(env).argv), refreshPeerAccount: SYNTH_VARIANTS.deployed[env].refreshPeerAccount }), `read-back-${env}`);
     expect([...synthesized.keys()].sort()).toEqual([...deployed.keys()].sort());
     expect(differences(deployed, synthesized as Map<string, unknown>)).toEqual({});
   });
 
   test('the comparison can fail: without the read-back (the committed inputs) services and monitoring differ from what runs', () => {
     const committed = new Map(stacksOf(env).map((s) => [s.stackName, s.json as unknown]));
-    expect(Object.keys(differences(deployed, committed)).sort()).toEqual([`marin-${env}-monitoring`, `marin-${env}-services`]);
+    // data too: the deployed variant names the staging refresh's peer account (-c refreshPeerAccount=).
+    expect(Object.keys(differences(deployed, committed)).sort()).toEqual([`marin-${env}-data`, `marin-${env}-monitoring`, `marin-${env}-services`]);
   });
 });

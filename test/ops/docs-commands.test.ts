@@ -31,7 +31,7 @@ function documentedCommands(pattern: RegExp): DocCommand[] {
   });
 }
 
-const OPS = documentedCommands(/npm run (deploy|diff|destroy|bootstrap|doctor) +-- [^`\n]*/g);
+const OPS = documentedCommands(/npm run (deploy|diff|destroy|bootstrap|doctor|status|refresh-staging) +-- [^`\n]*/g);
 const concrete = OPS.filter((c) => !/<env>|\[|\\\||\.\.\./.test(c.text.replace(/arn:aws:acm:[^ ]*/g, '')));
 
 test('the docs show operator commands, most of them concrete', () => {
@@ -46,7 +46,9 @@ test.each(concrete.map((c) => [c.file, c.text]))('%s: `%s` is accepted and plann
   expect(parsed.kind).toBe('run');
   if (parsed.kind !== 'run') return;
   const config = loadEnvironment(parsed.env);
-  expect(() => plan(parsed.command, config, { ...parsed.options, planId: 'r1' }, stackInventory(config))).not.toThrow();
+  // What the CLI adds itself: the git checkout's branch and commit (the staging deploy lease) and the clock.
+  const fromCli = { branch: 'main', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z' };
+  expect(() => plan(parsed.command, config, { ...parsed.options, branch: parsed.options.branch ?? fromCli.branch, commit: parsed.options.commit ?? fromCli.commit, now: fromCli.now, planId: 'r1' }, stackInventory(config))).not.toThrow();
 });
 
 const CDK = documentedCommands(/npx cdk (deploy|diff|destroy|synth|ls|list) [^`\n]*/g);

@@ -20,7 +20,8 @@ import {
 
 const ACCOUNT = '111111111111';
 const TAG = '1.4.2';
-const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', ...overrides });
+// branch, commit and now: what the CLI adds from the git checkout and the clock (staging's deploy lease).
+const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z', ...overrides });
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/config';
 /** staging and prod are HTTPS-only and must alarm someone: their configs get a certificate and an address here, so the plans below are about other rules (the refusal is tested on its own). */
 const config = (env: string): EnvironmentConfig => (env === 'dev' ? loadEnvironment(env) : loadEnvironment(env, { certificateArn: CERTIFICATE, alarmEmails: ['oncall@example.com'] }));

@@ -58,7 +58,7 @@ describe('deploy begins with the preflight', () => {
   test('all checks pass: each reported ok, then the deploy goes on', async () => {
     const stub = stubDeps({ identity, results: [[(a) => a[1] === 'secretsmanager' && a[2] === 'describe-secret', { status: 0, stdout: '{"v":["AWSCURRENT"]}' }], [(a) => a[2] === 'get-secret-value', { status: 0, stdout: 'mongodb+srv://x' }]] });
     await main(['deploy', ...STAGING, '--yes'], stub);
-    const start = stub.out.indexOf(`\n==> step 1/25: preflight (11 checks, nothing changes before all pass) and check the AWS credentials: account ${ACCOUNT}, region us-east-1`);
+    const start = stub.out.indexOf(`\n==> step 1/26: preflight (11 checks, nothing changes before all pass) and check the AWS credentials: account ${ACCOUNT}, region us-east-1`);
     expect(start).toBeGreaterThan(0);
     expect(stub.out.slice(start + 1, start + 14)).toEqual([
       `  ok    Node.js >= ${MIN_NODE_VERSION}`,
@@ -75,7 +75,9 @@ describe('deploy begins with the preflight', () => {
       '  ok    image marin-staging-indexing:1.4.2 exists in ECR',
       'preflight ok: 11 checks passed',
     ]);
-    expect(stub.calls[0].argv.slice(0, 3)).toEqual(['npx', 'cdk', 'deploy']);
+    // staging: the deploy lease is read first (scripts/ops/lease.ts), then the first change set is prepared.
+    expect(stub.calls[0].argv.slice(0, 3)).toEqual(['aws', 'ssm', 'get-parameters']);
+    expect(stub.calls.find((c) => c.argv[0] === 'npx')?.argv.slice(0, 3)).toEqual(['npx', 'cdk', 'deploy']);
   });
 });
 

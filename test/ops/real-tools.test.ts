@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
-import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, planDrift, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
+import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, planDrift, planRefresh, planStatus, stackInventory, type OpsOptions, type Plan } from '../../scripts/ops/plan';
 import type { PreflightCheck, Step } from '../../scripts/ops/steps';
 import { atLeast, awsCliVersion, AwsCliError, MIN_AWS_CLI_VERSION, resolveAwsCli } from '../../scripts/ops/tools';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
@@ -102,10 +102,20 @@ interface Planned {
 function plansOf(env: EnvironmentName): Plan[] {
   const config = loadEnvironment(env);
   const stacks = stackInventory(config);
-  const base: OpsOptions = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
-  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base), planDrift(config, base, stacks)];
+  const base: OpsOptions = {
+    dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'],
+    // The deploy lease (staging) and the refresh's deploy values: their commands are checked like the others.
+    branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z',
+    ...(env === 'dev' ? {} : { refreshPeerAccount: '222222222222', refreshImageTag: '2.0.1' }),
+  };
+  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base), planDrift(config, base, stacks), planStatus(config, base)];
   // diff without the release inputs: staging/prod read them back from the deployed stacks (get-template).
   plans.push(planDiff(config, { ...base, imageTag: undefined, certificateArn: undefined, alarmEmails: undefined }, stacks));
+  if (env === 'staging') {
+    // One account (across accounts the prod commands add the global option --profile, which the CLI resolves
+    // against a configured profile before it validates anything: an empty home has none).
+    plans.push(planRefresh(loadEnvironment('prod'), config, { ...base, accountProd: ACCOUNT, accountStaging: ACCOUNT }));
+  }
   if (env !== 'prod') plans.push(planDestroy(config, base, stacks));
   if (config.disposableData) plans.push(planDestroy(config, { ...base, allIncludingData: true }, stacks));
   return plans;

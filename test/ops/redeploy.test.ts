@@ -26,6 +26,8 @@ const RETAINED: Record<EnvironmentName, Record<string, string[]>> = {
     services: [
       'AWS::ECR::Repository marin-staging-api', 'AWS::ECR::Repository marin-staging-ingestion', 'AWS::ECR::Repository marin-staging-transcription', 'AWS::ECR::Repository marin-staging-indexing',
       'AWS::Logs::LogGroup /marin/staging/ecs/api', 'AWS::Logs::LogGroup /marin/staging/ecs/ingestion', 'AWS::Logs::LogGroup /marin/staging/ecs/transcription', 'AWS::Logs::LogGroup /marin/staging/ecs/indexing',
+      // The staging-refresh task (docs/staging-refresh.md).
+      'AWS::ECR::Repository marin-staging-loader', 'AWS::Logs::LogGroup /marin/staging/ecs/loader',
     ],
     // The alarm topic's key has no name: the re-created stack gets a new key, the old one stays (and can be scheduled for deletion).
     monitoring: ['AWS::KMS::Key (no name)'],
@@ -34,6 +36,7 @@ const RETAINED: Record<EnvironmentName, Record<string, string[]>> = {
     services: [
       'AWS::ECR::Repository marin-prod-api', 'AWS::ECR::Repository marin-prod-ingestion', 'AWS::ECR::Repository marin-prod-transcription', 'AWS::ECR::Repository marin-prod-indexing',
       'AWS::Logs::LogGroup /marin/prod/ecs/api', 'AWS::Logs::LogGroup /marin/prod/ecs/ingestion', 'AWS::Logs::LogGroup /marin/prod/ecs/transcription', 'AWS::Logs::LogGroup /marin/prod/ecs/indexing',
+      'AWS::ECR::Repository marin-prod-anonymiser', 'AWS::Logs::LogGroup /marin/prod/ecs/anonymiser',
       'AWS::Logs::LogGroup aws-waf-logs-marin-prod',
     ],
     monitoring: ['AWS::KMS::Key (no name)'],
@@ -66,7 +69,8 @@ function leftBehind(resources: Resources): { left: string[]; collide: string[] }
 }
 
 const ACCOUNT = '123456789012';
-const base: OpsOptions = { dryRun: false, yes: true, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.4.2', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
+// branch, commit, now: what the CLI adds from the git checkout and the clock (staging's deploy lease).
+const base: OpsOptions = { dryRun: false, yes: true, allIncludingData: false, account: ACCOUNT, planId: 'r1', branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z', imageTag: '1.4.2', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] };
 
 /** The deploy commands that (re-)create `stackName`: the direct `cdk deploy`, or the prepared change set. */
 function creatingCommands(env: EnvironmentName, stackName: string): string[][] {

@@ -21,7 +21,15 @@ export interface StubOptions {
   readonly probes?: Array<[(argv: readonly string[]) => boolean, ProbeResult | Error]>;
   /** The CLI's environment variables; default ATLAS_ENV (Atlas keys and org id set). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The git checkout's branch and commit (null: not a checkout); default TEST_GIT. */
+  readonly git?: { branch: string; commit: string } | null;
+  /** The clock; default TEST_NOW. */
+  readonly now?: string;
 }
+
+/** The checkout the stubbed CLI runs in, and its clock. */
+export const TEST_GIT = { branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567' };
+export const TEST_NOW = '2026-01-05T12:00:00Z';
 
 /** Atlas credentials as an operator exports them (sentinel values). */
 export const ATLAS_ENV = { MONGODB_ATLAS_PUBLIC_KEY: 'qzxkpublic', MONGODB_ATLAS_PRIVATE_KEY: 'sentinel-private', TF_VAR_atlas_org_id: '5f1a2b3c4d5e6f7a8b9c0d1e' };
@@ -102,6 +110,8 @@ export function stubDeps(options: StubOptions = {}): Stub {
     error: (line) => stub.err.push(line),
     inventory: (config: EnvironmentConfig) => stackInventory(config, options.components),
     planId: () => 'r1',
+    gitSource: async () => options.git === null ? undefined : (options.git ?? TEST_GIT),
+    now: () => options.now ?? TEST_NOW,
   };
   return stub;
 }

@@ -29,6 +29,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
   readonly transcriptsBucket: s3.Bucket;
   readonly queues: Record<WorkerName, WorkQueue>;
   readonly taskRoles: Record<ServiceName, iam.IRole>;
+  readonly refreshTaskRole?: iam.IRole;
   readonly servicesSecurityGroup: ec2.SecurityGroup;
   readonly secrets: PipelineData['secrets'];
   readonly cache = { port: 6379, replicationGroupId: 'marin-fake-cache', memberIds: ['marin-fake-cache-001'] };
@@ -54,6 +55,7 @@ class FakeDataStack extends PipelineStack implements PipelineData {
       });
     }
     this.taskRoles = roles;
+    this.refreshTaskRole = new ManagedPolicyRole(this, 'RefreshTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSg', { vpc: network.network.vpc, allowAllOutbound: false, description: 'fake services sg' });
     this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
     const secret = (id: string) => new secretsmanager.Secret(this, id, { encryptionKey: this.dataKey, removalPolicy: RemovalPolicy.DESTROY });

@@ -24,7 +24,13 @@ export function deployedShape(envName: EnvironmentName): DeployedShape {
   return { template: stack.template, json: stack.json as DeployedShape['json'], findings, validation };
 }
 
-/** Resources of one type, by logical id. */
+/**
+ * Resources of one type, by logical id: those of the four services and their cluster. The staging-refresh task
+ * (repository, log group, roles and task definition under `StagingRefreshTask`) is asserted in test/refresh/.
+ */
 export function resourcesOf(json: DeployedShape['json'], type: string): Array<[string, DeployedShape['json']['Resources'][string]]> {
-  return Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+  return Object.entries(json.Resources).filter(([id, r]) => r.Type === type && !id.startsWith(REFRESH_TASK_ID));
 }
+
+/** Logical-id prefix of the staging-refresh task's resources in the services stack (lib/stacks/services-stack.ts). */
+export const REFRESH_TASK_ID = 'StagingRefreshTask';

@@ -8,6 +8,13 @@ export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certific
 export const TEST_ALARM_EMAIL = 'oncall@example.com';
 
 /**
+ * The staging refresh across accounts, as deployed: prod names the staging account (`-c refreshPeerAccount=`),
+ * staging names the prod account. Placeholder ids, distinct so a test can tell which side an ARN points at.
+ */
+export const TEST_PROD_ACCOUNT = '111111111111';
+export const TEST_STAGING_ACCOUNT = '222222222222';
+
+/**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
  * - `committed`: each environment exactly as committed (no image tag: services parked);
  * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere, a certificate and an
@@ -17,8 +24,8 @@ export const SYNTH_VARIANTS = {
   committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
   deployed: {
     dev: { imageTag: '1.4.2' },
-    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL] },
-    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL] },
+    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_PROD_ACCOUNT },
+    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_STAGING_ACCOUNT },
   } as Record<EnvironmentName, EnvironmentOverrides>,
 } as const;
 

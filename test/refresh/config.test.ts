@@ -1,0 +1,35 @@
+/** The staging refresh and deploy-lease config: each bad value fails naming the environment and field. */
+import { ENVIRONMENTS, loadEnvironment, parseEnvironment, type EnvironmentName } from '../../environments';
+
+describe('refresh and deployLease config', () => {
+  test('as committed: prod is the source (3-day export), staging the target, dev neither; only staging takes a lease (4 h)', () => {
+    expect(loadEnvironment('prod').refresh).toEqual({ role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 });
+    expect(loadEnvironment('staging').refresh).toEqual({ role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 });
+    expect(loadEnvironment('dev').refresh).toEqual({ role: 'none' });
+    expect(loadEnvironment('staging').deployLease).toEqual({ enabled: true, hours: 4 });
+    expect([loadEnvironment('dev').deployLease.enabled, loadEnvironment('prod').deployLease.enabled]).toEqual([false, false]);
+  });
+
+  const broken: Array<[EnvironmentName, string, (input: any) => void, RegExp]> = [
+    ['prod', 'the target role', (c) => (c.refresh = { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 }), /environment "prod" is invalid:\n {2}- refresh\.role: prod is the source side of the staging refresh .*set it to 'source'/],
+    ['staging', 'no refresh', (c) => (c.refresh = { role: 'none' }), /refresh\.role: staging is the target side/],
+    ['prod', 'an export kept 30 days', (c) => (c.refresh.exportExpireAfterDays = 30), /refresh\.exportExpireAfterDays/],
+    ['prod', 'a peer account that is not an account id', (c) => (c.refresh.peerAccount = '1234'), /refresh\.peerAccount: must be a 12-digit AWS account id/],
+    ['staging', 'a task size Fargate does not have', (c) => (c.refresh.taskMemoryMiB = 1024), /refresh\.taskMemoryMiB: 1024 MiB is not a Fargate size for 1024 CPU/],
+    ['prod', 'password auth (the task role is the database user)', (c) => (c.atlas.databaseAuth = 'password'), /atlas\.databaseAuth: the refresh task authenticates to Atlas as its task role/],
+    ['staging', 'no lease', (c) => (c.deployLease.enabled = false), /deployLease\.enabled: staging is shared by several branches/],
+    ['prod', 'a lease', (c) => (c.deployLease.enabled = true), /deployLease\.enabled: only staging is shared by branches/],
+    ['staging', 'a lease of 0 hours', (c) => (c.deployLease.hours = 0), /deployLease\.hours/],
+    ['dev', 'refresh usage without a refresh task', (c) => (c.usage.refreshRunsPerMonth = 4), /usage\.refreshRunsPerMonth: dev has no refresh task/],
+  ];
+  test.each(broken)('%s with %s fails naming the field', (env, _label, breakIt, message) => {
+    const input = structuredClone(ENVIRONMENTS[env]);
+    breakIt(input);
+    expect(() => parseEnvironment(input, env)).toThrow(message);
+  });
+
+  test('-c refreshPeerAccount= and -c refreshImageTag= reach the config; dev refuses them (it has no refresh)', () => {
+    expect(loadEnvironment('prod', { refreshPeerAccount: '222222222222', refreshImageTag: '2.0.1' }).refresh).toMatchObject({ peerAccount: '222222222222', imageTag: '2.0.1' });
+    expect(() => loadEnvironment('dev', { refreshPeerAccount: '222222222222' })).toThrow('environment "dev" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag');
+  });
+});
