@@ -31,7 +31,7 @@ export interface RefreshTaskProps {
   /** `MONGODB_URI`: the same secret the services read (IAM auth: the task role is the database user). */
   readonly mongodbUri: sm.ISecret;
   readonly imagesRetained: number;
-  readonly logRetentionDays: number;
+  readonly logRetentionDays: logs.RetentionDays;
   readonly logsKey: kms.IKey;
   readonly disposable: boolean;
 }
@@ -70,7 +70,7 @@ export class RefreshTask extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: names.logGroupName(`ecs/${task}`),
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: props.logRetentionDays,
       encryptionKey: props.logsKey,
       removalPolicy: retainedUnlessDisposable(props.disposable),
     });
