@@ -23,7 +23,7 @@ const COMMON: Record<string, OptionSpec> = {
   env: { type: 'string', description: `environment: ${ENVIRONMENT_NAMES.join(' | ')} (required)` },
   account: {
     type: 'string',
-    description: 'AWS account id of the environment (required for staging and prod); the credentials must belong to it',
+    description: 'AWS account id of the environment (required by deploy, diff, doctor, drift and bootstrap in every environment: the Atlas state bucket is named after it); the credentials must belong to it',
     validate: (v) => (/^\d{12}$/.test(v) ? undefined : 'must be a 12-digit AWS account id'),
   },
   'dry-run': { type: 'boolean', description: 'print the exact commands, run nothing (needs no AWS credentials)' },

@@ -9,8 +9,8 @@
  *
  * Every command takes --help. parse (./args.ts) -> plan (./plan.ts, pure) -> execute (./execute.ts).
  */
-import { EnvironmentConfigError, loadEnvironment, type EnvironmentConfig } from '../../environments';
-import { USAGE_EXIT_CODE } from '../lib/cli';
+import { EnvironmentConfigError, loadEnvironment, UnknownEnvironmentError, type EnvironmentConfig } from '../../environments';
+import { endQuietlyOnClosedOutput, USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
 import { executePlan, type OpsDeps } from './execute';
 import { deployBundle, plan, readDeployBundle, RefusalError, type OpsOptions, type StackInfo } from './plan';
@@ -32,6 +32,24 @@ export interface CliDeps extends OpsDeps {
 /** `r` + UTC date and time: sortable, unique per run, valid in change set and file names. */
 export function timePlanId(now: Date = new Date()): string {
   return `r${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}`;
+}
+
+/** The config fields a flag of this CLI supplies: a bad value is reported under the flag the operator typed. */
+const FIELD_FLAGS: Readonly<Record<string, string>> = {
+  account: '--account',
+  'services.imageTag': '--image-tag',
+  'services.certificateArn': '--certificate-arn',
+  'monitoring.alarmEmails': '--alarm-email',
+  'refresh.peerAccount': '--refresh-peer-account',
+  'refresh.imageTag': '--refresh-image-tag',
+};
+
+/** `message` with each `  - <field>: ...` line of a flag-supplied field named as `  - --flag (field): ...`. */
+export function nameTheFlags(message: string): string {
+  return message.replace(/^( {2}- )([A-Za-z.]+?)((?:\.\d+)?): /gm, (line, indent: string, field: string, index: string) => {
+    const flag = FIELD_FLAGS[field];
+    return flag ? `${indent}${flag} (${field}${index}): ` : line;
+  });
 }
 
 /** Returns the exit code: 0 done (or help), 1 refused/failed, USAGE_EXIT_CODE (2) usage error. */
@@ -91,8 +109,12 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     }
     return status;
   } catch (error) {
-    if (error instanceof RefusalError || error instanceof EnvironmentConfigError) {
+    if (error instanceof UnknownEnvironmentError) {
       deps.error(`error: ${error.message}`);
+      return USAGE_EXIT_CODE;
+    }
+    if (error instanceof RefusalError || error instanceof EnvironmentConfigError) {
+      deps.error(`error: ${nameTheFlags(error.message)}`);
       return 1;
     }
     throw error;
@@ -100,6 +122,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
 }
 
 if (require.main === module) {
+  endQuietlyOnClosedOutput();
   void (async () => {
     const { gitSource, systemDeps } = await import('./system');
     const { appStackInventory } = await import('./inventory');

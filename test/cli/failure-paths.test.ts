@@ -1,16 +1,53 @@
 /**
  * Expected mistakes end with one short `error:` line and a consistent exit code (usage or unknown
  * environment: 2; an invalid config value, a failed check or a refusal: 1), never a stack trace.
- * Each row runs the real entry point as a user would.
+ * The cases are the README's table "Expected mistakes and what they print": each row is run here as a
+ * user would type it (npm scripts through the file they name in package.json; the CDK and CDKTF apps as
+ * their CLIs start them), and the table and these cases must list the same commands.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS, parseEnvironment } from '../../environments';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const SCRIPTS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-function runEntry(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+interface Row {
+  readonly command: string;
+  readonly exit: number;
+  readonly messages: string[];
+}
+
+/** The README table's rows: the first code span of the command column, the exit code, the message column's code spans. */
+function readmeRows(): Row[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('<!-- mistakes -->'), readme.indexOf('<!-- /mistakes -->'));
+  return block
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const cells = line.replace(/\\\|/g, '¦').split('|').slice(1, -1).map((c) => c.trim());
+      const spans = (cell: string): string[] => [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1].replace(/¦/g, '|'));
+      return { command: spans(cells[0])[0], exit: Number(cells[1]), messages: spans(cells[2]) };
+    });
+}
+
+/** argv for tsx and extra environment variables, for a command as a user types it. */
+function invocation(command: string): { args: string[]; env: Record<string, string> } {
+  if (command === 'npx cdk synth -c env=qa') return { args: ['bin/app.ts'], env: { CDK_CONTEXT_JSON: JSON.stringify({ env: 'qa' }), CDK_OUTDIR: '/tmp/failure-paths-cdk-out' } };
+  if (command === 'ATLAS_ENVIRONMENTS=qa npx cdktf synth') return { args: ['atlas/main.ts'], env: { ATLAS_ENVIRONMENTS: 'qa', CDKTF_OUTDIR: '/tmp/failure-paths-cdktf-out' } };
+  const match = /^npm run ([\w:-]+) -- (.*)$/.exec(command);
+  if (!match) throw new Error(`no way to run "${command}"`);
+  const script = SCRIPTS[match[1]];
+  if (!script?.startsWith('tsx ')) throw new Error(`npm script ${match[1]} is not a tsx script: ${script}`);
+  // Quoted arguments ("v1 x") stay one argument, as the shell would pass them.
+  const args = [...match[2].matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+  return { args: [...script.slice(4).split(' '), ...args], env: {} };
+}
+
+function run(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(TSX, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -20,17 +57,37 @@ const noStackTrace = (text: string): void => {
   expect(text).not.toContain('node:internal');
 };
 
-describe('expected mistakes: short message, consistent exit code', () => {
-  test.each([
-    ['npm run synth -- --env qa', ['scripts/synth.ts', '--env', 'qa'], {}, 2, 'error: unknown environment "qa": valid environments are dev, staging, prod (or all)'],
-    ['npx cdk synth -c env=qa (the app as the CDK CLI starts it)', ['bin/app.ts'], { CDK_CONTEXT_JSON: JSON.stringify({ env: 'qa' }), CDK_OUTDIR: '/tmp/failure-paths-cdk-out' }, 2, 'error: unknown environment "qa": valid environments are dev, staging, prod'],
-    ['ATLAS_ENVIRONMENTS=qa npx cdktf synth (the app as the CDKTF CLI starts it)', ['atlas/main.ts'], { ATLAS_ENVIRONMENTS: 'qa', CDKTF_OUTDIR: '/tmp/failure-paths-cdktf-out' }, 2, 'error: unknown environment "qa": valid environments are dev, staging, prod (or all) (ATLAS_ENVIRONMENTS=qa)'],
-    ['npm run synth -- --bogus', ['scripts/synth.ts', '--bogus'], {}, 2, 'error: unknown option --bogus'],
-    ['npm run docs:facts -- --bogus', ['scripts/docs-facts.ts', '--bogus'], {}, 2, 'error: unknown option --bogus'],
-  ] as const)('%s', (_, args, env, code, message) => {
-    const result = runEntry([...args], env);
-    expect(result.status).toBe(code);
-    expect(result.stderr.trim().split('\n')[0]).toContain(message);
+const rows = readmeRows();
+const piped = rows.filter((row) => row.command.includes('| head'));
+const direct = rows.filter((row) => !row.command.includes('| head'));
+
+describe('expected mistakes: short message, consistent exit code (the README table)', () => {
+  test('the table lists the mistakes tried', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(12);
+    for (const row of rows) expect([0, 1, 2]).toContain(row.exit);
+  });
+
+  test.each(direct.map((row) => [row.command, row] as const))('%s', (_, row) => {
+    const { args, env } = invocation(row.command);
+    const result = run(args, env);
+    expect(result.status).toBe(row.exit);
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toBe(row.messages[0]);
+    for (const message of row.messages.slice(1)) expect(lines).toContain(message);
+    noStackTrace(result.stderr);
+  });
+
+  test.each(piped.map((row) => [row.command, row] as const))('%s', (_, row) => {
+    const { args } = invocation(row.command.replace(/\s*\|\s*head -1$/, ''));
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', `${[TSX, ...args].map((a) => `'${a}'`).join(' ')} | head -1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(row.exit);
+    expect(result.stdout.split('\n')).toHaveLength(2);
+    expect(result.stderr).not.toContain('EPIPE');
     noStackTrace(result.stderr);
   });
 

@@ -26,7 +26,10 @@ interface DocCommand {
 /** `npm run <op command> -- ...` occurrences, continuation lines joined, comments and backticks cut off. */
 function documentedCommands(pattern: RegExp): DocCommand[] {
   return FILES.flatMap((file) => {
-    const text = readFileSync(join(ROOT, file), 'utf8').replace(/\\\n\s*/g, '');
+    // The README's table of expected mistakes lists commands that must fail (test/cli/failure-paths.test.ts runs them).
+    const text = readFileSync(join(ROOT, file), 'utf8')
+      .replace(/<!-- mistakes -->[\s\S]*?<!-- \/mistakes -->/, '')
+      .replace(/\\\n\s*/g, '');
     return [...text.matchAll(pattern)].map((m) => ({ file, text: m[0].replace(/\s+#.*$/, '').replace(/`.*$/, '').trim() }));
   });
 }
