@@ -34,6 +34,20 @@ function readmeRows(): Row[] {
     });
 }
 
+/** The README's bad config values: environment, field, JSON value, expected message line. */
+function configRows(): Array<{ env: string; field: string; value: string; message: string }> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('<!-- config-mistakes -->'), readme.indexOf('<!-- /config-mistakes -->'));
+  return block
+    .split('\n')
+    .filter((line) => /^\| (dev|staging|prod) \|/.test(line))
+    .map((line) => {
+      const cells = line.split(' | ');
+      const spans = [...line.matchAll(/`([^`]*)`/g)].map((m) => m[1]);
+      return { env: cells[0].replace('| ', ''), field: spans[0], value: spans[1], message: spans[2] };
+    });
+}
+
 /** argv for tsx and extra environment variables, for a command as a user types it. */
 function invocation(command: string): { args: string[]; env: Record<string, string> } {
   if (command === 'npx cdk synth -c env=qa') return { args: ['bin/app.ts'], env: { CDK_CONTEXT_JSON: JSON.stringify({ env: 'qa' }), CDK_OUTDIR: '/tmp/failure-paths-cdk-out' } };
@@ -64,6 +78,7 @@ const direct = rows.filter((row) => !row.command.includes('| head'));
 describe('expected mistakes: short message, consistent exit code (the README table)', () => {
   test('the table lists the mistakes tried', () => {
     expect(rows.length).toBeGreaterThanOrEqual(12);
+    expect(configRows().length).toBeGreaterThanOrEqual(6);
     for (const row of rows) expect([0, 1, 2]).toContain(row.exit);
   });
 
@@ -89,6 +104,20 @@ describe('expected mistakes: short message, consistent exit code (the README tab
     expect(result.stdout.split('\n')).toHaveLength(2);
     expect(result.stderr).not.toContain('EPIPE');
     noStackTrace(result.stderr);
+  });
+
+  test.each(configRows().map((row) => [`${row.env}: ${row.field} = ${row.value}`, row] as const))('config %s', (_, row) => {
+    const input = structuredClone(ENVIRONMENTS[row.env as keyof typeof ENVIRONMENTS]) as unknown as Record<string, unknown>;
+    const keys = row.field.split('.');
+    let node = input;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    node[keys[keys.length - 1]] = JSON.parse(row.value);
+    expect(() => parseEnvironment(input, row.env)).toThrow(`environment "${row.env}" is invalid:`);
+    try {
+      parseEnvironment(input, row.env);
+    } catch (error) {
+      expect((error as Error).message.split('\n')).toContain(row.message);
+    }
   });
 
   test('an invalid taskCpu names the field and the valid sizes, and no empty memory list', () => {
