@@ -7,8 +7,9 @@
  *   npx cdk synth --app 'npx tsx bin/deploy-identity.ts' -c env=prod -c account=123456789012
  */
 import { App } from 'aws-cdk-lib';
-import { EnvironmentConfigError, loadEnvironment } from '../environments';
+import { loadEnvironment } from '../environments';
 import { createDeployIdentityApp } from '../lib/deploy-identity-app';
+import { expectedErrorExitCode } from '../scripts/lib/cli';
 
 const app = new App();
 const context = (key: string): string | undefined => {
@@ -19,9 +20,9 @@ const context = (key: string): string | undefined => {
 try {
   createDeployIdentityApp(app, loadEnvironment(context('env') ?? 'dev', { account: context('account') }));
 } catch (error) {
-  if (error instanceof EnvironmentConfigError) {
-    console.error(`error: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  // As bin/app.ts: an unknown environment (exit 2) or a bad config value (exit 1), one line, no stack trace.
+  const code = expectedErrorExitCode(error);
+  if (code === undefined) throw error;
+  console.error(`error: ${(error as Error).message}`);
+  process.exit(code);
 }

@@ -24,7 +24,7 @@ import { ResourceNames } from '../lib/naming';
 import { createPipelineApp } from '../lib/pipeline-app';
 import { reportOnlyContext } from './lib/cdk-context';
 import { describeEdges, readDataFlow, renderDataFlow, type DataFlow, type FlowTemplate } from './data-flow';
-import { parseArgs } from './lib/cli';
+import { parseArgs, runMain } from './lib/cli';
 
 const ROOT = join(__dirname, '..');
 export const DIAGRAM_FILE = join(ROOT, 'docs', 'architecture-diagram.md');
@@ -284,6 +284,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) void runMain(() => main(process.argv.slice(2)));

@@ -9,10 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, EnvironmentConfigError, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../environments';
-import { WORKER_NAMES } from '../lib/contracts';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../environments';
+import { apiMinimumTasks, WORKER_NAMES } from '../lib/contracts';
 import { ResourceNames } from '../lib/naming';
-import { parseArgs } from './lib/cli';
+import { parseArgs, runMain } from './lib/cli';
 
 const ROOT = join(__dirname, '..');
 const GOLDEN_FILE = join(ROOT, 'test', 'cost', 'cost-golden.json');
@@ -76,7 +76,7 @@ function uptime(c: EnvironmentConfig): string {
 }
 
 function apiBounds(c: EnvironmentConfig): { min: number; max: number } {
-  return { min: Math.max(c.services.minCapacity, 1), max: c.services.maxCapacity };
+  return { min: apiMinimumTasks(c.services), max: c.services.maxCapacity };
 }
 
 function environmentTable(inputs: FactInputs): string[] {
@@ -181,12 +181,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof EnvironmentConfigError)) throw error;
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) void runMain(() => main(process.argv.slice(2)));

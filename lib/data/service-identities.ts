@@ -9,6 +9,7 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS, ATLAS_PUBLIC_PORT } from '../handoff';
 import { pascalCase, type ResourceNames } from '../naming';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
+import { ecsTaskRolePrincipal } from '../core/ecs-principals';
 
 export interface ServiceIdentitiesProps {
   readonly names: ResourceNames;
@@ -48,7 +49,6 @@ export class ServiceIdentities extends Construct {
   constructor(scope: Construct, id: string, props: ServiceIdentitiesProps) {
     super(scope, id);
     const { names } = props;
-    const account = Stack.of(this).account;
 
     this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSecurityGroup', {
       vpc: props.vpc,
@@ -64,12 +64,7 @@ export class ServiceIdentities extends Construct {
       const role = new ManagedPolicyRole(this, `${pascalCase(service)}TaskRole`, {
         roleName: names.name(`${service}-task`, 'role'),
         description: `${names.prefix}: task role of the ${service} service`,
-        // Only ECS tasks of this account and region can assume it (confused-deputy protection, the trust policy
-        // of the ECS guide's "task IAM role"; ECS sends the task ARN as aws:SourceArn, a cluster cannot be named).
-        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ecs', resource: '*' }) },
-        }),
+        assumedBy: ecsTaskRolePrincipal(this),
       });
       return [service, role] as const;
     });

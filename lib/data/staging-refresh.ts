@@ -10,6 +10,7 @@ import { retainedUnlessDisposable } from '../core/removal';
 import type { ResourceNames } from '../naming';
 import { refreshNames, REFRESH_TASKS } from '../refresh/names';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
+import { ecsTaskRolePrincipal } from '../core/ecs-principals';
 
 /** The exact IAM actions of the refresh grants, kept as data so tests and docs can state them. */
 export const REFRESH_ACTIONS = {
@@ -26,11 +27,7 @@ function taskRole(scope: Construct, id: string, roleName: string, description: s
   return new ManagedPolicyRole(scope, id, {
     roleName,
     description,
-    // Only ECS tasks of this account and region can assume it (confused-deputy protection), as the service task roles.
-    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
-      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-      ArnLike: { 'aws:SourceArn': Stack.of(scope).formatArn({ service: 'ecs', resource: '*' }) },
-    }),
+    assumedBy: ecsTaskRolePrincipal(scope),
   });
 }
 

@@ -53,22 +53,39 @@ export class ServiceCluster extends Construct {
 
     const repositories = {} as Record<ServiceName, ecr.Repository>;
     for (const service of props.services) {
-      repositories[service] = new ecr.Repository(this, `${pascalCase(service)}Repository`, {
+      repositories[service] = imageRepository(this, `${pascalCase(service)}Repository`, {
         repositoryName: names.name(service),
-        imageScanOnPush: true,
-        // A tag always names the same image: what was tested is what runs, and a rollback is exact.
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        // Images hold code, not pipeline data: AES-256 keeps them readable independent of the data key's lifecycle.
-        encryption: ecr.RepositoryEncryption.AES_256,
-        lifecycleRules: [
-          { rulePriority: 1, description: 'Untagged layers from failed or superseded pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
-          { rulePriority: 2, description: `Keep the newest ${props.imagesRetained} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.imagesRetained },
-        ],
-        removalPolicy: retainedUnlessDisposable(props.disposable),
-        // dev only: CloudFormation deletes the images with the repository (no custom resource involved).
-        emptyOnDelete: props.disposable,
+        imagesRetained: props.imagesRetained,
+        disposable: props.disposable,
       });
     }
     this.repositories = repositories;
   }
+}
+
+export interface ImageRepositoryProps {
+  readonly repositoryName: string;
+  /** Tagged images kept; older ones expire (untagged layers after a day). */
+  readonly imagesRetained: number;
+  /** dev: the repository and its images go with the stack; elsewhere it is retained. */
+  readonly disposable: boolean;
+}
+
+/** An ECR repository of the application team's images, for a service or the staging-refresh task. */
+export function imageRepository(scope: Construct, id: string, props: ImageRepositoryProps): ecr.Repository {
+  return new ecr.Repository(scope, id, {
+    repositoryName: props.repositoryName,
+    imageScanOnPush: true,
+    // A tag always names the same image: what was tested is what runs, and a rollback is exact.
+    imageTagMutability: ecr.TagMutability.IMMUTABLE,
+    // Images hold code, not pipeline data: AES-256 keeps them readable independent of the data key's lifecycle.
+    encryption: ecr.RepositoryEncryption.AES_256,
+    lifecycleRules: [
+      { rulePriority: 1, description: 'Untagged layers from failed or superseded pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
+      { rulePriority: 2, description: `Keep the newest ${props.imagesRetained} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.imagesRetained },
+    ],
+    removalPolicy: retainedUnlessDisposable(props.disposable),
+    // dev only: CloudFormation deletes the images with the repository (no custom resource involved).
+    emptyOnDelete: props.disposable,
+  });
 }

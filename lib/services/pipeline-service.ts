@@ -13,6 +13,7 @@ import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { retainedUnlessDisposable } from '../core/removal';
+import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 
 /** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
 export const PARKED_IMAGE_TAG = 'not-deployed';
@@ -93,12 +94,7 @@ export class PipelineService extends Construct {
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${service}-exec`, 'role'),
-      // Confused-deputy protection: only ECS of this account. aws:SourceArn is documented for task roles only, not
-      // for the execution role the agent assumes; a condition on a key the service does not send would stop every
-      // task from starting, so it waits for the first dev deploy (README, "Before the first real deploy").
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      }),
+      assumedBy: ecsExecutionRolePrincipal(this),
       description: `${names.prefix}: ECS agent for ${service}: pulls its image, writes its log group, reads its secrets`,
     });
 

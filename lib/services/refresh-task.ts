@@ -12,6 +12,8 @@ import { retainedUnlessDisposable } from '../core/removal';
 import type { ResourceNames } from '../naming';
 import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
 import { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './pipeline-service';
+import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
+import { imageRepository } from './cluster';
 
 /** Seconds the refresh task gets between SIGTERM and SIGKILL (it should stop writing and exit non-zero). */
 const REFRESH_STOP_TIMEOUT_SECONDS = 120;
@@ -55,18 +57,7 @@ export class RefreshTask extends Construct {
     const task = REFRESH_TASKS[props.side];
     this.family = names.name(task);
 
-    this.repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: names.name(task),
-      imageScanOnPush: true,
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      encryption: ecr.RepositoryEncryption.AES_256,
-      lifecycleRules: [
-        { rulePriority: 1, description: 'Untagged layers from failed or superseded pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
-        { rulePriority: 2, description: `Keep the newest ${props.imagesRetained} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.imagesRetained },
-      ],
-      removalPolicy: retainedUnlessDisposable(props.disposable),
-      emptyOnDelete: props.disposable,
-    });
+    this.repository = imageRepository(this, 'Repository', { repositoryName: names.name(task), imagesRetained: props.imagesRetained, disposable: props.disposable });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: names.logGroupName(`ecs/${task}`),
@@ -77,8 +68,7 @@ export class RefreshTask extends Construct {
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${task}-exec`, 'role'),
-      // Confused-deputy protection as the services' execution roles: ECS of this account (aws:SourceArn: see there).
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+      assumedBy: ecsExecutionRolePrincipal(this),
       description: `${names.prefix}: ECS agent for the ${task}: pulls its image, writes its log group, reads mongodb-uri`,
     });
 

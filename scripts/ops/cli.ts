@@ -9,8 +9,8 @@
  *
  * Every command takes --help. parse (./args.ts) -> plan (./plan.ts, pure) -> execute (./execute.ts).
  */
-import { EnvironmentConfigError, loadEnvironment, UnknownEnvironmentError, type EnvironmentConfig } from '../../environments';
-import { endQuietlyOnClosedOutput, USAGE_EXIT_CODE } from '../lib/cli';
+import { loadEnvironment, type EnvironmentConfig } from '../../environments';
+import { endQuietlyOnClosedOutput, expectedErrorExitCode, FAILURE_EXIT_CODE, USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
 import { executePlan, type OpsDeps } from './execute';
 import { deployBundle, plan, readDeployBundle, RefusalError, type OpsOptions, type StackInfo } from './plan';
@@ -109,15 +109,11 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     }
     return status;
   } catch (error) {
-    if (error instanceof UnknownEnvironmentError) {
-      deps.error(`error: ${error.message}`);
-      return USAGE_EXIT_CODE;
-    }
-    if (error instanceof RefusalError || error instanceof EnvironmentConfigError) {
-      deps.error(`error: ${nameTheFlags(error.message)}`);
-      return 1;
-    }
-    throw error;
+    // A refusal or a bad config value: 1; an unknown environment: 2 (the one mapping of scripts/lib/cli.ts).
+    const code = error instanceof RefusalError ? FAILURE_EXIT_CODE : expectedErrorExitCode(error);
+    if (code === undefined) throw error;
+    deps.error(`error: ${nameTheFlags((error as Error).message)}`);
+    return code;
   }
 }
 
