@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
@@ -107,7 +107,9 @@ export class DeployIdentityStack extends PipelineStack {
   private acknowledgeWildcards(deployPolicy: iam.ManagedPolicy): void {
     const config = this.config;
     const stack = Stack.of(this);
-    const account = '<AWS::AccountId>';
+    // As cdk-nag renders the finding: the pseudo parameter when the account is left to deploy time, the
+    // literal id when it is named (`npm run bootstrap` deploys with `-c account=<id>`).
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const arn = (service: string, resource: string): string => `arn:${stack.partition}:${service}:${config.region}:${account}:${resource}`;
     const prefix = this.names.prefix;
     for (const service of executionPolicyServices(config)) {

@@ -29,6 +29,13 @@ function deployRole(identity: IdentityTemplate) {
 describe.each(ENVIRONMENT_NAMES)('%s: deploy identity', (env) => {
   const identity = () => identityTemplate(env);
 
+  // `npm run bootstrap` deploys this stack with `-c account=<id>`: the account is then a literal in every ARN,
+  // and each wildcard acknowledgement must name that literal, or the cdk-nag gate refuses the synth.
+  test('synthesizes with the account named, as bootstrap deploys it (-c account=...), with no unacknowledged finding', () => {
+    const named = identityTemplate(env, (config) => ({ ...config, account: '123456789012' }));
+    expect(JSON.stringify(named.json)).toContain('arn:aws:iam::123456789012:role/');
+  });
+
   test('the deploy role trusts exactly this repository in its GitHub environment(s), audience sts.amazonaws.com, through the GitHub OIDC provider', () => {
     const role = deployRole(identity());
     expect(role.properties.RoleName).toBe(`marin-${env}-github-deploy`);
