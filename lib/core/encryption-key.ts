@@ -1,15 +1,24 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { retainedUnlessDisposable } from './removal';
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `marin-dev-logs`. */
   readonly aliasName: string;
+  /** What the key is for, shown in the KMS console. */
   readonly description: string;
-  /** dev: key deletion scheduled (7-day window) with the stack; otherwise the key is retained. */
-  readonly disposable: boolean;
+  /**
+   * What happens to the key when its stack deletes or replaces it. `DESTROY` schedules the key's deletion
+   * (only for a disposable environment: everything encrypted with it becomes unreadable).
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long KMS waits before deleting a key whose deletion is scheduled.
+   * @default Duration.days(7) when `removalPolicy` is `DESTROY`, otherwise Duration.days(30) (the KMS maximum)
+   */
+  readonly pendingWindow?: Duration;
 }
 
 /** Sid of the key-policy statement that limits grants to AWS services acting for the account's resources. */
@@ -32,13 +41,14 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/${props.aliasName}`,
       description: props.description,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      pendingWindow: Duration.days(props.disposable ? 7 : 30),
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      pendingWindow: props.pendingWindow ?? Duration.days(removalPolicy === RemovalPolicy.DESTROY ? 7 : 30),
+      removalPolicy,
     });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -90,7 +90,7 @@ export class RefreshExport extends Construct {
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: refresh.exportKeyAlias,
       description: `${names.prefix}: anonymised staging export bucket (decryptable by ${refresh.loaderRole} only)`,
-      disposable: props.disposable,
+      removalPolicy: retainedUnlessDisposable(props.disposable),
     }).key;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

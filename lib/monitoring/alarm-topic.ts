@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EncryptionKey } from '../core/encryption-key';
+import { retainedUnlessDisposable } from '../core/removal';
 import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 
@@ -50,7 +51,7 @@ export class AlarmTopic extends Construct {
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: names.name('alarms'),
       description: `${names.prefix}: alarm and budget notification topic encryption`,
-      disposable: props.disposable ?? false,
+      removalPolicy: retainedUnlessDisposable(props.disposable ?? false),
     });
     for (const service of PUBLISHERS) {
       this.key.key.addToResourcePolicy(

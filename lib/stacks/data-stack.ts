@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { EncryptionKey } from '../core/encryption-key';
+import { retainedUnlessDisposable } from '../core/removal';
 import { PipelineStack } from '../core/pipeline-stack';
 import { Cache } from '../data/cache';
 import { DataBuckets } from '../data/data-buckets';
@@ -53,7 +54,7 @@ export class DataStack extends PipelineStack implements PipelineData {
     const key = new EncryptionKey(this, 'DataKey', {
       aliasName: this.names.name('data'),
       description: `${this.names.prefix}: buckets, queues, secrets, cache and vector search`,
-      disposable,
+      removalPolicy: retainedUnlessDisposable(disposable),
     });
     this.dataKey = key.key;
 

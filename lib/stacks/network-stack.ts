@@ -2,6 +2,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { EncryptionKey } from '../core/encryption-key';
+import { retainedUnlessDisposable } from '../core/removal';
 import { PipelineStack } from '../core/pipeline-stack';
 import { handoffParameterName } from '../handoff';
 import { DEFAULT_SECURITY_GROUP_PARAMETER } from '../network/default-security-group';
@@ -28,7 +29,7 @@ export class NetworkStack extends PipelineStack {
     this.logsKey = new EncryptionKey(this, 'LogsKey', {
       aliasName: this.names.name('logs'),
       description: `${this.names.prefix}: CloudWatch Logs encryption`,
-      disposable: config.disposableData,
+      removalPolicy: retainedUnlessDisposable(config.disposableData),
     });
     this.logsKey.allowCloudWatchLogs(this.region, this.account, this.partition);
 
