@@ -1,14 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EncryptionKey } from '../core/encryption-key';
-import { retainedUnlessDisposable } from '../core/removal';
 import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 
 export interface AlarmTopicProps {
+  /** Naming scheme: the topic and its key's alias are `{project}-{env}-alarms`. */
   readonly names: ResourceNames;
   /**
    * E-mail addresses subscribed to the topic (each confirms its subscription once).
@@ -16,10 +16,10 @@ export interface AlarmTopicProps {
    */
   readonly emails?: readonly string[];
   /**
-   * The topic's key is scheduled for deletion with the stack (dev).
-   * @default false
+   * What happens to the topic's key when the stack deletes or replaces it (`DESTROY`: scheduled for deletion, dev).
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
-  readonly disposable?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
   /**
    * No address is configured but the environment needs one (`missingAlarmDestination`): the template takes
    * the `AlarmEmail` parameter, a rule refuses it empty, and the address is subscribed. Offline synth works;
@@ -51,7 +51,7 @@ export class AlarmTopic extends Construct {
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: names.name('alarms'),
       description: `${names.prefix}: alarm and budget notification topic encryption`,
-      removalPolicy: retainedUnlessDisposable(props.disposable ?? false),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     for (const service of PUBLISHERS) {
       this.key.key.addToResourcePolicy(

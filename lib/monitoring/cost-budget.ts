@@ -3,23 +3,24 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ResourceNames } from '../naming';
 
-/** What the budget counts and when it notifies. */
-export interface BudgetLimits {
-  /** Monthly cost limit, USD. */
-  readonly monthlyUsd: number;
-  /** Notify when the forecasted month exceeds this percentage of the limit. */
-  readonly forecastedAlertPercent: number;
-  /** Notify when the actual spend exceeds this percentage of the limit. */
-  readonly actualAlertPercent: number;
-}
-
 export interface CostBudgetProps {
+  /** Naming scheme: the budget is `{project}-{env}-monthly-cost-f<forecast %>-a<actual %>`. */
   readonly names: ResourceNames;
-  /** Amount and alert percentages. The e-mail recipients are subscribed to `topic` by the stack, not here. */
-  readonly budget: BudgetLimits;
+  /** Monthly cost limit, USD. */
+  readonly monthlyLimitUsd: number;
   /**
-   * Values of the CostCenter cost allocation tag the budget counts: the one every resource carries, and the
-   * search collection's, frozen at its creation (its tags are create-only).
+   * Notify when the forecasted month exceeds this percentage of the limit.
+   * @default 80
+   */
+  readonly forecastedAlertPercent?: number;
+  /**
+   * Notify when the actual spend exceeds this percentage of the limit.
+   * @default 100
+   */
+  readonly actualAlertPercent?: number;
+  /**
+   * Values of the CostCenter cost allocation tag the budget counts (duplicates count once), e.g. the one every
+   * resource carries and the search collection's, frozen at its creation (its tags are create-only).
    */
   readonly costCenters: readonly string[];
   /**
@@ -30,9 +31,12 @@ export interface CostBudgetProps {
   readonly topic: sns.ITopic;
 }
 
+/** AWS Budgets' largest notification threshold, in percent of the limit. */
+const MAX_THRESHOLD_PERCENT = 1_000_000;
+
 /** `marin-prod-monthly-cost-f80-a100`: the alert percentages are part of the name (see below). */
-export function budgetNameOf(names: ResourceNames, budget: CostBudgetProps['budget']): string {
-  return names.name(`monthly-cost-f${budget.forecastedAlertPercent}-a${budget.actualAlertPercent}`);
+export function budgetNameOf(names: ResourceNames, forecastedAlertPercent: number, actualAlertPercent: number): string {
+  return names.name(`monthly-cost-f${forecastedAlertPercent}-a${actualAlertPercent}`);
 }
 
 /**
@@ -52,7 +56,15 @@ export class CostBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: CostBudgetProps) {
     super(scope, id);
-    const { budget } = props;
+    const forecastedAlertPercent = props.forecastedAlertPercent ?? 80;
+    const actualAlertPercent = props.actualAlertPercent ?? 100;
+    // Guards for the construct used alone (the environment schema is stricter): values AWS Budgets rejects.
+    for (const [prop, percent] of Object.entries({ forecastedAlertPercent, actualAlertPercent })) {
+      if (!(percent > 0 && percent <= MAX_THRESHOLD_PERCENT)) {
+        throw new Error(`CostBudget: ${prop} must be above 0 and at most ${MAX_THRESHOLD_PERCENT} (AWS Budgets), got ${percent}`);
+      }
+    }
+    if (props.costCenters.length === 0) throw new Error('CostBudget: costCenters must name at least one CostCenter tag value');
     const subscribers: budgets.CfnBudget.SubscriberProperty[] = [{ subscriptionType: 'SNS', address: props.topic.topicArn }];
     const notification = (notificationType: 'FORECASTED' | 'ACTUAL', threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
       notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
@@ -61,13 +73,13 @@ export class CostBudget extends Construct {
 
     this.budget = new budgets.CfnBudget(this, 'Budget', {
       budget: {
-        budgetName: budgetNameOf(props.names, budget),
+        budgetName: budgetNameOf(props.names, forecastedAlertPercent, actualAlertPercent),
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
-        budgetLimit: { amount: budget.monthlyUsd, unit: 'USD' },
+        budgetLimit: { amount: props.monthlyLimitUsd, unit: 'USD' },
         costFilters: { TagKeyValue: [...new Set(props.costCenters)].map((value) => `user:CostCenter$${value}`) },
       },
-      notificationsWithSubscribers: [notification('FORECASTED', budget.forecastedAlertPercent), notification('ACTUAL', budget.actualAlertPercent)],
+      notificationsWithSubscribers: [notification('FORECASTED', forecastedAlertPercent), notification('ACTUAL', actualAlertPercent)],
     });
   }
 }

@@ -51,6 +51,7 @@ export interface AlarmThresholds {
 }
 
 export interface PipelineMonitoringProps {
+  /** Naming scheme: every alarm is `{project}-{env}-<name>`, the dashboard `{project}-{env}-pipeline`. */
   readonly names: ResourceNames;
   /** ALARM and OK action of every alarm. */
   readonly topic: sns.ITopic;
@@ -60,13 +61,15 @@ export interface PipelineMonitoringProps {
    * @default true
    */
   readonly actionsEnabled?: boolean;
+  /** When the alarms fire (no defaults). */
   readonly thresholds: AlarmThresholds;
   /** The queue (and dead-letter queue) each worker consumes. */
   readonly queues: Record<WorkerName, WorkQueue>;
   /** Every ECS service. */
   readonly services: Record<ServiceName, ecs.FargateService>;
-  /** The api's load balancer and its target group. */
+  /** The api's load balancer (5xx, latency). */
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The api's target group behind `loadBalancer` (target 5xx, healthy and unhealthy targets, latency). */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /**
    * Services that must keep a minimum of running tasks, with that minimum: each alarms one task below it, and on
@@ -76,6 +79,7 @@ export interface PipelineMonitoringProps {
   readonly taskFloors?: Partial<Record<ServiceName, number>>;
   /** The cache's member clusters, primary first (the `CacheClusterId` dimension). */
   readonly cacheNodeIds: readonly string[];
+  /** The OpenSearch Serverless collection (search latency, search + ingestion errors). */
   readonly searchCollection: aoss.CfnCollection;
   /** NAT gateway ids (port-allocation errors). */
   readonly natGatewayIds: readonly string[];

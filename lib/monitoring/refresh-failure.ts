@@ -4,12 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ResourceNames } from '../naming';
 
 export interface RefreshFailureAlarmProps {
-  readonly names: ResourceNames;
   /** Task definition family of the refresh task (`marin-prod-anonymiser`, `marin-staging-loader`). */
   readonly family: string;
+  /** The alarm topic the failure is published to (its policy admits EventBridge for this rule only). */
   readonly topic: sns.ITopic;
   /** The topic's key: EventBridge must be able to publish encrypted messages. */
   readonly topicKey: kms.IKey;

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { missingAlarmDestination, type EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, servicesParked, type PipelineData, type ServiceName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
+import { retainedUnlessDisposable } from '../core/removal';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { CostBudget } from '../monitoring/cost-budget';
 import { PipelineMonitoring } from '../monitoring/pipeline-monitoring';
@@ -41,7 +42,7 @@ export class MonitoringStack extends PipelineStack {
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       names: this.names,
       emails,
-      disposable: config.disposableData,
+      removalPolicy: retainedUnlessDisposable(config.disposableData),
       requireDeployTimeEmail: missingAlarmDestination(config) !== undefined,
     });
 
@@ -85,13 +86,19 @@ export class MonitoringStack extends PipelineStack {
     if (config.refresh.role !== 'none') {
       const refresh = refreshNames(config.project);
       this.refreshFailure = new RefreshFailureAlarm(this, 'RefreshFailure', {
-        names: this.names,
         family: config.refresh.role === 'source' ? refresh.anonymiserFamily : refresh.loaderFamily,
         topic: this.alarmTopic.topic,
         topicKey: this.alarmTopic.key.key,
       });
     }
-    this.budget = new CostBudget(this, 'CostBudget', { names: this.names, budget: config.budget, costCenters: [config.tags.CostCenter, config.search.collectionCostCenter], topic: this.alarmTopic.topic });
+    this.budget = new CostBudget(this, 'CostBudget', {
+      names: this.names,
+      monthlyLimitUsd: config.budget.monthlyUsd,
+      forecastedAlertPercent: config.budget.forecastedAlertPercent,
+      actualAlertPercent: config.budget.actualAlertPercent,
+      costCenters: [config.tags.CostCenter, config.search.collectionCostCenter],
+      topic: this.alarmTopic.topic,
+    });
   }
 }
 
