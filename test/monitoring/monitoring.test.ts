@@ -1,9 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, loadEnvironment } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
-import { AlarmTopic, type AlarmTopicProps } from '../../lib/monitoring/alarm-topic';
-import { ResourceNames } from '../../lib/naming';
 import { synthesizeInput } from '../support/synthesize-input';
 import { stackOf, templateOf } from '../support/templates';
 import { TEST_ALARM_EMAIL } from '../support/variants';
@@ -182,7 +179,7 @@ function expectNoDeployTimeAddress(template: any): void {
 /**
  * Alarm destinations as the global setup synthesized them: the committed config (no address) and as
  * deployed (`-c alarmEmails=oncall@example.com` outside dev). Several addresses: through the whole app
- * and the construct alone, below.
+ * and the construct alone (test/monitoring/pipeline-monitoring.test.ts).
  */
 describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
   const expected = EXPECTED[envName];
@@ -225,27 +222,5 @@ describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (en
       ['email', 'ops@example.com'],
       ['email', 'finance@example.com'],
     ]);
-  });
-});
-
-describe('AlarmTopic alone', () => {
-  const topicTemplate = (props: Partial<AlarmTopicProps>) => {
-    const stack = new Stack(new App(), 'TopicStack', { env: { account: '123456789012', region: 'us-east-1' } });
-    new AlarmTopic(stack, 'AlarmTopic', { names: new ResourceNames('marin', 'dev'), emails: [], disposable: true, ...props });
-    return Template.fromStack(stack).toJSON();
-  };
-
-  test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
-    const template = topicTemplate({ emails: ['oncall@example.com', 'ops@example.com'] });
-    expectNoDeployTimeAddress(template);
-    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
-      ['email', 'oncall@example.com'],
-      ['email', 'ops@example.com'],
-    ]);
-  });
-
-  test('addresses and a required deploy-time address together: both subscribed', () => {
-    const template = topicTemplate({ emails: ['ops@example.com'], requireDeployTimeEmail: true });
-    expect(subscriptionsOf(template).map((s) => s.Properties.Endpoint)).toEqual(['ops@example.com', { Ref: 'AlarmEmail' }]);
   });
 });

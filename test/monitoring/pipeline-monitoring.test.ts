@@ -1,18 +1,26 @@
 /**
- * PipelineMonitoring built alone from its props (no environment): its defaults (`actionsEnabled` true, no
- * running-task alarm without `taskFloors`), the alarm set per input (one set per queue, service, cache node, NAT
- * gateway; replication lag from the second node), and that the alarms a single stack holds keep their pinned ids.
+ * Each monitoring construct built alone from its props (no environment), with only its required props unless a test
+ * says otherwise: the documented defaults, the constructor checks kept for a construct used alone, and
+ * - PipelineMonitoring: the alarm set per input (one set per queue, service, cache node, NAT gateway; replication
+ *   lag from the second node), and that the alarms a single stack holds keep their pinned ids;
+ * - AlarmTopic: the key's removal policy, e-mail subscriptions and the deploy-time `AlarmEmail` parameter and rule;
+ * - CostBudget: default alert percentages, the name carrying them, the cost filter;
+ * - RefreshFailureAlarm: the rule and the two scoped policy statements.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../../lib/contracts';
+import { AlarmTopic, type AlarmTopicProps } from '../../lib/monitoring/alarm-topic';
+import { CostBudget, type CostBudgetProps } from '../../lib/monitoring/cost-budget';
 import { PipelineMonitoring, type PipelineMonitoringProps } from '../../lib/monitoring/pipeline-monitoring';
+import { RefreshFailureAlarm } from '../../lib/monitoring/refresh-failure';
 import { ResourceNames } from '../../lib/naming';
 import { cdkJsonContext } from '../support/cdk-context';
 
@@ -31,8 +39,12 @@ const THRESHOLDS: PipelineMonitoringProps['thresholds'] = {
   searchLatency: Duration.millis(400),
 };
 
+/** A bare stack, as every construct here is built in. */
+const bareStack = () => new Stack(new App({ context: cdkJsonContext() }), 'marin-test-monitoring', { env: { account: '123456789012', region: 'us-east-1' } });
+const NAMES = new ResourceNames('marin', 'test');
+
 function build(overrides: Partial<PipelineMonitoringProps> & { cacheNodes?: number; natGateways?: number } = {}) {
-  const stack = new Stack(new App({ context: cdkJsonContext() }), 'marin-test-monitoring', { env: { account: '123456789012', region: 'us-east-1' } });
+  const stack = bareStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const services = {} as Record<ServiceName, ecs.FargateService>;
@@ -48,7 +60,7 @@ function build(overrides: Partial<PipelineMonitoringProps> & { cacheNodes?: numb
   for (const worker of WORKER_NAMES) queues[worker] = { queue: new sqs.Queue(stack, `${worker}Queue`), deadLetterQueue: new sqs.Queue(stack, `${worker}Dlq`) };
   const { cacheNodes = 1, natGateways = 1, ...props } = overrides;
   new PipelineMonitoring(stack, 'Monitoring', {
-    names: new ResourceNames('marin', 'test'),
+    names: NAMES,
     topic: new sns.Topic(stack, 'Topic'),
     thresholds: THRESHOLDS,
     queues,
@@ -64,6 +76,12 @@ function build(overrides: Partial<PipelineMonitoringProps> & { cacheNodes?: numb
   const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([logicalId, r]) => ({ ...(r.Properties as Record<string, any>), logicalId }) as Record<string, any> & { AlarmName: string; logicalId: string });
   return { alarms, template };
 }
+
+/** The `start` of the dashboard body (a join of literals and tokens). */
+const dashboardStart = (template: Template): string => {
+  const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+  return /\\"start\\":\\"([^\\]+)\\"/.exec(body)![1];
+};
 
 const names = (alarms: Array<{ AlarmName: string }>) => alarms.map((a) => a.AlarmName.replace('marin-test-', '')).sort();
 
@@ -91,10 +109,13 @@ describe('PipelineMonitoring alone', () => {
     expect(alarms.find((a) => a.AlarmName === 'marin-test-ingestion-dlq-messages')!.logicalId).toBe('AlarmsIngestionDlqMessages053F531E');
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'marin-test-pipeline' });
+    // dashboardRange: 6 hours (the library's own default is 8).
+    expect(dashboardStart(template)).toBe('-PT6H');
   });
 
-  test('actionsEnabled false: every alarm exists with its actions attached and disabled', () => {
-    const { alarms } = build({ actionsEnabled: false });
+  test('actionsEnabled false: every alarm exists with its actions attached and disabled; dashboardRange given', () => {
+    const { alarms, template } = build({ actionsEnabled: false, dashboardRange: Duration.hours(1) });
+    expect(dashboardStart(template)).toBe('-PT1H');
     expect(alarms.length).toBe(27);
     expect(alarms.filter((a) => a.ActionsEnabled !== false || a.AlarmActions?.length !== 1 || a.OKActions?.length !== 1)).toEqual([]);
   });
@@ -112,5 +133,108 @@ describe('PipelineMonitoring alone', () => {
       'nat2-port-allocation-errors',
       'nat3-port-allocation-errors',
     ]);
+  });
+});
+
+/** The template's SNS subscriptions. */
+const subscriptionsOf = (template: any) => Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+
+/** The template asks for no address at deploy time: no AlarmEmail parameter, no rule but CDK's own. */
+function expectNoDeployTimeAddress(template: any): void {
+  expect(template.Parameters?.AlarmEmail).toBeUndefined();
+  expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+}
+
+describe('AlarmTopic alone', () => {
+  const topicTemplate = (props: Partial<AlarmTopicProps> = {}) => {
+    const stack = bareStack();
+    new AlarmTopic(stack, 'AlarmTopic', { names: NAMES, ...props });
+    return Template.fromStack(stack).toJSON();
+  };
+  const keyOf = (template: any) => Object.values(template.Resources).find((r: any) => r.Type === 'AWS::KMS::Key') as any;
+
+  test('defaults: the key retained on update and delete (30-day window), no subscription, no parameter, no rule', () => {
+    const template = topicTemplate();
+    const key = keyOf(template);
+    expect([key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays]).toEqual(['RetainExceptOnCreate', 'Retain', 30]);
+    expect(Object.values(template.Resources).find((r: any) => r.Type === 'AWS::SNS::Topic')).toMatchObject({
+      Properties: { TopicName: 'marin-test-alarms', DisplayName: 'marin-test alarms' },
+    });
+    expect(subscriptionsOf(template)).toEqual([]);
+    expectNoDeployTimeAddress(template);
+  });
+
+  test('removalPolicy DESTROY: the key is deleted with the stack (7-day window)', () => {
+    const key = keyOf(topicTemplate({ removalPolicy: RemovalPolicy.DESTROY }));
+    expect([key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays]).toEqual(['Delete', 'Delete', 7]);
+  });
+
+  test('requireDeployTimeEmail: the AlarmEmail parameter, a rule refusing it empty, and its subscription', () => {
+    const template = topicTemplate({ requireDeployTimeEmail: true });
+    expect(template.Parameters.AlarmEmail).toMatchObject({ Type: 'String', AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' });
+    const rules = Object.entries(template.Rules).filter(([id]) => id !== 'CheckBootstrapVersion').map(([, r]) => r) as any[];
+    expect(rules.map((r) => r.Assertions[0].Assert)).toEqual([{ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] }]);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([['email', { Ref: 'AlarmEmail' }]]);
+  });
+
+  test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
+    const template = topicTemplate({ emails: ['oncall@example.com', 'ops@example.com'] });
+    expectNoDeployTimeAddress(template);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'ops@example.com'],
+    ]);
+  });
+
+  test('addresses and a required deploy-time address together: both subscribed', () => {
+    const template = topicTemplate({ emails: ['ops@example.com'], requireDeployTimeEmail: true });
+    expect(subscriptionsOf(template).map((s) => s.Properties.Endpoint)).toEqual(['ops@example.com', { Ref: 'AlarmEmail' }]);
+  });
+});
+
+describe('CostBudget alone', () => {
+  const budgetOf = (props: Partial<CostBudgetProps> = {}) => {
+    const stack = bareStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    new CostBudget(stack, 'CostBudget', { names: NAMES, monthlyLimitUsd: 250, costCenters: ['cc-1', 'cc-2', 'cc-1'], topic, ...props });
+    return Object.values(Template.fromStack(stack).findResources('AWS::Budgets::Budget'))[0].Properties;
+  };
+
+  test('defaults: forecast at 80 %, actual at 100 %, both in the name; the topic the only subscriber; each cost center once', () => {
+    const budget = budgetOf();
+    expect(budget.Budget).toEqual({
+      BudgetName: 'marin-test-monthly-cost-f80-a100',
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      BudgetLimit: { Amount: 250, Unit: 'USD' },
+      CostFilters: { TagKeyValue: ['user:CostCenter$cc-1', 'user:CostCenter$cc-2'] },
+    });
+    expect(budget.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Subscribers])).toEqual([
+      ['FORECASTED', 80, [{ SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/^Topic/) } }]],
+      ['ACTUAL', 100, [{ SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/^Topic/) } }]],
+    ]);
+  });
+
+  test('percentages AWS Budgets rejects and an empty cost filter throw, naming the prop', () => {
+    expect(() => budgetOf({ forecastedAlertPercent: 0 })).toThrow('CostBudget: forecastedAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 0');
+    expect(() => budgetOf({ actualAlertPercent: 1_000_001 })).toThrow('CostBudget: actualAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 1000001');
+    expect(() => budgetOf({ actualAlertPercent: Number.NaN })).toThrow('actualAlertPercent must be above 0');
+    expect(() => budgetOf({ costCenters: [] })).toThrow('CostBudget: costCenters must name at least one CostCenter tag value');
+    expect(budgetOf({ forecastedAlertPercent: 1_000_000, actualAlertPercent: 0.5 }).Budget.BudgetName).toBe('marin-test-monthly-cost-f1000000-a0.5');
+  });
+});
+
+describe('RefreshFailureAlarm alone', () => {
+  test('a rule on the family failing, publishing to the topic; the topic and key admit EventBridge (scoped)', () => {
+    const stack = bareStack();
+    const topicKey = new kms.Key(stack, 'Key');
+    new RefreshFailureAlarm(stack, 'RefreshFailure', { family: 'marin-test-loader', topic: new sns.Topic(stack, 'Topic', { masterKey: topicKey }), topicKey });
+    const template = Template.fromStack(stack);
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0].Properties;
+    expect(rule.EventPattern.detail.group).toEqual(['family:marin-test-loader']);
+    expect(rule.Targets.map((t: any) => t.Arn)).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    const sids = (type: string) => Object.values(template.findResources(type)).flatMap((r) => (r.Properties.PolicyDocument ?? r.Properties.KeyPolicy).Statement.map((st: any) => st.Sid));
+    expect(sids('AWS::SNS::TopicPolicy')).toEqual(['AllowEventBridgeRefreshFailurePublish']);
+    expect(sids('AWS::KMS::Key')).toContain('AllowEventBridgeToPublishEncrypted');
   });
 });
