@@ -61,10 +61,13 @@ export class CostBudget extends Construct {
     // Guards for the construct used alone (the environment schema is stricter): values AWS Budgets rejects.
     for (const [prop, percent] of Object.entries({ forecastedAlertPercent, actualAlertPercent })) {
       if (!(percent > 0 && percent <= MAX_THRESHOLD_PERCENT)) {
-        throw new Error(`CostBudget: ${prop} must be above 0 and at most ${MAX_THRESHOLD_PERCENT} (AWS Budgets), got ${percent}`);
+        const limit = `above 0 and at most ${MAX_THRESHOLD_PERCENT} (AWS Budgets)`;
+        throw new Error(`CostBudget: ${prop} must be ${limit}, got ${percent}`);
       }
     }
-    if (props.costCenters.length === 0) throw new Error('CostBudget: costCenters must name at least one CostCenter tag value');
+    if (props.costCenters.length === 0) {
+      throw new Error('CostBudget: costCenters must name at least one CostCenter tag value');
+    }
     const subscribers: budgets.CfnBudget.SubscriberProperty[] = [{ subscriptionType: 'SNS', address: props.topic.topicArn }];
     const notification = (notificationType: 'FORECASTED' | 'ACTUAL', threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
       notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
@@ -79,7 +82,10 @@ export class CostBudget extends Construct {
         budgetLimit: { amount: props.monthlyLimitUsd, unit: 'USD' },
         costFilters: { TagKeyValue: [...new Set(props.costCenters)].map((value) => `user:CostCenter$${value}`) },
       },
-      notificationsWithSubscribers: [notification('FORECASTED', forecastedAlertPercent), notification('ACTUAL', actualAlertPercent)],
+      notificationsWithSubscribers: [
+        notification('FORECASTED', forecastedAlertPercent),
+        notification('ACTUAL', actualAlertPercent),
+      ],
     });
   }
 }

@@ -22,7 +22,7 @@ import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type Wo
 import { acknowledgeEach } from '../core/compliance';
 import { pascalCase, type ResourceNames } from '../naming';
 
-/** When the alarms fire. Defaults are none: every threshold is the environment's decision (config.monitoring). */
+/** When the alarms fire. No defaults: every threshold is the caller's decision (the stack: the environment's). */
 export interface AlarmThresholds {
   /** Oldest message of a work queue older than this. */
   readonly queueMaxAge: Duration;

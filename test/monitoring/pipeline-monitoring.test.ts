@@ -40,7 +40,10 @@ const THRESHOLDS: PipelineMonitoringProps['thresholds'] = {
 };
 
 /** A bare stack, as every construct here is built in. */
-const bareStack = () => new Stack(new App({ context: cdkJsonContext() }), 'marin-test-monitoring', { env: { account: '123456789012', region: 'us-east-1' } });
+const bareStack = () =>
+  new Stack(new App({ context: cdkJsonContext() }), 'marin-test-monitoring', {
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
 const NAMES = new ResourceNames('marin', 'test');
 
 function build(overrides: Partial<PipelineMonitoringProps> & { cacheNodes?: number; natGateways?: number } = {}) {
@@ -79,7 +82,8 @@ function build(overrides: Partial<PipelineMonitoringProps> & { cacheNodes?: numb
 
 /** The `start` of the dashboard body (a join of literals and tokens). */
 const dashboardStart = (template: Template): string => {
-  const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = JSON.stringify(dashboard.Properties.DashboardBody);
   return /\\"start\\":\\"([^\\]+)\\"/.exec(body)![1];
 };
 
@@ -137,7 +141,9 @@ describe('PipelineMonitoring alone', () => {
 });
 
 /** The template's SNS subscriptions. */
-const subscriptionsOf = (template: any) => Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SNS::Subscription') as any[];
+const resourcesOf = (template: any, type: string): any[] =>
+  Object.values(template.Resources).filter((r: any) => r.Type === type);
+const subscriptionsOf = (template: any) => resourcesOf(template, 'AWS::SNS::Subscription');
 
 /** The template asks for no address at deploy time: no AlarmEmail parameter, no rule but CDK's own. */
 function expectNoDeployTimeAddress(template: any): void {
@@ -151,30 +157,36 @@ describe('AlarmTopic alone', () => {
     new AlarmTopic(stack, 'AlarmTopic', { names: NAMES, ...props });
     return Template.fromStack(stack).toJSON();
   };
-  const keyOf = (template: any) => Object.values(template.Resources).find((r: any) => r.Type === 'AWS::KMS::Key') as any;
+  const keyOf = (template: any) => resourcesOf(template, 'AWS::KMS::Key')[0];
+  const removalOf = (key: any) => [key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays];
 
-  test('defaults: the key retained on update and delete (30-day window), no subscription, no parameter, no rule', () => {
+  test('defaults: key retained on update and delete (30-day window), no subscription, no parameter, no rule', () => {
     const template = topicTemplate();
     const key = keyOf(template);
-    expect([key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays]).toEqual(['RetainExceptOnCreate', 'Retain', 30]);
-    expect(Object.values(template.Resources).find((r: any) => r.Type === 'AWS::SNS::Topic')).toMatchObject({
-      Properties: { TopicName: 'marin-test-alarms', DisplayName: 'marin-test alarms' },
-    });
+    expect(removalOf(key)).toEqual(['RetainExceptOnCreate', 'Retain', 30]);
+    expect(resourcesOf(template, 'AWS::SNS::Topic')).toMatchObject([
+      { Properties: { TopicName: 'marin-test-alarms', DisplayName: 'marin-test alarms' } },
+    ]);
     expect(subscriptionsOf(template)).toEqual([]);
     expectNoDeployTimeAddress(template);
   });
 
   test('removalPolicy DESTROY: the key is deleted with the stack (7-day window)', () => {
-    const key = keyOf(topicTemplate({ removalPolicy: RemovalPolicy.DESTROY }));
-    expect([key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays]).toEqual(['Delete', 'Delete', 7]);
+    expect(removalOf(keyOf(topicTemplate({ removalPolicy: RemovalPolicy.DESTROY })))).toEqual(['Delete', 'Delete', 7]);
   });
 
   test('requireDeployTimeEmail: the AlarmEmail parameter, a rule refusing it empty, and its subscription', () => {
     const template = topicTemplate({ requireDeployTimeEmail: true });
-    expect(template.Parameters.AlarmEmail).toMatchObject({ Type: 'String', AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' });
-    const rules = Object.entries(template.Rules).filter(([id]) => id !== 'CheckBootstrapVersion').map(([, r]) => r) as any[];
-    expect(rules.map((r) => r.Assertions[0].Assert)).toEqual([{ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] }]);
-    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([['email', { Ref: 'AlarmEmail' }]]);
+    expect(template.Parameters.AlarmEmail).toMatchObject({
+      Type: 'String',
+      AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+    });
+    const rules = Object.entries(template.Rules as Record<string, any>).filter(([id]) => id !== 'CheckBootstrapVersion');
+    expect(rules.map(([, r]) => r.Assertions[0].Assert)).toEqual([
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] },
+    ]);
+    const subscribed = subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint]);
+    expect(subscribed).toEqual([['email', { Ref: 'AlarmEmail' }]]);
   });
 
   test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
@@ -196,11 +208,12 @@ describe('CostBudget alone', () => {
   const budgetOf = (props: Partial<CostBudgetProps> = {}) => {
     const stack = bareStack();
     const topic = new sns.Topic(stack, 'Topic');
-    new CostBudget(stack, 'CostBudget', { names: NAMES, monthlyLimitUsd: 250, costCenters: ['cc-1', 'cc-2', 'cc-1'], topic, ...props });
+    const costCenters = ['cc-1', 'cc-2', 'cc-1'];
+    new CostBudget(stack, 'CostBudget', { names: NAMES, monthlyLimitUsd: 250, costCenters, topic, ...props });
     return Object.values(Template.fromStack(stack).findResources('AWS::Budgets::Budget'))[0].Properties;
   };
 
-  test('defaults: forecast at 80 %, actual at 100 %, both in the name; the topic the only subscriber; each cost center once', () => {
+  test('defaults: forecast 80 %, actual 100 %, both in the name; the topic the only subscriber; cost centers once', () => {
     const budget = budgetOf();
     expect(budget.Budget).toEqual({
       BudgetName: 'marin-test-monthly-cost-f80-a100',
@@ -209,18 +222,30 @@ describe('CostBudget alone', () => {
       BudgetLimit: { Amount: 250, Unit: 'USD' },
       CostFilters: { TagKeyValue: ['user:CostCenter$cc-1', 'user:CostCenter$cc-2'] },
     });
-    expect(budget.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Subscribers])).toEqual([
-      ['FORECASTED', 80, [{ SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/^Topic/) } }]],
-      ['ACTUAL', 100, [{ SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/^Topic/) } }]],
+    const notifications = budget.NotificationsWithSubscribers.map((n: any) => [
+      n.Notification.NotificationType,
+      n.Notification.Threshold,
+      n.Subscribers,
+    ]);
+    const topicOnly = [{ SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/^Topic/) } }];
+    expect(notifications).toEqual([
+      ['FORECASTED', 80, topicOnly],
+      ['ACTUAL', 100, topicOnly],
     ]);
   });
 
   test('percentages AWS Budgets rejects and an empty cost filter throw, naming the prop', () => {
-    expect(() => budgetOf({ forecastedAlertPercent: 0 })).toThrow('CostBudget: forecastedAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 0');
-    expect(() => budgetOf({ actualAlertPercent: 1_000_001 })).toThrow('CostBudget: actualAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 1000001');
+    expect(() => budgetOf({ forecastedAlertPercent: 0 })).toThrow(
+      'CostBudget: forecastedAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 0',
+    );
+    expect(() => budgetOf({ actualAlertPercent: 1_000_001 })).toThrow(
+      'CostBudget: actualAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 1000001',
+    );
     expect(() => budgetOf({ actualAlertPercent: Number.NaN })).toThrow('actualAlertPercent must be above 0');
     expect(() => budgetOf({ costCenters: [] })).toThrow('CostBudget: costCenters must name at least one CostCenter tag value');
-    expect(budgetOf({ forecastedAlertPercent: 1_000_000, actualAlertPercent: 0.5 }).Budget.BudgetName).toBe('marin-test-monthly-cost-f1000000-a0.5');
+    // The limits themselves are accepted.
+    const edges = budgetOf({ forecastedAlertPercent: 1_000_000, actualAlertPercent: 0.5 });
+    expect(edges.Budget.BudgetName).toBe('marin-test-monthly-cost-f1000000-a0.5');
   });
 });
 
@@ -228,12 +253,17 @@ describe('RefreshFailureAlarm alone', () => {
   test('a rule on the family failing, publishing to the topic; the topic and key admit EventBridge (scoped)', () => {
     const stack = bareStack();
     const topicKey = new kms.Key(stack, 'Key');
-    new RefreshFailureAlarm(stack, 'RefreshFailure', { family: 'marin-test-loader', topic: new sns.Topic(stack, 'Topic', { masterKey: topicKey }), topicKey });
+    const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey });
+    new RefreshFailureAlarm(stack, 'RefreshFailure', { family: 'marin-test-loader', topic, topicKey });
     const template = Template.fromStack(stack);
     const rule = Object.values(template.findResources('AWS::Events::Rule'))[0].Properties;
     expect(rule.EventPattern.detail.group).toEqual(['family:marin-test-loader']);
     expect(rule.Targets.map((t: any) => t.Arn)).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
-    const sids = (type: string) => Object.values(template.findResources(type)).flatMap((r) => (r.Properties.PolicyDocument ?? r.Properties.KeyPolicy).Statement.map((st: any) => st.Sid));
+    const sids = (type: string) =>
+      Object.values(template.findResources(type)).flatMap((r) => {
+        const document = r.Properties.PolicyDocument ?? r.Properties.KeyPolicy;
+        return document.Statement.map((statement: any) => statement.Sid);
+      });
     expect(sids('AWS::SNS::TopicPolicy')).toEqual(['AllowEventBridgeRefreshFailurePublish']);
     expect(sids('AWS::KMS::Key')).toContain('AllowEventBridgeToPublishEncrypted');
   });
