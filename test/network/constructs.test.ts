@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EncryptionKey } from '../../lib/core/encryption-key';
-import { ManagedPolicyRole } from '../../lib/core/managed-policy-role';
+import { ManagedPolicyRole, type ManagedPolicyRoleProps } from '../../lib/core/managed-policy-role';
 import { requiredParameter } from '../../lib/core/required-parameter';
 import { ResourceNames } from '../../lib/naming';
 import { Network, type NetworkProps } from '../../lib/network/network';
@@ -113,7 +113,9 @@ describe('ManagedPolicyRole alone', () => {
   test('refuses inlinePolicies', () => {
     const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] });
     const inlinePolicies = { Extra: new iam.PolicyDocument({ statements: [statement] }) };
-    expect(() => new ManagedPolicyRole(bareStack(), 'Role', { assumedBy, inlinePolicies }))
+    // The props type leaves inlinePolicies out: only a cast (or JavaScript) gets them this far.
+    const props = { assumedBy, inlinePolicies } as ManagedPolicyRoleProps;
+    expect(() => new ManagedPolicyRole(bareStack(), 'Role', props))
       .toThrow('Role: ManagedPolicyRole takes no inlinePolicies; use grants or addToPrincipalPolicy');
   });
 
