@@ -2,6 +2,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 /**
+ * iam.Role's props without `inlinePolicies`: every permission goes through grants or `addToPrincipalPolicy`,
+ * into the role's managed policy. The defaults are iam.Role's.
+ */
+export type ManagedPolicyRoleProps = Omit<iam.RoleProps, 'inlinePolicies'>;
+
+/**
  * An IAM role whose grants land in a customer-managed policy attached to it, instead of the
  * inline `DefaultPolicy` CDK normally creates.
  *
@@ -13,8 +19,10 @@ import type { Construct } from 'constructs';
 export class ManagedPolicyRole extends iam.Role {
   private managedPolicy?: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string, props: iam.RoleProps) {
-    if (props.inlinePolicies && Object.keys(props.inlinePolicies).length > 0) {
+  constructor(scope: Construct, id: string, props: ManagedPolicyRoleProps) {
+    // The type already leaves inlinePolicies out; this stops a cast or a plain-JavaScript caller.
+    const { inlinePolicies } = props as iam.RoleProps;
+    if (inlinePolicies && Object.keys(inlinePolicies).length > 0) {
       throw new Error(`${id}: ManagedPolicyRole takes no inlinePolicies; use grants or addToPrincipalPolicy`);
     }
     super(scope, id, props);

@@ -1,11 +1,13 @@
 import { CfnParameter, CfnRule, Fn } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
+/** Every member is required: a required parameter has no sensible default. */
 export interface RequiredParameterProps {
   /** Construct id of the parameter. */
   readonly id: string;
   /** Its logical id in the template (the name `--parameters <name>=...` uses). */
   readonly logicalId: string;
+  /** What the parameter is, shown by CloudFormation when it asks for the value. */
   readonly description: string;
   /** Pattern CloudFormation checks the value against. */
   readonly allowedPattern: string;

@@ -125,8 +125,15 @@ export const BOUNDED_ROLE_ACTIONS: readonly string[] = [
   'iam:PutRolePolicy',
 ];
 
+/**
+ * What the policy documents read of the environment: its names and region, whether it has a web ACL and a
+ * staging-refresh task, and the Terraform state bucket. A Pick of the schema on purpose: these documents exist
+ * only per environment (the deploy-identity stack, the bootstrap); they are not a construct's props.
+ */
+type PolicyConfig = Pick<EnvironmentConfig, 'project' | 'name' | 'region' | 'services' | 'refresh' | 'terraformState'>;
+
 interface PolicyContext {
-  readonly config: EnvironmentConfig;
+  readonly config: PolicyConfig;
   readonly account: string;
   readonly region: string;
   readonly partition: string;

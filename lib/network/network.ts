@@ -1,14 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import type { EnvironmentConfig, InterfaceEndpointService } from '../../environments';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 import { dataBucketNames } from '../data/data-buckets';
 
 /** The staging-refresh export bucket as the S3 endpoint must see it: written from the source VPC, read from the target's. */
@@ -20,21 +18,50 @@ export interface RefreshExportAccess {
 }
 
 export interface NetworkProps {
+  /** The environment's naming scheme: VPC name, flow-log group name, descriptions. */
   readonly names: ResourceNames;
   /**
    * The staging-refresh export bucket, admitted by the S3 gateway endpoint on the side that uses it.
    * @default - none: the endpoint admits only this environment's data buckets and ECR's layer bucket
    */
   readonly refreshExport?: RefreshExportAccess;
-  /** Region and AZs (explicit, never looked up). */
+  /** The AZs of the VPC, given explicitly (never looked up: synth runs offline). */
   readonly availabilityZones: readonly string[];
-  readonly network: EnvironmentConfig['network'];
-  /** Retention of the flow-log group. */
-  readonly logRetentionDays: logs.RetentionDays;
+  /** CIDR of the VPC, e.g. `10.10.0.0/16`; no default, so two VPCs never overlap by accident. */
+  readonly vpcCidr: string;
+  /**
+   * NAT gateways, in the public subnets of the first AZs; at most one per AZ.
+   * @default - one per AZ
+   */
+  readonly natGateways?: number;
+  /**
+   * Interface endpoints by construct id prefix (`ECR` -> `ECREndpoint`), like ec2.Vpc's `gatewayEndpoints`:
+   * private DNS, in the `endpointAzCount` AZs, behind one security group admitting HTTPS from the VPC CIDR.
+   * @default - none (and no endpoint security group)
+   */
+  readonly interfaceEndpoints?: { readonly [id: string]: ec2.IInterfaceVpcEndpointService };
+  /**
+   * How many AZs (the first ones) the per-AZ-billed private endpoints span: `endpointSubnets`.
+   * @default - every AZ of the VPC
+   */
+  readonly endpointAzCount?: number;
+  /**
+   * Traffic the VPC flow log records.
+   * @default ec2.FlowLogTrafficType.ALL
+   */
+  readonly flowLogTrafficType?: ec2.FlowLogTrafficType;
+  /**
+   * Retention of the flow-log group.
+   * @default logs.RetentionDays.TWO_YEARS (CloudWatch Logs' own default in CDK)
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
   /** Key that encrypts the flow-log group. Its policy must let CloudWatch Logs use it. */
   readonly logsKey: kms.IKey;
-  /** dev: the flow-log group goes with the stack. */
-  readonly disposable: boolean;
+  /**
+   * What happens to the flow-log group when its stack deletes or replaces it.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** Subnet group names, shared with constructs that select subnets. */
@@ -60,7 +87,7 @@ export function s3EndpointBuckets(names: ResourceNames, region: string): { proje
 
 /**
  * The environment's VPC: public, private-with-egress and isolated subnets over explicit AZs,
- * NAT gateways from config, an S3 gateway endpoint, interface endpoints from config, flow logs
+ * NAT gateways, an S3 gateway endpoint, optional interface endpoints, flow logs
  * to an encrypted log group. The default security group is closed by the operator deploy, not by a
  * Lambda (./default-security-group.ts).
  */
@@ -75,22 +102,33 @@ export class Network extends Construct {
   readonly s3Endpoint: ec2.GatewayVpcEndpoint;
   /** Security group of interface endpoints: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup?: ec2.SecurityGroup;
-  /** Private subnets of the per-AZ-billed endpoints: the first `network.endpointAzCount` AZs. */
+  /** Private subnets of the per-AZ-billed endpoints: the first `endpointAzCount` AZs. */
   readonly endpointSubnets: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { names, network } = props;
-    this.endpointSubnets = { subnetGroupName: SUBNET_GROUPS.private, availabilityZones: props.availabilityZones.slice(0, network.endpointAzCount) };
-    if (network.natGateways > props.availabilityZones.length) {
-      throw new Error(`${names.prefix}: network.natGateways (${network.natGateways}) cannot exceed the ${props.availabilityZones.length} availability zones`);
+    const { names } = props;
+    const azCount = props.availabilityZones.length;
+    const natGateways = props.natGateways ?? azCount;
+    const endpointAzCount = props.endpointAzCount ?? azCount;
+    // ec2.Vpc would silently create fewer NAT gateways than asked (or none: private subnets with no egress),
+    // and the slice below fewer endpoint AZs.
+    if (natGateways < 1 || natGateways > azCount) {
+      throw new Error(`${names.prefix}: natGateways (${natGateways}) must be 1 to the ${azCount} availabilityZones`);
     }
+    if (endpointAzCount < 1 || endpointAzCount > azCount) {
+      throw new Error(`${names.prefix}: endpointAzCount (${endpointAzCount}) must be 1 to the ${azCount} availabilityZones`);
+    }
+    this.endpointSubnets = {
+      subnetGroupName: SUBNET_GROUPS.private,
+      availabilityZones: props.availabilityZones.slice(0, endpointAzCount),
+    };
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       vpcName: names.name('vpc'),
-      ipAddresses: ec2.IpAddresses.cidr(network.vpcCidr),
+      ipAddresses: ec2.IpAddresses.cidr(props.vpcCidr),
       availabilityZones: [...props.availabilityZones],
-      natGateways: network.natGateways,
+      natGateways,
       // Closed by the operator deploy instead (./default-security-group.ts): CDK's restriction is a Lambda
       // outside the VPC with an unencrypted, never-expiring log group.
       restrictDefaultSecurityGroup: false,
@@ -113,15 +151,17 @@ export class Network extends Construct {
       this.vpc.publicSubnets.map((subnet) => subnet.node.tryFindChild(id)).filter((child): child is T & IConstruct => child instanceof type);
     this.natGateways = publicChildren('NATGateway', ec2.CfnNatGateway);
     this.natEgressIps = publicChildren('EIP', ec2.CfnEIP).map((eip) => eip.attrPublicIp);
-    if (this.natGateways.length !== network.natGateways) {
-      throw new Error(`${names.prefix}: the VPC created ${this.natGateways.length} NAT gateways, network.natGateways is ${network.natGateways}`);
+    // Not a config rule: it catches a CDK release that renames those children (natGateways would come back empty).
+    if (this.natGateways.length !== natGateways) {
+      const created = this.natGateways.length;
+      throw new Error(`${names.prefix}: the VPC created ${created} NAT gateways, natGateways is ${natGateways}`);
     }
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       logGroupName: names.logGroupName('vpc-flow-logs'),
-      retention: props.logRetentionDays,
+      retention: props.flowLogRetention ?? logs.RetentionDays.TWO_YEARS,
       encryptionKey: props.logsKey,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
       // Confused-deputy protection, as the VPC guide's flow-log role trust policy shows: only flow logs of this
@@ -134,18 +174,19 @@ export class Network extends Construct {
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole),
-      trafficType: ec2.FlowLogTrafficType[network.flowLogTrafficType],
+      trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
     });
 
-    if (network.interfaceEndpoints.length > 0) {
+    const interfaceEndpoints = Object.entries(props.interfaceEndpoints ?? {});
+    if (interfaceEndpoints.length > 0) {
       this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
         vpc: this.vpc,
         description: `${names.prefix} interface endpoints: HTTPS from inside the VPC`,
         allowAllOutbound: false,
       });
-      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(network.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-      for (const service of network.interfaceEndpoints) {
-        this.addInterfaceEndpoint(service, this.endpointSecurityGroup);
+      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+      for (const [endpointId, service] of interfaceEndpoints) {
+        this.addInterfaceEndpoint(endpointId, service, this.endpointSecurityGroup);
       }
     }
 
@@ -211,9 +252,13 @@ export class Network extends Construct {
     return { subnetGroupName: SUBNET_GROUPS.isolated };
   }
 
-  private addInterfaceEndpoint(service: InterfaceEndpointService, securityGroup: ec2.ISecurityGroup): void {
-    this.vpc.addInterfaceEndpoint(`${service}Endpoint`, {
-      service: ec2.InterfaceVpcEndpointAwsService[service],
+  private addInterfaceEndpoint(
+    id: string,
+    service: ec2.IInterfaceVpcEndpointService,
+    securityGroup: ec2.ISecurityGroup,
+  ): void {
+    this.vpc.addInterfaceEndpoint(`${id}Endpoint`, {
+      service,
       subnets: this.endpointSubnets,
       securityGroups: [securityGroup],
       // The endpoint security group already admits HTTPS from the VPC CIDR; no extra token-based rule.

@@ -1,3 +1,4 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
@@ -33,14 +34,23 @@ export class NetworkStack extends PipelineStack {
     });
     this.logsKey.allowCloudWatchLogs(this.region, this.account, this.partition);
 
+    const { network } = config;
     this.network = new Network(this, 'Network', {
       names: this.names,
       availabilityZones: config.availabilityZones,
-      network: config.network,
-      logRetentionDays: config.logRetentionDays,
+      vpcCidr: network.vpcCidr,
+      natGateways: network.natGateways,
+      interfaceEndpoints: Object.fromEntries(
+        network.interfaceEndpoints.map((service) => [service, ec2.InterfaceVpcEndpointAwsService[service]]),
+      ),
+      endpointAzCount: network.endpointAzCount,
+      flowLogTrafficType: ec2.FlowLogTrafficType[network.flowLogTrafficType],
+      flowLogRetention: config.logRetentionDays,
       logsKey: this.logsKey.key,
-      disposable: config.disposableData,
-      ...(config.refresh.role !== 'none' ? { refreshExport: { bucketName: refreshNames(config.project).exportBucket, side: config.refresh.role } } : {}),
+      removalPolicy: retainedUnlessDisposable(config.disposableData),
+      ...(config.refresh.role !== 'none'
+        ? { refreshExport: { bucketName: refreshNames(config.project).exportBucket, side: config.refresh.role } }
+        : {}),
     });
 
     // Handoff to the Atlas stack (PrivateLink endpoint placement and the M0 IP access list).
