@@ -214,4 +214,3 @@ export function planBootstrap(config: EnvironmentConfig, options: OpsOptions): P
   }
   return { command: 'bootstrap', environment: config.name, steps };
 }
-

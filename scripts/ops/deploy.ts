@@ -231,20 +231,20 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
   const prepare: Step[] = options.executeBundle
     ? []
     : [
-    {
-      kind: 'command',
-      description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
-      changes: true,
-      argv: [
-        'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
-        '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
-        ...(force ? ['--force'] : []),
-        ...adoptRetained([stack]),
-        // The change set is reviewed below, before anything is executed.
-        '--require-approval', 'never',
-      ],
-    },
-  ];
+      {
+        kind: 'command',
+        description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
+        changes: true,
+        argv: [
+          'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
+          '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
+          ...(force ? ['--force'] : []),
+          ...adoptRetained([stack]),
+          // The change set is reviewed below, before anything is executed.
+          '--require-approval', 'never',
+        ],
+      },
+    ];
   const steps: Step[] = [
     ...prepare,
     {
@@ -285,9 +285,9 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
     ...(options.executeBundle
       ? []
       : [
-          { kind: 'command' as const, description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
-          { kind: 'command' as const, description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
-        ]),
+        { kind: 'command' as const, description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
+        { kind: 'command' as const, description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
+      ]),
     {
       kind: 'review',
       description: `review the saved plan ${planFile}: refuse destroying or replacing the project, cluster, backup schedule or private endpoint`,

@@ -30,11 +30,11 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   const cdkDestroy = (group: readonly StackInfo[], label: string): Step[] => [
     ...(config.terminationProtection
       ? group.map((s): CommandStep => ({
-          kind: 'command',
-          description: `turn off termination protection of ${s.stackName}`,
-          changes: true,
-          argv: ['aws', 'cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName, '--region', config.region],
-        }))
+        kind: 'command',
+        description: `turn off termination protection of ${s.stackName}`,
+        changes: true,
+        argv: ['aws', 'cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName, '--region', config.region],
+      }))
       : []),
     {
       kind: 'command',
@@ -57,4 +57,3 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   }
   return { command: 'destroy', environment: config.name, steps };
 }
-

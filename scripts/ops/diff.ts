@@ -62,18 +62,18 @@ function readBackThenDiff(config: EnvironmentConfig, options: OpsOptions, stacks
   const readMonitoring = (read: ReadBack): Step[] =>
     readAlarms
       ? [
-          {
-            kind: 'derive',
-            description: `read the alarm addresses from the deployed ${monitoring} (pass --alarm-email instead if it was never deployed)`,
-            changes: false,
-            argv: getTemplateArgv(config, monitoring),
-            sampleOutput: SAMPLE_MONITORING,
-            then: (stdout) => {
-              const emails = deployedAlarmEmails(parseTemplate(stdout, monitoring), config, monitoring);
-              return diffWith({ ...read, alarmEmails: emails.length > 0 ? emails : undefined });
-            },
-          } satisfies DeriveStep,
-        ]
+        {
+          kind: 'derive',
+          description: `read the alarm addresses from the deployed ${monitoring} (pass --alarm-email instead if it was never deployed)`,
+          changes: false,
+          argv: getTemplateArgv(config, monitoring),
+          sampleOutput: SAMPLE_MONITORING,
+          then: (stdout) => {
+            const emails = deployedAlarmEmails(parseTemplate(stdout, monitoring), config, monitoring);
+            return diffWith({ ...read, alarmEmails: emails.length > 0 ? emails : undefined });
+          },
+        } satisfies DeriveStep,
+      ]
       : diffWith(read);
   if (!readImage && !readCertificate) return readMonitoring({});
   return [

@@ -102,9 +102,9 @@ export function resolveAwsCli(env: Readonly<Record<string, string | undefined>> 
   const chosen = env.AWS_CLI
     ? { binary: env.AWS_CLI, source: 'AWS_CLI' }
     : (() => {
-        const first = awsOnPath(env.PATH)[0];
-        return first ? { binary: first, source: 'the first aws on PATH' } : undefined;
-      })();
+      const first = awsOnPath(env.PATH)[0];
+      return first ? { binary: first, source: 'the first aws on PATH' } : undefined;
+    })();
   if (!chosen) throw new AwsCliError(`no AWS CLI found: no aws on PATH and AWS_CLI is not set; ${INSTALL}`);
   if (!isAbsolute(chosen.binary) || !isExecutable(chosen.binary)) throw new AwsCliError(`AWS_CLI=${chosen.binary} is not an executable file (it must be an absolute path); ${INSTALL}`);
   const version = awsCliVersion(probe(chosen.binary));
