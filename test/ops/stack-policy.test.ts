@@ -129,7 +129,8 @@ describe.each(['staging', 'prod'] as const)('%s: every CDK stack gets the policy
   const steps = policySteps(env);
 
   test('the deploy sets it on every stack, with the execution of that stack\'s reviewed change set', () => {
-    expect(steps.map((s) => s.stackPolicy!.stackName)).toEqual(stackInventory(loadEnvironment(env)).map((s) => s.stackName));
+    expect(steps.map((s) => s.stackPolicy!.stackName))
+      .toEqual(stackInventory(loadEnvironment(env)).map((s) => s.stackName));
     for (const step of steps) {
       expect(step.argv).toContain('--method=execute-change-set');
       expect(step.argv).toContain(step.stackPolicy!.stackName);
