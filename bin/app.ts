@@ -4,7 +4,8 @@
  *
  *   npx cdk synth                     # dev
  *   npx cdk synth -c env=prod         # every prod stack
- *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 -c certificateArn=arn:aws:acm:... -c alarmEmails=oncall@example.com
+ *   npx cdk deploy -c env=prod -c account=123456789012 -c imageTag=1.4.2 \
+ *     -c certificateArn=arn:aws:acm:... -c alarmEmails=oncall@example.com
  */
 import { App } from 'aws-cdk-lib';
 import { loadEnvironment } from '../environments';

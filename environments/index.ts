@@ -38,7 +38,9 @@ export interface EnvironmentOverrides {
   readonly certificateArn?: string;
   /** Alarm e-mail addresses added to `monitoring.alarmEmails` (deploy-time, so none has to be committed). */
   readonly alarmEmails?: readonly string[];
-  /** The staging refresh's other account (prod: the staging account; staging: the prod account), `refresh.peerAccount`. */
+  /**
+   * The staging refresh's other account (prod: the staging account; staging: the prod account), `refresh.peerAccount`.
+   */
   readonly refreshPeerAccount?: string;
   /** Image tag of the refresh task (anonymiser in prod, loader in staging), `refresh.imageTag`. */
   readonly refreshImageTag?: string;
@@ -83,7 +85,9 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
     ...(overrides.account !== undefined ? { account: overrides.account } : {}),
     monitoring: {
       ...declared.monitoring,
-      ...(overrides.alarmEmails !== undefined ? { alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...overrides.alarmEmails])] } : {}),
+      ...(overrides.alarmEmails !== undefined
+        ? { alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...overrides.alarmEmails])] }
+        : {}),
     },
     refresh: {
       ...declared.refresh,

@@ -66,7 +66,13 @@ export const prod: EnvironmentInput = {
     // Every worker task on Spot, the floor too: an interrupted task's message returns to its queue and ECS
     // replaces the task; the queue-age alarms catch a stall. On-demand floors would cost $60.60/month more.
     workerOnDemandBase: 0,
-    autoscaling: { apiCpuTargetPercent: 60, apiRequestsPerTarget: 500, workerBacklogPerTask: 10, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 },
+    autoscaling: {
+      apiCpuTargetPercent: 60,
+      apiRequestsPerTarget: 500,
+      workerBacklogPerTask: 10,
+      scaleOutCooldownSeconds: 60,
+      scaleInCooldownSeconds: 300,
+    },
     // Standard Container Insights (cluster, service and task-count metrics, which the backlog scaling reads);
     // enhanced observability adds per-task/container series for ~$12/month more: docs/cost.md.
     containerInsights: 'enabled',

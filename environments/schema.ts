@@ -50,7 +50,10 @@ export const FARGATE_SIZES: Record<number, readonly number[]> = {
   512: [1024, 2048, 3072, 4096],
   1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
   2048: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
-  4096: [8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720],
+  4096: [
+    8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456,
+    20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720,
+  ],
 };
 
 /** Interface endpoints the network construct knows how to create (keys of ec2.InterfaceVpcEndpointAwsService). */
@@ -84,7 +87,7 @@ export const CACHE_NODE_TYPES = [
   'cache.r7g.2xlarge',
 ] as const;
 
-/** A number from a fixed list. A union of literals would fail with zod's bare "Invalid input"; this names the allowed values. */
+/** A number from a fixed list; its error names the allowed values (a union of literals: zod's bare "Invalid input"). */
 function oneOf(values: readonly number[], what: string) {
   return z.number().refine((value) => values.includes(value), { message: `must be one of ${values.join(', ')} (${what})` });
 }
@@ -106,7 +109,10 @@ const maintenanceWindow = z
 const dailyWindow = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-04:00');
 const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address');
 
-/** Whether `name` is an IANA timezone the ICU data of this Node.js knows, spelled exactly (Application Auto Scaling takes IANA names). */
+/**
+ * Whether `name` is an IANA timezone the ICU data of this Node.js
+ * knows, spelled exactly (Application Auto Scaling takes IANA names).
+ */
 export function isIanaTimezone(name: string): boolean {
   try {
     // Intl matches names case-insensitively; AWS does not: every segment is spelled as in the tz database.
@@ -124,7 +130,9 @@ const WEEK_MINUTES = 7 * 24 * 60;
 function weeklyWindow(window: string): [number, number] | string {
   const [from, to] = window.split('-').map((part) => part.split(':'));
   const minute = ([day, hh, mm]: string[]): number | undefined =>
-    Number(hh) < 24 && Number(mm) < 60 ? DAYS.indexOf(day as (typeof DAYS)[number]) * 1440 + Number(hh) * 60 + Number(mm) : undefined;
+    Number(hh) < 24 && Number(mm) < 60
+      ? DAYS.indexOf(day as (typeof DAYS)[number]) * 1440 + Number(hh) * 60 + Number(mm)
+      : undefined;
   const start = minute(from);
   const end = minute(to);
   if (start === undefined || end === undefined) return 'has an hour above 23 or a minute above 59';
@@ -158,7 +166,10 @@ export const networkSchema = z.strictObject({
   vpcCidr: cidr,
   /** NAT gateways: 1 is a single point of failure for egress, one per AZ is HA. */
   natGateways: positiveInt,
-  /** Interface endpoints to create; each costs ~$7.30/AZ/month, so only where they beat NAT data charges or are needed for HA. */
+  /**
+   * Interface endpoints to create; each costs ~$7.30/AZ/month, so
+   * only where they beat NAT data charges or are needed for HA.
+   */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)),
   /** Flow log traffic type. */
   flowLogTrafficType: z.enum(['ALL', 'REJECT']),
@@ -226,7 +237,9 @@ export const cacheSchema = z.strictObject({
   /** One of CACHE_ENGINE_VERSIONS[engine] (checked below, with the engine). */
   engineVersion: z.string(),
   nodeType: z.enum(CACHE_NODE_TYPES, { error: (issue) => `${JSON.stringify(issue.input)} is not a known node type: must be one of ${CACHE_NODE_TYPES.join(', ')}` }),
-  /** TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5). */
+  /**
+   * TCP port of the cache. Not the engine default 6379, so a scan for default Redis ports finds nothing (cdk-nag AEC5).
+   */
   // Creation-time: changing the port replaces the replication group, and its fixed id then fails the
   // deploy ("already exists"). Choose once.
   port: z.number().int().min(1024).max(65535).refine((port) => port !== 6379, 'must not be the default Redis port 6379'),
@@ -274,7 +287,9 @@ export const servicesSchema = z.strictObject({
   cpuArchitecture: z.enum(['ARM64', 'X86_64']),
   /** Queue workers may run on Fargate Spot: an interrupted task's message returns to its queue. */
   workersOnSpot: z.boolean(),
-  /** Image tag to deploy. Absent: services are created at desired count 0 so a first deploy does not wait for an image. */
+  /**
+   * Image tag to deploy. Absent: services are created at desired count 0 so a first deploy does not wait for an image.
+   */
   imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional(),
   /** Port the api container listens on (>= 1024: a non-root process cannot bind lower ports). */
   apiContainerPort: z.number().int().min(1024).max(65535),
@@ -353,11 +368,17 @@ export const ATLAS_SNAPSHOT_INTERVAL_HOURS = [1, 2, 4, 6, 8, 12] as const;
 export const ATLAS_INSTANCE_SIZES = ['M0', 'M10', 'M20', 'M30', 'M40'] as const;
 
 export const atlasSchema = z.strictObject({
-  /** M0 is the free shared tier (TENANT: no PrivateLink, no cloud backup, no termination protection); M10+ are dedicated. */
+  /**
+   * M0 is the free shared tier (TENANT: no PrivateLink, no cloud
+   * backup, no termination protection); M10+ are dedicated.
+   */
   instanceSize: z.enum(ATLAS_INSTANCE_SIZES),
   /** Atlas region name for the cluster, matching the AWS region. */
   region: z.string().regex(/^[A-Z]{2}_[A-Z]+_\d$/, 'must be an Atlas region such as US_EAST_1'),
-  /** MongoDB major version, pinned so an upgrade is a reviewed change. M0 runs the version Atlas chooses (documented, not sent). */
+  /**
+   * MongoDB major version, pinned so an upgrade is a reviewed change.
+   * M0 runs the version Atlas chooses (documented, not sent).
+   */
   mongoDbMajorVersion: z.string().regex(/^\d+\.0$/, 'must be a major version such as 8.0'),
   /** Electable nodes (replica set members). M0 is always 3; dedicated tiers use 3, 5 or 7. */
   electableNodes: oneOf([3, 5, 7], 'replica set sizes Atlas offers'),
@@ -426,7 +447,9 @@ export const terraformStateSchema = z.strictObject({
  */
 export const ciSchema = z.strictObject({
   github: z.strictObject({
-    /** GitHub user or organisation that owns the repository (1-39 of a-z A-Z 0-9 -, no leading/trailing/double hyphen). */
+    /**
+     * GitHub user or organisation that owns the repository (1-39 of a-z A-Z 0-9 -, no leading/trailing/double hyphen).
+     */
     owner: z
       .string()
       .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub owner name (1-39 letters, digits or single hyphens; no wildcard): the deploy roles trust exactly this owner'),
@@ -540,7 +563,10 @@ const refreshTaskSize = {
   /** Fargate CPU units and memory (MiB) of the refresh task (a valid Fargate pair). */
   taskCpu: oneOf(Object.keys(FARGATE_SIZES).map(Number), 'Fargate CPU units'),
   taskMemoryMiB: positiveInt,
-  /** Image tag of the refresh task; absent: `not-deployed` (the task definition exists, nothing can run until an image is pushed and deployed). */
+  /**
+   * Image tag of the refresh task; absent: `not-deployed` (the task definition
+   * exists, but nothing can run until an image is pushed and deployed).
+   */
   imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a valid image tag').optional(),
   /** The other side's AWS account (see above); absent: this environment's own account. */
   peerAccount: awsAccount.optional(),
@@ -676,7 +702,8 @@ export const environmentSchema = z
     if (env.services.workerMinCapacity > env.services.maxCapacity) {
       fail(['services', 'workerMinCapacity'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
     }
-    if (env.usage.workerAverageTasks < env.services.workerMinCapacity || env.usage.workerAverageTasks > env.services.maxCapacity) {
+    const { workerAverageTasks } = env.usage;
+    if (workerAverageTasks < env.services.workerMinCapacity || workerAverageTasks > env.services.maxCapacity) {
       fail(['usage', 'workerAverageTasks'], `must be between services.workerMinCapacity (${env.services.workerMinCapacity}) and services.maxCapacity (${env.services.maxCapacity})`);
     }
     if (env.services.workerOnDemandBase > env.services.maxCapacity) {
@@ -709,7 +736,8 @@ export const environmentSchema = z
       if (!env.cache.highAvailability) fail(['cache', 'highAvailability'], 'prod needs a highly available cache (replica, automatic failover, Multi-AZ)');
       if (env.cache.snapshotRetentionDays < 7) fail(['cache', 'snapshotRetentionDays'], 'prod keeps cache snapshots at least 7 days');
     }
-    if (env.storage.recordingsObjectLock.enabled && env.storage.recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
+    const { recordingsObjectLock, transcriptsObjectLock } = env.storage;
+    if (recordingsObjectLock.enabled && recordingsObjectLock.retentionDays > env.storage.recordingsExpireAfterDays) {
       fail(['storage', 'recordingsObjectLock', 'retentionDays'], 'must not exceed recordingsExpireAfterDays: locked versions could never expire');
     }
 
@@ -720,7 +748,7 @@ export const environmentSchema = z
         `${env.queues.visibilityTimeoutSeconds} s must be greater than workerProcessingTimeoutSeconds (${env.queues.workerProcessingTimeoutSeconds}) + the container stop timeout (${FARGATE_MAX_STOP_TIMEOUT_SECONDS}) = ${minimumVisibility} s: a worker stopped at the end of a message's processing must still finish it before the message is visible again`,
       );
     }
-    if (env.storage.transcriptsObjectLock.enabled && env.storage.transcriptsObjectLock.retentionDays > env.storage.transcriptsExpireAfterDays) {
+    if (transcriptsObjectLock.enabled && transcriptsObjectLock.retentionDays > env.storage.transcriptsExpireAfterDays) {
       fail(['storage', 'transcriptsObjectLock', 'retentionDays'], 'must not exceed transcriptsExpireAfterDays: locked versions could never expire');
     }
     if (holdsRealData && !env.storage.transcriptsObjectLock.enabled) {
@@ -761,10 +789,12 @@ export const environmentSchema = z
       if (atlas.pointInTimeWindowDays > atlas.backupRetentionDays) {
         fail(['atlas', 'pointInTimeWindowDays'], `${atlas.pointInTimeWindowDays} days exceeds backupRetentionDays (${atlas.backupRetentionDays})`);
       }
-      if (atlas.weeklySnapshotRetentionWeeks > 0 && atlas.weeklySnapshotRetentionWeeks * 7 < atlas.backupRetentionDays) {
+      const weeklyDays = atlas.weeklySnapshotRetentionWeeks * 7;
+      if (atlas.weeklySnapshotRetentionWeeks > 0 && weeklyDays < atlas.backupRetentionDays) {
         fail(['atlas', 'weeklySnapshotRetentionWeeks'], `${atlas.weeklySnapshotRetentionWeeks} weeks is shorter than backupRetentionDays (${atlas.backupRetentionDays}); Atlas keeps weekly snapshots at least as long as daily ones`);
       }
-      if (atlas.monthlySnapshotRetentionMonths > 0 && atlas.monthlySnapshotRetentionMonths * 31 < Math.max(atlas.backupRetentionDays, atlas.weeklySnapshotRetentionWeeks * 7)) {
+      const monthlyDays = atlas.monthlySnapshotRetentionMonths * 31;
+      if (atlas.monthlySnapshotRetentionMonths > 0 && monthlyDays < Math.max(atlas.backupRetentionDays, weeklyDays)) {
         fail(['atlas', 'monthlySnapshotRetentionMonths'], 'is shorter than the daily or weekly retention; Atlas keeps monthly snapshots at least as long');
       }
     } else {

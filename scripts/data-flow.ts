@@ -205,7 +205,9 @@ export function readDataFlow(templates: ReadonlyMap<string, FlowTemplate>, confi
     const taskDefinition = assembly.target(service.properties.TaskDefinition, service.stack);
     if (!taskDefinition) continue;
     runByService.add(key(taskDefinition));
-    const vpc = (service.properties.NetworkConfiguration as { AwsvpcConfiguration?: { SecurityGroups?: Json[] } } | undefined)?.AwsvpcConfiguration;
+    const network = service.properties.NetworkConfiguration as
+      { AwsvpcConfiguration?: { SecurityGroups?: Json[] } } | undefined;
+    const vpc = network?.AwsvpcConfiguration;
     const name = assembly.text(service.properties.ServiceName ?? service.logicalId, service.stack);
     workloads.push({
       node: { id: nodeIdOf(service), label: `${shortName(name)} service`, shape: 'service' },
@@ -240,7 +242,10 @@ export function readDataFlow(templates: ReadonlyMap<string, FlowTemplate>, confi
     });
     const lbListeners = assembly
       .resources('AWS::ElasticLoadBalancingV2::Listener')
-      .filter((listener) => key(assembly.target(listener.properties.LoadBalancerArn, listener.stack) ?? listener) === key(loadBalancer));
+      .filter((listener) => {
+        const target = assembly.target(listener.properties.LoadBalancerArn, listener.stack) ?? listener;
+        return key(target) === key(loadBalancer);
+      });
     const entry = lbListeners.map((l) => `${l.properties.Protocol} ${l.properties.Port}`).sort();
     listeners.push(...entry);
     const ingress = entry.join(', ');
@@ -274,7 +279,8 @@ export function readDataFlow(templates: ReadonlyMap<string, FlowTemplate>, confi
     const statements = policies
       .filter((policy) => asArray(policy.properties.Roles).some((r) => key(assembly.target(r, policy.stack) ?? { stack: '', logicalId: '' }) === key(role)))
       .flatMap((policy) =>
-        asArray((policy.properties.PolicyDocument as { Statement?: Json } | undefined)?.Statement).map((statement) => ({ statement, stack: policy.stack })),
+        asArray((policy.properties.PolicyDocument as { Statement?: Json } | undefined)?.Statement)
+          .map((statement) => ({ statement, stack: policy.stack })),
       );
     for (const { statement, stack } of statements) {
       if (!isObject(statement) || statement.Effect === 'Deny') continue;
@@ -329,20 +335,26 @@ export function readDataFlow(templates: ReadonlyMap<string, FlowTemplate>, confi
   const cacheFacts = { nodes: 0, multiAz: false };
   for (const cache of assembly.resources('AWS::ElastiCache::ReplicationGroup')) {
     const p = cache.properties;
-    cacheFacts.nodes += Number(p.NumCacheClusters ?? (Number(p.NumNodeGroups ?? 1) * (1 + Number(p.ReplicasPerNodeGroup ?? 0))));
+    const clusterModeNodes = Number(p.NumNodeGroups ?? 1) * (1 + Number(p.ReplicasPerNodeGroup ?? 0));
+    cacheFacts.nodes += Number(p.NumCacheClusters ?? clusterModeNodes);
     cacheFacts.multiAz ||= p.MultiAZEnabled === true;
     const cacheNode: FlowNode = {
       id: nodeIdOf(cache),
       label: `ElastiCache ${p.Engine ?? 'redis'} ${p.CacheNodeType ?? ''}${p.TransitEncryptionEnabled === true ? ', TLS' : ''}`.trim(),
       shape: 'store',
     };
-    const cacheGroups = new Set(asArray(p.SecurityGroupIds).flatMap((g) => assembly.target(g, cache.stack) ?? []).map(key));
+    const cacheGroups = new Set(
+      asArray(p.SecurityGroupIds)
+        .flatMap((g) => assembly.target(g, cache.stack) ?? [])
+        .map(key),
+    );
     const ingressRules = assembly
       .resources('AWS::EC2::SecurityGroupIngress')
       .filter((rule) => cacheGroups.has(key(assembly.target(rule.properties.GroupId, rule.stack) ?? rule)));
     for (const workload of workloads) {
       const groups = new Set(workload.securityGroups.map(key));
-      const rule = ingressRules.find((r) => groups.has(key(assembly.target(r.properties.SourceSecurityGroupId, r.stack) ?? r)));
+      const rule = ingressRules
+        .find((r) => groups.has(key(assembly.target(r.properties.SourceSecurityGroupId, r.stack) ?? r)));
       if (rule) addEdge(workload.node, cacheNode, `port ${rule.properties.FromPort}`);
     }
   }
@@ -355,7 +367,9 @@ export function readDataFlow(templates: ReadonlyMap<string, FlowTemplate>, confi
       for (const secret of asArray(isObject(container) ? container.Secrets : undefined)) {
         if (!isObject(secret)) continue;
         const target = assembly.target(secret.ValueFrom, workload.taskDefinition.stack);
-        const secretName = target ? assembly.text(assembly.properties(target).Name ?? target.logicalId, target.stack) : String(secret.Name);
+        const secretName = target
+          ? assembly.text(assembly.properties(target).Name ?? target.logicalId, target.stack)
+          : String(secret.Name);
         names.add(String(secret.Name));
         if (secretName.endsWith('/mongodb-uri')) addEdge(workload.node, atlasNode, config.atlas.databaseAuth === 'aws-iam' ? 'MONGODB-AWS (task role)' : 'password user');
       }
@@ -393,7 +407,9 @@ function searchAccess(assembly: Assembly, accessPolicies: ReturnType<Assembly['r
     }
     for (const rule of asArray(document)) {
       if (!isObject(rule) || !asArray(rule.Principal).includes(`«${key(role)}»`)) continue;
-      for (const entry of asArray(rule.Rules)) if (isObject(entry)) asArray(entry.Permission).forEach((p) => permissions.add(String(p)));
+      for (const entry of asArray(rule.Rules)) {
+        if (isObject(entry)) asArray(entry.Permission).forEach((p) => permissions.add(String(p)));
+      }
     }
   }
   const writes = [...permissions].some((p) => /Write|Create|Update/.test(p));

@@ -87,7 +87,8 @@ function resourceSummary(resources: readonly CfnResource[]): string[] {
   const counts = new Map<string, number>();
   let supporting = 0;
   for (const resource of resources) {
-    if (KEY_TYPES.has(resource.cfnResourceType)) counts.set(resource.cfnResourceType, (counts.get(resource.cfnResourceType) ?? 0) + 1);
+    const type = resource.cfnResourceType;
+    if (KEY_TYPES.has(type)) counts.set(type, (counts.get(type) ?? 0) + 1);
     else supporting++;
   }
   const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => (n > 1 ? `${shortType(type)} ×${n}` : shortType(type)));

@@ -32,7 +32,9 @@ export interface FactInputs {
 }
 
 export function loadFactInputs(): FactInputs {
-  const configs = Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, loadEnvironment(name)])) as Record<EnvironmentName, EnvironmentConfig>;
+  const configs = Object.fromEntries(
+    ENVIRONMENT_NAMES.map((name) => [name, loadEnvironment(name)]),
+  ) as Record<EnvironmentName, EnvironmentConfig>;
   const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as CostGolden;
   return { configs, costs: golden.environments };
 }
@@ -44,7 +46,11 @@ function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ').trim()} |`.replace('|  |', '| |'), `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-function byEnv(inputs: FactInputs, label: string, cell: (c: EnvironmentConfig, name: EnvironmentName) => string): string[] {
+function byEnv(
+  inputs: FactInputs,
+  label: string,
+  cell: (c: EnvironmentConfig, name: EnvironmentName) => string,
+): string[] {
   return [label, ...ENVIRONMENT_NAMES.map((name) => cell(inputs.configs[name], name))];
 }
 
@@ -123,7 +129,8 @@ function atlasBackups(inputs: FactInputs): string[] {
 }
 
 function scalingTable(inputs: FactInputs): string[] {
-  const vcpus = (c: EnvironmentConfig): number => (c.services.taskCpu / 1024) * c.services.maxCapacity * (1 + WORKER_NAMES.length);
+  const vcpus = (c: EnvironmentConfig): number =>
+    (c.services.taskCpu / 1024) * c.services.maxCapacity * (1 + WORKER_NAMES.length);
   return table(
     ['', ...ENVIRONMENT_NAMES],
     [

@@ -14,20 +14,22 @@ const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFi
 function main(): number {
   const args = parseArgs(process.argv.slice(2), { env: 'dev' }, 'npm run synth -- [--env dev|staging|prod|all]');
   const envNames = resolveEnvironmentNames(args.env);
-  // Config errors first, here: they name the environment, the field and the allowed values, and no CDK output buries them.
+  // Config errors first, here: they name the environment, the
+  // field and the allowed values, and no CDK output buries them.
   for (const envName of envNames) loadEnvironment(envName);
   for (const envName of envNames) {
     console.log(`cdk: synthesizing ${envName} (four cdk-nag packs and template validation)...`);
     const started = Date.now();
     const status = run('npx', ['cdk', 'synth', '--quiet', '-c', `env=${envName}`, '-o', `cdk.out/${envName}`]);
     if (status !== 0) {
-      // The CDK CLI printed the reason: a construct error, unacknowledged cdk-nag findings or template validation errors.
+      // The CDK CLI printed the reason: a construct error, unacknowledged cdk-nag findings or template errors.
       console.error(`error: CDK synth of ${envName} failed (exit ${status}): the reason is printed above`);
       return status;
     }
     console.log(`cdk: synthesized ${envName} into cdk.out/${envName} (${seconds(started)})`);
   }
-  // Without a terminal (CI, a log file) the CDKTF CLI would redraw its spinner line by line; CI=1 makes it print plain lines.
+  // Without a terminal (CI, a log file) the CDKTF CLI would redraw
+  // its spinner line by line; CI=1 makes it print plain lines.
   console.log(`cdktf: synthesizing ${envNames.map(atlasStackName).join(', ')}...`);
   const atlas = run('npx', ['cdktf', 'synth'], { ATLAS_ENVIRONMENTS: envNames.join(','), ...(process.stdout.isTTY ? {} : { CI: '1' }) });
   if (atlas !== 0) {

@@ -69,19 +69,19 @@ export class AtlasCluster extends Construct {
 
     const regionConfig: AdvancedClusterReplicationSpecsRegionConfigs = shared
       ? {
-          providerName: 'TENANT',
-          backingProviderName: 'AWS',
-          regionName: atlas.region,
-          priority: PRIMARY_REGION_PRIORITY,
-          electableSpecs: { instanceSize: atlas.instanceSize },
-        }
+        providerName: 'TENANT',
+        backingProviderName: 'AWS',
+        regionName: atlas.region,
+        priority: PRIMARY_REGION_PRIORITY,
+        electableSpecs: { instanceSize: atlas.instanceSize },
+      }
       : {
-          providerName: 'AWS',
-          regionName: atlas.region,
-          priority: PRIMARY_REGION_PRIORITY,
-          electableSpecs: { instanceSize: atlas.instanceSize, nodeCount: atlas.electableNodes },
-          autoScaling: autoScaling(atlas),
-        };
+        providerName: 'AWS',
+        regionName: atlas.region,
+        priority: PRIMARY_REGION_PRIORITY,
+        electableSpecs: { instanceSize: atlas.instanceSize, nodeCount: atlas.electableNodes },
+        autoScaling: autoScaling(atlas),
+      };
     const computeAutoScaled = !shared && atlas.autoScaling.computeMaxInstanceSize !== undefined;
 
     this.cluster = new AdvancedCluster(this, 'cluster', {
@@ -94,16 +94,19 @@ export class AtlasCluster extends Construct {
       ...(shared
         ? {}
         : {
-            backupEnabled: atlas.continuousBackup,
-            pitEnabled: atlas.continuousBackup,
-            terminationProtectionEnabled: atlas.terminationProtection,
-            // Snapshots outlive an accidental cluster deletion wherever data is not disposable.
-            ...(atlas.continuousBackup ? { retainBackupsEnabled: !config.disposableData } : {}),
-          }),
+          backupEnabled: atlas.continuousBackup,
+          pitEnabled: atlas.continuousBackup,
+          terminationProtectionEnabled: atlas.terminationProtection,
+          // Snapshots outlive an accidental cluster deletion wherever data is not disposable.
+          ...(atlas.continuousBackup ? { retainBackupsEnabled: !config.disposableData } : {}),
+        }),
       replicationSpecs: [{ regionConfigs: [regionConfig] }],
       tags: Object.entries(props.tags).map(([key, value]) => ({ key, value })),
       // Terraform refuses to plan the cluster's destruction outside disposable environments.
-      lifecycle: { preventDestroy: !config.disposableData, ...(computeAutoScaled ? { ignoreChanges: [AUTO_SCALED_INSTANCE_SIZE] } : {}) },
+      lifecycle: {
+        preventDestroy: !config.disposableData,
+        ...(computeAutoScaled ? { ignoreChanges: [AUTO_SCALED_INSTANCE_SIZE] } : {}),
+      },
     });
 
     if (atlas.continuousBackup) {
@@ -136,6 +139,8 @@ function autoScaling(atlas: EnvironmentConfig['atlas']): AdvancedClusterReplicat
   return {
     diskGbEnabled: atlas.autoScaling.diskGbEnabled,
     computeEnabled: max !== undefined,
-    ...(max !== undefined ? { computeScaleDownEnabled: true, computeMinInstanceSize: atlas.instanceSize, computeMaxInstanceSize: max } : {}),
+    ...(max !== undefined
+      ? { computeScaleDownEnabled: true, computeMinInstanceSize: atlas.instanceSize, computeMaxInstanceSize: max }
+      : {}),
   };
 }

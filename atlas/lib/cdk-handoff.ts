@@ -53,7 +53,9 @@ export class CdkHandoff extends Construct {
     return this.list('taskRoleArns');
   }
 
-  /** `/marin/{env}/identity/refresh-task-role-arn`: the staging-refresh task's role (prod: anonymiser, staging: loader). */
+  /**
+   * `/marin/{env}/identity/refresh-task-role-arn`: the staging-refresh task's role (prod: anonymiser, staging: loader).
+   */
   get refreshTaskRoleArn(): string {
     return this.string('refreshTaskRoleArn');
   }

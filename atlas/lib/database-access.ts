@@ -118,14 +118,14 @@ export class DatabaseAccess extends Construct {
       // AVAILABLE. Fail with what to do rather than with element() on an empty list, and never write "".
       lifecycle: privateSrv
         ? {
-            precondition: [
-              {
-                // ">= 1", not "> 0": cdktf 0.21 renders a literal 0 operand as "undefined".
-                condition: Op.gte(Fn.lengthOf(privateSrv), 1),
-                errorMessage: 'Atlas does not list the private-endpoint connection string for this VPC endpoint yet (it appears a few minutes after the endpoint service is AVAILABLE). Re-run the Atlas deploy in a few minutes; the mongodb-uri secret keeps its previous value meanwhile.',
-              },
-            ],
-          }
+          precondition: [
+            {
+              // ">= 1", not "> 0": cdktf 0.21 renders a literal 0 operand as "undefined".
+              condition: Op.gte(Fn.lengthOf(privateSrv), 1),
+              errorMessage: 'Atlas does not list the private-endpoint connection string for this VPC endpoint yet (it appears a few minutes after the endpoint service is AVAILABLE). Re-run the Atlas deploy in a few minutes; the mongodb-uri secret keeps its previous value meanwhile.',
+            },
+          ],
+        }
         : undefined,
     });
   }
@@ -141,7 +141,8 @@ export class DatabaseAccess extends Construct {
       name: atlas.cluster.name,
       dependsOn: [privateLink.endpointService],
     });
-    const endpoints = TerraformIterator.fromList(cluster.connectionStrings.get(0).privateEndpoint as unknown as string[]);
+    const privateEndpoints = cluster.connectionStrings.get(0).privateEndpoint as unknown as string[];
+    const endpoints = TerraformIterator.fromList(privateEndpoints);
     const matching = endpoints.forExpressionForList(
       `val.srv_connection_string if contains([for e in val.endpoints : e.endpoint_id], ${privateLink.vpcEndpoint.id})`,
     );

@@ -36,7 +36,11 @@ export function parseAtlasKeys(secretId: string, text: string): AtlasKeys {
 
 /** The lines for stdout (masks) and for $GITHUB_ENV (the variables). */
 export function githubEnvLines(keys: AtlasKeys): { masks: string[]; env: string[] } {
-  const values = { MONGODB_ATLAS_PUBLIC_KEY: keys.publicKey, MONGODB_ATLAS_PRIVATE_KEY: keys.privateKey, TF_VAR_atlas_org_id: keys.orgId };
+  const values = {
+    MONGODB_ATLAS_PUBLIC_KEY: keys.publicKey,
+    MONGODB_ATLAS_PRIVATE_KEY: keys.privateKey,
+    TF_VAR_atlas_org_id: keys.orgId,
+  };
   for (const value of Object.values(values)) if (/[\r\n]/.test(value)) throw new Error('an Atlas key contains a line break');
   return { masks: Object.values(values).map((value) => `::add-mask::${value}`), env: Object.entries(values).map(([key, value]) => `${key}=${value}`) };
 }

@@ -1,13 +1,12 @@
 /**
  * npm run cost -- [--env dev|staging|prod|all] [--json] [--assembly <dir>] [--summary] [--pricing on-demand|committed]
  *
- * Prints the monthly cost estimate of each environment from its synthesized templates (synthesized
- * in memory once per environment, or read from --assembly: a cloud assembly directory for one
- * environment, or a directory holding <env>/ assemblies for several) and its Atlas config. An assembly
- * that is not exactly the named environment's stacks (another environment's, a stack missing) is refused.
- * Exits 1 when an estimate exceeds its budget, a resource type has no pricing rule or an assembly is refused. The budget check always
- * uses on-demand prices; `--pricing committed` prints the estimate with 1-year Savings Plan / reserved-node rates.
- * No AWS credentials or network needed.
+ * Prints the monthly cost estimate of each environment from its synthesized templates (synthesized in memory once per
+ * environment, or read from --assembly: a cloud assembly directory for one environment, or a directory holding <env>/
+ * assemblies for several) and its Atlas config. An assembly that is not exactly the named environment's stacks (another
+ * environment's, a stack missing) is refused. Exits 1 when an estimate exceeds its budget, a resource type has no
+ * pricing rule or an assembly is refused. The budget check always uses on-demand prices; `--pricing committed` prints
+ * the estimate with 1-year Savings Plan / reserved-node rates. No AWS credentials or network needed.
  */
 import { resolveEnvironmentNames } from '../../environments';
 import { endQuietlyOnClosedOutput, expectedErrorExitCode, readArgs, UsageError } from '../lib/cli';
@@ -47,7 +46,17 @@ function report(argv: string[], out: CostOutput): number {
       // Committed output names its pricing and the on-demand total the budget check used.
       pricing === 'on-demand'
         ? { env, total, budget, delta, withinBudget, pricesAsOf, lines }
-        : { env, pricing, total, onDemandTotal: budgetChecks[i].total, budget, delta, withinBudget: budgetChecks[i].withinBudget, pricesAsOf, lines },
+        : {
+          env,
+          pricing,
+          total,
+          onDemandTotal: budgetChecks[i].total,
+          budget,
+          delta,
+          withinBudget: budgetChecks[i].withinBudget,
+          pricesAsOf,
+          lines,
+        },
     );
     out.log(JSON.stringify(args.env === 'all' || envNames.length > 1 ? rows : rows[0], null, 2));
   } else if (args.summary) {
@@ -62,7 +71,10 @@ function report(argv: string[], out: CostOutput): number {
   return over.length > 0 ? 1 : 0;
 }
 
-/** Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another error, 2 a usage error or an unknown environment. */
+/**
+ * Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another
+ * error, 2 a usage error or an unknown environment.
+ */
 export function main(argv: string[], out: CostOutput = console): number {
   try {
     return report(argv, out);

@@ -27,7 +27,10 @@ const usd = (value: number): string => `${value < 0 ? '-' : ''}$${Math.abs(value
 const signed = (value: number): string => (Math.abs(value) < 0.005 ? '$0.00' : `${value > 0 ? '+' : '-'}$${Math.abs(value).toFixed(2)}`);
 
 /** The Markdown report and whether every environment stays within budget. */
-export function costDelta(base: readonly CostJson[], current: readonly CostJson[]): { markdown: string; overBudget: string[] } {
+export function costDelta(
+  base: readonly CostJson[],
+  current: readonly CostJson[],
+): { markdown: string; overBudget: string[] } {
   const out: string[] = ['## Cost delta (USD/month, on-demand, vs the base branch)', ''];
   out.push('| environment | base | this change | delta | budget | within budget |', '|---|---:|---:|---:|---:|---|');
   const overBudget: string[] = [];

@@ -129,8 +129,24 @@ interface RuleContext {
 
 type PricingRule = (ctx: RuleContext) => CostLine[];
 
-function line(service: string, resource: string, quantity: number, price: Price, detail: string, unitPriceUsd = price.usd): CostLine {
-  return { service, resource, quantity: round(quantity, 4), unit: price.unit, unitPriceUsd, monthlyUsd: round(quantity * unitPriceUsd, 2), detail, source: price.source };
+function line(
+  service: string,
+  resource: string,
+  quantity: number,
+  price: Price,
+  detail: string,
+  unitPriceUsd = price.usd,
+): CostLine {
+  return {
+    service,
+    resource,
+    quantity: round(quantity, 4),
+    unit: price.unit,
+    unitPriceUsd,
+    monthlyUsd: round(quantity * unitPriceUsd, 2),
+    detail,
+    source: price.source,
+  };
 }
 
 export function round(value: number, digits: number): number {
@@ -138,7 +154,10 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-/** Hours a month the services run: business hours (hours/day x weekdays x 4.35 weeks), 730 less weekends when they stop, or 730. */
+/**
+ * Hours a month the services run: business hours (hours/day x
+ * weekdays x 4.35 weeks), 730 less weekends when they stop, or 730.
+ */
 export function serviceHoursPerMonth(config: EnvironmentConfig): number {
   const { uptime } = config;
   if (uptime.mode === 'business-hours') {
@@ -148,7 +167,10 @@ export function serviceHoursPerMonth(config: EnvironmentConfig): number {
   return HOURS_PER_MONTH;
 }
 
-/** Average running tasks of every ECS service together: the api at its floor (apiMinimumTasks), each worker at usage.workerAverageTasks. */
+/**
+ * Average running tasks of every ECS service together: the api at its
+ * floor (apiMinimumTasks), each worker at usage.workerAverageTasks.
+ */
 function averageRunningTasks(config: EnvironmentConfig, services: number): number {
   return apiMinimumTasks(config.services) + Math.max(services - 1, 0) * config.usage.workerAverageTasks;
 }
@@ -175,7 +197,10 @@ interface StrategyItem {
 }
 
 /** Splits `tasks` between FARGATE and FARGATE_SPOT as ECS does: bases first, then by weight. */
-export function splitByStrategy(tasks: number, strategy: readonly StrategyItem[] | undefined): { onDemand: number; spot: number } {
+export function splitByStrategy(
+  tasks: number,
+  strategy: readonly StrategyItem[] | undefined,
+): { onDemand: number; spot: number } {
   if (!strategy || strategy.length === 0) return { onDemand: tasks, spot: 0 };
   const alloc = new Map<string, number>();
   let remaining = tasks;
@@ -187,7 +212,8 @@ export function splitByStrategy(tasks: number, strategy: readonly StrategyItem[]
   const totalWeight = strategy.reduce((sum, item) => sum + (item.Weight ?? 0), 0);
   if (remaining > 0 && totalWeight > 0) {
     for (const item of strategy) {
-      alloc.set(item.CapacityProvider, (alloc.get(item.CapacityProvider) ?? 0) + (remaining * (item.Weight ?? 0)) / totalWeight);
+      const share = (remaining * (item.Weight ?? 0)) / totalWeight;
+      alloc.set(item.CapacityProvider, (alloc.get(item.CapacityProvider) ?? 0) + share);
     }
   }
   for (const provider of alloc.keys()) {
@@ -223,10 +249,12 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   // Parked (no image tag) services declare 0; running ones declare none (autoscaling owns the count):
   // price the steady state from config.
   const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 0;
-  // Queue workers (no load balancer) scale with their backlog: priced at their monthly average (usage.workerAverageTasks).
+  // Queue workers (no load balancer) scale with their backlog:
+  // priced at their monthly average (usage.workerAverageTasks).
   const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
   const tasks = isWorker ? config.usage.workerAverageTasks : declared > 0 ? declared : apiMinimumTasks(config.services);
-  const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined) ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
+  const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined)
+    ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
   const { onDemand, spot } = splitByStrategy(tasks, strategy);
   const hours = serviceHoursPerMonth(config);
   const committed = pricing === 'committed';
@@ -331,7 +359,8 @@ const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
     ];
   },
   'AWS::OpenSearchServerless::Collection': ({ config, resource }) => {
-    // Floor per collection group: with standby replicas 1 OCU indexing + 1 OCU search (0.5 x 2 each); without, 0.5 + 0.5.
+    // Floor per collection group: with standby replicas 1 OCU
+    // indexing + 1 OCU search (0.5 x 2 each); without, 0.5 + 0.5.
     const standby = (resource.Properties?.StandbyReplicas ?? 'ENABLED') === 'ENABLED';
     const ocus = standby ? 2 : 1;
     return [
@@ -385,7 +414,8 @@ function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
   const total = usage.recordingsStoredGb;
   const intake = usage.recordingsIngestedGbPerMonth;
   const standard = Math.min(total, (intake * storage.recordingsInfrequentAccessAfterDays) / 30);
-  const ia = Math.min(total - standard, (intake * (storage.recordingsGlacierAfterDays - storage.recordingsInfrequentAccessAfterDays)) / 30);
+  const infrequentAccessDays = storage.recordingsGlacierAfterDays - storage.recordingsInfrequentAccessAfterDays;
+  const ia = Math.min(total - standard, (intake * infrequentAccessDays) / 30);
   const glacier = total - standard - ia;
   const of = `of usage.recordingsStoredGb ${total} at usage.recordingsIngestedGbPerMonth ${intake}`;
   return [
@@ -396,7 +426,10 @@ function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
 }
 
 /** Lines that depend on the environment rather than on one resource (usage, Atlas, Container Insights). */
-function environmentLines(config: EnvironmentConfig, resources: Array<{ type: string; resource: CfnResource }>): CostLine[] {
+function environmentLines(
+  config: EnvironmentConfig,
+  resources: Array<{ type: string; resource: CfnResource }>,
+): CostLine[] {
   const { usage } = config;
   const has = (type: string) => resources.some((r) => r.type === type);
   const count = (type: string) => resources.filter((r) => r.type === type).length;
@@ -472,21 +505,34 @@ function environmentLines(config: EnvironmentConfig, resources: Array<{ type: st
 /** Prices one environment. Throws UnknownResourceTypeError listing every type without a rule. */
 export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly StackTemplate[], pricing: PricingMode = 'on-demand'): CostReport {
   const resources = stacks.flatMap((stack) =>
-    Object.entries(stack.template.Resources ?? {}).map(([logicalId, resource]) => ({ stack, logicalId, resource, type: resource.Type })),
+    Object.entries(stack.template.Resources ?? {})
+      .map(([logicalId, resource]) => ({ stack, logicalId, resource, type: resource.Type })),
   );
-  const unknown = [...new Set(resources.map((r) => r.type))].filter((type) => !(type in PRICING_RULES) && !(type in FREE_RESOURCE_TYPES) && !isCustomResource(type));
+  const unknown = [...new Set(resources.map((r) => r.type))]
+    .filter((type) => !(type in PRICING_RULES) && !(type in FREE_RESOURCE_TYPES) && !isCustomResource(type));
   if (unknown.length > 0) throw new UnknownResourceTypeError(unknown.sort());
 
   const lines: CostLine[] = [];
   for (const r of resources) {
     const rule = PRICING_RULES[r.type];
-    if (rule) lines.push(...rule({ config, logicalId: r.logicalId, resource: r.resource, stack: r.stack, stacks, pricing }));
+    if (rule) {
+      lines.push(...rule({ config, logicalId: r.logicalId, resource: r.resource, stack: r.stack, stacks, pricing }));
+    }
   }
   lines.push(...environmentLines(config, resources));
   const merged = mergeLines(lines);
   const total = round(merged.reduce((sum, l) => sum + l.monthlyUsd, 0), 2);
   const budget = config.budget.monthlyUsd;
-  return { env: config.name, total, budget, delta: round(budget - total, 2), withinBudget: total <= budget, pricesAsOf: PRICES_AS_OF, pricing, lines: merged };
+  return {
+    env: config.name,
+    total,
+    budget,
+    delta: round(budget - total, 2),
+    withinBudget: total <= budget,
+    pricesAsOf: PRICES_AS_OF,
+    pricing,
+    lines: merged,
+  };
 }
 
 /** Identical lines (three NAT gateways, ten alarms) become one line with the summed quantity. */
@@ -496,7 +542,12 @@ function mergeLines(lines: CostLine[]): CostLine[] {
     const key = `${l.service}|${l.resource}|${l.unitPriceUsd}|${l.detail}`;
     const existing = byKey.get(key);
     if (existing) {
-      byKey.set(key, { ...existing, quantity: round(existing.quantity + l.quantity, 4), monthlyUsd: round(existing.monthlyUsd + l.monthlyUsd, 2), count: existing.count + 1 });
+      byKey.set(key, {
+        ...existing,
+        quantity: round(existing.quantity + l.quantity, 4),
+        monthlyUsd: round(existing.monthlyUsd + l.monthlyUsd, 2),
+        count: existing.count + 1,
+      });
     } else {
       byKey.set(key, { ...l, count: 1 });
     }

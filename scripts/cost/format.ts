@@ -15,7 +15,10 @@ export function formatReport(report: CostReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) =>
     r
-      .map((cell, i) => (i === 2 || i === 3 ? cell.padStart(widths[i]) : i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+      .map((cell, i) => {
+        if (i === 2 || i === 3) return cell.padStart(widths[i]);
+        return i === r.length - 1 ? cell : cell.padEnd(widths[i]);
+      })
       .join('  ')
       .trimEnd();
   const status = report.withinBudget ? `${usd(report.delta)} under budget` : `${usd(-report.delta)} OVER budget`;

@@ -26,7 +26,12 @@ export interface CostGolden {
   readonly regenerate: string;
   /** Price key (nested tables as `table.key`) -> the price. */
   readonly prices: Record<string, GoldenPrice>;
-  readonly environments: Record<string, { total: number; budget: number; usage: Record<string, unknown>; lines: Array<CostLine & { pricesAsOf: string }> }>;
+  readonly environments: Record<string, {
+    total: number;
+    budget: number;
+    usage: Record<string, unknown>;
+    lines: Array<CostLine & { pricesAsOf: string }>;
+  }>;
 }
 
 function isPrice(value: object): value is Price {
@@ -34,7 +39,10 @@ function isPrice(value: object): value is Price {
 }
 
 /** Every price of the table, nested tables flattened to `table.key`. */
-export function flattenPrices(table: Record<string, object> = PRICES, asOf = PRICES_AS_OF): Record<string, GoldenPrice> {
+export function flattenPrices(
+  table: Record<string, object> = PRICES,
+  asOf = PRICES_AS_OF,
+): Record<string, GoldenPrice> {
   const flat: Record<string, GoldenPrice> = {};
   for (const [key, value] of Object.entries(table)) {
     if (isPrice(value)) flat[key] = { ...value, asOf };

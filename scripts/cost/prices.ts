@@ -123,7 +123,10 @@ export const COMMITTED_PRICES_AS_OF = '2026-11-26';
  * source pages; these factors are the discounts AWS quotes for those terms. Check them before a purchase.
  */
 export const COMMITTED_PRICES = {
-  /** Compute Savings Plan, 1 year, no upfront, Fargate Linux (x86 and ARM): ~20% below on-demand (3 years all upfront: up to 52%). */
+  /**
+   * Compute Savings Plan, 1 year, no upfront, Fargate Linux (x86 and
+   * ARM): ~20% below on-demand (3 years all upfront: up to 52%).
+   */
   fargateComputeSavingsPlanFactor: {
     usd: 0.8,
     unit: 'x on-demand',

@@ -15,7 +15,10 @@ import { AssemblyMismatchError, checkAssemblyEnvironment, readAssembly, synthesi
  * (checkAssemblyEnvironment): another environment's assembly, a missing stack or a mix throws
  * AssemblyMismatchError, one message for every environment that does not match.
  */
-export function pricedEnvironments(envNames: readonly EnvironmentName[], assembly: string): Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> {
+export function pricedEnvironments(
+  envNames: readonly EnvironmentName[],
+  assembly: string,
+): Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> {
   const problems: string[] = [];
   const priced = envNames.map((envName) => {
     const config = loadEnvironment(envName);
@@ -42,5 +45,6 @@ export function pricedEnvironments(envNames: readonly EnvironmentName[], assembl
 
 /** The reports at `pricing` (on-demand, the budget check, by default). */
 export function costReports(envNames: readonly EnvironmentName[], assembly: string, pricing: PricingMode = 'on-demand'): CostReport[] {
-  return pricedEnvironments(envNames, assembly).map(({ config, stacks }) => estimateEnvironment(config, stacks, pricing));
+  return pricedEnvironments(envNames, assembly)
+    .map(({ config, stacks }) => estimateEnvironment(config, stacks, pricing));
 }

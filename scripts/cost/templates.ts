@@ -61,13 +61,17 @@ export function readAssembly(dir: string): StackTemplate[] {
     }));
 }
 
-/** The environment a stack name belongs to (`{project}-{env}-{component}`), or undefined for a name of no environment. */
+/**
+ * The environment a stack name belongs to (`{project}-{env}-{component}`), or undefined for a name of no environment.
+ */
 export function environmentOfStack(project: string, stackName: string): string | undefined {
   // Longest first, so one environment name being a prefix of another cannot misattribute a stack.
   return [...ENVIRONMENT_NAMES].sort((a, b) => b.length - a.length).find((envName) => stackName.startsWith(`${project}-${envName}-`));
 }
 
-/** The values of every resource's `Environment` tag in a template, with a logical id carrying each (array or map form). */
+/**
+ * The values of every resource's `Environment` tag in a template, with a logical id carrying each (array or map form).
+ */
 function environmentTags(template: StackTemplate['template']): Map<string, string> {
   const values = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {

@@ -63,7 +63,10 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The real install: `npm ci` in `dir`, its output kept in `last-npm-ci.log` beside `dir`; on failure, its last lines in the error. */
+/**
+ * The real install: `npm ci` in `dir`, its output kept in
+ * `last-npm-ci.log` beside `dir`; on failure, its last lines in the error.
+ */
 export const npmCi: InstallDependencies = (dir, progress) =>
   new Promise((resolve, reject) => {
     const logFile = join(dirname(dir), 'last-npm-ci.log');
@@ -110,7 +113,13 @@ function clock(started: number): string {
 }
 
 /** Prints a step when it starts, every `heartbeatMs` while it runs and when it ends, each with the elapsed time. */
-async function step<T>(out: DiffOutput, started: number, heartbeatMs: number, label: string, work: () => Promise<T>): Promise<T> {
+async function step<T>(
+  out: DiffOutput,
+  started: number,
+  heartbeatMs: number,
+  label: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const stepStarted = Date.now();
   out.log(`diff:offline [${clock(started)}] ${label} ...`);
   const timer = setInterval(() => out.log(`diff:offline [${clock(started)}] still ${label} (${clock(stepStarted)} so far)`), heartbeatMs);
@@ -163,16 +172,21 @@ export async function cachedDependencies(opts: {
   return { nodeModules: join(entry, 'node_modules'), key, reused: false };
 }
 
-/** Removes entries beyond CACHE_ENTRIES_KEPT (least recently used first) and partial installs of runs that were killed. */
+/**
+ * Removes entries beyond CACHE_ENTRIES_KEPT (least recently used first) and partial installs of runs that were killed.
+ */
 function pruneCache(cacheDir: string, current: string): void {
   for (const name of readdirSync(cacheDir).filter((n) => n.startsWith('.partial-'))) {
-    if (Date.now() - statSync(join(cacheDir, name)).mtimeMs > STALE_PARTIAL_MS) rmSync(join(cacheDir, name), { recursive: true, force: true });
+    const partial = join(cacheDir, name);
+    if (Date.now() - statSync(partial).mtimeMs > STALE_PARTIAL_MS) rmSync(partial, { recursive: true, force: true });
   }
   const entries = readdirSync(cacheDir)
     .filter((name) => !name.startsWith('.') && !name.endsWith('.log') && name !== current)
     .map((name) => ({ name, used: statSync(join(cacheDir, name)).mtimeMs }))
     .sort((a, b) => b.used - a.used);
-  for (const { name } of entries.slice(CACHE_ENTRIES_KEPT - 1)) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  for (const { name } of entries.slice(CACHE_ENTRIES_KEPT - 1)) {
+    rmSync(join(cacheDir, name), { recursive: true, force: true });
+  }
 }
 
 /** `cdk synth` of one environment in `cwd` into `outdir` with `cwd`'s own CDK CLI, as CI and operators synthesize. */
@@ -220,7 +234,10 @@ export interface DiffOfflineOptions {
   readonly heartbeatMs?: number;
 }
 
-/** The comparison; returns the exit code (0 nothing dangerous or skipped, 1 a dangerous replacement), throws on an error. */
+/**
+ * The comparison; returns the exit code (0 nothing dangerous
+ * or skipped, 1 a dangerous replacement), throws on an error.
+ */
 export async function diffOffline(options: DiffOfflineOptions): Promise<number> {
   const root = options.root ?? REPO_ROOT;
   const out = options.out ?? console;
@@ -339,7 +356,10 @@ export async function diffOffline(options: DiffOfflineOptions): Promise<number> 
   }
 }
 
-/** The CLI: exit 0 nothing dangerous (or skipped, or --help), 1 a dangerous replacement, 2 a usage error or a failure (e.g. `npm ci` of the base). */
+/**
+ * The CLI: exit 0 nothing dangerous (or skipped, or --help), 1 a dangerous replacement,
+ * 2 a usage error or a failure (e.g. `npm ci` of the base).
+ */
 export async function main(argv: readonly string[], out: DiffOutput = console, overrides: Pick<DiffOfflineOptions, 'root' | 'cacheDir' | 'install'> = {}): Promise<number> {
   try {
     const args = readArgs([...argv], { base: '', env: 'all', ci: false }, USAGE);
@@ -348,7 +368,13 @@ export async function main(argv: readonly string[], out: DiffOutput = console, o
       return 0;
     }
     if (args.base === '') throw new UsageError(`--base <git ref> is required\nusage: ${USAGE}`);
-    return await diffOffline({ ...overrides, base: args.base, envNames: resolveEnvironmentNames(args.env), ci: args.ci, out });
+    return await diffOffline({
+      ...overrides,
+      base: args.base,
+      envNames: resolveEnvironmentNames(args.env),
+      ci: args.ci,
+      out,
+    });
   } catch (error) {
     out.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return USAGE_EXIT_CODE;

@@ -59,7 +59,8 @@ export function destructiveChanges(stack: string, before: CfnTemplate, after: Cf
     else if (change.changeImpact === ResourceImpact.MAY_REPLACE) kind = 'may-replace';
     else return;
     const properties = Object.entries(change.propertyUpdates)
-      .filter(([, update]) => update.changeImpact === ResourceImpact.WILL_REPLACE || update.changeImpact === ResourceImpact.MAY_REPLACE)
+      .filter(([, update]) =>
+        update.changeImpact === ResourceImpact.WILL_REPLACE || update.changeImpact === ResourceImpact.MAY_REPLACE)
       .map(([name]) => name)
       .sort();
     const fixedName = fixedNameOf(old.Type, old.Properties);
@@ -86,7 +87,10 @@ export function isDangerous(change: ResourceChange): boolean {
   return change.stateful || (change.fixedName !== undefined && !change.renamed);
 }
 
-/** One line per change: `replace marin-prod-data/SearchCollection (AWS::OpenSearchServerless::Collection): Tags [stateful, fixed name Name: ...]`. */
+/**
+ * One line per change: `replace marin-prod-data/SearchCollection
+ * (AWS::OpenSearchServerless::Collection): Tags [stateful, fixed name Name: ...]`.
+ */
 export function formatChange(change: ResourceChange): string {
   const why = change.properties.length > 0 ? change.properties.join(', ') : change.kind === 'delete' ? 'removed from the template' : 'resource type changed';
   const name = change.fixedName ? `${change.renamed ? 'renamed from' : 'fixed name'} ${change.fixedName}` : undefined;

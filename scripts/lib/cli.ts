@@ -51,12 +51,19 @@ function describeParseError(error: Error & { code?: string }, context: string | 
  * Parses `argv` against `options`; throws UsageError (message names the argument, then the usage).
  * A string option given twice is an error unless it is `multiple`; empty values are errors.
  */
-export function parseCliArgs(argv: readonly string[], options: Readonly<Record<string, CliOption>>, usage: string, context?: string): CliValues {
+export function parseCliArgs(
+  argv: readonly string[],
+  options: Readonly<Record<string, CliOption>>,
+  usage: string,
+  context?: string,
+): CliValues {
   let parsed;
   try {
     parsed = nodeParseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.entries(options).map(([key, o]) => [key, { type: o.type, multiple: o.multiple ?? false }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([key, o]) => [key, { type: o.type, multiple: o.multiple ?? false }]),
+      ),
       strict: true,
       allowPositionals: false,
       tokens: true,
@@ -113,7 +120,10 @@ export function parseArgs<T extends Record<string, string | boolean>>(argv: stri
  * TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call (which
  * the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth): the child does not get it then.
  */
-export function childEnvironment(extra: Readonly<Record<string, string | undefined>> = {}, parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function childEnvironment(
+  extra: Readonly<Record<string, string | undefined>> = {},
+  parent: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const inherited = { ...parent };
   if (inherited.TF_CLI_CONFIG_FILE && !existsSync(inherited.TF_CLI_CONFIG_FILE)) delete inherited.TF_CLI_CONFIG_FILE;
   return { ...inherited, CHECKPOINT_DISABLE: '1', CDK_DISABLE_CLI_TELEMETRY: '1', ...extra };

@@ -377,7 +377,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'loader-reads-prod-transcripts',
     why: 'Staging must never read raw prod data: a loader grant on prod\'s transcripts bucket (instead of the export) is a prod resource in a staging policy.',
     file: 'lib/data/staging-refresh.ts',
-    find: "allow(this.loaderRole, REFRESH_ACTIONS.exportRead, [bucketArnOf(this, `${refresh.exportBucket}/*`)], inSourceAccount);",
+    find: 'allow(this.loaderRole, REFRESH_ACTIONS.exportRead, [bucketArnOf(this, `${refresh.exportBucket}/*`)], inSourceAccount);',
     replace: "allow(this.loaderRole, REFRESH_ACTIONS.exportRead, [bucketArnOf(this, `${refresh.exportBucket}/*`), bucketArnOf(this, 'marin-prod-transcripts/*')], inSourceAccount);",
     tests: ['test/refresh/staging-refresh.test.ts'],
   },
@@ -394,7 +394,7 @@ export const MUTATIONS: readonly Mutation[] = [
     why: 'The bucket policy must name the loader role exactly: without the aws:PrincipalArn condition any principal of the staging account may read.',
     file: 'lib/data/staging-refresh.ts',
     find: "        actions: [...REFRESH_ACTIONS.exportRead, ...REFRESH_ACTIONS.exportList],\n        resources: [this.bucket.bucketArn, objects],\n        conditions: { ArnEquals: { 'aws:PrincipalArn': this.loaderRoleArn } },",
-    replace: "        actions: [...REFRESH_ACTIONS.exportRead, ...REFRESH_ACTIONS.exportList],\n        resources: [this.bucket.bucketArn, objects],",
+    replace: '        actions: [...REFRESH_ACTIONS.exportRead, ...REFRESH_ACTIONS.exportList],\n        resources: [this.bucket.bucketArn, objects],',
     tests: ['test/refresh/staging-refresh.test.ts'],
   },
   {

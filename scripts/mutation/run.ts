@@ -38,7 +38,10 @@ export interface MutationResult {
 }
 
 /** Applies the mutation's edits to file contents; refuses when a `find` text is absent or ambiguous. */
-export function applyEdits(mutation: Mutation, read: (file: string) => string): { files: Record<string, string> } | { reason: string } {
+export function applyEdits(
+  mutation: Mutation,
+  read: (file: string) => string,
+): { files: Record<string, string> } | { reason: string } {
   const files: Record<string, string> = {};
   for (const edit of [mutation as Edit, ...(mutation.also ?? [])]) {
     const text = files[edit.file] ?? read(edit.file);
@@ -52,7 +55,12 @@ export function applyEdits(mutation: Mutation, read: (file: string) => string): 
 }
 
 interface JestJson {
-  testResults?: Array<{ name: string; status: string; message?: string; assertionResults: Array<{ status: string; fullName: string }> }>;
+  testResults?: Array<{
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: Array<{ status: string; fullName: string }>;
+  }>;
 }
 
 /** What killed a mutation, from jest's --json output (or its stderr when jest could not run the tests). */
@@ -179,7 +187,12 @@ function runTests(dir: string, mutation: Mutation): Promise<Outcome> {
   });
 }
 
-async function drill(mutations: readonly Mutation[], jobs: number, keep: boolean, checkOnly: boolean): Promise<MutationResult[]> {
+async function drill(
+  mutations: readonly Mutation[],
+  jobs: number,
+  keep: boolean,
+  checkOnly: boolean,
+): Promise<MutationResult[]> {
   const files = workingTreeFiles();
   const results: MutationResult[] = new Array(mutations.length);
   let next = 0;

@@ -29,7 +29,10 @@ export function stateBucketPolicy(bucket: string, region: string): string {
   });
 }
 
-/** The customer-managed policies `cdk bootstrap` attaches to its CloudFormation execution role: the project's execution policy, never AdministratorAccess. */
+/**
+ * The customer-managed policies `cdk bootstrap` attaches to its CloudFormation execution role:
+ * the project's execution policy, never AdministratorAccess.
+ */
 export function executionPolicyArns(config: EnvironmentConfig, account: string): string[] {
   return [`arn:${partitionOf(config.region)}:iam::${account}:policy/${deployIdentityNames(config).executionPolicy}`];
 }
@@ -74,7 +77,8 @@ function verifyExecutionRole(config: EnvironmentConfig, account: string): Comman
       verify: (stdout) => {
         let arns: string[];
         try {
-          arns = ((JSON.parse(stdout) as { AttachedPolicies?: Array<{ PolicyArn: string }> }).AttachedPolicies ?? []).map((p) => p.PolicyArn);
+          const listed = JSON.parse(stdout) as { AttachedPolicies?: Array<{ PolicyArn: string }> };
+          arns = (listed.AttachedPolicies ?? []).map((p) => p.PolicyArn);
         } catch {
           return `could not read the policies of ${role}: ${stdout.trim().slice(0, 200) || '(no output)'}`;
         }
@@ -214,4 +218,3 @@ export function planBootstrap(config: EnvironmentConfig, options: OpsOptions): P
   }
   return { command: 'bootstrap', environment: config.name, steps };
 }
-

@@ -2,7 +2,8 @@
  * Operator CLI: deploy, diff, destroy and bootstrap one environment, with guard rails.
  *
  *   npm run deploy    -- --env dev --account 123456789012 [--image-tag 1.4.2] [--dry-run] [--yes]
- *   npm run deploy    -- --env prod --account 123456789012 --image-tag 1.4.2 --certificate-arn arn:... --alarm-email oncall@example.com [--allow-replace <logical id>]
+ *   npm run deploy    -- --env prod --account 123456789012 --image-tag 1.4.2 --certificate-arn arn:... \
+ *                        --alarm-email oncall@example.com [--allow-replace <logical id>]
  *   npm run diff      -- --env staging --account 123456789012
  *   npm run destroy   -- --env dev [--all-including-data]
  *   npm run bootstrap -- --env prod --account 123456789012
@@ -78,7 +79,8 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       refreshImageTag: parsed.options.refreshImageTag,
     });
     const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
-    const source = config.deployLease.enabled && (!parsed.options.branch || !parsed.options.commit) ? await deps.gitSource?.() : undefined;
+    const needsSource = config.deployLease.enabled && (!parsed.options.branch || !parsed.options.commit);
+    const source = needsSource ? await deps.gitSource?.() : undefined;
     let options: OpsOptions = {
       ...parsed.options,
       branch: parsed.options.branch ?? source?.branch,
@@ -97,11 +99,24 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
         throw new RefusalError(`${executePath}/bundle.json not found: --execute takes the directory the prepare job uploaded (deploy --prepare-only --bundle <dir>)`);
       }
       const bundle = readDeployBundle(text, config, options, stacks);
-      options = { ...options, account: bundle.account, imageTag: bundle.imageTag, certificateArn: bundle.certificateArn, alarmEmails: bundle.alarmEmails, planId: bundle.planId, commit: bundle.commit, allowReplace: bundle.allowReplace ?? [], executeBundle: bundle };
+      options = {
+        ...options,
+        account: bundle.account,
+        imageTag: bundle.imageTag,
+        certificateArn: bundle.certificateArn,
+        alarmEmails: bundle.alarmEmails,
+        planId: bundle.planId,
+        commit: bundle.commit,
+        allowReplace: bundle.allowReplace ?? [],
+        executeBundle: bundle,
+      };
     }
     const reviews: Record<string, readonly string[]> = {};
     const built = plan(parsed.command, config, options, stacks);
-    const status = await executePlan(built, deps, { dryRun: parsed.options.dryRun, onReview: (key, review) => (reviews[key] = review.lines) });
+    const status = await executePlan(built, deps, {
+      dryRun: parsed.options.dryRun,
+      onReview: (key, review) => (reviews[key] = review.lines),
+    });
     if (status === 0 && options.prepareOnly && !parsed.options.dryRun && options.bundle) {
       if (!deps.writeFile) throw new Error('this CLI cannot write files');
       deps.writeFile(`${options.bundle}/bundle.json`, `${JSON.stringify({ ...deployBundle(config, options, stacks), reviews }, null, 2)}\n`);

@@ -15,7 +15,10 @@ export function defaultSecurityGroupIdArgv(region: string, parameterName: string
   return ['aws', 'ssm', 'get-parameter', '--region', region, '--name', parameterName, '--query', 'Parameter.Value', '--output', 'text'];
 }
 
-/** `aws ec2 describe-security-group-rules` listing every rule of the group (JSON), input of {@link revokeDefaultSecurityGroupRulesArgv}. */
+/**
+ * `aws ec2 describe-security-group-rules` listing every rule of the group (JSON),
+ * input of {@link revokeDefaultSecurityGroupRulesArgv}.
+ */
 export function describeDefaultSecurityGroupRulesArgv(region: string, groupId: string): string[] {
   assertGroupId(groupId);
   return ['aws', 'ec2', 'describe-security-group-rules', '--region', region, '--filters', `Name=group-id,Values=${groupId}`, '--output', 'json'];
@@ -26,7 +29,11 @@ export function describeDefaultSecurityGroupRulesArgv(region: string, groupId: s
  * when that direction is already empty. Idempotent: a closed group yields no command (revoking a rule that
  * does not exist fails with InvalidPermission.NotFound in a non-default VPC, so nothing is revoked blindly).
  */
-export function revokeDefaultSecurityGroupRulesArgv(region: string, groupId: string, describeOutput: { SecurityGroupRules: readonly SecurityGroupRule[] }): string[][] {
+export function revokeDefaultSecurityGroupRulesArgv(
+  region: string,
+  groupId: string,
+  describeOutput: { SecurityGroupRules: readonly SecurityGroupRule[] },
+): string[][] {
   assertGroupId(groupId);
   const foreign = describeOutput.SecurityGroupRules.filter((rule) => rule.GroupId !== groupId);
   if (foreign.length > 0) {
@@ -34,7 +41,9 @@ export function revokeDefaultSecurityGroupRulesArgv(region: string, groupId: str
   }
   const commands: string[][] = [];
   for (const [egress, verb] of [[false, 'revoke-security-group-ingress'], [true, 'revoke-security-group-egress']] as const) {
-    const ids = describeOutput.SecurityGroupRules.filter((rule) => rule.IsEgress === egress).map((rule) => rule.SecurityGroupRuleId);
+    const ids = describeOutput.SecurityGroupRules
+      .filter((rule) => rule.IsEgress === egress)
+      .map((rule) => rule.SecurityGroupRuleId);
     if (ids.length > 0) commands.push(['aws', 'ec2', verb, '--region', region, '--group-id', groupId, '--security-group-rule-ids', ...ids]);
   }
   return commands;

@@ -63,7 +63,8 @@ export interface ReviewedArtefacts {
 export function reviewedArtefacts(config: EnvironmentConfig, planId: string, bundle?: string): ReviewedArtefacts {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(planId)) throw new Error(`plan id "${planId}" must be 1-63 of a-z 0-9 -, starting with a letter`);
   const changeSetName = `${ResourceNames.of(config).prefix}-${planId}`;
-  // A plan bundle (--prepare-only --bundle <dir>) holds the assembly and the Atlas stack in one directory: one artifact.
+  // A plan bundle (--prepare-only --bundle <dir>) holds the
+  // assembly and the Atlas stack in one directory: one artifact.
   return {
     changeSetName,
     assemblyDir: bundle ? `${bundle}/assembly` : `cdk.out/reviewed/${changeSetName}`,
@@ -72,8 +73,15 @@ export function reviewedArtefacts(config: EnvironmentConfig, planId: string, bun
   };
 }
 
-/** The bundle.json that `deploy --prepare-only` writes once every change set and the plan were prepared and passed review. */
-export function deployBundle(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): DeployBundle {
+/**
+ * The bundle.json that `deploy --prepare-only` writes once every
+ * change set and the plan were prepared and passed review.
+ */
+export function deployBundle(
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  stacks: readonly StackInfo[],
+): DeployBundle {
   const artefacts = reviewedArtefacts(config, options.planId!, options.bundle);
   return {
     version: 1,
@@ -163,7 +171,12 @@ export function requireReleaseInputs(config: EnvironmentConfig, options: OpsOpti
  * credentials, the certificate and the release's images (./preflight.ts). `inputs` adds the release-input
  * refusals as checks (doctor reports them instead of refusing).
  */
-export function deployPreflight(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], inputs = false): PreflightCheck[] {
+export function deployPreflight(
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  stacks: readonly StackInfo[],
+  inputs = false,
+): PreflightCheck[] {
   const checks: PreflightCheck[] = [...toolChecks(), atlasCredentialsCheck(config)];
   if (inputs) {
     checks.push(inputCheck('an image tag (or --park-services)', imageTagProblem(config, options, stacks, 'deploy')));
@@ -206,7 +219,14 @@ function checkAllowReplace(config: EnvironmentConfig, options: OpsOptions): void
   }
 }
 
-function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[], label: string, approved: boolean, force: boolean): CommandStep {
+function cdkDeploy(
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  stacks: readonly StackInfo[],
+  label: string,
+  approved: boolean,
+  force: boolean,
+): CommandStep {
   return {
     kind: 'command',
     description: `deploy ${label} CDK stacks: ${stacks.map((s) => s.stackName).join(', ')}`,
@@ -225,26 +245,35 @@ function cdkDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: reado
   };
 }
 
-/** prepare -> describe/review -> confirm -> execute, for one CDK stack (only the first two with --prepare-only, the last three with --execute). */
-function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: StackInfo, artefacts: ReviewedArtefacts, force: boolean): Step[] {
+/**
+ * prepare -> describe/review -> confirm -> execute, for one CDK stack
+ * (only the first two with --prepare-only, the last three with --execute).
+ */
+function reviewedStack(
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  stack: StackInfo,
+  artefacts: ReviewedArtefacts,
+  force: boolean,
+): Step[] {
   const { changeSetName, assemblyDir } = artefacts;
   const prepare: Step[] = options.executeBundle
     ? []
     : [
-    {
-      kind: 'command',
-      description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
-      changes: true,
-      argv: [
-        'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
-        '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
-        ...(force ? ['--force'] : []),
-        ...adoptRetained([stack]),
-        // The change set is reviewed below, before anything is executed.
-        '--require-approval', 'never',
-      ],
-    },
-  ];
+      {
+        kind: 'command',
+        description: `prepare change set ${changeSetName} of ${stack.stackName} (CloudFormation computes it; nothing is executed)`,
+        changes: true,
+        argv: [
+          'npx', 'cdk', 'deploy', ...cdkContext(config, options, true), stack.stackName, '--exclusively',
+          '--method=prepare-change-set', '--change-set-name', changeSetName, '--output', assemblyDir,
+          ...(force ? ['--force'] : []),
+          ...adoptRetained([stack]),
+          // The change set is reviewed below, before anything is executed.
+          '--require-approval', 'never',
+        ],
+      },
+    ];
   const steps: Step[] = [
     ...prepare,
     {
@@ -265,7 +294,10 @@ function reviewedStack(config: EnvironmentConfig, options: OpsOptions, stack: St
     argv: ['npx', 'cdk', 'deploy', '-a', assemblyDir, stack.stackName, '--method=execute-change-set', '--change-set-name', changeSetName, '--require-approval', 'never'],
     skipIfUnchanged: stack.stackName,
     // Set at the first create, re-applied on every deploy, lifted only for the ids the review allowed.
-    stackPolicy: { stackName: stack.stackName, setPolicy: (lifted) => setStackPolicyArgv(stack.stackName, config.region, lifted) },
+    stackPolicy: {
+      stackName: stack.stackName,
+      setPolicy: (lifted) => setStackPolicyArgv(stack.stackName, config.region, lifted),
+    },
   });
   return steps;
 }
@@ -285,9 +317,9 @@ function reviewedAtlas(config: EnvironmentConfig, options: OpsOptions, artefacts
     ...(options.executeBundle
       ? []
       : [
-          { kind: 'command' as const, description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
-          { kind: 'command' as const, description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
-        ]),
+        { kind: 'command' as const, description: `plan ${key} into the saved plan ${planFile}`, changes: false, argv: terraform('plan', '-input=false', `-out=${planFile}`), env },
+        { kind: 'command' as const, description: `show the saved plan ${planFile}`, changes: false, argv: terraform('show', planFile), env },
+      ]),
     {
       kind: 'review',
       description: `review the saved plan ${planFile}: refuse destroying or replacing the project, cluster, backup schedule or private endpoint`,
@@ -342,10 +374,12 @@ function closeDefaultSecurityGroup(config: EnvironmentConfig): DeriveStep {
           changes: true,
           argv: describeDefaultSecurityGroupRulesArgv(config.region, groupId),
           sampleOutput: JSON.stringify(SAMPLE_DEFAULT_RULES),
-          then: (rules) =>
-            revokeDefaultSecurityGroupRulesArgv(config.region, groupId, JSON.parse(rules) as { SecurityGroupRules: SecurityGroupRule[] }).map(
+          then: (rules) => {
+            const described = JSON.parse(rules) as { SecurityGroupRules: SecurityGroupRule[] };
+            return revokeDefaultSecurityGroupRulesArgv(config.region, groupId, described).map(
               (argv): CommandStep => ({ kind: 'command', description: `revoke ${argv[2] === 'revoke-security-group-ingress' ? 'ingress' : 'egress'} rules of ${groupId}`, changes: true, argv }),
-            ),
+            );
+          },
         },
       ];
     },

@@ -1,4 +1,4 @@
-/** `destroy`: never prod; staging: stateless stacks only; dev: stateless stacks, or everything with --all-including-data. */
+/** `destroy`: never prod; staging: stateless stacks only; dev: stateless stacks, or all with --all-including-data. */
 import { atlasStackName } from '../../lib/handoff';
 import type { EnvironmentConfig } from '../../environments';
 import { atlasEnv, cdkContext, confirm, guard, RefusalError, requireAccount, requireAtlasAccount, type CommandStep, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
@@ -21,7 +21,10 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   const reversed = [...stacks].reverse();
   const stateless = reversed.filter((s) => !s.stateful);
   const stateful = options.allIncludingData ? reversed.filter((s) => s.stateful) : [];
-  const targets = [...stateless.map((s) => s.stackName), ...(options.allIncludingData ? [atlasStackName(config.name), ...stateful.map((s) => s.stackName)] : [])];
+  const targets = [
+    ...stateless.map((s) => s.stackName),
+    ...(options.allIncludingData ? [atlasStackName(config.name), ...stateful.map((s) => s.stackName)] : []),
+  ];
   // Nothing to remove (e.g. no stateless stack exists yet): an empty plan, which the executor reports.
   if (targets.length === 0) return { command: 'destroy', environment: config.name, steps: [] };
   const steps: Step[] = [guard(config, options)];
@@ -30,11 +33,11 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   const cdkDestroy = (group: readonly StackInfo[], label: string): Step[] => [
     ...(config.terminationProtection
       ? group.map((s): CommandStep => ({
-          kind: 'command',
-          description: `turn off termination protection of ${s.stackName}`,
-          changes: true,
-          argv: ['aws', 'cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName, '--region', config.region],
-        }))
+        kind: 'command',
+        description: `turn off termination protection of ${s.stackName}`,
+        changes: true,
+        argv: ['aws', 'cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName, '--region', config.region],
+      }))
       : []),
     {
       kind: 'command',
@@ -57,4 +60,3 @@ export function planDestroy(config: EnvironmentConfig, options: OpsOptions, stac
   }
   return { command: 'destroy', environment: config.name, steps };
 }
-

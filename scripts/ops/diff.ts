@@ -18,7 +18,10 @@ function getTemplateArgv(config: EnvironmentConfig, stackName: string): string[]
   return ['aws', 'cloudformation', 'get-template', '--stack-name', stackName, '--region', config.region, '--query', 'TemplateBody', '--output', 'json'];
 }
 
-/** Example templates for the dry run and the real-tool tests (values named example, so a dry run cannot be mistaken for a read). */
+/**
+ * Example templates for the dry run and the real-tool tests (values
+ * named example, so a dry run cannot be mistaken for a read).
+ */
 const SAMPLE_SERVICES = JSON.stringify({
   Resources: {
     Api: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['123456789012.dkr.ecr.us-east-1.amazonaws.com/', { Ref: 'Repo' }, ':example-running-tag']] } }] } },
@@ -47,7 +50,11 @@ function readBackThenDiff(config: EnvironmentConfig, options: OpsOptions, stacks
   const readImage = options.imageTag === undefined && config.services.imageTag === undefined && has('services');
   const readCertificate = options.certificateArn === undefined && config.services.certificateArn === undefined && config.services.httpsOnly && has('services');
   const readAlarms = (options.alarmEmails ?? []).length === 0 && config.monitoring.alarmDestinationRequired && has('monitoring');
-  const sources = { imageTag: readImage ? services : undefined, certificateArn: readCertificate ? services : undefined, alarmEmails: readAlarms ? monitoring : undefined };
+  const sources = {
+    imageTag: readImage ? services : undefined,
+    certificateArn: readCertificate ? services : undefined,
+    alarmEmails: readAlarms ? monitoring : undefined,
+  };
 
   const diffWith = (read: ReadBack): Step[] => {
     const effective: OpsOptions = { ...options, ...read };
@@ -62,18 +69,18 @@ function readBackThenDiff(config: EnvironmentConfig, options: OpsOptions, stacks
   const readMonitoring = (read: ReadBack): Step[] =>
     readAlarms
       ? [
-          {
-            kind: 'derive',
-            description: `read the alarm addresses from the deployed ${monitoring} (pass --alarm-email instead if it was never deployed)`,
-            changes: false,
-            argv: getTemplateArgv(config, monitoring),
-            sampleOutput: SAMPLE_MONITORING,
-            then: (stdout) => {
-              const emails = deployedAlarmEmails(parseTemplate(stdout, monitoring), config, monitoring);
-              return diffWith({ ...read, alarmEmails: emails.length > 0 ? emails : undefined });
-            },
-          } satisfies DeriveStep,
-        ]
+        {
+          kind: 'derive',
+          description: `read the alarm addresses from the deployed ${monitoring} (pass --alarm-email instead if it was never deployed)`,
+          changes: false,
+          argv: getTemplateArgv(config, monitoring),
+          sampleOutput: SAMPLE_MONITORING,
+          then: (stdout) => {
+            const emails = deployedAlarmEmails(parseTemplate(stdout, monitoring), config, monitoring);
+            return diffWith({ ...read, alarmEmails: emails.length > 0 ? emails : undefined });
+          },
+        } satisfies DeriveStep,
+      ]
       : diffWith(read);
   if (!readImage && !readCertificate) return readMonitoring({});
   return [

@@ -35,7 +35,9 @@ export interface ProbeResult {
 
 export interface OpsDeps {
   run(argv: readonly string[], options: RunOptions): Promise<RunResult>;
-  /** Runs a preflight check's command (read-only, captured); rejects when it cannot be started (the message says why). */
+  /**
+   * Runs a preflight check's command (read-only, captured); rejects when it cannot be started (the message says why).
+   */
   probe(argv: readonly string[]): Promise<ProbeResult>;
   /** The CLI's environment variables (preflight checks of the Atlas credentials). */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -99,7 +101,12 @@ function stepCommands(step: Step): string[] {
 }
 
 /** The guard's verdict: undefined when the credentials match, else a message that says what to fix. */
-export function checkIdentity(identity: CallerIdentity, expectedAccount: string | undefined, expectedRegion: string, environment: string): string | undefined {
+export function checkIdentity(
+  identity: CallerIdentity,
+  expectedAccount: string | undefined,
+  expectedRegion: string,
+  environment: string,
+): string | undefined {
   if (expectedAccount !== undefined && identity.account !== expectedAccount) {
     return `account mismatch: your credentials (${identity.arn}) belong to account ${identity.account}, but ${environment} is account ${expectedAccount}. Switch credentials (AWS_PROFILE=...) or fix --account`;
   }
@@ -176,7 +183,11 @@ async function runGuard(step: GuardStep, plan: Plan, deps: OpsDeps): Promise<num
  * Executes a plan step by step and returns the exit code. Stops at the first failure; never runs a
  * changing step before the identity guard has passed.
  */
-export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: boolean; onReview?: (key: string, review: Review) => void }): Promise<number> {
+export async function executePlan(
+  plan: Plan,
+  deps: OpsDeps,
+  options: { dryRun: boolean; onReview?: (key: string, review: Review) => void },
+): Promise<number> {
   if (plan.steps.length === 0) {
     deps.log(`nothing to ${plan.command} in ${plan.environment}`);
     return 0;
@@ -189,8 +200,15 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
 
   let guarded = false;
   const reviews = new Map<string, Review>();
-  /** Sets a stack's policy (lifted for `lifted`, or the protective one); a failure is an exit code, with the command to re-run. */
-  const setPolicy = async (policy: StackPolicyGuard, lifted: readonly string[], label: string): Promise<number | undefined> => {
+  /**
+   * Sets a stack's policy (lifted for `lifted`, or the protective
+   * one); a failure is an exit code, with the command to re-run.
+   */
+  const setPolicy = async (
+    policy: StackPolicyGuard,
+    lifted: readonly string[],
+    label: string,
+  ): Promise<number | undefined> => {
     const argv = policy.setPolicy(lifted);
     deps.log(lifted.length > 0 ? `stack policy of ${policy.stackName}: lifted for ${lifted.join(', ')} (this execution only)` : `stack policy of ${policy.stackName}: protective (replace/remove of stateful and fixed-name resources denied)`);
     const result = await deps.run(argv, { capture: false });
@@ -273,12 +291,15 @@ export async function executePlan(plan: Plan, deps: OpsDeps, options: { dryRun: 
         }
         case 'command': {
           const policy = step.stackPolicy;
-          const lifted = policy && step.skipIfUnchanged !== undefined ? (reviews.get(step.skipIfUnchanged)?.allowed ?? []) : [];
+          const lifted = policy && step.skipIfUnchanged !== undefined
+            ? (reviews.get(step.skipIfUnchanged)?.allowed ?? [])
+            : [];
           if (policy && lifted.length > 0) {
             const status = await setPolicy(policy, lifted, label);
             if (status !== undefined) return status;
           }
-          const result = await deps.run(step.argv, { env: step.env, capture: step.verify !== undefined || step.report !== undefined });
+          const capture = step.verify !== undefined || step.report !== undefined;
+          const result = await deps.run(step.argv, { env: step.env, capture });
           // Restored whatever the execution did: a lifted policy must never outlive this one execution.
           const restored = policy ? await setPolicy(policy, [], label) : undefined;
           if (result.status !== 0 && !(step.okExitCodes ?? []).includes(result.status)) {

@@ -35,7 +35,10 @@ export function leaseParameterName(config: Pick<EnvironmentConfig, 'project' | '
   return ResourceNames.of(config).parameterName('deploy/lease');
 }
 
-/** Prints the lease's JSON, or `None` when there is none (get-parameters, unlike get-parameter, does not fail on a missing name). */
+/**
+ * Prints the lease's JSON, or `None` when there is none (get-parameters,
+ * unlike get-parameter, does not fail on a missing name).
+ */
 export function readLeaseArgv(config: EnvironmentConfig): string[] {
   return ['aws', 'ssm', 'get-parameters', '--names', leaseParameterName(config), '--region', config.region, '--query', 'Parameters[0].Value', '--output', 'text'];
 }
@@ -69,7 +72,11 @@ export function describeLease(lease: DeployLease): string {
 }
 
 /** Refusal message when `current` keeps `request` out, else undefined (free, expired, same branch, or taken over). */
-export function leaseRefusal(config: EnvironmentConfig, current: DeployLease | undefined, request: LeaseRequest): string | undefined {
+export function leaseRefusal(
+  config: EnvironmentConfig,
+  current: DeployLease | undefined,
+  request: LeaseRequest,
+): string | undefined {
   if (!current || current.branch === request.branch || request.takeOver) return undefined;
   if (Date.parse(current.expiresAt) <= Date.parse(request.now)) return undefined;
   return `${config.name} is leased to ${describeLease(current)}; a deploy of branch ${request.branch} would replace the release someone is testing. Wait for the lease to expire, ask its holder, or pass --take-over to take it`;

@@ -26,7 +26,12 @@ export { planDrift } from './drift';
 export { planRefresh } from './refresh';
 export { planStatus } from './status';
 
-export function plan(command: Command, config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
+export function plan(
+  command: Command,
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  stacks: readonly StackInfo[],
+): Plan {
   switch (command) {
     case 'deploy':
       return planDeploy(config, options, stacks);

@@ -112,8 +112,14 @@ export function inputCheck(name: string, problem: string | undefined): Preflight
 }
 
 /** The addresses the alarm topic will have, for the record; a missing one in staging/prod is `problem`. */
-export function alarmAddressCheck(config: EnvironmentConfig, options: OpsOptions, problem: string | undefined): PreflightCheck {
-  const addresses = [...new Set([...config.monitoring.alarmEmails, ...(options.alarmEmails ?? []), ...config.budget.notificationEmails])];
+export function alarmAddressCheck(
+  config: EnvironmentConfig,
+  options: OpsOptions,
+  problem: string | undefined,
+): PreflightCheck {
+  const addresses = [
+    ...new Set([...config.monitoring.alarmEmails, ...(options.alarmEmails ?? []), ...config.budget.notificationEmails]),
+  ];
   return inputCheck(`alarm addresses: ${addresses.length > 0 ? addresses.join(', ') : '(none)'}`, problem);
 }
 
@@ -163,4 +169,5 @@ export function imageChecks(config: EnvironmentConfig, tag: string): PreflightCh
 }
 
 /** Whether the plan touches a stack component. */
-export const touches = (stacks: readonly StackInfo[], component: string): boolean => stacks.some((s) => s.component === component);
+export const touches = (stacks: readonly StackInfo[], component: string): boolean =>
+  stacks.some((s) => s.component === component);

@@ -56,7 +56,10 @@ export function deployedImageTag(template: DeployedTemplate, stackName: string):
   return tags[0] === PARKED_IMAGE_TAG ? undefined : tags[0];
 }
 
-/** The certificate of the api's HTTPS listener, when the template names one (not through the ApiCertificateArn parameter). */
+/**
+ * The certificate of the api's HTTPS listener, when the template
+ * names one (not through the ApiCertificateArn parameter).
+ */
 export function deployedCertificateArn(template: DeployedTemplate, stackName: string): string | undefined {
   const arns = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').flatMap((p) => ((p.Certificates as Array<{ CertificateArn?: unknown }>) ?? []).map((c) => c.CertificateArn));
   const literal = arns.filter((arn): arn is string => typeof arn === 'string');
@@ -64,8 +67,15 @@ export function deployedCertificateArn(template: DeployedTemplate, stackName: st
   return literal[0];
 }
 
-/** The alarm topic's e-mail subscriptions that are not in the config (the deploy-time `--alarm-email` ones), in template order. */
-export function deployedAlarmEmails(template: DeployedTemplate, config: EnvironmentConfig, stackName: string): string[] {
+/**
+ * The alarm topic's e-mail subscriptions that are not in the config
+ * (the deploy-time `--alarm-email` ones), in template order.
+ */
+export function deployedAlarmEmails(
+  template: DeployedTemplate,
+  config: EnvironmentConfig,
+  stackName: string,
+): string[] {
   const endpoints = resources(template, 'AWS::SNS::Subscription')
     .filter((p) => p.Protocol === 'email')
     .map((p) => p.Endpoint);

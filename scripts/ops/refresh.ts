@@ -16,7 +16,9 @@ import { refreshNames, REFRESH_TASKS, type RefreshSide } from '../../lib/refresh
 import type { EnvironmentConfig } from '../../environments';
 import { guard, RefusalError, type CommandStep, type DeriveStep, type OpsOptions, type Plan, type Step } from './steps';
 
-/** How long one `aws ecs wait tasks-stopped` waits at most (the waiter: 100 x 6 s), and how often the plan waits again. */
+/**
+ * How long one `aws ecs wait tasks-stopped` waits at most (the waiter: 100 x 6 s), and how often the plan waits again.
+ */
 export const WAIT_ROUNDS = 36;
 
 /** Sample outputs: the dry run and the real-tool tests follow the successful path. */
@@ -85,8 +87,16 @@ function overrides(side: Side, runId: string, exportPrefix: string): string {
   return JSON.stringify({ containerOverrides: [{ name, environment: [{ name: 'REFRESH_RUN_ID', value: runId }, { name: 'EXPORT_PREFIX', value: exportPrefix }] }] });
 }
 
-/** Read the side's subnets and security group, start its task, wait for it to stop, require exit code 0, then `next`. */
-function runTask(side: Side, runId: string, exportPrefix: string, by: string, next: (taskArn: string, state: TaskState) => readonly Step[]): DeriveStep {
+/**
+ * Read the side's subnets and security group, start its task, wait for it to stop, require exit code 0, then `next`.
+ */
+function runTask(
+  side: Side,
+  runId: string,
+  exportPrefix: string,
+  by: string,
+  next: (taskArn: string, state: TaskState) => readonly Step[],
+): DeriveStep {
   const { config } = side;
   const names = ResourceNames.of(config);
   const cluster = names.name('cluster');
@@ -131,7 +141,13 @@ function runTask(side: Side, runId: string, exportPrefix: string, by: string, ne
 }
 
 /** Wait (the waiter gives up after 10 minutes: exit 255 is fine, the describe looks again), then decide. */
-function waitFor(side: Side, cluster: string, taskArn: string, round: number, next: (taskArn: string, state: TaskState) => readonly Step[]): Step[] {
+function waitFor(
+  side: Side,
+  cluster: string,
+  taskArn: string,
+  round: number,
+  next: (taskArn: string, state: TaskState) => readonly Step[],
+): Step[] {
   const task = REFRESH_TASKS[side.side];
   const wait: CommandStep = {
     kind: 'command',

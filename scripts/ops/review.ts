@@ -105,7 +105,11 @@ export function reviewChangeSet(stdout: string, allowReplace: readonly string[])
 }
 
 interface TerraformPlan {
-  readonly resource_changes?: ReadonlyArray<{ readonly address?: string; readonly type?: string; readonly change?: { readonly actions?: readonly string[] } }>;
+  readonly resource_changes?: ReadonlyArray<{
+    readonly address?: string;
+    readonly type?: string;
+    readonly change?: { readonly actions?: readonly string[] };
+  }>;
 }
 
 /** Reviews `terraform show -json <planfile>` of the Atlas stack. */

@@ -19,7 +19,9 @@ export interface OpsOptions {
   readonly dryRun: boolean;
   /** Non-interactive (CI): skip typed confirmations and let the CDK/CDKTF CLIs proceed without prompts. */
   readonly yes: boolean;
-  /** AWS account of the environment (never committed). Required for changes in environments with termination protection. */
+  /**
+   * AWS account of the environment (never committed). Required for changes in environments with termination protection.
+   */
   readonly account?: string;
   /** Container image tag to deploy (`-c imageTag=`). */
   readonly imageTag?: string;
@@ -49,13 +51,18 @@ export interface OpsOptions {
    * the saved Terraform plan into the bundle directory `bundle`, execute nothing (`deploy --prepare-only`).
    */
   readonly prepareOnly?: boolean;
-  /** Directory of the plan bundle (`--bundle`): the reviewed assembly, the Atlas stack with its saved plan, bundle.json. */
+  /**
+   * Directory of the plan bundle (`--bundle`): the reviewed assembly, the Atlas stack with its saved plan, bundle.json.
+   */
   readonly bundle?: string;
   /** The pipeline's second half: execute exactly the change sets and plan of this bundle (`deploy --execute <dir>`). */
   readonly executeBundle?: DeployBundle;
   /** Commit the release is built from (recorded in the bundle; execute refuses another). */
   readonly commit?: string;
-  /** Shared environments (deployLease.enabled): the branch being deployed (default: the git checkout's); `commit` above is the commit. */
+  /**
+   * Shared environments (deployLease.enabled): the branch being deployed
+   * (default: the git checkout's); `commit` above is the commit.
+   */
   readonly branch?: string;
   /** The git checkout's HEAD (filled by the CLI): the lease's commit when --commit is not given. */
   readonly gitCommit?: string;
@@ -83,7 +90,10 @@ export interface DeployBundle {
   readonly certificateArn?: string;
   readonly alarmEmails?: readonly string[];
   readonly planId: string;
-  /** The --allow-replace ids the prepare run accepted: the execute run's review and stack policies accept the same, no more. */
+  /**
+   * The --allow-replace ids the prepare run accepted: the execute
+   * run's review and stack policies accept the same, no more.
+   */
   readonly allowReplace?: readonly string[];
   readonly changeSetName: string;
   /** Paths relative to the working directory of the execute job (the bundle is downloaded to the same place). */
@@ -95,7 +105,7 @@ export interface DeployBundle {
 
 /** A CDK stack of the environment, with its place in the deploy order. */
 export interface StackInfo {
-  /** CloudFormation stack name, `{project}-{env}-{component}`, which is also its construct id (what the CDK CLI selects). */
+  /** CloudFormation stack name, `{project}-{env}-{component}`, also its construct id (what the CDK CLI selects). */
   readonly stackName: string;
   readonly component: string;
   /** Holds data (never destroyed outside dev). */
@@ -158,7 +168,9 @@ export interface CommandStep {
   readonly stackPolicy?: StackPolicyGuard;
   /** Exit codes other than 0 that do not stop the plan (a waiter that gave up: the next step looks again). */
   readonly okExitCodes?: readonly number[];
-  /** Turns the captured stdout into lines for the operator (status reports); the command's own output is not shown then. */
+  /**
+   * Turns the captured stdout into lines for the operator (status reports); the command's own output is not shown then.
+   */
   readonly report?: (stdout: string) => string[];
 }
 

@@ -21,7 +21,12 @@ function program(command: string): string {
   return command === 'aws' ? theAwsCli().binary : command;
 }
 
-function spawnStep(argv: readonly string[], env: Readonly<Record<string, string>> | undefined, stdout: boolean, stderr: boolean): Promise<ProbeResult> {
+function spawnStep(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> | undefined,
+  stdout: boolean,
+  stderr: boolean,
+): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const [command, ...args] = argv;
     let child;
@@ -40,7 +45,9 @@ function spawnStep(argv: readonly string[], env: Readonly<Record<string, string>
   });
 }
 
-/** Runs a command in `childEnvironment` (CDK and CDKTF telemetry off); stdout streams to the terminal unless captured. */
+/**
+ * Runs a command in `childEnvironment` (CDK and CDKTF telemetry off); stdout streams to the terminal unless captured.
+ */
 export async function runProcess(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const { status, stdout } = await spawnStep(argv, options.env, options.capture, false);
   return { status, stdout };
@@ -94,7 +101,10 @@ export function systemDeps(): OpsDeps {
   };
 }
 
-/** The git checkout's branch and HEAD commit (the deploy lease's holder), or undefined outside a checkout or on a detached HEAD. */
+/**
+ * The git checkout's branch and HEAD commit (the deploy lease's
+ * holder), or undefined outside a checkout or on a detached HEAD.
+ */
 export async function gitSource(run: OpsDeps['run'] = runProcess): Promise<{ branch: string; commit: string } | undefined> {
   const branch = await run(['git', 'rev-parse', '--abbrev-ref', 'HEAD'], { capture: true });
   const commit = await run(['git', 'rev-parse', 'HEAD'], { capture: true });

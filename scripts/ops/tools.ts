@@ -98,13 +98,16 @@ const INSTALL = `install AWS CLI v2 >= ${MIN_AWS_CLI_VERSION} (Debian/Ubuntu: ap
  * The AWS CLI every `aws` step runs: `AWS_CLI` (an absolute path) when set, else the first `aws` on PATH.
  * Throws AwsCliError, naming the binary, its version and the fix, unless it is v2 at or above the minimum.
  */
-export function resolveAwsCli(env: Readonly<Record<string, string | undefined>> = process.env, probe: VersionProbe = probeVersion): AwsCli {
+export function resolveAwsCli(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  probe: VersionProbe = probeVersion,
+): AwsCli {
   const chosen = env.AWS_CLI
     ? { binary: env.AWS_CLI, source: 'AWS_CLI' }
     : (() => {
-        const first = awsOnPath(env.PATH)[0];
-        return first ? { binary: first, source: 'the first aws on PATH' } : undefined;
-      })();
+      const first = awsOnPath(env.PATH)[0];
+      return first ? { binary: first, source: 'the first aws on PATH' } : undefined;
+    })();
   if (!chosen) throw new AwsCliError(`no AWS CLI found: no aws on PATH and AWS_CLI is not set; ${INSTALL}`);
   if (!isAbsolute(chosen.binary) || !isExecutable(chosen.binary)) throw new AwsCliError(`AWS_CLI=${chosen.binary} is not an executable file (it must be an absolute path); ${INSTALL}`);
   const version = awsCliVersion(probe(chosen.binary));

@@ -60,14 +60,17 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
   const names = ResourceNames.of(config);
   const expected = EXPECTED[envName];
   const { json, raw } = synthStack(config);
-  const param = (key: Parameters<typeof handoffParameterName>[1]) => ssmReference(json, handoffParameterName(names, key));
+  const param = (key: Parameters<typeof handoffParameterName>[1]) =>
+    ssmReference(json, handoffParameterName(names, key));
 
   describe('state and providers', () => {
     test.each([
       ['no account (offline synth): an empty bucket, so terraform init stops', undefined, ''],
       ['the account: marin-terraform-state-<account>, the bucket the bootstrap creates', '123456789012', 'marin-terraform-state-123456789012'],
     ])('S3 backend with %s; one key per environment, encrypted, S3-native locking only', (_label, account, bucket) => {
-      const backend = account === undefined ? json.terraform.backend.s3 : synthStack(loadEnvironment(envName, { account })).json.terraform.backend.s3;
+      const backend = account === undefined
+        ? json.terraform.backend.s3
+        : synthStack(loadEnvironment(envName, { account })).json.terraform.backend.s3;
       expect(backend).toEqual({ bucket, key: `atlas/${envName}/terraform.tfstate`, region: 'us-east-1', encrypt: true, use_lockfile: true });
     });
 
@@ -113,13 +116,21 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
       expect(regions[0].backing_provider_name).toBe(expected.backingProvider);
       expect(regions[0].region_name).toBe('US_EAST_1');
       expect(regions[0].priority).toBe(7);
-      expect(regions[0].electable_specs).toEqual({ instance_size: expected.tier, ...(expected.nodeCount ? { node_count: expected.nodeCount } : {}) });
+      expect(regions[0].electable_specs).toEqual({
+        instance_size: expected.tier,
+        ...(expected.nodeCount ? { node_count: expected.nodeCount } : {}),
+      });
       expect(cluster.mongo_db_major_version).toBe(expected.version);
     });
 
     test(`backup: ${expected.backup ? 'cloud backup + PIT, snapshots retained on cluster deletion' : 'none (shared tier: nothing sent)'}; termination protection ${expected.protection}`, () => {
       const cluster = onlyResource(json, 'mongodbatlas_advanced_cluster');
-      expect([cluster.backup_enabled, cluster.pit_enabled, cluster.termination_protection_enabled, cluster.retain_backups_enabled]).toEqual(expected.clusterBackupFlags);
+      expect([
+        cluster.backup_enabled,
+        cluster.pit_enabled,
+        cluster.termination_protection_enabled,
+        cluster.retain_backups_enabled,
+      ]).toEqual(expected.clusterBackupFlags);
     });
 
     test(`backup schedule: ${JSON.stringify(BACKUP_SCHEDULE[envName] && { pit: BACKUP_SCHEDULE[envName].restore_window_days, hour: BACKUP_SCHEDULE[envName].reference_hour_of_day })}`, () => {

@@ -5,7 +5,10 @@ import { atlasStackName } from '../../lib/handoff';
 
 /** Synthesized Terraform JSON of one Atlas stack (snake_case keys, as Terraform reads them). */
 export interface TerraformJson {
-  terraform: { backend: { s3: Record<string, unknown> }; required_providers: Record<string, { source: string; version: string }> } & Record<string, unknown>;
+  terraform: {
+    backend: { s3: Record<string, unknown> };
+    required_providers: Record<string, { source: string; version: string }>;
+  } & Record<string, unknown>;
   provider: Record<string, Array<Record<string, unknown>>>;
   variable?: Record<string, Record<string, unknown>>;
   data?: Record<string, Record<string, Record<string, any>>>;

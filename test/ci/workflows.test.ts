@@ -49,7 +49,8 @@ const workflow = (name: string): Workflow => {
   return found.document;
 };
 const jobsOf = (): Array<[string, string, Job]> => parsed.flatMap((p) => Object.entries(p.document.jobs).map(([id, job]): [string, string, Job] => [p.file.split('/').pop()!, id, job]));
-const needs = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const needs = (job: Job): string[] =>
+  (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
 const runs = (job: Job): string[] => job.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]));
 const assumesRole = (job: Job): boolean => job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
 
@@ -90,7 +91,9 @@ describe('GitHub\'s workflow parser', () => {
 
 describe('least privilege', () => {
   test('every workflow grants nothing at the top (permissions: {})', () => {
-    for (const p of parsed) expect({ file: p.file, permissions: p.document.permissions }).toEqual({ file: p.file, permissions: {} });
+    for (const p of parsed) {
+      expect({ file: p.file, permissions: p.document.permissions }).toEqual({ file: p.file, permissions: {} });
+    }
   });
 
   test('id-token: write exactly on the jobs that assume a role; every job states its permissions; nothing writes contents', () => {

@@ -20,7 +20,9 @@ interface Row {
   readonly messages: string[];
 }
 
-/** The README table's rows: the first code span of the command column, the exit code, the message column's code spans. */
+/**
+ * The README table's rows: the first code span of the command column, the exit code, the message column's code spans.
+ */
 function readmeRows(): Row[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const block = readme.slice(readme.indexOf('<!-- mistakes -->'), readme.indexOf('<!-- /mistakes -->'));
@@ -107,7 +109,8 @@ describe('expected mistakes: short message, consistent exit code (the README tab
   });
 
   test.each(configRows().map((row) => [`${row.env}: ${row.field} = ${row.value}`, row] as const))('config %s', (_, row) => {
-    const input = structuredClone(ENVIRONMENTS[row.env as keyof typeof ENVIRONMENTS]) as unknown as Record<string, unknown>;
+    const declared = ENVIRONMENTS[row.env as keyof typeof ENVIRONMENTS];
+    const input = structuredClone(declared) as unknown as Record<string, unknown>;
     const keys = row.field.split('.');
     let node = input;
     for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;

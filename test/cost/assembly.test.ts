@@ -27,7 +27,9 @@ const runCli = (...argv: string[]) => {
   return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 };
 
-type Manifest = { artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }> };
+type Manifest = {
+  artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
+};
 
 let work: string;
 beforeAll(() => {

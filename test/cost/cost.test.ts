@@ -18,9 +18,18 @@ function lineOf(report: CostReport, resource: string) {
 /** Hand-computed fixed costs per environment (730 h/month). */
 const EXPECTED = {
   // NAT: gateways x $0.045 x 730 h; interface endpoints: endpoints x AZs x $0.01 x 730 h.
-  dev: { budget: 378, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 0, serviceHours: 261 },
-  staging: { budget: 617, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 58.4, serviceHours: 730 },
-  prod: { budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 146, serviceHours: 730 },
+  dev: {
+    budget: 378, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 0,
+    serviceHours: 261,
+  },
+  staging: {
+    budget: 617, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 58.4,
+    serviceHours: 730,
+  },
+  prod: {
+    budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 146,
+    serviceHours: 730,
+  },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('cost estimate of %s', (envName) => {
@@ -196,7 +205,8 @@ describe('npm run cost', () => {
     const result = runCli('--env', 'all', '--json', '--assembly', SYNTH_ROOT);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const reports = JSON.parse(result.stdout) as Array<{ env: string; total: number; budget: number; lines: unknown[] }>;
+    type Report = { env: string; total: number; budget: number; lines: unknown[] };
+    const reports = JSON.parse(result.stdout) as Report[];
     expect(reports.map((r) => r.env)).toEqual([...ENVIRONMENT_NAMES]);
     for (const r of reports) {
       expect(r.total).toBeLessThanOrEqual(r.budget);

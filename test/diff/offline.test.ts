@@ -55,10 +55,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const capture = () => {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: { log: (text: string) => stdout.push(text), error: (text: string) => stderr.push(text) } };
+  return {
+    stdout,
+    stderr,
+    out: { log: (text: string) => stdout.push(text), error: (text: string) => stderr.push(text) },
+  };
 };
 
-/** Links the installed node_modules into `dir` (what `npm ci` of a cosmetically different lockfile would produce), counting calls. */
+/**
+ * Links the installed node_modules into `dir` (what `npm ci` of a
+ * cosmetically different lockfile would produce), counting calls.
+ */
 function linkingInstall(): InstallDependencies & { dirs: string[] } {
   const dirs: string[] = [];
   const install = async (dir: string) => {
@@ -117,7 +124,8 @@ describe('the cache of the base dependencies', () => {
     const cacheDir = join(work, 'cache');
     const install = linkingInstall();
     const packageJson = readFileSync(join(ROOT, 'package.json'), 'utf8');
-    const get = (lockfile: string) => cachedDependencies({ packageJson, lockfile, cacheDir, install, progress: () => undefined });
+    const get = (lockfile: string) =>
+      cachedDependencies({ packageJson, lockfile, cacheDir, install, progress: () => undefined });
 
     const first = await get(LOCKFILE);
     expect(first).toEqual({ key: dependencyCacheKey(LOCKFILE), reused: false, nodeModules: join(cacheDir, dependencyCacheKey(LOCKFILE), 'node_modules') });

@@ -2,7 +2,8 @@ import { CREATE_ONLY_PROPERTIES } from '../../lib/core/resource-kinds';
 import { destructiveChanges, formatChange, isDangerous } from '../../scripts/diff/replacements';
 
 /** Minimal templates: what `npm run diff:offline` and the drill classify, independent of this app's stacks. */
-const template = (resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>) => ({ Resources: resources });
+const template = (resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>) =>
+  ({ Resources: resources });
 
 describe('destructive changes between two templates', () => {
   test('a renamed bucket is replaced: stateful, and named by its old name', () => {

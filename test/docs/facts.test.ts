@@ -11,7 +11,10 @@ function withEdit(envName: EnvironmentName, edit: (input: Record<string, any>) =
   const inputs = loadFactInputs();
   const input = structuredClone(ENVIRONMENTS[envName]) as Record<string, any>;
   edit(input);
-  const configs = { ...inputs.configs, [envName]: parseEnvironment(input, envName) } as Record<EnvironmentName, EnvironmentConfig>;
+  const configs = {
+    ...inputs.configs,
+    [envName]: parseEnvironment(input, envName),
+  } as Record<EnvironmentName, EnvironmentConfig>;
   return { ...inputs, configs };
 }
 

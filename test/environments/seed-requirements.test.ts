@@ -16,7 +16,8 @@ describe.each(ENVIRONMENT_NAMES)('seed requirements in %s', (envName) => {
   test(`every log group keeps its logs ${seed.logRetentionDays} days`, () => {
     const groups = ofType('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(6);
-    expect(groups.map((g) => [g.logicalId, g.properties.RetentionInDays])).toEqual(groups.map((g) => [g.logicalId, seed.logRetentionDays]));
+    expect(groups.map((g) => [g.logicalId, g.properties.RetentionInDays]))
+      .toEqual(groups.map((g) => [g.logicalId, seed.logRetentionDays]));
   });
 
   test(`cache: ${seed.cacheNodes} x ${seed.cacheNodeType}, high availability ${seed.cacheHighAvailability}`, () => {
@@ -34,7 +35,9 @@ describe.each(ENVIRONMENT_NAMES)('seed requirements in %s', (envName) => {
     // The services' tasks; the staging-refresh task (run on demand, sized by `refresh`) is not one of them.
     const tasks = ofType('AWS::ECS::TaskDefinition').filter((task) => !/-(anonymiser|loader)$/.test(String(task.properties.Family)));
     expect(tasks).toHaveLength(4);
-    for (const task of tasks) expect([task.properties.Cpu, task.properties.Memory]).toEqual([String(seed.taskCpu), String(seed.taskMemoryMiB)]);
+    for (const task of tasks) {
+      expect([task.properties.Cpu, task.properties.Memory]).toEqual([String(seed.taskCpu), String(seed.taskMemoryMiB)]);
+    }
   });
 
   test(seed.waf ? 'a WAF web ACL in front of the ALB' : 'no WAF', () => {
@@ -51,11 +54,15 @@ describe.each(ENVIRONMENT_NAMES)('seed requirements in %s', (envName) => {
   test(`Atlas ${seed.atlasTier}, continuous backup ${seed.atlasContinuousBackup}, daily backups kept ${seed.atlasBackupRetentionDays} days, deletion protection ${seed.deletionProtection}`, () => {
     const { json } = synthStack(loadEnvironment(envName));
     const cluster = onlyResource(json, 'mongodbatlas_advanced_cluster');
-    expect(cluster.replication_specs.map((spec: any) => spec.region_configs.map((region: any) => region.electable_specs.instance_size))).toEqual([[seed.atlasTier]]);
+    const instanceSizes = cluster.replication_specs
+      .map((spec: any) => spec.region_configs.map((region: any) => region.electable_specs.instance_size));
+    expect(instanceSizes).toEqual([[seed.atlasTier]]);
     // The shared tier (M0) sends no backup or protection settings at all: absent means off.
-    expect([cluster.backup_enabled ?? false, cluster.pit_enabled ?? false]).toEqual([seed.atlasContinuousBackup, seed.atlasContinuousBackup]);
+    expect([cluster.backup_enabled ?? false, cluster.pit_enabled ?? false])
+      .toEqual([seed.atlasContinuousBackup, seed.atlasContinuousBackup]);
     expect(cluster.termination_protection_enabled ?? false).toBe(seed.deletionProtection);
     const schedules = Object.values(resourcesOf(json, 'mongodbatlas_cloud_backup_schedule'));
-    expect(schedules.map((s) => s.policy_item_daily.retention_value)).toEqual(seed.atlasBackupRetentionDays > 0 ? [seed.atlasBackupRetentionDays] : []);
+    expect(schedules.map((s) => s.policy_item_daily.retention_value))
+      .toEqual(seed.atlasBackupRetentionDays > 0 ? [seed.atlasBackupRetentionDays] : []);
   });
 });

@@ -102,7 +102,11 @@ describe('the CLI: --prepare-only writes bundle.json with the review verdicts; -
 
   test('prepare, then execute the written bundle; a bundle of another commit is refused before any AWS call', async () => {
     const files = new Map<string, string>();
-    const prepare = { ...stubDeps(results), writeFile: (path: string, text: string) => files.set(path, text), readFile: (path: string) => files.get(path)! };
+    const prepare = {
+      ...stubDeps(results),
+      writeFile: (path: string, text: string) => files.set(path, text),
+      readFile: (path: string) => files.get(path)!,
+    };
     expect(await main(['deploy', ...flags, '--prepare-only', '--bundle', 'deploy-bundle'], prepare)).toBe(0);
     const written = JSON.parse(files.get('deploy-bundle/bundle.json')!) as { commit: string; reviews: Record<string, string[]> };
     expect(written.commit).toBe(COMMIT);

@@ -517,7 +517,9 @@ describe('execution', () => {
     });
   });
 
-  /** The bootstrapped CloudFormation execution role as IAM describes it: the scoped policy attached, the boundary set. */
+  /**
+   * The bootstrapped CloudFormation execution role as IAM describes it: the scoped policy attached, the boundary set.
+   */
   const executionRole: Array<[(argv: readonly string[]) => boolean, { status: number; stdout: string }]> = [
     [(a) => a[2] === 'list-attached-role-policies', { status: 0, stdout: JSON.stringify({ AttachedPolicies: [{ PolicyName: 'marin-dev-cfn-execution', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/marin-dev-cfn-execution` }] }) }],
     [(a) => a[2] === 'get-role' && a.includes('Role.PermissionsBoundary.PermissionsBoundaryArn'), { status: 0, stdout: `arn:aws:iam::${ACCOUNT}:policy/marin-dev-permissions-boundary\n` }],

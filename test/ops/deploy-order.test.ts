@@ -20,7 +20,10 @@ function stackDependencies(envName: EnvironmentName, variant: SynthVariant): Map
   const manifest = JSON.parse(readFileSync(join(assemblyDir(envName, variant), 'manifest.json'), 'utf8')) as StackArtifacts;
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
   const nameOf = new Map(stacks.map(([id, a]) => [id, a.properties?.stackName ?? id]));
-  return new Map(stacks.map(([id, a]) => [nameOf.get(id)!, (a.dependencies ?? []).filter((d) => nameOf.has(d)).map((d) => nameOf.get(d)!)]));
+  return new Map(stacks.map(([id, a]) => [
+    nameOf.get(id)!,
+    (a.dependencies ?? []).filter((d) => nameOf.has(d)).map((d) => nameOf.get(d)!),
+  ]));
 }
 
 /** Every place the order deploys a stack before one it depends on, or misses a stack of the assembly. */

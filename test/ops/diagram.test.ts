@@ -60,7 +60,8 @@ describe('architecture diagram', () => {
 describe('data-flow picture, read from the synthesized templates', () => {
   const templatesOf = (envName: EnvironmentName): Map<string, FlowTemplate> =>
     new Map(stacksOf(envName).map((stack) => [stack.stackName, structuredClone(stack.json) as FlowTemplate]));
-  const flowOf = (envName: EnvironmentName, templates = templatesOf(envName)): DataFlow => readDataFlow(templates, loadEnvironment(envName));
+  const flowOf = (envName: EnvironmentName, templates = templatesOf(envName)): DataFlow =>
+    readDataFlow(templates, loadEnvironment(envName));
   const edgesOf = (flow: DataFlow): string[] => [...describeEdges(flow).values()];
 
   describe.each(ENVIRONMENT_NAMES)('%s', (envName) => {
@@ -99,7 +100,9 @@ describe('data-flow picture, read from the synthesized templates', () => {
   });
 
   test('the committed diagram shows what the templates say (npm run diagram:check renders the same section)', () => {
-    const flows = Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, flowOf(name)])) as Record<EnvironmentName, DataFlow>;
+    const flows = Object.fromEntries(
+      ENVIRONMENT_NAMES.map((name) => [name, flowOf(name)]),
+    ) as Record<EnvironmentName, DataFlow>;
     expect(readFileSync(DIAGRAM_FILE, 'utf8')).toContain(renderDataFlowSection(flows));
   });
 
@@ -107,7 +110,8 @@ describe('data-flow picture, read from the synthesized templates', () => {
     const templates = templatesOf('prod');
     const data = templates.get('marin-prod-data')!;
     const recordings = Object.values(data.Resources!).find((r) => (r.Properties?.BucketName as string) === 'marin-prod-call-recordings')!;
-    const notifications = recordings.Properties!.NotificationConfiguration as { QueueConfigurations: Array<{ Queue: unknown }> };
+    const notifications = recordings.Properties!.NotificationConfiguration as
+      { QueueConfigurations: Array<{ Queue: unknown }> };
     const transcriptionQueue = Object.entries(data.Resources!).find(([, r]) => r.Properties?.QueueName === 'marin-prod-transcription')![0];
     notifications.QueueConfigurations[0].Queue = { 'Fn::GetAtt': [transcriptionQueue, 'Arn'] };
 

@@ -44,12 +44,24 @@ function withOverrides(env: EnvironmentName, overrides: EnvironmentOverrides): E
   const declared = ENVIRONMENTS[env];
   return {
     ...declared,
-    monitoring: { ...declared.monitoring, alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...(overrides.alarmEmails ?? [])])] },
-    services: { ...declared.services, ...(overrides.imageTag ? { imageTag: overrides.imageTag } : {}), ...(overrides.certificateArn ? { certificateArn: overrides.certificateArn } : {}) },    ...(overrides.refreshPeerAccount ? { refresh: { ...declared.refresh, peerAccount: overrides.refreshPeerAccount } as EnvironmentInput['refresh'] } : {}),
+    monitoring: {
+      ...declared.monitoring,
+      alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...(overrides.alarmEmails ?? [])])],
+    },
+    services: {
+      ...declared.services,
+      ...(overrides.imageTag ? { imageTag: overrides.imageTag } : {}),
+      ...(overrides.certificateArn ? { certificateArn: overrides.certificateArn } : {}),
+    },
+    ...(overrides.refreshPeerAccount
+      ? { refresh: { ...declared.refresh, peerAccount: overrides.refreshPeerAccount } as EnvironmentInput['refresh'] }
+      : {}),
   };
 }
 
-/** Stacks whose templates differ, with the number of differences (CDK's diff: resources, parameters, rules, outputs...). */
+/**
+ * Stacks whose templates differ, with the number of differences (CDK's diff: resources, parameters, rules, outputs...).
+ */
 function differences(before: Map<string, unknown>, after: Map<string, unknown>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const [stack, template] of before) {
@@ -69,12 +81,17 @@ describe.each(['staging', 'prod'] as const)('%s: diff without release inputs', (
       `aws cloudformation get-template --stack-name marin-${env}-monitoring --region us-east-1 --query TemplateBody --output json`,
     ]);
     const expected = SYNTH_VARIANTS.deployed[env];
-    expect(overridesOf(argv)).toEqual({ imageTag: expected.imageTag, certificateArn: expected.certificateArn, alarmEmails: expected.alarmEmails });
+    expect(overridesOf(argv)).toEqual({
+      imageTag: expected.imageTag,
+      certificateArn: expected.certificateArn,
+      alarmEmails: expected.alarmEmails,
+    });
     expect(description).toContain(`(the running release, read from the deployed stacks: image tag ${expected.imageTag} from marin-${env}-services`);
   });
 
   test('an unchanged environment diffs empty: the app synthesized with the read-back values equals the deployed templates', () => {
-    // The staging refresh's peer account is not read back (a diff passes --refresh-peer-account like deploy): add the variant's.
+    // The staging refresh's peer account is not read back (diff
+    // takes --refresh-peer-account, like deploy): add the variant's.
     const synthesized = synthesizeInput(withOverrides(env, { ...overridesOf(readBackDiff(env).argv), refreshPeerAccount: SYNTH_VARIANTS.deployed[env].refreshPeerAccount }), `read-back-${env}`);
     expect([...synthesized.keys()].sort()).toEqual([...deployed.keys()].sort());
     expect(differences(deployed, synthesized as Map<string, unknown>)).toEqual({});

@@ -24,8 +24,13 @@ const HEALTHY: Array<[(argv: readonly string[]) => boolean, { status: number; st
   [(argv) => argv[1] === 'secretsmanager' && argv[2] === 'get-secret-value', { status: 0, stdout: 'mongodb+srv://cluster0.abcde.mongodb.net/?authMechanism=MONGODB-AWS\n' }],
 ];
 
-/** A stub whose SSM holds one parameter value in memory: get-parameters prints it (or None), put-parameter stores it. */
-function withSsm(initial: DeployLease | undefined, options: Parameters<typeof stubDeps>[0] = {}): Stub & { stored: () => DeployLease | undefined } {
+/**
+ * A stub whose SSM holds one parameter value in memory: get-parameters prints it (or None), put-parameter stores it.
+ */
+function withSsm(
+  initial: DeployLease | undefined,
+  options: Parameters<typeof stubDeps>[0] = {},
+): Stub & { stored: () => DeployLease | undefined } {
   let value = initial ? JSON.stringify(initial) : undefined;
   const stub = stubDeps({
     ...options,

@@ -23,7 +23,10 @@ const TAG = '1.4.2';
 // branch, commit and now: what the CLI adds from the git checkout and the clock (staging's deploy lease).
 const opts = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({ dryRun: false, yes: false, allIncludingData: false, planId: 'r1', branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z', ...overrides });
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/config';
-/** staging and prod are HTTPS-only and must alarm someone: their configs get a certificate and an address here, so the plans below are about other rules (the refusal is tested on its own). */
+/**
+ * staging and prod are HTTPS-only and must alarm someone: their configs get a certificate and an address here, so the
+ * plans below are about other rules (the refusal is tested on its own).
+ */
 const config = (env: string): EnvironmentConfig => (env === 'dev' ? loadEnvironment(env) : loadEnvironment(env, { certificateArn: CERTIFICATE, alarmEmails: ['oncall@example.com'] }));
 const stacksOf = (env: string) => stackInventory(config(env));
 
@@ -228,7 +231,8 @@ describe('deploy: staging and prod apply exactly the reviewed change sets and Te
         'refusing --allow-replace Storage-Bucket, mongodbatlas_database_user.u, aws_s3_bucket.b: each value must be a whole CloudFormation logical id (letters and digits, e.g. StorageRecordingsBucket6E1A2B3C) or a whole Terraform address of mongodbatlas_project, mongodbatlas_advanced_cluster, mongodbatlas_cloud_backup_schedule, mongodbatlas_privatelink_endpoint, mongodbatlas_privatelink_endpoint_service (e.g. mongodbatlas_advanced_cluster.atlas-cluster_cluster_4A1B2C3D), as the review prints it',
       ),
     );
-    // Well-formed but matching nothing (S, cluster) passes planning; the reviews refuse as before and the run fails naming them (cli.test.ts).
+    // Well-formed but matching nothing (S, cluster) passes planning; the reviews refuse as before
+    // and the run fails naming them (cli.test.ts).
     expect(prod({ allowReplace: ['S', 'cluster'] }).allowReplace).toEqual(['S', 'cluster']);
     expect(prod().allowReplace).toBeUndefined();
   });
@@ -315,7 +319,8 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   });
 
   test.each(['staging', 'prod'])('%s with --image-tag deploys it to every CDK stack', (env) => {
-    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
+    const options = opts({ account: ACCOUNT, yes: true, imageTag: TAG });
+    const lines = prepares(planDeploy(config(env), options, stacksOf(env)));
     expect(lines).toHaveLength(STACK_COMPONENTS.length);
     for (const line of lines) expect(line).toContain(`-c env=${env} -c account=${ACCOUNT} -c imageTag=${TAG} marin-${env}-`);
   });
@@ -326,15 +331,18 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   });
 
   test.each(['staging', 'prod'])('%s with --park-services deploys without an image tag', (env) => {
-    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env)));
+    const options = opts({ account: ACCOUNT, yes: true, parkServices: true });
+    const lines = prepares(planDeploy(config(env), options, stacksOf(env)));
     expect(lines.some((l) => l.startsWith(`npx cdk deploy -c env=${env} -c account=${ACCOUNT} marin-${env}-services --exclusively`))).toBe(true);
     expect(lines.join('\n')).not.toContain('imageTag=');
   });
 
   test.each(['staging', 'prod'])('%s refuses --park-services together with an image tag (option or config)', (env) => {
     const contradiction = new RefusalError('--park-services and --image-tag contradict each other: pick one');
-    expect(() => planDeploy(config(env), opts({ account: ACCOUNT, yes: true, parkServices: true, imageTag: TAG }), stacksOf(env))).toThrow(contradiction);
-    expect(() => planDeploy(loadEnvironment(env, { imageTag: TAG, certificateArn: CERTIFICATE }), opts({ account: ACCOUNT, yes: true, parkServices: true }), stacksOf(env))).toThrow(contradiction);
+    const parked = opts({ account: ACCOUNT, yes: true, parkServices: true });
+    expect(() => planDeploy(config(env), { ...parked, imageTag: TAG }, stacksOf(env))).toThrow(contradiction);
+    const tagged = loadEnvironment(env, { imageTag: TAG, certificateArn: CERTIFICATE });
+    expect(() => planDeploy(tagged, parked, stacksOf(env))).toThrow(contradiction);
   });
 
   test('no services stack in the inventory (nothing to park): no image tag needed', () => {
@@ -343,7 +351,8 @@ describe('deploy: staging and prod name the image tag (or park the services expl
   });
 
   test.each(['staging', 'prod'])('%s: --force on the prepare steps of the stateless stacks only (weak references refresh only on update)', (env) => {
-    const lines = prepares(planDeploy(config(env), opts({ account: ACCOUNT, yes: true, imageTag: TAG }), stacksOf(env)));
+    const options = opts({ account: ACCOUNT, yes: true, imageTag: TAG });
+    const lines = prepares(planDeploy(config(env), options, stacksOf(env)));
     expect(lines.map((l) => l.includes(' --force '))).toEqual(STACK_COMPONENTS.map((c) => !c.stateful));
   });
 });
@@ -483,7 +492,12 @@ describe('diff', () => {
 
 describe('destroy', () => {
   test('prod is refused, whatever the flags', () => {
-    for (const flags of [opts(), opts({ yes: true, account: ACCOUNT }), opts({ allIncludingData: true, yes: true, account: ACCOUNT })]) {
+    const everyFlags = [
+      opts(),
+      opts({ yes: true, account: ACCOUNT }),
+      opts({ allIncludingData: true, yes: true, account: ACCOUNT }),
+    ];
+    for (const flags of everyFlags) {
       expect(() => planDestroy(config('prod'), flags, stacksOf('prod'))).toThrow(/^refusing to destroy prod/);
     }
   });

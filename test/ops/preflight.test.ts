@@ -20,7 +20,10 @@ const probe = (stdout: string, status = 0, stderr = '') => ({ status, stdout, st
 const is = (...prefix: string[]) => (argv: readonly string[]) => prefix.every((word, i) => argv[i] === word);
 
 /** A deploy of staging with one broken input: exit 1, nothing run, and the messages. */
-async function failingDeploy(options: StubOptions, args: readonly string[] = STAGING): Promise<{ status: number; err: string[]; out: string[]; calls: number }> {
+async function failingDeploy(
+  options: StubOptions,
+  args: readonly string[] = STAGING,
+): Promise<{ status: number; err: string[]; out: string[]; calls: number }> {
   const stub = stubDeps({ identity, ...options });
   const status = await main(['deploy', ...args, '--yes'], stub);
   return { status, err: stub.err, out: stub.out, calls: stub.calls.length };

@@ -64,7 +64,11 @@ interface ToolAnswer {
 }
 
 /** Runs a real tool offline (from the project root unless `cwd` is given), on every test run. */
-function exec(command: string, args: readonly string[], options: { cwd?: string; stdin?: string } = {}): Promise<ToolAnswer> {
+function exec(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<ToolAnswer> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: OFFLINE_ENV, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     child.stdin?.end(options.stdin);
@@ -108,9 +112,17 @@ function plansOf(env: EnvironmentName): Plan[] {
     branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z',
     ...(env === 'dev' ? {} : { refreshPeerAccount: '222222222222', refreshImageTag: '2.0.1' }),
   };
-  const plans = [planDeploy(config, base, stacks), planDeploy(config, { ...base, yes: true }, stacks), planDiff(config, base, stacks), planBootstrap(config, base), planDrift(config, base, stacks), planStatus(config, base)];
+  const plans = [
+    planDeploy(config, base, stacks),
+    planDeploy(config, { ...base, yes: true }, stacks),
+    planDiff(config, base, stacks),
+    planBootstrap(config, base),
+    planDrift(config, base, stacks),
+    planStatus(config, base),
+  ];
   // diff without the release inputs: staging/prod read them back from the deployed stacks (get-template).
-  plans.push(planDiff(config, { ...base, imageTag: undefined, certificateArn: undefined, alarmEmails: undefined }, stacks));
+  const withoutReleaseInputs = { ...base, imageTag: undefined, certificateArn: undefined, alarmEmails: undefined };
+  plans.push(planDiff(config, withoutReleaseInputs, stacks));
   if (env === 'staging') {
     // One account (across accounts the prod commands add the global option --profile, which the CLI resolves
     // against a configured profile before it validates anything: an empty home has none).
@@ -253,7 +265,10 @@ describe('cdk steps, checked by the real CDK CLI', () => {
     }
   });
 
-  /** The real CLI runs the deploy-identity app (as the bootstrap does) and its planned selector resolves to exactly that stack. */
+  /**
+   * The real CLI runs the deploy-identity app (as the bootstrap
+   * does) and its planned selector resolves to exactly that stack.
+   */
   test('the deploy-identity app, run by the real CLI, defines exactly the stack the bootstrap selects', async () => {
     const call = identityCalls.find((c) => c.env === 'prod')!;
     const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['ls', '--app', call.app!, ...call.context, ...call.positionals]);
@@ -375,9 +390,9 @@ function awsArgs(argv: readonly string[]): string[] {
 }
 
 /**
- * Debian's awscli is a Python script: run every command through its own driver in one interpreter
- * (one start-up and one read of the service models instead of one per command, on a shared two-core machine). Any other install
- * (the official bundle is a binary) runs one process per command.
+ * Debian's awscli is a Python script: run every command through its own driver in one interpreter (one start-up and one
+ * read of the service models instead of one per command, on a shared two-core machine). Any other install (the official
+ * bundle is a binary) runs one process per command.
  */
 const AWS_BATCH = `
 import contextlib, io, json, sys
@@ -530,7 +545,8 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
     expect(runbook.map((c) => c.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^aws sqs send-message /), expect.stringMatching(/^aws ecs wait services-stable /)]));
     const rejected = runbook
       .map((c, i) => ({ command: c.text, status: documented[i].status, output: documented[i].stderr.trim().split('\n').slice(-3).join(' | ') }))
-      .filter((r, i) => (runbook[i].skeleton ? !(r.status === 0) : !(r.status === 255 && CONNECTION_FAILURE.test(r.output))));
+      .filter((r, i) =>
+        (runbook[i].skeleton ? !(r.status === 0) : !(r.status === 255 && CONNECTION_FAILURE.test(r.output))));
     expect(rejected).toEqual([]);
   });
 
@@ -566,7 +582,10 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
 describe('the preflight asks each tool its version the way the real tool answers', () => {
   const config = loadEnvironment('staging');
   const checks = deployPreflight(config, { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] }, stackInventory(config)).filter(isVersionProbe);
-  /** The program a probe's argv runs here: this Node.js, the project's CDK CLI, terraform, the AWS CLI the operator CLI resolves. */
+  /**
+   * The program a probe's argv runs here: this Node.js, the project's
+   * CDK CLI, terraform, the AWS CLI the operator CLI resolves.
+   */
   const program = (argv: readonly string[]): string[] | undefined => {
     if (argv[0] === 'node') return [process.execPath, ...argv.slice(1)];
     if (argv[0] === 'npx' && argv[1] === 'cdk') return [join(BIN, 'cdk'), ...argv.slice(2)];
@@ -587,7 +606,8 @@ describe('the preflight asks each tool its version the way the real tool answers
       return;
     }
     const answer = argv[0].endsWith('aws') ? spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: OFFLINE_ENV }) : await exec(argv[0], argv.slice(1));
-    expect(check.verify({ status: answer.status ?? 1, stdout: answer.stdout, stderr: answer.stderr, env: {} })).toBeUndefined();
+    const result = { status: answer.status ?? 1, stdout: answer.stdout, stderr: answer.stderr, env: {} };
+    expect(check.verify(result)).toBeUndefined();
   });
 });
 
@@ -638,7 +658,10 @@ describe('terraform steps, checked by the Terraform CLI in an empty directory (n
       .map((r, i) => ({ command: calls[i].argv.join(' '), status: r.status, output: `${r.stdout}${r.stderr}` }))
       .filter((r, i) => {
         const expected = TERRAFORM_EXPECTED[results[i].sub];
-        return !expected || r.status !== expected.status || TERRAFORM_FLAG_FAILURE.test(r.output) || !expected.output!.test(r.output);
+        return !expected
+          || r.status !== expected.status
+          || TERRAFORM_FLAG_FAILURE.test(r.output)
+          || !expected.output!.test(r.output);
       })
       .map((r) => ({ ...r, output: r.output.trim().split('\n').slice(0, 3).join(' | ') }));
     expect(rejected).toEqual([]);

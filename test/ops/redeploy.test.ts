@@ -29,7 +29,8 @@ const RETAINED: Record<EnvironmentName, Record<string, string[]>> = {
       // The staging-refresh task (docs/staging-refresh.md).
       'AWS::ECR::Repository marin-staging-loader', 'AWS::Logs::LogGroup /marin/staging/ecs/loader',
     ],
-    // The alarm topic's key has no name: the re-created stack gets a new key, the old one stays (and can be scheduled for deletion).
+    // The alarm topic's key has no name: the re-created stack gets a new key, the old one stays
+    // (and can be scheduled for deletion).
     monitoring: ['AWS::KMS::Key (no name)'],
   },
   prod: {

@@ -115,7 +115,8 @@ describe('saved Terraform plan review (terraform show -json <planfile>)', () => 
 });
 
 describe('the guarded types cover what the synthesized templates name', () => {
-  // Properties ending in "Name" that name something else (the endpoint's service, the subnet group used, the log group written to).
+  // Properties ending in "Name" that name something else (the endpoint's
+  // service, the subnet group used, the log group written to).
   const NOT_PHYSICAL_NAMES = new Set(['AWS::EC2::VPCEndpoint.ServiceName', 'AWS::ElastiCache::ReplicationGroup.CacheSubnetGroupName', 'AWS::EC2::FlowLog.LogGroupName', 'AWS::SNS::Topic.DisplayName']);
   test.each(['staging', 'prod'] as const)('%s: every resource type with a fixed name is stateful or fixed-name guarded', (env) => {
     const dir = assemblyDir(env);

@@ -117,7 +117,7 @@ const ACCOUNT = '123456789012';
 const options = (overrides: Partial<OpsOptions> = {}): OpsOptions => ({
   dryRun: false, yes: true, allIncludingData: false, account: ACCOUNT, planId: 'r1', imageTag: '1.4.2',
   // What the CLI adds from the git checkout and the clock (staging's deploy lease).
-  branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z', 
+  branch: 'feature-a', commit: '0123456789abcdef0123456789abcdef01234567', now: '2026-01-05T12:00:00Z',
   certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'], ...overrides,
 });
 const policySteps = (env: EnvironmentName): CommandStep[] => {
@@ -129,7 +129,8 @@ describe.each(['staging', 'prod'] as const)('%s: every CDK stack gets the policy
   const steps = policySteps(env);
 
   test('the deploy sets it on every stack, with the execution of that stack\'s reviewed change set', () => {
-    expect(steps.map((s) => s.stackPolicy!.stackName)).toEqual(stackInventory(loadEnvironment(env)).map((s) => s.stackName));
+    expect(steps.map((s) => s.stackPolicy!.stackName))
+      .toEqual(stackInventory(loadEnvironment(env)).map((s) => s.stackName));
     for (const step of steps) {
       expect(step.argv).toContain('--method=execute-change-set');
       expect(step.argv).toContain(step.stackPolicy!.stackName);

@@ -17,7 +17,10 @@ export interface StubOptions {
   readonly results?: Array<[(argv: readonly string[]) => boolean, RunResult]>;
   /** Stack components the app defines; default every STACK_COMPONENTS entry. */
   readonly components?: readonly string[];
-  /** Answer per preflight probe, chosen by the first matching predicate before PREFLIGHT_OK; an Error: the probe cannot start. */
+  /**
+   * Answer per preflight probe, chosen by the first matching
+   * predicate before PREFLIGHT_OK; an Error: the probe cannot start.
+   */
   readonly probes?: Array<[(argv: readonly string[]) => boolean, ProbeResult | Error]>;
   /** The CLI's environment variables; default ATLAS_ENV (Atlas keys and org id set). */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -34,7 +37,10 @@ export const TEST_NOW = '2026-01-05T12:00:00Z';
 /** Atlas credentials as an operator exports them (sentinel values). */
 export const ATLAS_ENV = { MONGODB_ATLAS_PUBLIC_KEY: 'qzxkpublic', MONGODB_ATLAS_PRIVATE_KEY: 'sentinel-private', TF_VAR_atlas_org_id: '5f1a2b3c4d5e6f7a8b9c0d1e' };
 
-/** What each preflight probe answers when all is well: the tools at their pinned or minimum versions, an issued certificate, pushed images. */
+/**
+ * What each preflight probe answers when all is well: the tools at their
+ * pinned or minimum versions, an issued certificate, pushed images.
+ */
 export const PREFLIGHT_OK: Array<[(argv: readonly string[]) => boolean, ProbeResult]> = [
   [(argv) => argv[0] === 'node', { status: 0, stdout: 'v20.19.0\n', stderr: '' }],
   [(argv) => argv[1] === 'cdk', { status: 0, stdout: '2.1148.1 (build 0abc123)\n', stderr: '' }],

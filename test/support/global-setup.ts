@@ -38,7 +38,8 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
   process.stderr.write(`\nglobal synth: ${SYNTH_JOBS.map((job) => job.id).join(', ')} (cdk-nag and template validation on; about a minute on 2 cores)...\n`);
-  const lanes = Object.keys(SYNTH_VARIANTS).map((variant) => SYNTH_JOBS.filter((job) => job.variant === variant).map((job) => job.id));
+  const lanes = Object.keys(SYNTH_VARIANTS)
+    .map((variant) => SYNTH_JOBS.filter((job) => job.variant === variant).map((job) => job.id));
   // Both lanes end before a failure is reported: no child outlives the setup.
   const failed = (await Promise.allSettled(lanes.map(synthesize))).find((lane) => lane.status === 'rejected');
   if (failed) throw failed.reason;

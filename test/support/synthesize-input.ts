@@ -16,7 +16,9 @@ export function synthesizeInput(input: EnvironmentInput, label: string): Map<str
     const { parseEnvironment } = require('../../environments') as typeof import('../../environments');
     const { createPipelineApp } = require('../../lib/pipeline-app') as typeof import('../../lib/pipeline-app');
     const { app } = createPipelineApp(parseEnvironment(input, label), { outdir: join(scratch, 'assembly'), context: reportOnlyContext() });
-    const templates = Object.fromEntries(app.synth().stacks.map((stack) => [stack.stackName, stack.template as CfnTemplate]));
+    const templates = Object.fromEntries(
+      app.synth().stacks.map((stack) => [stack.stackName, stack.template as CfnTemplate]),
+    );
     writeFileSync(join(scratch, 'templates.json'), JSON.stringify(templates));
   });
   return new Map(Object.entries(JSON.parse(readFileSync(join(dir, 'templates.json'), 'utf8')) as Record<string, CfnTemplate>));

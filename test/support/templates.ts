@@ -11,12 +11,23 @@ export interface SynthesizedStack {
   readonly component: string;
   readonly template: Template;
   /** The raw template, for whole-template scans. */
-  readonly json: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }> };
+  readonly json: {
+    Resources: Record<string, {
+      Type: string;
+      Properties?: Record<string, unknown>;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    }>;
+  };
   readonly terminationProtection: boolean;
 }
 
 interface Manifest {
-  artifacts: Record<string, { type: string; displayName?: string; properties?: { templateFile?: string; stackName?: string; terminationProtection?: boolean } }>;
+  artifacts: Record<string, {
+    type: string;
+    displayName?: string;
+    properties?: { templateFile?: string; stackName?: string; terminationProtection?: boolean };
+  }>;
 }
 
 const cache = new Map<string, SynthesizedStack[]>();
@@ -30,7 +41,10 @@ export function assemblyDir(envName: EnvironmentName, variant: SynthVariant = 'c
   return dir;
 }
 
-/** Every stack of the environment, as synthesized by the global setup (`committed` config, or as `deployed`: see ./variants.ts). */
+/**
+ * Every stack of the environment, as synthesized by the global
+ * setup (`committed` config, or as `deployed`: see ./variants.ts).
+ */
 export function stacksOf(envName: EnvironmentName, variant: SynthVariant = 'committed'): SynthesizedStack[] {
   const cached = cache.get(`${variant}:${envName}`);
   if (cached) return cached;
@@ -67,7 +81,14 @@ export function templateOf(envName: EnvironmentName, component: string): Templat
 }
 
 /** Every resource of every stack of the environment, with its stack. */
-export function allResources(envName: EnvironmentName): Array<{ stack: string; logicalId: string; type: string; properties: Record<string, unknown>; deletionPolicy?: string; updateReplacePolicy?: string }> {
+export function allResources(envName: EnvironmentName): Array<{
+  stack: string;
+  logicalId: string;
+  type: string;
+  properties: Record<string, unknown>;
+  deletionPolicy?: string;
+  updateReplacePolicy?: string;
+}> {
   return stacksOf(envName).flatMap((stack) =>
     Object.entries(stack.json.Resources).map(([logicalId, resource]) => ({
       stack: stack.stackName,
@@ -85,7 +106,11 @@ export function nagSummaryOf(envName: EnvironmentName, variant: SynthVariant = '
 }
 
 export function validationReportOf(envName: EnvironmentName, variant: SynthVariant = 'committed'): {
-  pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: string;
+    violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }>;
+  }>;
 } {
   return JSON.parse(readFileSync(join(assemblyDir(envName, variant), 'validation-report.json'), 'utf8'));
 }

@@ -4,7 +4,10 @@ import { ENVIRONMENT_NAMES, type EnvironmentName, type EnvironmentOverrides } fr
 /** A placeholder ACM certificate of the placeholder account. */
 export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
-/** The on-call address `npm run deploy -- --alarm-email` would pass in staging and prod (they refuse to deploy without one). */
+/**
+ * The on-call address `npm run deploy -- --alarm-email` would
+ * pass in staging and prod (they refuse to deploy without one).
+ */
 export const TEST_ALARM_EMAIL = 'oncall@example.com';
 
 /**
@@ -17,8 +20,8 @@ export const TEST_STAGING_ACCOUNT = '222222222222';
 /**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
  * - `committed`: each environment exactly as committed (no image tag: services parked);
- * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere, a certificate and an
- *   alarm address outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=... -c alarmEmails=...`.
+ * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere, a certificate and an alarm
+ *   address outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=... -c alarmEmails=...`.
  */
 export const SYNTH_VARIANTS = {
   committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
@@ -58,7 +61,10 @@ export const SYNTH_JOBS: readonly SynthJob[] = (Object.keys(SYNTH_VARIANTS) as S
   [...ENVIRONMENT_NAMES].reverse().map((envName) => synthJob(variant, envName)),
 );
 
-/** Assembly directory of a job below the synth root; committed assemblies keep `<root>/<env>` (the cost CLI's `--assembly` layout). */
+/**
+ * Assembly directory of a job below the synth root; committed
+ * assemblies keep `<root>/<env>` (the cost CLI's `--assembly` layout).
+ */
 export function jobDirectory(root: string, job: Pick<SynthJob, 'variant' | 'envName'>): string {
   return job.variant === 'committed' ? join(root, job.envName) : join(root, job.variant, job.envName);
 }
