@@ -40,7 +40,10 @@ export function buildPipeline(app: App, config: EnvironmentConfig): PipelineStac
  * nothing the stacks create can be more powerful than the boundary. CDK's own mechanism: an aspect that sets
  * `PermissionsBoundary` on every `AWS::IAM::Role` (and user) of the scope.
  */
-export function applyPermissionsBoundary(stack: NetworkStack | DataStack | ServicesStack | MonitoringStack, config: EnvironmentConfig): void {
+export function applyPermissionsBoundary(
+  stack: NetworkStack | DataStack | ServicesStack | MonitoringStack,
+  config: EnvironmentConfig,
+): void {
   iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyName(stack, 'PermissionsBoundary', deployIdentityNames(config).permissionsBoundary));
 }
 
@@ -59,7 +62,10 @@ export function addPipeline(app: App, config: EnvironmentConfig): PipelineStacks
 }
 
 /** An App with the compliance gates and standard tags, holding one environment's stacks. */
-export function createPipelineApp(config: EnvironmentConfig, options: PipelineAppOptions = {}): { app: App; stacks: PipelineStacks } {
+export function createPipelineApp(
+  config: EnvironmentConfig,
+  options: PipelineAppOptions = {},
+): { app: App; stacks: PipelineStacks } {
   const app = new App({ outdir: options.outdir, context: options.context });
   return { app, stacks: addPipeline(app, config) };
 }

@@ -54,7 +54,10 @@ export function deployIdentityNames(config: Names): DeployIdentityNames {
   };
 }
 
-/** The GitHub environments whose jobs may assume the deploy role: `<env>` (deploy/execute) and, where deploys are reviewed, `<env>-prepare`. */
+/**
+ * The GitHub environments whose jobs may assume the deploy role: `<env>` (deploy/execute) and, where deploys are
+ * reviewed, `<env>-prepare`.
+ */
 export function githubEnvironments(config: Pick<EnvironmentConfig, 'name' | 'terminationProtection'>): string[] {
   return config.terminationProtection ? [config.name, `${config.name}-prepare`] : [config.name];
 }
@@ -235,7 +238,10 @@ export function executionPolicyStatements(context: PolicyContext): iam.PolicySta
   ];
 }
 
-/** Deny statements shared by the execution policy and the boundary: the boundary, the execution policy and the deploy role are not CloudFormation's to change. */
+/**
+ * Deny statements shared by the execution policy and the boundary: the boundary, the execution policy and the deploy
+ * role are not CloudFormation's to change.
+ */
 function protectDeployIdentity(context: PolicyContext): iam.PolicyStatement[] {
   const names = deployIdentityNames(context.config);
   return [
@@ -427,4 +433,3 @@ export function deployRoleStatements(context: PolicyContext, stateKey: string): 
 export function atlasStateKeyOf(config: Pick<EnvironmentConfig, 'name'>): string {
   return `atlas/${config.name}/terraform.tfstate`;
 }
-

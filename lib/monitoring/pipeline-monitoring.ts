@@ -93,9 +93,12 @@ export interface PipelineMonitoringProps {
 /** Graphs, alarms and annotations of one period: every alarm evaluates 5-minute datapoints. */
 const PERIOD = Duration.minutes(5);
 
-/** The statistic an alarm evaluates where the library's metric uses another (e.g. running tasks: Minimum, not Average). */
+/**
+ * The statistic an alarm evaluates where the library's metric uses another (e.g. running tasks: Minimum, not Average).
+ */
 const statistic = (value: string): IMetricAdjuster => ({
-  adjustMetric: (metric: MetricWithAlarmSupport) => (metric instanceof cloudwatch.Metric ? metric.with({ statistic: value }) : metric),
+  adjustMetric: (metric: MetricWithAlarmSupport) =>
+    (metric instanceof cloudwatch.Metric ? metric.with({ statistic: value }) : metric),
 });
 
 /**
@@ -107,7 +110,8 @@ const statistic = (value: string): IMetricAdjuster => ({
  * Library monitors: SQS queue + DLQ, Fargate service, ElastiCache node, OpenSearch Serverless collection. Custom
  * metrics (`monitorCustom`, still the library's alarm factory) only where its monitors lack the metric or render it
  * in a way a template here may not hold: the api's load balancer (5xx, unhealthy targets, p95 latency), cache
- * memory % and replication lag, search + ingestion errors together, NAT port allocation. The budget is AWS Budgets, not CloudWatch (CostBudget).
+ * memory % and replication lag, search + ingestion errors together, NAT port allocation.
+ * The budget is AWS Budgets, not CloudWatch (CostBudget).
  */
 export class PipelineMonitoring extends Construct {
   readonly facade: MonitoringFacade;
@@ -137,8 +141,15 @@ export class PipelineMonitoring extends Construct {
     this.dashboard = dashboards.dashboard!;
     const facade = this.facade;
 
-    /** One alarm's own name (`{project}-{env}-<name>`), description and evaluation, as the library's threshold fields. */
-    const alarm = (name: string, description: string, periods: number, extra: Partial<CustomAlarmThreshold> = {}): CustomAlarmThreshold => ({
+    /**
+     * One alarm's own name (`{project}-{env}-<name>`), description and evaluation, as the library's threshold fields.
+     */
+    const alarm = (
+      name: string,
+      description: string,
+      periods: number,
+      extra: Partial<CustomAlarmThreshold> = {},
+    ): CustomAlarmThreshold => ({
       alarmNameOverride: names.name(name),
       alarmDescriptionOverride: description,
       datapointsToAlarm: periods,
@@ -148,7 +159,13 @@ export class PipelineMonitoring extends Construct {
     });
 
     /** A custom metric (`monitorCustom`) with one alarm, firing above `threshold`. */
-    const over = (metric: MetricWithAlarmSupport, name: string, threshold: number, description: string, periods: number): CustomMetricWithAlarm => ({
+    const over = (
+      metric: MetricWithAlarmSupport,
+      name: string,
+      threshold: number,
+      description: string,
+      periods: number,
+    ): CustomMetricWithAlarm => ({
       metric,
       alarmFriendlyName: name,
       addAlarm: { Critical: { threshold, comparisonOperator: gt, ...alarm(name, description, periods) } },
@@ -191,17 +208,17 @@ export class PipelineMonitoring extends Construct {
         ...(floor === undefined
           ? {}
           : {
-              addRunningTaskCountAlarm: {
-                Critical: {
-                  maxRunningTasks: floor,
-                  ...alarm(`${service}-running-tasks-below-minimum`, `${service} runs fewer than its minimum of ${floor} tasks`, 2, {
-                    comparisonOperatorOverride: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                    treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
-                    metricAdjuster: statistic('Minimum'),
-                  }),
-                },
+            addRunningTaskCountAlarm: {
+              Critical: {
+                maxRunningTasks: floor,
+                ...alarm(`${service}-running-tasks-below-minimum`, `${service} runs fewer than its minimum of ${floor} tasks`, 2, {
+                  comparisonOperatorOverride: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                  treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
+                  metricAdjuster: statistic('Minimum'),
+                }),
               },
-            }),
+            },
+          }),
       };
       facade.monitorSimpleFargateService({ fargateService: props.services[service], ...serviceAlarms });
     }
@@ -215,7 +232,10 @@ export class PipelineMonitoring extends Construct {
         namespace: 'AWS/ApplicationELB',
         metricName,
         dimensionsMap: targetGroup
-          ? { LoadBalancer: props.loadBalancer.loadBalancerFullName, TargetGroup: props.targetGroup.targetGroupFullName }
+          ? {
+            LoadBalancer: props.loadBalancer.loadBalancerFullName,
+            TargetGroup: props.targetGroup.targetGroupFullName,
+          }
           : { LoadBalancer: props.loadBalancer.loadBalancerFullName },
         statistic: stat,
         period: PERIOD,
@@ -292,11 +312,17 @@ export class PipelineMonitoring extends Construct {
         },
       },
     });
-    const searchMetrics = new OpenSearchServerlessMetricFactory(facade.createMetricFactory(), { collection: props.searchCollection });
+    const searchMetrics = new OpenSearchServerlessMetricFactory(
+      facade.createMetricFactory(),
+      { collection: props.searchCollection },
+    );
     // The library alarms on search errors alone; search and ingestion (indexing) errors are one alarm here.
     const searchErrors = new cloudwatch.MathExpression({
       expression: 'FILL(search, 0) + FILL(ingest, 0)',
-      usingMetrics: { search: searchMetrics.metricSearchRequestErrors(), ingest: searchMetrics.metricIngestionRequestErrors() },
+      usingMetrics: {
+        search: searchMetrics.metricSearchRequestErrors(),
+        ingest: searchMetrics.metricIngestionRequestErrors(),
+      },
       period: PERIOD,
       label: 'search + ingestion errors',
     });
@@ -352,7 +378,10 @@ export class PipelineMonitoring extends Construct {
    * the live alarm. So each keeps the logical id it had before the library: `Alarms/<PascalCaseName>` and
    * `Dashboard/Dashboard` below the stack (test/monitoring/logical-ids.test.ts pins them per environment).
    */
-  private keepLogicalIds(names: ResourceNames, alarms: ReadonlyArray<{ alarm: cloudwatch.AlarmBase; name: string }>): void {
+  private keepLogicalIds(
+    names: ResourceNames,
+    alarms: ReadonlyArray<{ alarm: cloudwatch.AlarmBase; name: string }>,
+  ): void {
     const prefix = `${names.prefix}-`;
     for (const { alarm, name } of alarms) {
       if (!name.startsWith(prefix)) throw new Error(`alarm "${name}" is not named ${prefix}...: give it an alarmNameOverride`);
@@ -369,7 +398,9 @@ export function logicalIdAt(...path: string[]): string {
   // Never synthesized: under the CDK CLI an App auto-synthesizes into the CLI's output directory at exit.
   idStack ??= new Stack(new App({ autoSynth: false }), 'LogicalIds');
   let scope: Construct = idStack;
-  for (const id of path.slice(0, -1)) scope = (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
+  for (const id of path.slice(0, -1)) {
+    scope = (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
+  }
   const leaf = path[path.length - 1];
   const resource = (scope.node.tryFindChild(leaf) as CfnResource | undefined) ?? new CfnResource(scope, leaf, { type: 'Custom::LogicalId' });
   return idStack.getLogicalId(resource);

@@ -60,7 +60,8 @@ export class RefreshFailureAlarm extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        // A rule ARN pattern, not this rule's ARN: the key cannot reference the rule (rule -> topic -> key would be a cycle).
+        // A rule ARN pattern, not this rule's ARN: the key cannot reference the rule
+        // (rule -> topic -> key would be a cycle).
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },

@@ -9,11 +9,17 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { dataBucketNames } from '../data/data-buckets';
 
-/** The staging-refresh export bucket as the S3 endpoint must see it: written from the source VPC, read from the target's. */
+/**
+ * The staging-refresh export bucket as the S3 endpoint must see it:
+ * written from the source VPC, read from the target's.
+ */
 export interface RefreshExportAccess {
   /** `{project}-prod-staging-export` (lib/refresh/names.ts). */
   readonly bucketName: string;
-  /** `source`: the anonymiser writes it (a bucket of this account); `target`: the loader reads and lists it (the source's account). */
+  /**
+   * `source`: the anonymiser writes it (a bucket of this account); `target`: the loader reads and lists it (the
+   * source's account).
+   */
   readonly side: 'source' | 'target';
 }
 
@@ -148,7 +154,9 @@ export class Network extends Construct {
     // ec2.Vpc creates a NAT gateway and its EIP inside each chosen public subnet (children `NATGateway`, `EIP`)
     // and exposes neither: read them here, once, so nobody else walks the construct tree.
     const publicChildren = <T>(id: string, type: new (...args: never[]) => T): T[] =>
-      this.vpc.publicSubnets.map((subnet) => subnet.node.tryFindChild(id)).filter((child): child is T & IConstruct => child instanceof type);
+      this.vpc.publicSubnets
+        .map((subnet) => subnet.node.tryFindChild(id))
+        .filter((child): child is T & IConstruct => child instanceof type);
     this.natGateways = publicChildren('NATGateway', ec2.CfnNatGateway);
     this.natEgressIps = publicChildren('EIP', ec2.CfnEIP).map((eip) => eip.attrPublicIp);
     // Not a config rule: it catches a CDK release that renames those children (natGateways would come back empty).
@@ -220,8 +228,9 @@ export class Network extends Construct {
       }),
     );
     if (refreshExport?.side === 'target') {
-      // The loader reads the export from the target VPC; the bucket is in the source's account, so no account condition
-      // on the bucket: the caller is still this account's (the loader role), and the bucket policy names that role exactly.
+      // The loader reads the export from the target VPC; the bucket is in the source's account, so no account
+      // condition on the bucket: the caller is still this account's (the loader role), and the bucket policy names
+      // that role exactly.
       this.s3Endpoint.addToPolicy(
         new iam.PolicyStatement({
           sid: 'StagingRefreshExportRead',

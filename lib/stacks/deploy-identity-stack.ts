@@ -60,10 +60,10 @@ export class DeployIdentityStack extends PipelineStack {
     this.provider =
       config.ci.oidcProvider === 'create'
         ? new iam.OidcProviderNative(this, 'GitHubOidcProvider', {
-            url: `https://${GITHUB_OIDC_HOST}`,
-            clientIds: [GITHUB_OIDC_AUDIENCE],
-            removalPolicy: RemovalPolicy.RETAIN,
-          })
+          url: `https://${GITHUB_OIDC_HOST}`,
+          clientIds: [GITHUB_OIDC_AUDIENCE],
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
         : iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', `arn:${stack.partition}:iam::${stack.account}:oidc-provider/${GITHUB_OIDC_HOST}`);
 
     this.deployRole = new iam.Role(this, 'DeployRole', {

@@ -75,7 +75,9 @@ export class MonitoringStack extends PipelineStack {
         searchLatency: Duration.millis(m.searchLatencyMs),
       },
       queues: props.data.queues,
-      services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, props.services.services[s].service])) as Record<ServiceName, PipelineMonitoringService>,
+      services: Object.fromEntries(
+        SERVICE_NAMES.map((s) => [s, props.services.services[s].service]),
+      ) as Record<ServiceName, PipelineMonitoringService>,
       loadBalancer: props.services.apiLoadBalancer.loadBalancer,
       targetGroup: props.services.apiLoadBalancer.targetGroup,
       taskFloors,

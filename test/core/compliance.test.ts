@@ -13,7 +13,9 @@ test('the gate registers exactly the four required packs', () => {
 });
 
 /** Each environment as committed (services parked) and as deployed (image tag, certificate, alarm address). */
-const SYNTHESIZED = ENVIRONMENT_NAMES.flatMap((envName) => (Object.keys(SYNTH_VARIANTS) as SynthVariant[]).map((variant) => [envName, variant] as const));
+const SYNTHESIZED = ENVIRONMENT_NAMES.flatMap((envName) =>
+  (Object.keys(SYNTH_VARIANTS) as SynthVariant[]).map((variant) => [envName, variant] as const),
+);
 
 describe.each(SYNTHESIZED)('compliance gates in %s (%s)', (envName, variant) => {
   test.each(REQUIRED_COMPLIANCE_PACKS)('%s: zero unacknowledged findings', (packName) => {

@@ -68,7 +68,11 @@ export interface ServiceStatementFinding {
 }
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-type Statement = { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>>; Effect?: string };
+type Statement = {
+  Principal?: { Service?: unknown };
+  Condition?: Record<string, Record<string, unknown>>;
+  Effect?: string;
+};
 
 /** Every statement array under a resource's properties (KeyPolicy, PolicyDocument, AssumeRolePolicyDocument, ...). */
 function statementsIn(value: unknown): Statement[] {
@@ -80,7 +84,8 @@ function statementsIn(value: unknown): Statement[] {
 }
 
 function hasKey(statement: Statement, key: ConditionKey): boolean {
-  return Object.values(statement.Condition ?? {}).some((operands) => Object.keys(operands).some((k) => k.toLowerCase() === key.toLowerCase()));
+  return Object.values(statement.Condition ?? {})
+    .some((operands) => Object.keys(operands).some((k) => k.toLowerCase() === key.toLowerCase()));
 }
 
 /** Allow statements naming a service principal, with the confused-deputy keys each lacks (only those lacking one). */
@@ -103,7 +108,11 @@ export function serviceStatementsLackingSource(where: string, template: Template
 
 function excused(finding: ServiceStatementFinding): Exception | undefined {
   return EXCEPTIONS.find(
-    (e) => e.service === finding.service && e.resourceType === finding.resourceType && e.logicalId.test(finding.logicalId) && finding.missing.every((key) => e.missing.includes(key)),
+    (e) =>
+      e.service === finding.service
+      && e.resourceType === finding.resourceType
+      && e.logicalId.test(finding.logicalId)
+      && finding.missing.every((key) => e.missing.includes(key)),
   );
 }
 
@@ -118,7 +127,11 @@ describe('confused-deputy conditions on service principals', () => {
     expect(everyStack.length).toBe(variants.length * ENVIRONMENT_NAMES.length * 4);
     const services = new Set(
       everyStack.flatMap(({ stack }) =>
-        Object.values(stack.json.Resources).flatMap((r) => statementsIn(r.Properties ?? {}).flatMap((s) => (s.Principal?.Service !== undefined ? ([] as unknown[]).concat(s.Principal.Service) : []))),
+        Object.values(stack.json.Resources).flatMap((r) =>
+          statementsIn(r.Properties ?? {}).flatMap((s) =>
+            (s.Principal?.Service !== undefined ? ([] as unknown[]).concat(s.Principal.Service) : []),
+          ),
+        ),
       ),
     );
     expect([...services].sort()).toEqual([

@@ -20,7 +20,8 @@ const DENY_UNSCOPED_GRANTS = {
 /** The keys per environment, by stack: logs (network), data (data), alarm topic (monitoring). */
 const EXPECTED_KEYS = (envName: string) => [
   `marin-${envName}-data`,
-  // prod's staging export bucket has its own key (the staging loader may decrypt it): test/refresh/staging-refresh.test.ts.
+  // prod's staging export bucket has its own key
+  // (the staging loader may decrypt it): test/refresh/staging-refresh.test.ts.
   ...(envName === 'prod' ? ['marin-prod-data'] : []),
   `marin-${envName}-monitoring`,
   `marin-${envName}-network`,
@@ -28,7 +29,8 @@ const EXPECTED_KEYS = (envName: string) => [
 
 describe.each(ENVIRONMENT_NAMES)('KMS keys in %s', (envName) => {
   const keys = allResources(envName).filter((r) => r.type === 'AWS::KMS::Key');
-  const statements = (properties: Record<string, unknown>) => (properties.KeyPolicy as { Statement: Array<Record<string, unknown>> }).Statement;
+  const statements = (properties: Record<string, unknown>) =>
+    (properties.KeyPolicy as { Statement: Array<Record<string, unknown>> }).Statement;
 
   test('three customer-managed keys, one in each of the network, data and monitoring stacks', () => {
     expect(keys.map((key) => key.stack).sort()).toEqual(EXPECTED_KEYS(envName));

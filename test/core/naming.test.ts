@@ -6,7 +6,8 @@ import { allResources } from '../support/templates';
  * Explicit physical-name properties by CloudFormation type and the AWS limit that applies.
  * A resource type that sets a name and is missing here fails the "every name is checked" test.
  */
-const NAME_PROPERTIES: Record<string, { property: string; kind: NameKind } | { property: string; max: number; pattern: RegExp }> = {
+type NameProperty = { property: string; kind: NameKind } | { property: string; max: number; pattern: RegExp };
+const NAME_PROPERTIES: Record<string, NameProperty> = {
   'AWS::S3::Bucket': { property: 'BucketName', kind: 'bucket' },
   'AWS::SQS::Queue': { property: 'QueueName', kind: 'queue' },
   'AWS::IAM::Role': { property: 'RoleName', kind: 'role' },

@@ -15,7 +15,9 @@ describe.each(ENVIRONMENT_NAMES)('security group egress in %s', (envName) => {
   });
 
   test('every security group declares its egress inline (no implicit allow-all)', () => {
-    const implicit = groups.filter((g) => !Array.isArray(g.properties.SecurityGroupEgress) || g.properties.SecurityGroupEgress.length === 0);
+    const implicit = groups.filter((g) =>
+      !Array.isArray(g.properties.SecurityGroupEgress) || g.properties.SecurityGroupEgress.length === 0,
+    );
     expect(implicit.map((g) => `${g.stack}/${g.logicalId}`)).toEqual([]);
   });
 });

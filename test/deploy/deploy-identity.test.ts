@@ -6,7 +6,9 @@
 import { ENVIRONMENT_NAMES, parseEnvironment, ENVIRONMENTS, type EnvironmentConfig } from '../../environments';
 import { actionsOf, arnText, identityTemplate, managedPolicy, type IdentityTemplate } from './support';
 
-/** The repository and GitHub environments each deploy role trusts (restated from the design, not read from the code). */
+/**
+ * The repository and GitHub environments each deploy role trusts (restated from the design, not read from the code).
+ */
 const REPOSITORY = 'marin-platform/audio-pipeline-infra';
 const TRUSTED: Record<string, string[]> = {
   dev: [`repo:${REPOSITORY}:environment:dev`],
@@ -14,7 +16,10 @@ const TRUSTED: Record<string, string[]> = {
   prod: [`repo:${REPOSITORY}:environment:prod`, `repo:${REPOSITORY}:environment:prod-prepare`],
 };
 
-function resourcesOf(identity: IdentityTemplate, type: string): Array<{ id: string; properties: Record<string, unknown> }> {
+function resourcesOf(
+  identity: IdentityTemplate,
+  type: string,
+): Array<{ id: string; properties: Record<string, unknown> }> {
   return Object.entries(identity.json.Resources)
     .filter(([, r]) => r.Type === type)
     .map(([id, r]) => ({ id, properties: r.Properties }));
@@ -123,13 +128,17 @@ describe('deploy identity: config', () => {
   test('ci.oidcProvider: existing reuses the account\'s provider by ARN and creates none', () => {
     const identity = identityTemplate('prod', (config) => ({ ...config, ci: { ...config.ci, oidcProvider: 'existing' } }));
     expect(resourcesOf(identity, 'AWS::IAM::OIDCProvider')).toEqual([]);
-    const trust = deployRole(identity).properties.AssumeRolePolicyDocument as { Statement: Array<{ Principal: { Federated: unknown } }> };
+    const trust = deployRole(identity).properties.AssumeRolePolicyDocument as {
+      Statement: Array<{ Principal: { Federated: unknown } }>;
+    };
     expect(arnText(trust.Statement[0].Principal.Federated)).toBe('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com');
   });
 
   test('another repository in config changes the trusted subject exactly (never a pattern)', () => {
     const identity = identityTemplate('dev', (config) => ({ ...config, ci: { ...config.ci, github: { owner: 'acme', repository: 'calls' } } }));
-    const trust = deployRole(identity).properties.AssumeRolePolicyDocument as { Statement: Array<{ Condition: Record<string, Record<string, unknown>> }> };
+    const trust = deployRole(identity).properties.AssumeRolePolicyDocument as {
+      Statement: Array<{ Condition: Record<string, Record<string, unknown>> }>;
+    };
     expect(trust.Statement[0].Condition).toEqual({ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': ['repo:acme/calls:environment:dev'] } });
   });
 });

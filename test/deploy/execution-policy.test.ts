@@ -11,7 +11,10 @@ import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments';
 import { allResources } from '../support/templates';
 import { actionsOf, arnText, identityTemplate, managedPolicy, type PolicyStatementJson } from './support';
 
-/** CloudFormation namespace (`AWS::<namespace>::<type>`) -> IAM service prefix. A new namespace fails the test until it is added here. */
+/**
+ * CloudFormation namespace (`AWS::<namespace>::<type>`) -> IAM service prefix. A new namespace fails the test until it
+ * is added here.
+ */
 const IAM_PREFIX: Record<string, string> = {
   ApplicationAutoScaling: 'application-autoscaling',
   Budgets: 'budgets',
@@ -52,7 +55,12 @@ function namespacesOf(env: EnvironmentName): Map<string, string[]> {
 /** The boundary's ARN, account rendered as 123456789012 (see arnText). */
 const boundaryArn = (env: string): string => `arn:aws:iam::123456789012:policy/marin-${env}-permissions-boundary`;
 const conditionArns = (condition: Record<string, Record<string, unknown>> | undefined) =>
-  Object.fromEntries(Object.entries(condition ?? {}).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, arnText(value)]))]));
+  Object.fromEntries(
+    Object.entries(condition ?? {}).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, arnText(value)])),
+    ]),
+  );
 
 function allowed(statements: PolicyStatementJson[]): string[] {
   return statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);

@@ -23,7 +23,10 @@ const cache = new Map<string, IdentityTemplate>();
  * The deploy-identity stack of one environment, synthesized in this process with the four cdk-nag packs
  * (`createDeployIdentityApp` registers them): an unacknowledged finding makes `app.synth()` throw.
  */
-export function identityTemplate(env: EnvironmentName, edit: (config: EnvironmentConfig) => EnvironmentConfig = (c) => c): IdentityTemplate {
+export function identityTemplate(
+  env: EnvironmentName,
+  edit: (config: EnvironmentConfig) => EnvironmentConfig = (c) => c,
+): IdentityTemplate {
   const config = edit(loadEnvironment(env));
   const key = JSON.stringify(config);
   const cached = cache.get(key);
@@ -44,7 +47,8 @@ export function managedPolicy(identity: IdentityTemplate, name: string): { State
   return found[0].Properties.PolicyDocument as { Statement: PolicyStatementJson[] };
 }
 
-export const actionsOf = (statement: PolicyStatementJson): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+export const actionsOf = (statement: PolicyStatementJson): string[] =>
+  (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
 
 /** An ARN as text: `Fn::Join` of literals and the account/partition pseudo parameters (rendered 123456789012 / aws). */
 export function arnText(value: unknown): string {

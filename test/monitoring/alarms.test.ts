@@ -107,9 +107,12 @@ function specOf(p: AlarmProperties): AlarmSpec {
   let metricText: string;
   let period: number;
   if (p.Metrics) {
-    // Metric math, or one labelled metric (the library's metrics carry a label, which CloudFormation takes in this form).
+    // Metric math, or one labelled metric
+    // (the library's metrics carry a label, which CloudFormation takes in this form).
     const expression = p.Metrics.find((q: { Expression?: string }) => q.Expression);
-    const stats = p.Metrics.filter((q: { MetricStat?: CfnMetricStat }) => q.MetricStat).map((q: { MetricStat: CfnMetricStat }) => q.MetricStat);
+    const stats = p.Metrics
+      .filter((q: { MetricStat?: CfnMetricStat }) => q.MetricStat)
+      .map((q: { MetricStat: CfnMetricStat }) => q.MetricStat);
     const statsText = stats.map((s: CfnMetricStat) => metric(s.Metric.Namespace, s.Metric.MetricName, s.Stat, dimsOf(s.Metric.Dimensions))).join('; ');
     metricText = expression ? `expr(${expression.Expression}) ${statsText}` : statsText;
     period = Math.max(...stats.map((s: CfnMetricStat) => s.Period));
@@ -117,7 +120,15 @@ function specOf(p: AlarmProperties): AlarmSpec {
     metricText = metric(p.Namespace, p.MetricName, p.Statistic ?? p.ExtendedStatistic, dimsOf(p.Dimensions));
     period = p.Period;
   }
-  return { metric: metricText, period, threshold: p.Threshold, comparison: p.ComparisonOperator, evaluationPeriods: p.EvaluationPeriods, datapointsToAlarm: p.DatapointsToAlarm, missingData: p.TreatMissingData };
+  return {
+    metric: metricText,
+    period,
+    threshold: p.Threshold,
+    comparison: p.ComparisonOperator,
+    evaluationPeriods: p.EvaluationPeriods,
+    datapointsToAlarm: p.DatapointsToAlarm,
+    missingData: p.TreatMissingData,
+  };
 }
 
 /** Whether an alarm in this shape fires for one datapoint value (all evaluation periods at it). */
@@ -146,7 +157,8 @@ describe.each(ENVIRONMENT_NAMES)('alarms of %s', (envName) => {
 
   test('zero-tolerance alarms fire at the first occurrence and not before', () => {
     const zeroTolerance = [...WORKERS.map((w) => `${w}-dlq-messages`), 'api-unhealthy-targets', ...Array.from({ length: NAT_GATEWAYS[envName] }, (_, i) => `nat${i + 1}-port-allocation-errors`)];
-    expect(zeroTolerance.map((name) => [name, fires(actual[name], 0), fires(actual[name], 1)])).toEqual(zeroTolerance.map((name) => [name, false, true]));
+    expect(zeroTolerance.map((name) => [name, fires(actual[name], 0), fires(actual[name], 1)]))
+      .toEqual(zeroTolerance.map((name) => [name, false, true]));
   });
 
   test('running-task alarms (24/7 environments) fire one task below the floor (api: the seed instance count; workers: 1), and on missing data', () => {
@@ -162,19 +174,38 @@ describe.each(ENVIRONMENT_NAMES)('alarm config of %s is sane', (envName) => {
   const m = config.monitoring;
 
   test('percentage thresholds leave room to fire (1-99%)', () => {
-    const percents = { serviceCpuPercent: m.serviceCpuPercent, serviceMemoryPercent: m.serviceMemoryPercent, cacheCpuPercent: m.cacheCpuPercent, cacheMemoryPercent: m.cacheMemoryPercent };
-    for (const [key, value] of Object.entries(percents)) expect({ key, inRange: value >= 1 && value <= 99 }).toEqual({ key, inRange: true });
+    const percents = {
+      serviceCpuPercent: m.serviceCpuPercent,
+      serviceMemoryPercent: m.serviceMemoryPercent,
+      cacheCpuPercent: m.cacheCpuPercent,
+      cacheMemoryPercent: m.cacheMemoryPercent,
+    };
+    for (const [key, value] of Object.entries(percents)) {
+      expect({ key, inRange: value >= 1 && value <= 99 }).toEqual({ key, inRange: true });
+    }
   });
 
   test('count, size and latency thresholds are positive', () => {
-    const positive = [m.queueMaxAgeSeconds, m.queueMaxDepth, m.alb5xxPer5Minutes, m.albP95LatencySeconds, m.cacheEvictionsPer5Minutes, m.cacheReplicationLagSeconds, m.searchErrorsPer5Minutes, m.searchLatencyMs];
+    const positive = [
+      m.queueMaxAgeSeconds,
+      m.queueMaxDepth,
+      m.alb5xxPer5Minutes,
+      m.albP95LatencySeconds,
+      m.cacheEvictionsPer5Minutes,
+      m.cacheReplicationLagSeconds,
+      m.searchErrorsPer5Minutes,
+      m.searchLatencyMs,
+    ];
     expect(positive.filter((v) => !(v > 0))).toEqual([]);
   });
 
   test('the oldest-message alarm fires well before a message could expire (within a quarter of the retention period)', () => {
     const queues = allResources(envName).filter((r) => r.type === 'AWS::SQS::Queue' && !String(r.properties.QueueName).endsWith('-dlq'));
     expect(queues).toHaveLength(3);
-    for (const q of queues) expect({ queue: q.properties.QueueName, ok: m.queueMaxAgeSeconds * 4 <= Number(q.properties.MessageRetentionPeriod) }).toEqual({ queue: q.properties.QueueName, ok: true });
+    for (const q of queues) {
+      const ok = m.queueMaxAgeSeconds * 4 <= Number(q.properties.MessageRetentionPeriod);
+      expect({ queue: q.properties.QueueName, ok }).toEqual({ queue: q.properties.QueueName, ok: true });
+    }
   });
 
   test('the running-task floor the alarm watches is the seed instance count (24/7) or 0 (business hours)', () => {
@@ -186,6 +217,8 @@ test('alarms are no looser in prod than in staging, nor in staging than in dev',
   const [dev, staging, prod] = (['dev', 'staging', 'prod'] as const).map((e) => loadEnvironment(e).monitoring as unknown as Record<string, unknown>);
   const numeric = Object.keys(prod).filter((k) => typeof prod[k] === 'number');
   expect(numeric.length).toBeGreaterThanOrEqual(12);
-  const looser = numeric.filter((k) => (prod[k] as number) > (staging[k] as number) || (staging[k] as number) > (dev[k] as number));
+  const looser = numeric.filter((k) =>
+    (prod[k] as number) > (staging[k] as number) || (staging[k] as number) > (dev[k] as number),
+  );
   expect(looser).toEqual([]);
 });

@@ -16,7 +16,9 @@ import LOGICAL_IDS from './logical-ids.json';
 const pinned = LOGICAL_IDS as Record<string, Record<string, string>>;
 
 /** Alarm or dashboard name → logical id, as synthesized. */
-function idsOf(template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): Record<string, string> {
+function idsOf(
+  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
+): Record<string, string> {
   const ids: Record<string, string> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type === 'AWS::CloudWatch::Alarm') ids[String(resource.Properties?.AlarmName)] = logicalId;

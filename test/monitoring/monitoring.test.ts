@@ -7,9 +7,36 @@ import { TEST_ALARM_EMAIL } from '../support/variants';
 
 /** Requirements per environment. */
 const EXPECTED = {
-  dev: { actionsEnabled: false, runningTaskAlarms: 0, apiFloor: 0, workerFloor: 0, replicationLagAlarms: 0, natAlarms: 1, budget: 378, alarmEmailRequired: false },
-  staging: { actionsEnabled: true, runningTaskAlarms: 4, apiFloor: 2, workerFloor: 1, replicationLagAlarms: 1, natAlarms: 1, budget: 617, alarmEmailRequired: true },
-  prod: { actionsEnabled: true, runningTaskAlarms: 4, apiFloor: 3, workerFloor: 1, replicationLagAlarms: 1, natAlarms: 3, budget: 970, alarmEmailRequired: true },
+  dev: {
+    actionsEnabled: false,
+    runningTaskAlarms: 0,
+    apiFloor: 0,
+    workerFloor: 0,
+    replicationLagAlarms: 0,
+    natAlarms: 1,
+    budget: 378,
+    alarmEmailRequired: false,
+  },
+  staging: {
+    actionsEnabled: true,
+    runningTaskAlarms: 4,
+    apiFloor: 2,
+    workerFloor: 1,
+    replicationLagAlarms: 1,
+    natAlarms: 1,
+    budget: 617,
+    alarmEmailRequired: true,
+  },
+  prod: {
+    actionsEnabled: true,
+    runningTaskAlarms: 4,
+    apiFloor: 3,
+    workerFloor: 1,
+    replicationLagAlarms: 1,
+    natAlarms: 3,
+    budget: 970,
+    alarmEmailRequired: true,
+  },
 } as const;
 
 /** Namespace/MetricName of an alarm's metric: top level, or the one MetricStat of a labelled metric (the library's). */
@@ -67,7 +94,10 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     expect(metricOf(dlq.Properties)).toBe('AWS/SQS/ApproximateNumberOfMessagesVisible');
     expect(dlq.Properties.AlarmActions).toEqual([topicRef()]);
     const age = alarmNamed(`${worker}-queue-oldest-age`);
-    expect(age.Properties).toMatchObject({ Threshold: config.monitoring.queueMaxAgeSeconds, ActionsEnabled: expected.actionsEnabled });
+    expect(age.Properties).toMatchObject({
+      Threshold: config.monitoring.queueMaxAgeSeconds,
+      ActionsEnabled: expected.actionsEnabled,
+    });
     expect(metricOf(age.Properties)).toBe('AWS/SQS/ApproximateAgeOfOldestMessage');
     expect(age.Properties.AlarmActions).toEqual([topicRef()]);
     expect(alarmNamed(`${worker}-queue-depth`).Properties.Threshold).toBe(config.monitoring.queueMaxDepth);
@@ -120,7 +150,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
     template.resourceCountIs('AWS::Budgets::Budget', 1);
     const budget = Object.values(template.findResources('AWS::Budgets::Budget'))[0] as any;
     expect(budget.Properties.Budget).toMatchObject({
-      // The alert percentages are in the name: changing one replaces the budget under a new name (create-only notifications).
+      // The alert percentages are in the name: changing one replaces the budget under a new name
+      // (create-only notifications).
       BudgetName: `marin-${envName}-monthly-cost-f80-a100`,
       BudgetType: 'COST',
       TimeUnit: 'MONTHLY',
@@ -128,7 +159,11 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
       // The committed CostCenter and the collection's (equal today: one filter value).
       CostFilters: { TagKeyValue: [`user:CostCenter$audio-pipeline-${envName}`] },
     });
-    const notifications = budget.Properties.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Notification.ThresholdType]);
+    const notifications = budget.Properties.NotificationsWithSubscribers.map((n: any) => [
+      n.Notification.NotificationType,
+      n.Notification.Threshold,
+      n.Notification.ThresholdType,
+    ]);
     expect(notifications).toEqual([
       ['FORECASTED', 80, 'PERCENTAGE'],
       ['ACTUAL', 100, 'PERCENTAGE'],
@@ -191,7 +226,8 @@ describe.each(ENVIRONMENT_NAMES)('alarm destinations of %s', (envName) => {
     );
     // CDK's own CheckBootstrapVersion rule is always there; ours is the AlarmTopic's.
     const rules = Object.entries(template.Rules ?? {}).filter(([id]) => id.startsWith('AlarmTopicAlarmDestinationRequired')).map(([, r]) => r) as any[];
-    expect(rules.flatMap((r) => r.Assertions.map((a: any) => a.AssertDescription))).toEqual(expected.alarmEmailRequired ? [ALARM_RULE_MESSAGE] : []);
+    expect(rules.flatMap((r) => r.Assertions.map((a: any) => a.AssertDescription)))
+      .toEqual(expected.alarmEmailRequired ? [ALARM_RULE_MESSAGE] : []);
     for (const rule of rules) expect(rule.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
     expect(subscriptionsOf(template).map((s) => s.Properties.Endpoint)).toEqual(expected.alarmEmailRequired ? [{ Ref: 'AlarmEmail' }] : []);
   });

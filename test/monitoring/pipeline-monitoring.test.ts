@@ -121,13 +121,22 @@ describe('PipelineMonitoring alone', () => {
     const { alarms, template } = build({ actionsEnabled: false, dashboardRange: Duration.hours(1) });
     expect(dashboardStart(template)).toBe('-PT1H');
     expect(alarms.length).toBe(27);
-    expect(alarms.filter((a) => a.ActionsEnabled !== false || a.AlarmActions?.length !== 1 || a.OKActions?.length !== 1)).toEqual([]);
+    const enabledOrUnwired = alarms.filter((a) =>
+      a.ActionsEnabled !== false || a.AlarmActions?.length !== 1 || a.OKActions?.length !== 1,
+    );
+    expect(enabledOrUnwired).toEqual([]);
   });
 
   test('taskFloors: a running-task alarm per floor, one task below it (Minimum, missing data breaches); replicas and NAT gateways add theirs', () => {
     const { alarms } = build({ taskFloors: { api: 3, indexing: 1 }, cacheNodes: 2, natGateways: 3 });
     const running = alarms.filter((a) => a.AlarmName.endsWith('-running-tasks-below-minimum'));
-    expect(running.map((a) => [a.AlarmName, a.Threshold, a.ComparisonOperator, a.TreatMissingData, a.Metrics[0].MetricStat.Stat])).toEqual([
+    expect(running.map((a) => [
+      a.AlarmName,
+      a.Threshold,
+      a.ComparisonOperator,
+      a.TreatMissingData,
+      a.Metrics[0].MetricStat.Stat,
+    ])).toEqual([
       ['marin-test-api-running-tasks-below-minimum', 3, 'LessThanThreshold', 'breaching', 'Minimum'],
       ['marin-test-indexing-running-tasks-below-minimum', 1, 'LessThanThreshold', 'breaching', 'Minimum'],
     ]);
