@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { DEFAULT_CONTAINER_USER, NON_ROOT_CONTAINER_USER } from '../lib/services/container';
 
 /**
  * The schema every environment file must satisfy. It is the single source of truth for the
@@ -294,7 +295,10 @@ export const servicesSchema = z.strictObject({
   /** Port the api container listens on (>= 1024: a non-root process cannot bind lower ports). */
   apiContainerPort: z.number().int().min(1024).max(65535),
   /** Numeric non-root UID:GID every container runs as; the image contract is in docs/services.md. */
-  containerUser: z.string().regex(/^[1-9]\d{0,9}:[1-9]\d{0,9}$/, 'must be a numeric non-root UID:GID such as 1000:1000 (UID and GID >= 1; root, names and a UID alone are refused)').default('1000:1000'),
+  containerUser: z
+    .string()
+    .regex(NON_ROOT_CONTAINER_USER, 'must be a numeric non-root UID:GID such as 1000:1000 (UID and GID >= 1; root, names and a UID alone are refused)')
+    .default(DEFAULT_CONTAINER_USER),
   /** ACM certificate for the HTTPS listener. Required in prod at deploy time. */
   certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN').optional(),
   /**

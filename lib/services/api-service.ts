@@ -4,7 +4,6 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
@@ -15,20 +14,52 @@ export const CERTIFICATE_ARN_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:c
 export const CERTIFICATE_PARAMETER = 'ApiCertificateArn';
 
 export interface ApiLoadBalancerProps {
+  /** Naming scheme of the environment: load balancer and target group are `{prefix}-api`. */
   readonly names: ResourceNames;
+  /** VPC of the load balancer and its target group. */
   readonly vpc: ec2.IVpc;
+  /** Public subnets the internet-facing load balancer lives in. */
   readonly publicSubnets: ec2.SubnetSelection;
-  readonly services: Pick<EnvironmentConfig['services'], 'apiContainerPort' | 'apiHealthCheckPath' | 'certificateArn' | 'httpsOnly' | 'loadBalancerDeletionProtection' | 'plainHttpIngress'>;
+  /** Port the api container listens on: the target group's port. */
+  readonly containerPort: number;
+  /**
+   * Path the health check requests on the api container (200 is healthy).
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Certificate of the HTTPS listener.
+   * @default - none: with `httpsOnly`, a deploy-time `ApiCertificateArn` parameter; otherwise plain HTTP on 80
+   */
+  readonly certificate?: elbv2.IListenerCertificate;
+  /**
+   * Listen on 443 only (no port 80 at all, not even a redirect); without `certificate`, the certificate
+   * becomes a deploy-time parameter.
+   * @default true
+   */
+  readonly httpsOnly?: boolean;
+  /**
+   * Plain HTTP only (no `certificate`, `httpsOnly` false): the CIDRs port 80 admits (`::/0` for any IPv6). Then at
+   * least one is required: nobody else could reach the api.
+   * @default - none
+   */
+  readonly plainHttpCidrs?: readonly string[];
+  /**
+   * Deletion protection of the load balancer.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
   /**
    * Literal name of the access-log bucket (SSE-S3, as ELB requires): logs land under `<prefix>/AWSLogs/...`.
    * A name, not a bucket reference: the bucket's stack owns its policy, including ELB log delivery.
    */
   readonly accessLogsBucketName: string;
+  /** Prefix of the access logs in that bucket. */
   readonly accessLogsPrefix: string;
 }
 
 /**
- * The api's internet-facing ALB: public subnets, access logs, deletion protection from config,
+ * The api's internet-facing ALB: public subnets, access logs, deletion protection (on unless turned off),
  * invalid headers dropped, desync mitigation, and listeners by certificate and `httpsOnly`:
  *
  * | httpsOnly | certificate | listeners |
@@ -36,7 +67,7 @@ export interface ApiLoadBalancerProps {
  * | true | configured | 443 only |
  * | true | absent | 443 only, certificate from the `ApiCertificateArn` parameter: deploy fails early until one is given |
  * | false | configured | 443, and 80 redirecting to 443 |
- * | false | absent | 80 forwarding, from `services.plainHttpIngress.cidrs` only (dev: no certificate) |
+ * | false | absent | 80 forwarding, from `plainHttpCidrs` only (dev: no certificate) |
  */
 export class ApiLoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -48,17 +79,21 @@ export class ApiLoadBalancer extends Construct {
   readonly https: boolean;
   /** Whether any listener admits 0.0.0.0/0 (HTTPS, its redirect, or a plain-HTTP api made public on purpose). */
   readonly openToInternet: boolean;
+  /** Whether the load balancer has deletion protection. */
+  readonly deletionProtection: boolean;
 
   constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     super(scope, id);
-    const { names, services } = props;
-    const certificateArn = services.certificateArn ?? (services.httpsOnly ? this.certificateParameter() : undefined);
+    const { names } = props;
+    const httpsOnly = props.httpsOnly ?? true;
+    this.deletionProtection = props.deletionProtection ?? true;
+    const certificateArn = props.certificate?.certificateArn ?? (httpsOnly ? this.certificateParameter() : undefined);
     this.https = certificateArn !== undefined;
 
     // Plain HTTP (no certificate) admits the configured client CIDRs only; HTTPS, and the port-80 redirect beside it, anyone.
-    const plainHttpCidrs = this.https || services.httpsOnly ? [] : (services.plainHttpIngress?.cidrs ?? []);
-    if (!this.https && !services.httpsOnly && plainHttpCidrs.length === 0) {
-      throw new Error(`${names.prefix}: the api is plain HTTP (no certificate) and services.plainHttpIngress lists no CIDR; nobody could reach it`);
+    const plainHttpCidrs = this.https || httpsOnly ? [] : (props.plainHttpCidrs ?? []);
+    if (!this.https && !httpsOnly && plainHttpCidrs.length === 0) {
+      throw new Error(`${names.prefix}: the api is plain HTTP (no certificate, httpsOnly false) and plainHttpCidrs lists no CIDR; nobody could reach it`);
     }
     this.openToInternet = this.https || plainHttpCidrs.some((block) => block.endsWith('/0'));
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -68,7 +103,9 @@ export class ApiLoadBalancer extends Construct {
     });
     if (this.https) {
       this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
-      if (!services.httpsOnly) this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+      if (!httpsOnly) {
+        this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+      }
     }
     for (const block of plainHttpCidrs) {
       const peer = block === '::/0' ? ec2.Peer.anyIpv6() : ec2.Peer.ipv4(block);
@@ -81,7 +118,7 @@ export class ApiLoadBalancer extends Construct {
       vpcSubnets: props.publicSubnets,
       internetFacing: true,
       securityGroup: this.securityGroup,
-      deletionProtection: services.loadBalancerDeletionProtection,
+      deletionProtection: this.deletionProtection,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
       http2Enabled: true,
@@ -95,10 +132,10 @@ export class ApiLoadBalancer extends Construct {
       vpc: props.vpc,
       targetType: elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      port: services.apiContainerPort,
+      port: props.containerPort,
       deregistrationDelay: Duration.seconds(30),
       healthCheck: {
-        path: services.apiHealthCheckPath,
+        path: props.healthCheckPath ?? '/health',
         healthyHttpCodes: '200',
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
@@ -116,7 +153,7 @@ export class ApiLoadBalancer extends Construct {
         open: false,
         defaultAction: elbv2.ListenerAction.forward([this.targetGroup]),
       });
-      if (!services.httpsOnly) {
+      if (!httpsOnly) {
         const redirect = this.loadBalancer.addListener('HttpRedirect', {
           port: 80,
           protocol: elbv2.ApplicationProtocol.HTTP,
@@ -200,17 +237,20 @@ export class ApiLoadBalancer extends Construct {
     );
   }
 
-  /** Findings that follow from config decisions of non-production environments. */
-  acknowledgeConfigDecisions(services: Pick<EnvironmentConfig['services'], 'loadBalancerDeletionProtection' | 'waf'>): void {
+  /**
+   * Findings that follow from config decisions of non-production environments: no deletion protection
+   * (`deletionProtection` false) and, with `webAcl` false, no WAF in front of the load balancer.
+   */
+  acknowledgeConfigDecisions(decisions: { readonly webAcl: boolean }): void {
     const cfnLoadBalancer = this.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer;
-    if (!services.loadBalancerDeletionProtection) {
+    if (!this.deletionProtection) {
       acknowledgeEach(
         cfnLoadBalancer,
         ['HIPAA.Security-ELBDeletionProtectionEnabled', 'NIST.800.53.R5-ELBDeletionProtectionEnabled'],
         'Disposable environment by config (loadBalancerDeletionProtection=false): the stateless services stack must be deletable in one step; staging and prod enable deletion protection.',
       );
     }
-    if (!services.waf.enabled) {
+    if (!decisions.webAcl) {
       acknowledgeEach(
         cfnLoadBalancer,
         ['NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled'],

@@ -1,23 +1,36 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import type { ServiceName } from '../contracts';
+import { SERVICE_NAMES, type ServiceName } from '../contracts';
 import { pascalCase, type ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 
 export interface ServiceClusterProps {
+  /** Naming scheme of the environment: the cluster is `{prefix}-cluster`, each repository `{prefix}-{service}`. */
   readonly names: ResourceNames;
+  /** VPC of the cluster. */
   readonly vpc: ec2.IVpc;
-  /** Services that get an image repository each. */
-  readonly services: readonly ServiceName[];
-  /** `enhanced`: Container Insights with enhanced observability (task- and container-level metrics). */
-  readonly containerInsights: 'enabled' | 'enhanced';
-  /** Images each repository keeps. */
-  readonly imagesRetained: number;
-  /** dev: repositories (and their images) are deleted with the stack; otherwise they are retained. */
-  readonly disposable: boolean;
+  /**
+   * Services that get an image repository each.
+   * @default SERVICE_NAMES (the api and the three workers)
+   */
+  readonly services?: readonly ServiceName[];
+  /**
+   * Container Insights level; `ENHANCED` adds task- and container-level metrics.
+   * @default ecs.ContainerInsights.ENABLED
+   */
+  readonly containerInsights?: ecs.ContainerInsights;
+  /**
+   * Tagged images each repository keeps.
+   * @default 10
+   */
+  readonly imagesRetained?: number;
+  /**
+   * What happens to the repositories (and, with `DESTROY`, their images) when the stack deletes them.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -33,15 +46,12 @@ export class ServiceCluster extends Construct {
   constructor(scope: Construct, id: string, props: ServiceClusterProps) {
     super(scope, id);
     const { names } = props;
-    if (!Number.isInteger(props.imagesRetained) || props.imagesRetained < 1) {
-      throw new Error(`${names.prefix}: services.imagesRetained must be a positive integer, got ${props.imagesRetained}`);
-    }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       // The data stack scopes the workers' task protection to this name (lib/stacks/data-stack.ts).
       clusterName: names.name('cluster'),
       vpc: props.vpc,
-      containerInsightsV2: props.containerInsights === 'enhanced' ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.ENABLED,
+      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENABLED,
     });
     // Declared here rather than with `enableFargateCapacityProviders` (which an aspect adds at synth time) so
     // the services can depend on it: a strategy naming a provider not yet associated fails the deploy.
@@ -52,11 +62,11 @@ export class ServiceCluster extends Construct {
     });
 
     const repositories = {} as Record<ServiceName, ecr.Repository>;
-    for (const service of props.services) {
+    for (const service of props.services ?? SERVICE_NAMES) {
       repositories[service] = imageRepository(this, `${pascalCase(service)}Repository`, {
         repositoryName: names.name(service),
         imagesRetained: props.imagesRetained,
-        disposable: props.disposable,
+        removalPolicy: props.removalPolicy,
       });
     }
     this.repositories = repositories;
@@ -64,15 +74,28 @@ export class ServiceCluster extends Construct {
 }
 
 export interface ImageRepositoryProps {
+  /** Physical name of the repository. */
   readonly repositoryName: string;
-  /** Tagged images kept; older ones expire (untagged layers after a day). */
-  readonly imagesRetained: number;
-  /** dev: the repository and its images go with the stack; elsewhere it is retained. */
-  readonly disposable: boolean;
+  /**
+   * Tagged images kept; older ones expire (untagged layers after a day). A positive integer (an ECR lifecycle count).
+   * @default 10
+   */
+  readonly imagesRetained?: number;
+  /**
+   * What happens to the repository when its stack deletes it; `DESTROY` also deletes its images
+   * (CloudFormation's `EmptyOnDelete`, no custom resource).
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** An ECR repository of the application team's images, for a service or the staging-refresh task. */
 export function imageRepository(scope: Construct, id: string, props: ImageRepositoryProps): ecr.Repository {
+  const imagesRetained = props.imagesRetained ?? 10;
+  if (!Number.isInteger(imagesRetained) || imagesRetained < 1) {
+    throw new Error(`${props.repositoryName}: imagesRetained must be a positive integer (an ECR lifecycle count), got ${imagesRetained}`);
+  }
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
   return new ecr.Repository(scope, id, {
     repositoryName: props.repositoryName,
     imageScanOnPush: true,
@@ -81,11 +104,21 @@ export function imageRepository(scope: Construct, id: string, props: ImageReposi
     // Images hold code, not pipeline data: AES-256 keeps them readable independent of the data key's lifecycle.
     encryption: ecr.RepositoryEncryption.AES_256,
     lifecycleRules: [
-      { rulePriority: 1, description: 'Untagged layers from failed or superseded pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
-      { rulePriority: 2, description: `Keep the newest ${props.imagesRetained} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: props.imagesRetained },
+      {
+        rulePriority: 1,
+        description: 'Untagged layers from failed or superseded pushes',
+        tagStatus: ecr.TagStatus.UNTAGGED,
+        maxImageAge: Duration.days(1),
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the newest ${imagesRetained} images`,
+        tagStatus: ecr.TagStatus.ANY,
+        maxImageCount: imagesRetained,
+      },
     ],
-    removalPolicy: retainedUnlessDisposable(props.disposable),
-    // dev only: CloudFormation deletes the images with the repository (no custom resource involved).
-    emptyOnDelete: props.disposable,
+    removalPolicy,
+    // Deleted with the stack: CloudFormation deletes the images with the repository (no custom resource involved).
+    emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY,
   });
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,13 +7,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sm from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import { servicesParked, type ServiceName } from '../contracts';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './container';
 
 /** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
 export const PARKED_IMAGE_TAG = 'not-deployed';
@@ -25,37 +24,94 @@ export const SCRATCH_VOLUME = { name: 'tmp', containerPath: '/tmp' } as const;
 export type CapacityMode = 'on-demand' | 'spot';
 
 export interface PipelineServiceProps {
+  /** Naming scheme of the environment: service, family and log group are named after `service`. */
   readonly names: ResourceNames;
+  /** Which pipeline service this is (its container, log stream prefix and names). */
   readonly service: ServiceName;
+  /** Cluster the service runs in. */
   readonly cluster: ecs.ICluster;
   /** The cluster's capacity provider association: a strategy may only name associated providers. */
   readonly capacityProviders: ecs.CfnClusterCapacityProviderAssociations;
+  /** Repository of the service's image. */
   readonly repository: ecr.IRepository;
-  /** Image tag; undefined parks the service (desired count 0, image never pulled). */
+  /**
+   * Image tag to run.
+   * @default - parked: desired count 0 and the tag `not-deployed`, never pulled
+   */
   readonly imageTag?: string;
-  readonly sizing: Pick<EnvironmentConfig['services'], 'taskCpu' | 'taskMemoryMiB' | 'cpuArchitecture'>;
-  /** Numeric `UID:GID` the container runs as (never root); see the image contract in docs/services.md. */
-  readonly containerUser: string;
-  /** on-demand Fargate, or Fargate Spot with `onDemandBase` tasks kept on on-demand. */
-  readonly capacity: CapacityMode;
-  readonly onDemandBase: number;
+  /**
+   * Task CPU units (a Fargate size, paired with `memoryLimitMiB`).
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB, also the container's hard limit (one container per task).
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture the image is built for.
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Numeric non-root `UID:GID` the container runs as; see the image contract in docs/services.md.
+   * @default '1000:1000'
+   */
+  readonly containerUser?: string;
+  /**
+   * on-demand Fargate, or Fargate Spot with `onDemandBase` tasks kept on on-demand.
+   * @default 'on-demand'
+   */
+  readonly capacity?: CapacityMode;
+  /**
+   * Spot only: tasks kept on on-demand Fargate as a floor.
+   * @default 0
+   */
+  readonly onDemandBase?: number;
   /** Role the application code runs as (from the data stack; its grants live there). */
   readonly taskRole: iam.IRole;
+  /** Subnets of the tasks (no public IP is ever assigned). */
   readonly subnets: ec2.SubnetSelection;
+  /** Security groups of the tasks. */
   readonly securityGroups: ec2.ISecurityGroup[];
-  readonly environment: Record<string, string>;
-  /** ECS secrets: variable name -> Secrets Manager secret. The execution role can read exactly these. */
-  readonly secrets: Record<string, sm.ISecret>;
-  /** Seconds ECS ignores load balancer health checks after a task starts (services behind a load balancer). */
-  readonly healthCheckGracePeriodSeconds?: number;
-  /** Container port (api only). */
+  /**
+   * Plain environment variables of the container.
+   * @default {}
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * ECS secrets: variable name -> Secrets Manager secret. The execution role can read exactly these.
+   * @default {}
+   */
+  readonly secrets?: Record<string, sm.ISecret>;
+  /**
+   * How long ECS ignores load balancer health checks after a task starts (services behind a load balancer).
+   * @default - none (ECS: 0 seconds)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+  /**
+   * Container port, mapped over TCP (the api).
+   * @default - no port mapping
+   */
   readonly containerPort?: number;
-  /** Seconds between SIGTERM and SIGKILL: workers finish (or release) their message. Fargate allows at most 120. */
-  readonly stopTimeoutSeconds: number;
-  /** Retention of the service's log group. */
-  readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Time between SIGTERM and SIGKILL: workers finish (or release) their message. Fargate allows 2 to 120 seconds.
+   * @default Duration.seconds(120), the Fargate maximum (and the notice Fargate Spot gives)
+   */
+  readonly stopTimeout?: Duration;
+  /**
+   * Retention of the service's log group.
+   * @default logs.RetentionDays.TWO_YEARS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /** Key of the service's log group. */
   readonly logsKey: kms.IKey;
-  readonly disposable: boolean;
+  /**
+   * What happens to the log group when its stack deletes or replaces it.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -74,22 +130,27 @@ export class PipelineService extends Construct {
   constructor(scope: Construct, id: string, props: PipelineServiceProps) {
     super(scope, id);
     const { names, service } = props;
-    if (props.stopTimeoutSeconds < 2 || props.stopTimeoutSeconds > 120) {
-      throw new Error(`${names.prefix}-${service}: stopTimeoutSeconds must be between 2 and 120 (Fargate limit), got ${props.stopTimeoutSeconds}`);
+    const owner = `${names.prefix}-${service}`;
+    const stopTimeout = props.stopTimeout ?? Duration.seconds(FARGATE_STOP_TIMEOUT_SECONDS.max);
+    const stopSeconds = stopTimeout.toSeconds();
+    if (stopSeconds < FARGATE_STOP_TIMEOUT_SECONDS.min || stopSeconds > FARGATE_STOP_TIMEOUT_SECONDS.max) {
+      throw new Error(`${owner}: stopTimeout must be between 2 and 120 seconds (Fargate limit), got ${stopSeconds}`);
     }
-    if (!/^[1-9]\d*:[1-9]\d*$/.test(props.containerUser)) {
-      throw new Error(`${names.prefix}-${service}: containerUser must be a numeric non-root UID:GID such as 1000:1000, got "${props.containerUser}"`);
+    const containerUser = props.containerUser ?? DEFAULT_CONTAINER_USER;
+    checkContainerUser(owner, containerUser);
+    const capacity = props.capacity ?? 'on-demand';
+    const onDemandBase = props.onDemandBase ?? 0;
+    if (onDemandBase < 0 || (capacity === 'on-demand' && onDemandBase > 0)) {
+      throw new Error(`${owner}: onDemandBase applies to Spot capacity only and cannot be negative, got ${onDemandBase}`);
     }
-    if (props.onDemandBase < 0 || (props.capacity === 'on-demand' && props.onDemandBase > 0)) {
-      throw new Error(`${names.prefix}-${service}: onDemandBase applies to Spot capacity only and cannot be negative, got ${props.onDemandBase}`);
-    }
+    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     this.parked = servicesParked(props);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: names.logGroupName(`ecs/${service}`),
-      retention: props.logRetentionDays,
+      retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
       encryptionKey: props.logsKey,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
@@ -100,10 +161,10 @@ export class PipelineService extends Construct {
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: names.name(service),
-      cpu: props.sizing.taskCpu,
-      memoryLimitMiB: props.sizing.taskMemoryMiB,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB,
       runtimePlatform: {
-        cpuArchitecture: props.sizing.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
       taskRole: props.taskRole,
@@ -115,24 +176,27 @@ export class PipelineService extends Construct {
       image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag ?? PARKED_IMAGE_TAG),
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: service }),
-      environment: props.environment,
-      secrets: this.containerSecrets(props.secrets),
-      portMappings: props.containerPort !== undefined ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }] : undefined,
-      stopTimeout: Duration.seconds(props.stopTimeoutSeconds),
+      environment: props.environment ?? {},
+      secrets: this.containerSecrets(props.secrets ?? {}),
+      portMappings:
+        props.containerPort !== undefined
+          ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }]
+          : undefined,
+      stopTimeout,
       // Hardening: a fixed non-root user, a read-only root filesystem, and the whole task's memory as the
       // container's hard limit (one container per task: no sidecar shares it).
-      user: props.containerUser,
+      user: containerUser,
       readonlyRootFilesystem: true,
-      memoryLimitMiB: props.sizing.taskMemoryMiB,
+      memoryLimitMiB,
     });
     // Writable scratch: a bind mount on the task's ephemeral storage, owned as the image's /tmp is (docs/services.md).
     this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
     this.container.addMountPoints({ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false });
 
     const strategies: ecs.CapacityProviderStrategy[] =
-      props.capacity === 'spot'
+      capacity === 'spot'
         ? [
-            ...(props.onDemandBase > 0 ? [{ capacityProvider: 'FARGATE', base: props.onDemandBase, weight: 0 }] : []),
+            ...(onDemandBase > 0 ? [{ capacityProvider: 'FARGATE', base: onDemandBase, weight: 0 }] : []),
             { capacityProvider: 'FARGATE_SPOT', weight: 1 },
           ]
         : [{ capacityProvider: 'FARGATE', weight: 1 }];
@@ -151,7 +215,7 @@ export class PipelineService extends Construct {
       securityGroups: props.securityGroups,
       assignPublicIp: false,
       circuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriod: props.healthCheckGracePeriodSeconds !== undefined ? Duration.seconds(props.healthCheckGracePeriodSeconds) : undefined,
+      healthCheckGracePeriod: props.healthCheckGracePeriod,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       enableECSManagedTags: true,

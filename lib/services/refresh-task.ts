@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,34 +8,72 @@ import * as sm from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { retainedUnlessDisposable } from '../core/removal';
 import type { ResourceNames } from '../naming';
 import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
 import { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './pipeline-service';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 import { imageRepository } from './cluster';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './container';
 
-/** Seconds the refresh task gets between SIGTERM and SIGKILL (it should stop writing and exit non-zero). */
-const REFRESH_STOP_TIMEOUT_SECONDS = 120;
+/** SIGTERM to SIGKILL, in seconds (the task should stop writing and exit non-zero): the Fargate maximum. */
+const REFRESH_STOP_TIMEOUT_SECONDS = FARGATE_STOP_TIMEOUT_SECONDS.max;
 
 export interface RefreshTaskProps {
+  /** Naming scheme of the environment: repository, family and log group are named after the side's task. */
   readonly names: ResourceNames;
+  /** Which side of the refresh path: `source` (the anonymiser, prod) or `target` (the loader, staging). */
   readonly side: RefreshSide;
-  /** Image tag; undefined: `not-deployed` (the definition exists, a run fails to pull until an image is deployed). */
+  /**
+   * Image tag of the task.
+   * @default - `not-deployed`: the definition exists, a run fails to pull until an image is deployed
+   */
   readonly imageTag?: string;
-  readonly taskCpu: number;
-  readonly taskMemoryMiB: number;
-  readonly cpuArchitecture: 'ARM64' | 'X86_64';
-  readonly containerUser: string;
+  /**
+   * Task CPU units (a Fargate size, paired with `memoryLimitMiB`).
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB, also the container's hard limit.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture the image is built for.
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Numeric non-root `UID:GID` the container runs as.
+   * @default '1000:1000'
+   */
+  readonly containerUser?: string;
   /** From the data stack (its grants live there). */
   readonly taskRole: iam.IRole;
-  readonly environment: Record<string, string>;
+  /**
+   * Plain environment variables of the container (run-specific ones are `run-task` overrides).
+   * @default {}
+   */
+  readonly environment?: Record<string, string>;
   /** `MONGODB_URI`: the same secret the services read (IAM auth: the task role is the database user). */
   readonly mongodbUri: sm.ISecret;
-  readonly imagesRetained: number;
-  readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Tagged images the task's repository keeps.
+   * @default 10
+   */
+  readonly imagesRetained?: number;
+  /**
+   * Retention of the task's log group.
+   * @default logs.RetentionDays.TWO_YEARS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /** Key of the task's log group. */
   readonly logsKey: kms.IKey;
-  readonly disposable: boolean;
+  /**
+   * What happens to the repository (with its images, when `DESTROY`) and the log group when the stack deletes them.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -56,14 +94,22 @@ export class RefreshTask extends Construct {
     const { names } = props;
     const task = REFRESH_TASKS[props.side];
     this.family = names.name(task);
+    const containerUser = props.containerUser ?? DEFAULT_CONTAINER_USER;
+    checkContainerUser(this.family, containerUser);
+    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
-    this.repository = imageRepository(this, 'Repository', { repositoryName: names.name(task), imagesRetained: props.imagesRetained, disposable: props.disposable });
+    this.repository = imageRepository(this, 'Repository', {
+      repositoryName: names.name(task),
+      imagesRetained: props.imagesRetained,
+      removalPolicy,
+    });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: names.logGroupName(`ecs/${task}`),
-      retention: props.logRetentionDays,
+      retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
       encryptionKey: props.logsKey,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy,
     });
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
@@ -74,10 +120,10 @@ export class RefreshTask extends Construct {
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: this.family,
-      cpu: props.taskCpu,
-      memoryLimitMiB: props.taskMemoryMiB,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB,
       runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
       taskRole: props.taskRole,
@@ -89,12 +135,12 @@ export class RefreshTask extends Construct {
       image: ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag ?? PARKED_IMAGE_TAG),
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: task }),
-      environment: props.environment,
+      environment: props.environment ?? {},
       secrets: { MONGODB_URI: ecs.Secret.fromSecretsManager(secret) },
       stopTimeout: Duration.seconds(REFRESH_STOP_TIMEOUT_SECONDS),
-      user: props.containerUser,
+      user: containerUser,
       readonlyRootFilesystem: true,
-      memoryLimitMiB: props.taskMemoryMiB,
+      memoryLimitMiB,
     });
     this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
     container.addMountPoints({ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false });

@@ -5,14 +5,39 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 
 export interface ServiceScalingProps {
+  /** Cluster of the service (its name is part of the scalable target's resource id). */
   readonly cluster: ecs.ICluster;
+  /** The service whose desired count is scaled. */
   readonly service: ecs.FargateService;
-  /** Task-count bounds while the environment is up. Parked services use 0/0. */
+  /** Lowest task count while the environment is up (parked services use 0). */
   readonly minCapacity: number;
+  /** Highest task count (parked services use 0). */
   readonly maxCapacity: number;
+}
+
+/** How long a scaling policy waits after it scaled before it scales again. */
+export interface Cooldowns {
+  /** After a scale-out, before another one. */
+  readonly scaleOutCooldown: Duration;
+  /** After a scale-in, before another one (longer: removing tasks is the riskier move). */
+  readonly scaleInCooldown: Duration;
+}
+
+/** Days of the week, as Application Auto Scaling's cron takes them. */
+export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+/** When a business-hours service runs: from `startHour` to `stopHour` on `weekdays`, in `timeZone`. */
+export interface BusinessHours {
+  /** Time zone of the hours (DST-aware). */
+  readonly timeZone: TimeZone;
+  /** Hour (0-23) the usual bounds come back. */
+  readonly startHour: number;
+  /** Hour (0-23) the service is pinned to 0 tasks. */
+  readonly stopHour: number;
+  /** Days both schedules fire on. */
+  readonly weekdays: readonly Weekday[];
 }
 
 /**
@@ -26,7 +51,7 @@ export class ServiceScaling extends Construct {
   constructor(scope: Construct, id: string, props: ServiceScalingProps) {
     super(scope, id);
     if (props.minCapacity < 0 || props.minCapacity > props.maxCapacity) {
-      throw new Error(`${scope.node.path}: capacity bounds must satisfy 0 <= min <= max, got ${props.minCapacity}..${props.maxCapacity}`);
+      throw new Error(`${scope.node.path}: minCapacity and maxCapacity must satisfy 0 <= minCapacity <= maxCapacity, got ${props.minCapacity}..${props.maxCapacity}`);
     }
     this.props = props;
     this.target = new appscaling.ScalableTarget(this, 'Target', {
@@ -72,8 +97,8 @@ export class ServiceScaling extends Construct {
       scalingTargetId: this.target.scalableTargetId,
       targetTrackingScalingPolicyConfiguration: {
         targetValue: backlogPerTask,
-        scaleOutCooldown: cooldowns.scaleOutCooldownSeconds,
-        scaleInCooldown: cooldowns.scaleInCooldownSeconds,
+        scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
+        scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
         customizedMetricSpecification: {
           metrics: [
             {
@@ -130,7 +155,7 @@ export class ServiceScaling extends Construct {
         { upper: 0, change: 0 },
         { lower: 1, change: +1 },
       ],
-      cooldown: Duration.seconds(cooldowns.scaleOutCooldownSeconds),
+      cooldown: cooldowns.scaleOutCooldown,
       evaluationPeriods: 1,
       metricAggregationType: appscaling.MetricAggregationType.MAXIMUM,
     });
@@ -138,7 +163,7 @@ export class ServiceScaling extends Construct {
 
   /** api: average CPU and ALB requests per target. */
   trackCpuAndRequests(requestsLabel: string, targets: { cpuPercent: number; requestsPerTarget: number }, cooldowns: Cooldowns): void {
-    const common = { scaleOutCooldown: Duration.seconds(cooldowns.scaleOutCooldownSeconds), scaleInCooldown: Duration.seconds(cooldowns.scaleInCooldownSeconds) };
+    const common = { scaleOutCooldown: cooldowns.scaleOutCooldown, scaleInCooldown: cooldowns.scaleInCooldown };
     this.target.scaleToTrackMetric('Cpu', {
       predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
       targetValue: targets.cpuPercent,
@@ -154,21 +179,24 @@ export class ServiceScaling extends Construct {
 
   /**
    * Business hours: at `stopHour` every listed weekday the service is pinned to 0 tasks; at
-   * `startHour` its usual bounds come back. Cron in the configured timezone (DST-aware).
+   * `startHour` its usual bounds come back. Cron in `hours.timeZone` (DST-aware).
    */
-  businessHours(uptime: EnvironmentConfig['uptime']): void {
-    const weekDay = uptime.weekdays.join(',');
-    this.schedule(uptime.timezone, { hour: uptime.startHour, weekDay }, { hour: uptime.stopHour, weekDay });
+  businessHours(hours: BusinessHours): void {
+    const weekDay = hours.weekdays.join(',');
+    this.schedule(hours.timeZone, { hour: hours.startHour, weekDay }, { hour: hours.stopHour, weekDay });
   }
 
   /** Weekend stop (always-on environments that allow it): 0 tasks from Saturday 00:00 to Monday 00:00. */
-  weekendStop(timezone: string): void {
-    this.schedule(timezone, { hour: 0, weekDay: 'MON' }, { hour: 0, weekDay: 'SAT' });
+  weekendStop(timeZone: TimeZone): void {
+    this.schedule(timeZone, { hour: 0, weekDay: 'MON' }, { hour: 0, weekDay: 'SAT' });
   }
 
-  /** Usual bounds from `start`, pinned to 0 tasks from `stop`; cron in `timezone` (DST-aware). */
-  private schedule(timezone: string, start: { hour: number; weekDay: string }, stop: { hour: number; weekDay: string }): void {
-    const timeZone = TimeZone.of(timezone);
+  /** Usual bounds from `start`, pinned to 0 tasks from `stop`; cron in `timeZone` (DST-aware). */
+  private schedule(
+    timeZone: TimeZone,
+    start: { hour: number; weekDay: string },
+    stop: { hour: number; weekDay: string },
+  ): void {
     this.target.scaleOnSchedule('Start', {
       schedule: appscaling.Schedule.cron({ minute: '0', hour: String(start.hour), weekDay: start.weekDay }),
       timeZone,
@@ -183,5 +211,3 @@ export class ServiceScaling extends Construct {
     });
   }
 }
-
-export type Cooldowns = Pick<EnvironmentConfig['services']['autoscaling'], 'scaleOutCooldownSeconds' | 'scaleInCooldownSeconds'>;

@@ -1,21 +1,33 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 
 export interface ApiWebAclProps {
+  /** Naming scheme of the environment: the web ACL is `{prefix}-api`, its log group the WAF-prefixed name. */
   readonly names: ResourceNames;
+  /** The load balancer the web ACL is associated with. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** Requests per client IP per 5 minutes above which the IP is blocked. */
-  readonly rateLimitPer5Minutes: number;
-  /** Retention of the WAF log group. */
-  readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Requests per client IP per 5 minutes above which the IP is blocked; WAF accepts 10 and more.
+   * @default 2000
+   */
+  readonly rateLimitPer5Minutes?: number;
+  /**
+   * Retention of the WAF log group.
+   * @default logs.RetentionDays.TWO_YEARS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /** Key of the WAF log group. */
   readonly logsKey: kms.IKey;
-  readonly disposable: boolean;
+  /**
+   * What happens to the log group when its stack deletes or replaces it.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** AWS managed rule groups on the api, in evaluation order (cheapest and most decisive first). */
@@ -32,8 +44,9 @@ export class ApiWebAcl extends Construct {
   constructor(scope: Construct, id: string, props: ApiWebAclProps) {
     super(scope, id);
     const { names } = props;
-    if (props.rateLimitPer5Minutes < 10) {
-      throw new Error(`${names.prefix}: services.waf.rateLimitPer5Minutes must be at least 10 (the WAF minimum), got ${props.rateLimitPer5Minutes}`);
+    const rateLimit = props.rateLimitPer5Minutes ?? 2000;
+    if (rateLimit < 10) {
+      throw new Error(`${names.prefix}: rateLimitPer5Minutes must be at least 10 (the WAF minimum), got ${rateLimit}`);
     }
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
@@ -51,7 +64,7 @@ export class ApiWebAcl extends Construct {
     rules.push({
       name: 'RateLimitPerIp',
       priority: rules.length,
-      statement: { rateBasedStatement: { limit: props.rateLimitPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+      statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
       action: { block: {} },
       visibilityConfig: visibility('RateLimitPerIp'),
     });
@@ -72,9 +85,9 @@ export class ApiWebAcl extends Construct {
     const logGroupName = names.wafLogGroupName();
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
-      retention: props.logRetentionDays,
+      retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
       encryptionKey: props.logsKey,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,

@@ -1,8 +1,12 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type EnvironmentConfig } from '../../environments';
 import { apiMinimumTasks, SERVICE_NAMES, servicesParked, WORKER_NAMES, type PipelineData, type ServiceName, type WorkerName } from '../contracts';
 import { PipelineStack } from '../core/pipeline-stack';
+import { retainedUnlessDisposable } from '../core/removal';
 import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
 import { pascalCase } from '../naming';
@@ -23,8 +27,8 @@ export interface ServicesStackProps {
   readonly data: PipelineData;
 }
 
-/** Seconds ECS ignores failing ALB health checks after an api task starts. */
-const API_HEALTH_CHECK_GRACE_SECONDS = 60;
+/** How long ECS ignores failing ALB health checks after an api task starts. */
+const API_HEALTH_CHECK_GRACE = Duration.seconds(60);
 
 /**
  * `{project}-{env}-services`: the stateless half. The ECS cluster and image repositories, the api
@@ -53,14 +57,20 @@ export class ServicesStack extends PipelineStack {
     }
     const vpc = network.network.vpc;
     const parked = servicesParked(services);
+    // Config -> construct props: these, and each construct's props below, are the only place config reaches them.
+    const removalPolicy = retainedUnlessDisposable(config.disposableData);
+    const cpuArchitecture =
+      services.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
+    const logs = { logRetention: config.logRetentionDays, logsKey: network.logsKey.key, removalPolicy };
 
     this.cluster = new ServiceCluster(this, 'Cluster', {
       names: this.names,
       vpc,
       services: SERVICE_NAMES,
-      containerInsights: services.containerInsights,
+      containerInsights:
+        services.containerInsights === 'enhanced' ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.ENABLED,
       imagesRetained: services.imagesRetained,
-      disposable: config.disposableData,
+      removalPolicy,
     });
 
     const environment: Record<string, string> = {
@@ -85,16 +95,16 @@ export class ServicesStack extends PipelineStack {
       cluster: this.cluster.cluster,
       capacityProviders: this.cluster.capacityProviders,
       imageTag: services.imageTag,
-      sizing: services,
+      cpu: services.taskCpu,
+      memoryLimitMiB: services.taskMemoryMiB,
+      cpuArchitecture,
       containerUser: services.containerUser,
       subnets: network.network.privateSubnets,
       securityGroups: [data.servicesSecurityGroup],
       secrets,
       // The Fargate maximum, also the Spot interruption notice; the queues' visibility timeouts are sized against it.
-      stopTimeoutSeconds: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
-      logRetentionDays: config.logRetentionDays,
-      logsKey: network.logsKey.key,
-      disposable: config.disposableData,
+      stopTimeout: Duration.seconds(FARGATE_MAX_STOP_TIMEOUT_SECONDS),
+      ...logs,
     };
 
     // api tasks: the shared services group (cache, AOSS, HTTPS egress) plus this one, which admits the ALB only.
@@ -106,7 +116,7 @@ export class ServicesStack extends PipelineStack {
     const api = new PipelineService(this, 'Api', {
       ...common,
       securityGroups: [data.servicesSecurityGroup, apiTaskSecurityGroup],
-      healthCheckGracePeriodSeconds: API_HEALTH_CHECK_GRACE_SECONDS,
+      healthCheckGracePeriod: API_HEALTH_CHECK_GRACE,
       service: 'api',
       repository: this.cluster.repositories.api,
       capacity: 'on-demand',
@@ -134,11 +144,17 @@ export class ServicesStack extends PipelineStack {
       names: this.names,
       vpc,
       publicSubnets: { subnetGroupName: SUBNET_GROUPS.public },
-      services,
+      containerPort: services.apiContainerPort,
+      healthCheckPath: services.apiHealthCheckPath,
+      certificate:
+        services.certificateArn !== undefined ? elbv2.ListenerCertificate.fromArn(services.certificateArn) : undefined,
+      httpsOnly: services.httpsOnly,
+      plainHttpCidrs: services.plainHttpIngress?.cidrs,
+      deletionProtection: services.loadBalancerDeletionProtection,
       accessLogsBucketName: dataBucketNames(this.names).accessLogs,
       accessLogsPrefix: albAccessLogsPrefix(this.names),
     });
-    this.apiLoadBalancer.acknowledgeConfigDecisions(services);
+    this.apiLoadBalancer.acknowledgeConfigDecisions({ webAcl: services.waf.enabled });
     this.apiLoadBalancer.attach(api.service, 'api', apiTaskSecurityGroup, services.apiContainerPort);
 
     if (services.waf.enabled) {
@@ -146,9 +162,7 @@ export class ServicesStack extends PipelineStack {
         names: this.names,
         loadBalancer: this.apiLoadBalancer.loadBalancer,
         rateLimitPer5Minutes: services.waf.rateLimitPer5Minutes,
-        logRetentionDays: config.logRetentionDays,
-        logsKey: network.logsKey.key,
-        disposable: config.disposableData,
+        ...logs,
       });
     }
 
@@ -161,9 +175,9 @@ export class ServicesStack extends PipelineStack {
         names: this.names,
         side,
         imageTag: refresh.imageTag,
-        taskCpu: refresh.taskCpu,
-        taskMemoryMiB: refresh.taskMemoryMiB,
-        cpuArchitecture: services.cpuArchitecture,
+        cpu: refresh.taskCpu,
+        memoryLimitMiB: refresh.taskMemoryMiB,
+        cpuArchitecture,
         containerUser: services.containerUser,
         taskRole: data.refreshTaskRole,
         // The contract of both images: docs/staging-refresh.md. Run-specific values (REFRESH_RUN_ID,
@@ -178,34 +192,43 @@ export class ServicesStack extends PipelineStack {
         },
         mongodbUri: data.secrets.mongodbUri,
         imagesRetained: services.imagesRetained,
-        logRetentionDays: config.logRetentionDays,
-        logsKey: network.logsKey.key,
-        disposable: config.disposableData,
+        ...logs,
       });
     }
 
     // Parked services (no image tag yet) are pinned to 0 tasks: nothing may start a task whose image does not exist.
-    const cooldowns = services.autoscaling;
+    const { autoscaling } = services;
+    const cooldowns = {
+      scaleOutCooldown: Duration.seconds(autoscaling.scaleOutCooldownSeconds),
+      scaleInCooldown: Duration.seconds(autoscaling.scaleInCooldownSeconds),
+    };
     const apiMin = parked ? 0 : apiMinimumTasks(services);
     const workerMin = parked ? 0 : services.workerMinCapacity;
     const max = parked ? 0 : services.maxCapacity;
 
     const scaling = {} as Record<ServiceName, ServiceScaling>;
     scaling.api = new ServiceScaling(this, 'ApiScaling', { cluster: this.cluster.cluster, service: api.service, minCapacity: apiMin, maxCapacity: max });
-    scaling.api.trackCpuAndRequests(this.apiLoadBalancer.requestCountResourceLabel, { cpuPercent: cooldowns.apiCpuTargetPercent, requestsPerTarget: cooldowns.apiRequestsPerTarget }, cooldowns);
+    scaling.api.trackCpuAndRequests(
+      this.apiLoadBalancer.requestCountResourceLabel,
+      { cpuPercent: autoscaling.apiCpuTargetPercent, requestsPerTarget: autoscaling.apiRequestsPerTarget },
+      cooldowns,
+    );
     for (const worker of WORKER_NAMES) {
       const s = new ServiceScaling(this, `${pascalCase(worker)}Scaling`, { cluster: this.cluster.cluster, service: workers[worker].service, minCapacity: workerMin, maxCapacity: max });
-      s.trackBacklogPerTask(data.queues[worker].queue, cooldowns.workerBacklogPerTask, cooldowns);
+      s.trackBacklogPerTask(data.queues[worker].queue, autoscaling.workerBacklogPerTask, cooldowns);
       s.startFromZero(data.queues[worker].queue, cooldowns);
       scaling[worker] = s;
     }
     this.scaling = scaling;
 
-    if (config.uptime.mode === 'business-hours' && !parked) {
-      for (const name of SERVICE_NAMES) this.scaling[name].businessHours(config.uptime);
+    const { uptime } = config;
+    const timeZone = TimeZone.of(uptime.timezone);
+    if (uptime.mode === 'business-hours' && !parked) {
+      const hours = { timeZone, startHour: uptime.startHour, stopHour: uptime.stopHour, weekdays: uptime.weekdays };
+      for (const name of SERVICE_NAMES) this.scaling[name].businessHours(hours);
     }
-    if (config.uptime.mode === 'always-on' && config.uptime.weekendStop && !parked) {
-      for (const name of SERVICE_NAMES) this.scaling[name].weekendStop(config.uptime.timezone);
+    if (uptime.mode === 'always-on' && uptime.weekendStop && !parked) {
+      for (const name of SERVICE_NAMES) this.scaling[name].weekendStop(timeZone);
     }
   }
 }

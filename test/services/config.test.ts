@@ -1,12 +1,4 @@
-import { App } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from '../../environments';
-import { ResourceNames } from '../../lib/naming';
-import { ApiWebAcl } from '../../lib/services/web-acl';
-import { ServiceScaling } from '../../lib/services/scaling';
-import { ServiceCluster } from '../../lib/services/cluster';
-import { PipelineStack } from '../../lib/core/pipeline-stack';
 
 describe('services config validation', () => {
   const broken: Array<[string, 'dev' | 'prod', (input: any) => void, RegExp]> = [
@@ -41,35 +33,5 @@ describe('services config validation', () => {
   test('deploy-time image tag and certificate are validated', () => {
     expect(loadEnvironment('prod', { imageTag: '1.4.2' }).services.imageTag).toBe('1.4.2');
     expect(() => loadEnvironment('dev', { imageTag: 'bad tag' })).toThrow(/services\.imageTag: must be a valid image tag/);
-  });
-});
-
-describe('services constructs refuse bad props', () => {
-  function scope() {
-    const app = new App();
-    const stack = new PipelineStack(app, 'marin-dev-probe', { config: loadEnvironment('dev'), component: 'probe' });
-    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 });
-    return { stack, vpc };
-  }
-  const names = new ResourceNames('marin', 'dev');
-
-  test('scaling bounds out of order', () => {
-    const { stack, vpc } = scope();
-    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
-    taskDefinition.addContainer('c', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/x/y:1') });
-    const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
-    expect(() => new ServiceScaling(stack, 'Scaling', { cluster, service, minCapacity: 3, maxCapacity: 2 })).toThrow(/capacity bounds must satisfy 0 <= min <= max, got 3\.\.2/);
-  });
-
-  test('a WAF rate limit below 10', () => {
-    const { stack } = scope();
-    const loadBalancer = { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/x/1' } as never;
-    expect(() => new ApiWebAcl(stack, 'Acl', { names, loadBalancer, rateLimitPer5Minutes: 5, logRetentionDays: 7, logsKey: undefined as never, disposable: true })).toThrow(/rateLimitPer5Minutes must be at least 10/);
-  });
-
-  test('zero images retained', () => {
-    const { stack, vpc } = scope();
-    expect(() => new ServiceCluster(stack, 'C', { names, vpc, services: ['api'], containerInsights: 'enabled', imagesRetained: 0, disposable: true })).toThrow(/imagesRetained must be a positive integer/);
   });
 });

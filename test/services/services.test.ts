@@ -410,7 +410,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     }
   });
 
-  // Every row of the listener table (including HTTPS with the 80 -> 443 redirect, which no environment uses) is in api-load-balancer.test.ts.
+  // Every row of the listener table (including HTTPS with the 80 -> 443 redirect, which no environment uses) is in constructs.test.ts.
   test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener only (HTTPS-only: no port 80 at all), no parameter', () => {
     const listeners = resourcesOf(deployed.json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
     const summary = listeners.map((l) => `${l.Port}/${l.Protocol}/${l.DefaultActions[0].Type}`).sort();
