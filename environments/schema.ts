@@ -1,6 +1,11 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { DEFAULT_CONTAINER_USER, NON_ROOT_CONTAINER_USER } from '../lib/services/container';
+import {
+  CERTIFICATE_ARN_PATTERN,
+  DEFAULT_CONTAINER_USER,
+  FARGATE_STOP_TIMEOUT_SECONDS,
+  NON_ROOT_CONTAINER_USER,
+} from '../lib/services/rules';
 
 /**
  * The schema every environment file must satisfy. It is the single source of truth for the
@@ -230,7 +235,7 @@ export const queuesSchema = z.strictObject({
  * Seconds between SIGTERM and SIGKILL of every container: the Fargate maximum (stopTimeout 2..120), which is also
  * the warning Fargate Spot gives before it reclaims a task. The queues' visibility timeouts are sized against it.
  */
-export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = FARGATE_STOP_TIMEOUT_SECONDS.max;
 
 export const cacheSchema = z.strictObject({
   /** valkey is protocol-compatible with Redis OSS and ~20% cheaper per node-hour. */
@@ -300,7 +305,7 @@ export const servicesSchema = z.strictObject({
     .regex(NON_ROOT_CONTAINER_USER, 'must be a numeric non-root UID:GID such as 1000:1000 (UID and GID >= 1; root, names and a UID alone are refused)')
     .default(DEFAULT_CONTAINER_USER),
   /** ACM certificate for the HTTPS listener. Required in prod at deploy time. */
-  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN').optional(),
+  certificateArn: z.string().regex(new RegExp(CERTIFICATE_ARN_PATTERN), 'must be an ACM certificate ARN').optional(),
   /**
    * true: the ALB listens on 443 only (no port 80 at all, not even a redirect) and needs a certificate.
    * false: with a certificate, 443 serves and 80 redirects to it; without one, 80 serves plain HTTP.

@@ -7,9 +7,8 @@ import { Construct } from 'constructs';
 import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
+import { CERTIFICATE_ARN_PATTERN } from './rules';
 
-/** What AWS accepts as an ACM certificate ARN; the same rule as the config schema. */
-export const CERTIFICATE_ARN_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$';
 /** Logical id of the deploy-time certificate parameter (HTTPS-only environments without a configured certificate). */
 export const CERTIFICATE_PARAMETER = 'ApiCertificateArn';
 

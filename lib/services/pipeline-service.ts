@@ -12,7 +12,7 @@ import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
-import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './container';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
 
 /** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
 export const PARKED_IMAGE_TAG = 'not-deployed';

@@ -13,7 +13,7 @@ import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
 import { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './pipeline-service';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 import { imageRepository } from './cluster';
-import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './container';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
 
 /** SIGTERM to SIGKILL, in seconds (the task should stop writing and exit non-zero): the Fargate maximum. */
 const REFRESH_STOP_TIMEOUT_SECONDS = FARGATE_STOP_TIMEOUT_SECONDS.max;
