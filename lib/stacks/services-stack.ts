@@ -61,7 +61,7 @@ export class ServicesStack extends PipelineStack {
     const removalPolicy = retainedUnlessDisposable(config.disposableData);
     const cpuArchitecture =
       services.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
-    const logs = { logRetention: config.logRetentionDays, logsKey: network.logsKey.key, removalPolicy };
+    const logsAndRemoval = { logRetention: config.logRetentionDays, logsKey: network.logsKey.key, removalPolicy };
 
     this.cluster = new ServiceCluster(this, 'Cluster', {
       names: this.names,
@@ -104,7 +104,7 @@ export class ServicesStack extends PipelineStack {
       secrets,
       // The Fargate maximum, also the Spot interruption notice; the queues' visibility timeouts are sized against it.
       stopTimeout: Duration.seconds(FARGATE_MAX_STOP_TIMEOUT_SECONDS),
-      ...logs,
+      ...logsAndRemoval,
     };
 
     // api tasks: the shared services group (cache, AOSS, HTTPS egress) plus this one, which admits the ALB only.
@@ -162,7 +162,7 @@ export class ServicesStack extends PipelineStack {
         names: this.names,
         loadBalancer: this.apiLoadBalancer.loadBalancer,
         rateLimitPer5Minutes: services.waf.rateLimitPer5Minutes,
-        ...logs,
+        ...logsAndRemoval,
       });
     }
 
@@ -192,7 +192,7 @@ export class ServicesStack extends PipelineStack {
         },
         mongodbUri: data.secrets.mongodbUri,
         imagesRetained: services.imagesRetained,
-        ...logs,
+        ...logsAndRemoval,
       });
     }
 
