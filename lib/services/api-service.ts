@@ -64,7 +64,7 @@ export interface ApiLoadBalancerProps {
  * | httpsOnly | certificate | listeners |
  * |---|---|---|
  * | true | configured | 443 only |
- * | true | absent | 443 only, certificate from the `ApiCertificateArn` parameter: deploy fails early until one is given |
+ * | true | absent | 443 only, certificate from the `ApiCertificateArn` parameter (a deploy fails early without one) |
  * | false | configured | 443, and 80 redirecting to 443 |
  * | false | absent | 80 forwarding, from `plainHttpCidrs` only (dev: no certificate) |
  */
@@ -89,7 +89,7 @@ export class ApiLoadBalancer extends Construct {
     const certificateArn = props.certificate?.certificateArn ?? (httpsOnly ? this.certificateParameter() : undefined);
     this.https = certificateArn !== undefined;
 
-    // Plain HTTP (no certificate) admits the configured client CIDRs only; HTTPS, and the port-80 redirect beside it, anyone.
+    // Plain HTTP (no certificate) admits the configured client CIDRs only; HTTPS, and its port-80 redirect, anyone.
     const plainHttpCidrs = this.https || httpsOnly ? [] : (props.plainHttpCidrs ?? []);
     if (!this.https && !httpsOnly && plainHttpCidrs.length === 0) {
       throw new Error(`${names.prefix}: the api is plain HTTP (no certificate, httpsOnly false) and plainHttpCidrs lists no CIDR; nobody could reach it`);
@@ -188,7 +188,12 @@ export class ApiLoadBalancer extends Construct {
    * The L2 `attachToApplicationTargetGroup` would also write an ingress rule into the shared group's
    * stack (the data stack), pointing back at this stack: a cross-stack cycle.
    */
-  attach(service: ecs.FargateService, containerName: string, taskSecurityGroup: ec2.ISecurityGroup, containerPort: number): void {
+  attach(
+    service: ecs.FargateService,
+    containerName: string,
+    taskSecurityGroup: ec2.ISecurityGroup,
+    containerPort: number,
+  ): void {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.loadBalancers = [{ targetGroupArn: this.targetGroup.targetGroupArn, containerName, containerPort }];
     service.node.addDependency(this.targetGroup.loadBalancerAttached);

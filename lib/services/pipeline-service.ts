@@ -191,14 +191,18 @@ export class PipelineService extends Construct {
     });
     // Writable scratch: a bind mount on the task's ephemeral storage, owned as the image's /tmp is (docs/services.md).
     this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
-    this.container.addMountPoints({ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false });
+    this.container.addMountPoints({
+      sourceVolume: SCRATCH_VOLUME.name,
+      containerPath: SCRATCH_VOLUME.containerPath,
+      readOnly: false,
+    });
 
     const strategies: ecs.CapacityProviderStrategy[] =
       capacity === 'spot'
         ? [
-            ...(onDemandBase > 0 ? [{ capacityProvider: 'FARGATE', base: onDemandBase, weight: 0 }] : []),
-            { capacityProvider: 'FARGATE_SPOT', weight: 1 },
-          ]
+          ...(onDemandBase > 0 ? [{ capacityProvider: 'FARGATE', base: onDemandBase, weight: 0 }] : []),
+          { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+        ]
         : [{ capacityProvider: 'FARGATE', weight: 1 }];
 
     this.service = new ecs.FargateService(this, 'Service', {

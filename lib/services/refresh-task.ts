@@ -143,7 +143,11 @@ export class RefreshTask extends Construct {
       memoryLimitMiB,
     });
     this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
-    container.addMountPoints({ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false });
+    container.addMountPoints({
+      sourceVolume: SCRATCH_VOLUME.name,
+      containerPath: SCRATCH_VOLUME.containerPath,
+      readOnly: false,
+    });
     if (props.mongodbUri.encryptionKey) {
       this.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({

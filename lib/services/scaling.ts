@@ -162,7 +162,11 @@ export class ServiceScaling extends Construct {
   }
 
   /** api: average CPU and ALB requests per target. */
-  trackCpuAndRequests(requestsLabel: string, targets: { cpuPercent: number; requestsPerTarget: number }, cooldowns: Cooldowns): void {
+  trackCpuAndRequests(
+    requestsLabel: string,
+    targets: { cpuPercent: number; requestsPerTarget: number },
+    cooldowns: Cooldowns,
+  ): void {
     const common = { scaleOutCooldown: cooldowns.scaleOutCooldown, scaleInCooldown: cooldowns.scaleInCooldown };
     this.target.scaleToTrackMetric('Cpu', {
       predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,

@@ -188,7 +188,10 @@ export class ServicesStack extends PipelineStack {
           EXPORT_BUCKET: exportBucket,
           ...(side === 'source'
             ? { TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName }
-            : { RECORDINGS_BUCKET: data.recordingsBucket.bucketName, TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName }),
+            : {
+              RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+              TRANSCRIPTS_BUCKET: data.transcriptsBucket.bucketName,
+            }),
         },
         mongodbUri: data.secrets.mongodbUri,
         imagesRetained: services.imagesRetained,

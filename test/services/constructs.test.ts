@@ -426,10 +426,10 @@ describe('ApiLoadBalancer', () => {
         row.httpsOnly
           ? []
           : [
-              row.https
-                ? { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }
-                : expect.objectContaining({ Type: 'forward' }),
-            ],
+            row.https
+              ? { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }
+              : expect.objectContaining({ Type: 'forward' }),
+          ],
       );
     });
 

@@ -58,10 +58,16 @@ class FakeDataStack extends PipelineStack implements PipelineData {
     this.refreshTaskRole = new ManagedPolicyRole(this, 'RefreshTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     this.servicesSecurityGroup = new ec2.SecurityGroup(this, 'ServicesSg', { vpc: network.network.vpc, allowAllOutbound: false, description: 'fake services sg' });
     this.servicesSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
-    const secret = (id: string) => new secretsmanager.Secret(this, id, { encryptionKey: this.dataKey, removalPolicy: RemovalPolicy.DESTROY });
+    const secret = (id: string) =>
+      new secretsmanager.Secret(this, id, { encryptionKey: this.dataKey, removalPolicy: RemovalPolicy.DESTROY });
     this.secrets = { mongodbUri: secret('MongodbUri'), redisEndpoint: secret('RedisEndpoint'), redisAuth: secret('RedisAuth') };
     const collection = new aoss.CfnCollection(this, 'Collection', { name: 'marin-fake-vectors', type: 'VECTORSEARCH' });
-    this.search = { collection, collectionName: collection.name, collectionArn: collection.attrArn, collectionEndpoint: collection.attrCollectionEndpoint };
+    this.search = {
+      collection,
+      collectionName: collection.name,
+      collectionArn: collection.attrArn,
+      collectionEndpoint: collection.attrCollectionEndpoint,
+    };
   }
 }
 
@@ -73,7 +79,10 @@ export interface ServicesSynth {
 }
 
 /** Synthesizes network + fake data + services for one environment and returns the services template. */
-export function synthServicesWithFakeData(envName: EnvironmentName, overrides: EnvironmentOverrides = {}): ServicesSynth {
+export function synthServicesWithFakeData(
+  envName: EnvironmentName,
+  overrides: EnvironmentOverrides = {},
+): ServicesSynth {
   const config = loadEnvironment(envName, overrides);
   const app = new App({ context: reportOnlyContext() });
   applyStandardTags(app, config);

@@ -123,7 +123,11 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const policies = resourcesOf(shape, 'AWS::IAM::ManagedPolicy');
     expect(policies).toHaveLength(4);
     for (const [logicalId, policy] of policies) {
-      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>;
+      const statements = policy.Properties.PolicyDocument.Statement as Array<{
+        Action: string | string[];
+        Resource: unknown;
+        Condition?: unknown;
+      }>;
       const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
       expect(actions).toEqual(EXEC_ROLE_ACTIONS);
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
@@ -149,7 +153,11 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
       expect(network.Subnets).toHaveLength(config.availabilityZones.length);
       for (const subnet of network.Subnets) expect(subnet['Fn::GetStackOutput'].OutputName).toMatch(/privateSubnet/);
       expect(network.SecurityGroups[0]['Fn::GetStackOutput'].StackName).toBe(`marin-${envName}-data`);
-      expect(resource.Properties.DeploymentConfiguration).toEqual({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MaximumPercent: 200, MinimumHealthyPercent: 100 });
+      expect(resource.Properties.DeploymentConfiguration).toEqual({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MaximumPercent: 200,
+        MinimumHealthyPercent: 100,
+      });
       expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ClusterCapacityProviders/)]));
     }
   });
@@ -271,7 +279,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const ingressPorts = alb.Properties.SecurityGroupIngress.map((r: any) => `${r.CidrIp}:${r.FromPort}-${r.ToPort}`);
     // dev has no certificate: plain HTTP from its configured CIDR only, never the internet (issue 21).
     expect(ingressPorts).toEqual({ dev: ['203.0.113.0/24:80-80'], staging: ['0.0.0.0/0:443-443'], prod: ['0.0.0.0/0:443-443'] }[envName]);
-    // Inline: without an inline egress rule CloudFormation keeps its default allow-all egress, whatever separate rules say.
+    // Inline: without an inline egress rule CloudFormation keeps its default allow-all egress, whatever else says.
     expect(resourcesOf(shape, 'AWS::EC2::SecurityGroupEgress')).toEqual([]);
     const egress = alb.Properties.SecurityGroupEgress;
     expect(egress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: config.services.apiContainerPort, ToPort: config.services.apiContainerPort })]);
@@ -410,7 +418,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     }
   });
 
-  // Every row of the listener table (including HTTPS with the 80 -> 443 redirect, which no environment uses) is in constructs.test.ts.
+  // Every row of the listener table, HTTPS with the 80 -> 443 redirect too (no environment has it): constructs.test.ts.
   test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener only (HTTPS-only: no port 80 at all), no parameter', () => {
     const listeners = resourcesOf(deployed.json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
     const summary = listeners.map((l) => `${l.Port}/${l.Protocol}/${l.DefaultActions[0].Type}`).sort();

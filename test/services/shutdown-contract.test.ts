@@ -15,7 +15,12 @@ import { stackOf } from '../support/templates';
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
 
 /** What breaks the contract for one environment's data and services templates (empty: it holds). */
-export function shutdownContractViolations(envName: string, processingSeconds: number, data: Template, services: Template): string[] {
+export function shutdownContractViolations(
+  envName: string,
+  processingSeconds: number,
+  data: Template,
+  services: Template,
+): string[] {
   const violations: string[] = [];
   const resources = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
   for (const worker of WORKER_NAMES) {
@@ -38,7 +43,9 @@ export function shutdownContractViolations(envName: string, processingSeconds: n
     if (service === undefined) continue;
     const statements = resources(data, 'AWS::IAM::ManagedPolicy')
       .filter(([, p]) => (p.Properties!.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .flatMap(
+        ([, p]) => p.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      )
       .filter((s) => JSON.stringify(s.Action).includes('TaskProtection'));
     const granted = statements.map((s) => ({ Action: s.Action, Resource: s.Resource }));
     const want = (WORKER_NAMES as readonly string[]).includes(service) ? [{ Action: ['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'], Resource: expectedResource }] : [];
@@ -57,12 +64,15 @@ describe.each(ENVIRONMENT_NAMES)('worker shutdown contract in %s', (envName) => 
   const config = loadEnvironment(envName);
 
   test('config: processing 300 s, stop timeout 120 s, visibility 480 s (> 420)', () => {
-    expect([config.queues.workerProcessingTimeoutSeconds, FARGATE_MAX_STOP_TIMEOUT_SECONDS, config.queues.visibilityTimeoutSeconds]).toEqual([300, 120, 480]);
+    const { workerProcessingTimeoutSeconds, visibilityTimeoutSeconds } = config.queues;
+    const stopSeconds = FARGATE_MAX_STOP_TIMEOUT_SECONDS;
+    expect([workerProcessingTimeoutSeconds, stopSeconds, visibilityTimeoutSeconds]).toEqual([300, 120, 480]);
   });
 
   test.each(variants)('%s templates hold the contract (stop timeout, visibility, scoped task protection)', (variant) => {
     const { data, services } = templates(envName, variant);
-    expect(shutdownContractViolations(envName, config.queues.workerProcessingTimeoutSeconds, data, services)).toEqual([]);
+    const processingSeconds = config.queues.workerProcessingTimeoutSeconds;
+    expect(shutdownContractViolations(envName, processingSeconds, data, services)).toEqual([]);
   });
 
   test('broken templates fail it: a visibility timeout of processing + stop, a shorter stop timeout, protection on the api', () => {

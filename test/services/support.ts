@@ -4,7 +4,14 @@ import { nagSummaryOf, stackOf, validationReportOf } from '../support/templates'
 
 export interface DeployedShape {
   readonly template: Template;
-  readonly json: { Resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }>; Parameters?: Record<string, unknown>; Rules?: Record<string, unknown> };
+  readonly json: {
+    Resources: Record<
+      string,
+      { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }
+    >;
+    Parameters?: Record<string, unknown>;
+    Rules?: Record<string, unknown>;
+  };
   /** Unacknowledged cdk-nag findings of every pack, anywhere in the app. */
   readonly findings: string[];
   /** Violations of the synth validation report (cdk-nag plugins and CloudFormation validation). */
