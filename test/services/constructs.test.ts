@@ -500,6 +500,9 @@ describe('ServiceScaling', () => {
       cluster,
       taskDefinition,
       vpcSubnets: { subnetGroupName: 'private' },
+      // As PipelineService sets them: without, CDK reports two warnings on every synth of this stack.
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
     });
     configure(new ServiceScaling(stack, 'Scaling', { cluster, service, ...bounds }));
     return Template.fromStack(stack).findResources('AWS::ApplicationAutoScaling::ScalableTarget');
