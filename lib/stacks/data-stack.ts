@@ -1,9 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { EncryptionKey } from '../core/encryption-key';
-import { retainedUnlessDisposable } from '../core/removal';
+import { retainedUnlessDisposable, snapshottedUnlessDisposable } from '../core/removal';
 import { PipelineStack } from '../core/pipeline-stack';
 import { Cache } from '../data/cache';
 import { DataBuckets } from '../data/data-buckets';
@@ -81,15 +82,23 @@ export class DataStack extends PipelineStack implements PipelineData {
 
     const cache = new Cache(this, 'Cache', {
       names: this.names,
-      cache: config.cache,
       availabilityZones: config.availabilityZones,
       vpc,
       subnets: network.network.isolatedSubnets,
       clientSecurityGroup: identities.servicesSecurityGroup,
       dataKey: key.key,
       logsKey: network.logsKey.key,
-      logRetentionDays: config.logRetentionDays,
-      disposable,
+      engine: config.cache.engine,
+      engineVersion: config.cache.engineVersion,
+      nodeType: config.cache.nodeType,
+      port: config.cache.port,
+      replicas: config.cache.replicas,
+      highAvailability: config.cache.highAvailability,
+      snapshotRetention: Duration.days(config.cache.snapshotRetentionDays),
+      snapshotWindow: config.cache.snapshotWindow,
+      maintenanceWindow: config.cache.maintenanceWindow,
+      logRetention: config.logRetentionDays,
+      removalPolicy: snapshottedUnlessDisposable(disposable),
     });
     identities.restrictEgress({
       cacheSecurityGroup: cache.securityGroup,

@@ -89,7 +89,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'cache-failover-off',
     why: 'Seed: staging and prod Redis is HA with automatic failover.',
     file: 'lib/data/cache.ts',
-    find: 'automaticFailoverEnabled: cache.highAvailability,',
+    find: 'automaticFailoverEnabled: highAvailability,',
     replace: 'automaticFailoverEnabled: false,',
     tests: ['test/data/cache.test.ts', 'test/environments'],
   },

@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { Cache } from '../../lib/data/cache';
 import { VectorSearch } from '../../lib/data/vector-search';
 import { WorkQueues } from '../../lib/data/work-queues';
 import { ResourceNames } from '../../lib/naming';
@@ -53,13 +52,6 @@ describe('data-plane constructs refuse bad props with a message saying what to c
     const sg = new ec2.SecurityGroup(stack, 'Clients', { vpc });
     return { stack, vpc, sg, key: new kms.Key(stack, 'Key'), names: new ResourceNames('marin', 'dev') };
   }
-
-  test('a highly available cache without a replica', () => {
-    const { stack, vpc, sg, key, names } = scope();
-    const cache = { ...loadEnvironment('dev').cache, highAvailability: true, replicas: 0 };
-    expect(() => new Cache(stack, 'Cache', { names, cache, availabilityZones: ['us-east-1a', 'us-east-1b'], vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, logsKey: key, logRetentionDays: 7, disposable: true }))
-      .toThrow('marin-dev: cache.highAvailability needs cache.replicas >= 1');
-  });
 
   test('a vector collection nobody can write', () => {
     const { stack, vpc, sg, key, names } = scope();
