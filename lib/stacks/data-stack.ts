@@ -63,7 +63,15 @@ export class DataStack extends PipelineStack implements PipelineData {
     this.taskRoles = identities.taskRoles;
     this.servicesSecurityGroup = identities.servicesSecurityGroup;
 
-    const workQueues = new WorkQueues(this, 'Queues', { names: this.names, queues: config.queues, dataKey: key.key, disposable });
+    const workQueues = new WorkQueues(this, 'Queues', {
+      names: this.names,
+      dataKey: key.key,
+      visibilityTimeout: Duration.seconds(config.queues.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(config.queues.retentionDays),
+      deadLetterRetentionPeriod: Duration.days(config.queues.deadLetterRetentionDays),
+      maxReceiveCount: config.queues.maxReceiveCount,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
     this.queues = workQueues.queues;
 
     const buckets = new DataBuckets(this, 'Buckets', { names: this.names, storage: config.storage, dataKey: key.key, disposable });
@@ -78,7 +86,11 @@ export class DataStack extends PipelineStack implements PipelineData {
       ],
     });
 
-    const database = new DatabaseSecret(this, 'Database', { names: this.names, dataKey: key.key, disposable });
+    const database = new DatabaseSecret(this, 'Database', {
+      names: this.names,
+      dataKey: key.key,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
 
     const cache = new Cache(this, 'Cache', {
       names: this.names,
@@ -114,14 +126,15 @@ export class DataStack extends PipelineStack implements PipelineData {
 
     const search = new VectorSearch(this, 'Search', {
       names: this.names,
-      search: config.search,
       vpc,
       subnets: network.network.endpointSubnets,
       clientSecurityGroup: identities.servicesSecurityGroup,
       dataKey: key.key,
       writers: [identities.taskRoles.indexing],
       readers: [identities.taskRoles.api],
-      disposable,
+      collectionCostCenter: config.search.collectionCostCenter,
+      standbyReplicas: config.search.standbyReplicas,
+      removalPolicy: retainedUnlessDisposable(disposable),
     });
     this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
 

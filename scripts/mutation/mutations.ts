@@ -41,7 +41,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'queue-without-dlq',
     why: 'Every queue has a dead-letter queue: a poison message would otherwise loop until it expires.',
     file: 'lib/data/work-queues.ts',
-    find: 'deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queues.maxReceiveCount },',
+    find: 'deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },',
     replace: '',
     tests: ['test/data/queues.test.ts'],
   },
