@@ -74,7 +74,24 @@ export class DataStack extends PipelineStack implements PipelineData {
     });
     this.queues = workQueues.queues;
 
-    const buckets = new DataBuckets(this, 'Buckets', { names: this.names, storage: config.storage, dataKey: key.key, disposable });
+    const { storage } = config;
+    const lockRetention = (lock: { enabled: boolean; retentionDays: number }) =>
+      lock.enabled ? Duration.days(lock.retentionDays) : undefined;
+    const buckets = new DataBuckets(this, 'Buckets', {
+      names: this.names,
+      dataKey: key.key,
+      recordingsExpiration: Duration.days(storage.recordingsExpireAfterDays),
+      transcriptsExpiration: Duration.days(storage.transcriptsExpireAfterDays),
+      recordingsInfrequentAccessAfter: Duration.days(storage.recordingsInfrequentAccessAfterDays),
+      recordingsGlacierAfter: Duration.days(storage.recordingsGlacierAfterDays),
+      noncurrentVersionExpiration: Duration.days(storage.noncurrentVersionsExpireAfterDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(storage.abortIncompleteMultipartUploadAfterDays),
+      accessLogsExpiration: Duration.days(storage.accessLogsExpireAfterDays),
+      recordingsObjectLockRetention: lockRetention(storage.recordingsObjectLock),
+      transcriptsObjectLockRetention: lockRetention(storage.transcriptsObjectLock),
+      corsAllowedOrigins: storage.corsAllowedOrigins,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
     this.recordingsBucket = buckets.recordings;
     this.transcriptsBucket = buckets.transcripts;
 
@@ -156,8 +173,8 @@ export class DataStack extends PipelineStack implements PipelineData {
         dataKey: key.key,
         accessLogs: buckets.accessLogs,
         loaderAccount: refresh.peerAccount,
-        expireAfterDays: refresh.exportExpireAfterDays,
-        disposable,
+        expiration: Duration.days(refresh.exportExpireAfterDays),
+        removalPolicy: retainedUnlessDisposable(disposable),
       });
       this.refreshTaskRole = this.refreshExport.anonymiserRole;
     } else if (refresh.role === 'target') {

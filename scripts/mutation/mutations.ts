@@ -149,8 +149,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'prod-buckets-destroy',
     why: 'Data is never lost by a deploy: prod buckets must be retained.',
     file: 'lib/data/data-buckets.ts',
-    find: 'const removalPolicy = retainedUnlessDisposable(props.disposable);',
-    replace: 'const removalPolicy = retainedUnlessDisposable(true);',
+    find: 'const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;',
+    replace: 'const removalPolicy = RemovalPolicy.DESTROY;',
     tests: ['test/core/data-retention.test.ts', 'test/data/buckets.test.ts'],
   },
   {

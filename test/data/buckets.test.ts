@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
@@ -179,8 +179,13 @@ describe('DataBuckets with browser origins', () => {
   function template(origins: string[]) {
     const app = new App({ context: cdkJsonContext() });
     const stack = new Stack(app, 'Probe', { env: { region: 'us-east-1', account: '111111111111' } });
-    const storage = { ...loadEnvironment('dev').storage, corsAllowedOrigins: origins };
-    new DataBuckets(stack, 'Buckets', { names: new ResourceNames('marin', 'dev'), storage, dataKey: new kms.Key(stack, 'Key'), disposable: true });
+    new DataBuckets(stack, 'Buckets', {
+      names: new ResourceNames('marin', 'dev'),
+      dataKey: new kms.Key(stack, 'Key'),
+      recordingsExpiration: Duration.days(90),
+      transcriptsExpiration: Duration.days(90),
+      corsAllowedOrigins: origins,
+    });
     return Template.fromStack(stack);
   }
 

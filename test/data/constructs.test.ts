@@ -9,8 +9,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Cache, type CacheProps } from '../../lib/data/cache';
+import { DataBuckets, dataBucketNames, type DataBucketsProps } from '../../lib/data/data-buckets';
 import { DatabaseSecret } from '../../lib/data/database-secret';
+import { RefreshExport, RefreshLoaderIdentity, type RefreshExportProps } from '../../lib/data/staging-refresh';
 import { VectorSearch, type VectorSearchProps } from '../../lib/data/vector-search';
 import { WorkQueues, type WorkQueuesProps } from '../../lib/data/work-queues';
 import { ResourceNames } from '../../lib/naming';
@@ -32,7 +35,7 @@ function bareStack() {
 
 /** Resources of a type in the stack's template, in template order. */
 function ofType(stack: Stack, type: string): Resource[] {
-  return Object.values(Template.fromStack(stack).findResources(type)) as Resource[];
+  return Object.values(Template.fromStack(stack).findResources(type)).map((r) => ({ Properties: {}, ...r }) as Resource);
 }
 
 function policies(resources: readonly Resource[]): string[] {
@@ -191,5 +194,117 @@ describe('VectorSearch alone', () => {
 
   test('a collection nobody can write is refused', () => {
     expect(() => build({ writers: [] })).toThrow('marin-test: VectorSearch needs at least one writer role in writers');
+  });
+});
+
+describe('DataBuckets alone', () => {
+  function build(extra: Partial<DataBucketsProps> = {}) {
+    const { stack, key, names } = bareStack();
+    new DataBuckets(stack, 'Buckets', {
+      names,
+      dataKey: key,
+      recordingsExpiration: Duration.days(400),
+      transcriptsExpiration: Duration.days(500),
+      ...extra,
+    });
+    const buckets = ofType(stack, 'AWS::S3::Bucket');
+    const named = (name: string) => buckets.find((b) => b.Properties.BucketName === `marin-test-${name}`)!;
+    return { buckets, recordings: named('call-recordings'), transcripts: named('transcripts'), logs: named('access-logs') };
+  }
+  const rules = (bucket: Resource) => bucket.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+  /** Every bucket's housekeeping rule with the defaults: noncurrent versions 30 days, multipart uploads 7. */
+  const HOUSEKEEPING = {
+    Id: 'housekeeping',
+    Status: 'Enabled',
+    NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    ExpiredObjectDeleteMarker: true,
+  };
+
+  test('default lifecycle: recordings to Standard-IA at 30 days and Glacier IR at 90, access logs expire at 365', () => {
+    const { recordings, transcripts, logs: accessLogs } = build();
+    expect(rules(recordings)).toEqual([
+      {
+        Id: 'tiering-and-expiry',
+        Status: 'Enabled',
+        Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }, { StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
+        ExpirationInDays: 400,
+      },
+      HOUSEKEEPING,
+    ]);
+    expect(rules(transcripts)).toEqual([{ Id: 'expiry', Status: 'Enabled', ExpirationInDays: 500 }, HOUSEKEEPING]);
+    expect(rules(accessLogs)).toEqual([{ Id: 'expire-logs', Status: 'Enabled', ExpirationInDays: 365 }, HOUSEKEEPING]);
+  });
+
+  test('defaults: no Object Lock and no CORS on any bucket; all retained except on a failed create', () => {
+    const { buckets } = build();
+    expect(buckets).toHaveLength(3);
+    for (const bucket of buckets) {
+      expect([bucket.Properties.ObjectLockEnabled, bucket.Properties.ObjectLockConfiguration]).toEqual([undefined, undefined]);
+      expect(bucket.Properties.CorsConfiguration).toBeUndefined();
+    }
+    expect(new Set(policies(buckets))).toEqual(new Set(['RetainExceptOnCreate/Retain']));
+  });
+
+  test('an Object Lock retention turns on GOVERNANCE Object Lock on that bucket only; DESTROY deletes the buckets', () => {
+    const { buckets, recordings, transcripts } = build({
+      transcriptsObjectLockRetention: Duration.days(30),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    expect(recordings.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(transcripts.Properties.ObjectLockEnabled).toBe(true);
+    expect(transcripts.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
+    });
+    expect(new Set(policies(buckets))).toEqual(new Set(['Delete/Delete']));
+  });
+
+  // DataBuckets has no check of its own: s3.ObjectLockRetention refuses a retention under one day.
+  test('an Object Lock retention under one day is refused by s3.ObjectLockRetention', () => {
+    expect(() => build({ recordingsObjectLockRetention: Duration.days(0) })).toThrow('Object Lock retention duration must be at least 1 day');
+  });
+});
+
+describe('RefreshExport and RefreshLoaderIdentity alone', () => {
+  function buildExport(extra: Partial<RefreshExportProps> = {}) {
+    const { stack, key, names } = bareStack();
+    const accessLogs = new s3.Bucket(stack, 'AccessLogs');
+    new RefreshExport(stack, 'Export', { names, bucketNames: dataBucketNames(names), dataKey: key, accessLogs, ...extra });
+    return stack;
+  }
+  const exportBucket = (stack: Stack) => ofType(stack, 'AWS::S3::Bucket').find((b) => b.Properties.BucketName === 'marin-prod-staging-export')!;
+  const exportKey = (stack: Stack) => ofType(stack, 'AWS::KMS::Key').find((k) => String(k.Properties.Description).includes('export'))!;
+
+  test('default expiry: export objects and their noncurrent versions expire after 7 days', () => {
+    expect(exportBucket(buildExport()).Properties.LifecycleConfiguration.Rules[0]).toEqual({
+      Id: 'expire-exports',
+      Status: 'Enabled',
+      ExpirationInDays: 7,
+      NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    });
+  });
+
+  test('default removal: the export bucket and its key retained except on a failed create; DESTROY deletes them', () => {
+    const kept = buildExport();
+    expect(policies([exportBucket(kept), exportKey(kept)])).toEqual(['RetainExceptOnCreate/Retain', 'RetainExceptOnCreate/Retain']);
+    const destroyed = buildExport({ removalPolicy: RemovalPolicy.DESTROY });
+    expect(policies([exportBucket(destroyed), exportKey(destroyed)])).toEqual(['Delete/Delete', 'Delete/Delete']);
+  });
+
+  test('default loader account: this stack\'s account', () => {
+    const statement = exportKey(buildExport()).Properties.KeyPolicy.Statement
+      .find((s: { Sid?: string }) => s.Sid === 'AllowStagingLoaderToDecryptThroughS3');
+    expect(JSON.stringify(statement.Principal)).toContain(':iam::123456789012:root');
+    expect(JSON.stringify(statement.Condition.ArnEquals)).toContain(':iam::123456789012:role/marin-staging-loader-task');
+  });
+
+  test('default source account of the loader: this stack\'s account', () => {
+    const { stack, key, names } = bareStack();
+    new RefreshLoaderIdentity(stack, 'Loader', { names, bucketNames: dataBucketNames(names), dataKey: key });
+    const [policy] = ofType(stack, 'AWS::IAM::ManagedPolicy');
+    const reads = policy.Properties.PolicyDocument.Statement.filter((s: { Action: unknown }) => s.Action === 's3:GetObject');
+    expect(reads.map((s: { Condition: unknown }) => s.Condition)).toEqual([{ StringEquals: { 's3:ResourceAccount': '123456789012' } }]);
   });
 });
