@@ -10,9 +10,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Cache, type CacheProps } from '../../lib/data/cache';
 import { DataBuckets, dataBucketNames, type DataBucketsProps } from '../../lib/data/data-buckets';
 import { DatabaseSecret } from '../../lib/data/database-secret';
+import { ObjectCreatedNotifications } from '../../lib/data/object-created-notifications';
+import { ServiceIdentities } from '../../lib/data/service-identities';
 import { RefreshExport, RefreshLoaderIdentity, type RefreshExportProps } from '../../lib/data/staging-refresh';
 import { VectorSearch, type VectorSearchProps } from '../../lib/data/vector-search';
 import { WorkQueues, type WorkQueuesProps } from '../../lib/data/work-queues';
@@ -28,6 +31,8 @@ function bareStack() {
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 0,
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    // No custom resource (Lambda, role) for the default security group: faster, and nothing of the constructs'.
+    restrictDefaultSecurityGroup: false,
   });
   const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc });
   return { stack, vpc, clients, key: new kms.Key(stack, 'Key'), names: new ResourceNames('marin', 'test') };
@@ -57,9 +62,10 @@ describe('Cache alone', () => {
     });
     return stack;
   }
+  const defaults = build();
 
   test('defaults: one valkey 8.0 cache.t4g.micro node on 6380, no failover, no snapshots, ElastiCache windows', () => {
-    const [group] = ofType(build(), 'AWS::ElastiCache::ReplicationGroup');
+    const [group] = ofType(defaults, 'AWS::ElastiCache::ReplicationGroup');
     expect(group.Properties).toMatchObject({
       Engine: 'valkey',
       EngineVersion: '8.0',
@@ -76,7 +82,7 @@ describe('Cache alone', () => {
   });
 
   test('default removal: the group is snapshotted, its secrets and log groups retained except on a failed create', () => {
-    const stack = build();
+    const stack = defaults;
     expect(policies(ofType(stack, 'AWS::ElastiCache::ReplicationGroup'))).toEqual(['Snapshot/Snapshot']);
     const kept = 'RetainExceptOnCreate/Retain';
     expect(policies(ofType(stack, 'AWS::SecretsManager::Secret'))).toEqual([kept, kept]);
@@ -84,7 +90,7 @@ describe('Cache alone', () => {
   });
 
   test('default log retention: two years (the LogGroup default)', () => {
-    expect(ofType(build(), 'AWS::Logs::LogGroup').map((g) => g.Properties.RetentionInDays)).toEqual([731, 731]);
+    expect(ofType(defaults, 'AWS::Logs::LogGroup').map((g) => g.Properties.RetentionInDays)).toEqual([731, 731]);
   });
 
   test('engine redis without a version: 7.1', () => {
@@ -211,6 +217,7 @@ describe('DataBuckets alone', () => {
     const named = (name: string) => buckets.find((b) => b.Properties.BucketName === `marin-test-${name}`)!;
     return { buckets, recordings: named('call-recordings'), transcripts: named('transcripts'), logs: named('access-logs') };
   }
+  const defaults = build();
   const rules = (bucket: Resource) => bucket.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
   /** Every bucket's housekeeping rule with the defaults: noncurrent versions 30 days, multipart uploads 7. */
   const HOUSEKEEPING = {
@@ -222,7 +229,7 @@ describe('DataBuckets alone', () => {
   };
 
   test('default lifecycle: recordings to Standard-IA at 30 days and Glacier IR at 90, access logs expire at 365', () => {
-    const { recordings, transcripts, logs: accessLogs } = build();
+    const { recordings, transcripts, logs: accessLogs } = defaults;
     expect(rules(recordings)).toEqual([
       {
         Id: 'tiering-and-expiry',
@@ -237,7 +244,7 @@ describe('DataBuckets alone', () => {
   });
 
   test('defaults: no Object Lock and no CORS on any bucket; all retained except on a failed create', () => {
-    const { buckets } = build();
+    const { buckets } = defaults;
     expect(buckets).toHaveLength(3);
     for (const bucket of buckets) {
       expect([bucket.Properties.ObjectLockEnabled, bucket.Properties.ObjectLockConfiguration]).toEqual([undefined, undefined]);
@@ -306,5 +313,44 @@ describe('RefreshExport and RefreshLoaderIdentity alone', () => {
     const [policy] = ofType(stack, 'AWS::IAM::ManagedPolicy');
     const reads = policy.Properties.PolicyDocument.Statement.filter((s: { Action: unknown }) => s.Action === 's3:GetObject');
     expect(reads.map((s: { Condition: unknown }) => s.Condition)).toEqual([{ StringEquals: { 's3:ResourceAccount': '123456789012' } }]);
+  });
+});
+
+describe('ObjectCreatedNotifications alone', () => {
+  function build(routes: number) {
+    const { stack, key } = bareStack();
+    const bucket = new s3.Bucket(stack, 'Bucket', { bucketName: 'marin-test-inbox' });
+    const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key });
+    const route = { bucket, bucketName: 'marin-test-inbox', queue };
+    new ObjectCreatedNotifications(stack, 'ObjectCreated', { queueKey: key, routes: Array.from({ length: routes }, () => route) });
+    return stack;
+  }
+
+  test('the bucket notifies its queue natively, after the queue policy that admits S3 exists', () => {
+    const stack = build(1);
+    const [bucket] = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'));
+    expect(bucket.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
+      { Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': [expect.stringMatching(/^Queue/), 'Arn'] } },
+    ]);
+    expect(bucket.DependsOn).toEqual([expect.stringMatching(/^QueuePolicy/)]);
+  });
+
+  test('no route, or a bucket routed twice, is refused', () => {
+    expect(() => build(0)).toThrow('ObjectCreated: routes must name at least one bucket and queue');
+    expect(() => build(2)).toThrow('Bucket: already has a notification configuration; add the route here instead');
+  });
+});
+
+describe('ServiceIdentities alone', () => {
+  test('four task roles named {project}-{env}-<service>-task, one security group with HTTPS egress only', () => {
+    const { stack, vpc, names } = bareStack();
+    new ServiceIdentities(stack, 'Identities', { names, vpc });
+    expect(ofType(stack, 'AWS::IAM::Role').map((r) => r.Properties.RoleName)).toEqual(
+      ['api', 'ingestion', 'transcription', 'indexing'].map((service) => `marin-test-${service}-task`),
+    );
+    const groups = ofType(stack, 'AWS::EC2::SecurityGroup').filter((g) => String(g.Properties.GroupDescription).includes('ECS tasks'));
+    expect(groups.map((g) => g.Properties.SecurityGroupEgress)).toEqual([
+      [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: expect.stringMatching(/^HTTPS/) }],
+    ]);
   });
 });
