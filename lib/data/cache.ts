@@ -124,7 +124,9 @@ export class Cache extends Construct {
     this.memberIds = Array.from({ length: nodes }, (_, i) => `${this.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     // The secrets and log groups cannot be snapshotted: they go with DESTROY and are kept otherwise.
-    const retained = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    const retained = removalPolicy === RemovalPolicy.DESTROY
+      ? RemovalPolicy.DESTROY
+      : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -26,7 +26,8 @@ export interface DataBucketsProps {
    */
   readonly recordingsGlacierAfter?: Duration;
   /**
-   * How long a noncurrent (overwritten or deleted) object version is kept in every bucket: the window to undo a mistake.
+   * How long a noncurrent (overwritten or deleted) object version is kept, in every bucket: the window to undo
+   * a mistake.
    * @default Duration.days(30)
    */
   readonly noncurrentVersionExpiration?: Duration;

@@ -22,7 +22,12 @@ import { WorkQueues, type WorkQueuesProps } from '../../lib/data/work-queues';
 import { ResourceNames } from '../../lib/naming';
 import { cdkJsonContext } from '../support/cdk-context';
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 function bareStack() {
   const app = new App({ context: cdkJsonContext() });
@@ -40,7 +45,8 @@ function bareStack() {
 
 /** Resources of a type in the stack's template, in template order. */
 function ofType(stack: Stack, type: string): Resource[] {
-  return Object.values(Template.fromStack(stack).findResources(type)).map((r) => ({ Properties: {}, ...r }) as Resource);
+  const resources = Object.values(Template.fromStack(stack).findResources(type));
+  return resources.map((r) => ({ Properties: {}, ...r }) as Resource);
 }
 
 function policies(resources: readonly Resource[]): string[] {
@@ -247,7 +253,8 @@ describe('DataBuckets alone', () => {
     const { buckets } = defaults;
     expect(buckets).toHaveLength(3);
     for (const bucket of buckets) {
-      expect([bucket.Properties.ObjectLockEnabled, bucket.Properties.ObjectLockConfiguration]).toEqual([undefined, undefined]);
+      expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
+      expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
       expect(bucket.Properties.CorsConfiguration).toBeUndefined();
     }
     expect(new Set(policies(buckets))).toEqual(new Set(['RetainExceptOnCreate/Retain']));
