@@ -121,6 +121,7 @@ export class Cache extends Construct {
     this.port = port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
     const nodes = 1 + replicas;
+    const azs = props.availabilityZones;
     this.memberIds = Array.from({ length: nodes }, (_, i) => `${this.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     // The secrets and log groups cannot be snapshotted: they go with DESTROY and are kept otherwise.
@@ -177,7 +178,7 @@ export class Cache extends Construct {
       cacheNodeType: props.nodeType ?? 'cache.t4g.micro',
       numCacheClusters: nodes,
       // Primary in the first AZ, each replica in the next one: a replica is always in another AZ.
-      preferredCacheClusterAZs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
+      preferredCacheClusterAZs: Array.from({ length: nodes }, (_, i) => azs[i % azs.length]),
       automaticFailoverEnabled: highAvailability,
       multiAzEnabled: highAvailability,
       port,

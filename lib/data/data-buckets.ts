@@ -67,7 +67,10 @@ export interface DataBucketsProps {
 
 const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
-/** Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a reference). */
+/**
+ * Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a
+ * reference).
+ */
 export interface DataBucketNames {
   readonly recordings: string;
   readonly transcripts: string;
@@ -90,7 +93,10 @@ export function albAccessLogsPrefix(names: ResourceNames): string {
   return `alb/${names.name('api')}`;
 }
 
-/** `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key cycles). */
+/**
+ * `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key
+ * cycles).
+ */
 export function bucketArnOf(scope: Construct, bucketName: string): string {
   return Stack.of(scope).formatArn({ service: 's3', region: '', account: '', resource: bucketName });
 }
@@ -151,8 +157,8 @@ export class DataBuckets extends Construct {
       ],
     });
     const accessLogsResource = this.accessLogs.node.defaultChild as s3.CfnBucket;
-    // Object events (created, deleted, restored, ...) to EventBridge, default bus: a deleted or overwritten log is a rule away,
-    // with no Lambda (the L2's eventBridgeEnabled would add CDK's notification custom resource).
+    // Object events (created, deleted, restored, ...) to EventBridge, default bus: a deleted or overwritten log is a
+    // rule away, with no Lambda (the L2's eventBridgeEnabled would add CDK's notification custom resource).
     accessLogsResource.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     acknowledge(accessLogsResource, 'AwsSolutions-S1', 'This is the server access log destination of the environment; logging its own access would write a log record for every log delivery, an endless loop. CloudTrail data events are the audit trail for reads of the logs.');
     this.allowLoadBalancerLogDelivery(albAccessLogsPrefix(props.names));
@@ -172,13 +178,13 @@ export class DataBuckets extends Construct {
       ...objectLock(props.recordingsObjectLockRetention),
       cors: corsAllowedOrigins.length > 0
         ? [{
-            // Browsers upload with the presigned PUT URL the api hands out; nothing else is cross-origin.
-            allowedMethods: [s3.HttpMethods.PUT],
-            allowedOrigins: [...corsAllowedOrigins],
-            allowedHeaders: ['Content-Type', 'Content-MD5', 'x-amz-*'],
-            exposedHeaders: ['ETag'],
-            maxAge: 3000,
-          }]
+          // Browsers upload with the presigned PUT URL the api hands out; nothing else is cross-origin.
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: [...corsAllowedOrigins],
+          allowedHeaders: ['Content-Type', 'Content-MD5', 'x-amz-*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        }]
         : undefined,
       lifecycleRules: [
         {

@@ -151,7 +151,8 @@ export class ServiceIdentities extends Construct {
   allowTaskProtection(clusterName: string): void {
     const { account } = Stack.of(this);
     const tasks = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${clusterName}/*` });
-    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref rendering.
+    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref
+    // rendering.
     const findingResource = Token.isUnresolved(account) ? tasks.replace(account, '<AWS::AccountId>') : tasks;
     for (const worker of WORKER_NAMES) {
       const role = this.taskRoles[worker];

@@ -30,7 +30,12 @@ function taskRole(scope: Construct, id: string, roleName: string, description: s
   });
 }
 
-function allow(role: iam.IRole, actions: readonly string[], resources: string[], conditions?: Record<string, unknown>): void {
+function allow(
+  role: iam.IRole,
+  actions: readonly string[],
+  resources: string[],
+  conditions?: Record<string, unknown>,
+): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources, conditions }));
 }
 
@@ -235,7 +240,8 @@ export class RefreshLoaderIdentity extends Construct {
     const inSourceAccount = { StringEquals: { 's3:ResourceAccount': sourceAccount } };
     allow(this.loaderRole, REFRESH_ACTIONS.exportRead, [bucketArnOf(this, `${refresh.exportBucket}/*`)], inSourceAccount);
     allow(this.loaderRole, REFRESH_ACTIONS.exportList, [bucketArnOf(this, refresh.exportBucket)], inSourceAccount);
-    // A key's ARN holds its random id; the key is pinned by its alias instead (kms:ResourceAliases), in the source account only.
+    // A key's ARN holds its random id; the key is pinned by its alias instead (kms:ResourceAliases), in the source
+    // account only.
     const sourceKeys = stack.formatArn({ service: 'kms', account: sourceAccount, resource: 'key', resourceName: '*' });
     allow(this.loaderRole, REFRESH_ACTIONS.exportKeyRead, [sourceKeys], {
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${refresh.exportKeyAlias}` },

@@ -98,8 +98,16 @@ export class DataStack extends PipelineStack implements PipelineData {
     new ObjectCreatedNotifications(this, 'ObjectCreated', {
       queueKey: key.key,
       routes: [
-        { bucket: buckets.recordings, bucketName: buckets.bucketNames.recordings, queue: workQueues.queues.ingestion.queue },
-        { bucket: buckets.transcripts, bucketName: buckets.bucketNames.transcripts, queue: workQueues.queues.indexing.queue },
+        {
+          bucket: buckets.recordings,
+          bucketName: buckets.bucketNames.recordings,
+          queue: workQueues.queues.ingestion.queue,
+        },
+        {
+          bucket: buckets.transcripts,
+          bucketName: buckets.bucketNames.transcripts,
+          queue: workQueues.queues.indexing.queue,
+        },
       ],
     });
 
@@ -135,7 +143,8 @@ export class DataStack extends PipelineStack implements PipelineData {
       atlas: {
         connectivity: config.atlas.connectivity,
         // The subnets the Atlas stack places its endpoint in: the first network.endpointAzCount private subnets.
-        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
+        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets
+          .map((subnet) => subnet.ipv4CidrBlock),
       },
     });
     this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
@@ -153,7 +162,12 @@ export class DataStack extends PipelineStack implements PipelineData {
       standbyReplicas: config.search.standbyReplicas,
       removalPolicy: retainedUnlessDisposable(disposable),
     });
-    this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
+    this.search = {
+      collection: search.collection,
+      collectionName: search.collectionName,
+      collectionArn: search.collectionArn,
+      collectionEndpoint: search.collectionEndpoint,
+    };
 
     // The services stack names its cluster the same way (lib/services/cluster.ts).
     identities.allowTaskProtection(this.names.name('cluster'));
