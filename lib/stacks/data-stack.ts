@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
@@ -139,7 +140,7 @@ export class DataStack extends PipelineStack implements PipelineData {
     });
     identities.restrictEgress({
       cacheSecurityGroup: cache.securityGroup,
-      cachePort: cache.port,
+      cachePort: ec2.Port.tcp(cache.port),
       atlas: {
         connectivity: config.atlas.connectivity,
         // The subnets the Atlas stack places its endpoint in: the first network.endpointAzCount private subnets.

@@ -360,4 +360,19 @@ describe('ServiceIdentities alone', () => {
       [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: expect.stringMatching(/^HTTPS/) }],
     ]);
   });
+
+  test('restrictEgress over the NAT access list: the cache port to the cache group, 27017 anywhere', () => {
+    const { stack, vpc, clients, names } = bareStack();
+    const identities = new ServiceIdentities(stack, 'Identities', { names, vpc });
+    identities.restrictEgress({
+      cacheSecurityGroup: clients,
+      cachePort: ec2.Port.tcp(6380),
+      atlas: { connectivity: 'nat-ip-access-list', endpointSubnetCidrs: [] },
+    });
+    const [group] = ofType(stack, 'AWS::EC2::SecurityGroup').filter((g) => String(g.Properties.GroupDescription).includes('ECS tasks'));
+    expect(group.Properties.SecurityGroupEgress.map((r: Record<string, unknown>) => `${r.CidrIp} ${r.FromPort}`))
+      .toEqual(['0.0.0.0/0 443', '0.0.0.0/0 27017']);
+    const [toCache] = ofType(stack, 'AWS::EC2::SecurityGroupEgress');
+    expect([toCache.Properties.FromPort, toCache.Properties.ToPort, toCache.Properties.IpProtocol]).toEqual([6380, 6380, 'tcp']);
+  });
 });
