@@ -12,3 +12,11 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 export function retainedUnlessDisposable(disposable: boolean): RemovalPolicy {
   return disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 }
+
+/**
+ * The same decision for a resource that can take a final snapshot (an ElastiCache replication group): disposable
+ * (dev) deletes it with the stack; otherwise CloudFormation snapshots it before deleting or replacing it.
+ */
+export function snapshottedUnlessDisposable(disposable: boolean): RemovalPolicy {
+  return disposable ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT;
+}

@@ -1,19 +1,22 @@
-import { RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import { acknowledge } from '../core/compliance';
 import { handoffSecretName } from '../handoff';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
+
+/** Engines of an ElastiCache replication group this construct builds. */
+export type CacheEngine = 'valkey' | 'redis';
+
+/** The engine version used when `engineVersion` is not given. */
+export const DEFAULT_CACHE_ENGINE_VERSIONS: Record<CacheEngine, string> = { valkey: '8.0', redis: '7.1' };
 
 export interface CacheProps {
   readonly names: ResourceNames;
-  readonly cache: EnvironmentConfig['cache'];
   /** AZs of the environment; nodes are spread over them in order. */
   readonly availabilityZones: readonly string[];
   readonly vpc: ec2.IVpc;
@@ -25,17 +28,69 @@ export interface CacheProps {
   readonly dataKey: kms.IKey;
   /** Encrypts the cache's log groups. */
   readonly logsKey: kms.IKey;
-  /** Retention of the cache's slow-log and engine-log groups. */
-  readonly logRetentionDays: logs.RetentionDays;
-  /** dev: deleted with the stack; otherwise a final snapshot is taken (DeletionPolicy Snapshot). */
-  readonly disposable: boolean;
+  /**
+   * Cache engine (valkey is protocol-compatible with Redis OSS and cheaper per node-hour).
+   * @default 'valkey'
+   */
+  readonly engine?: CacheEngine;
+  /**
+   * Engine version, one ElastiCache supports for replication groups of `engine`.
+   * @default DEFAULT_CACHE_ENGINE_VERSIONS[engine] ('8.0' for valkey, '7.1' for redis)
+   */
+  readonly engineVersion?: string;
+  /**
+   * ElastiCache node type of every node (no CDK type exists for it).
+   * @default 'cache.t4g.micro'
+   */
+  readonly nodeType?: string;
+  /**
+   * TCP port of the cache. Creation-time: a change replaces the replication group.
+   * @default 6380 (not the engine default 6379: cdk-nag AwsSolutions-AEC5)
+   */
+  readonly port?: number;
+  /**
+   * Read replicas besides the primary; each in the next AZ of `availabilityZones`.
+   * @default 0
+   */
+  readonly replicas?: number;
+  /**
+   * Automatic failover and Multi-AZ. Needs `replicas` >= 1.
+   * @default false
+   */
+  readonly highAvailability?: boolean;
+  /**
+   * How long automatic snapshots are kept (whole days; ElastiCache allows 0-35). Zero: no automatic snapshots.
+   * @default Duration.days(0)
+   */
+  readonly snapshotRetention?: Duration;
+  /**
+   * Daily snapshot window, UTC `hh:mm-hh:mm`; ignored when `snapshotRetention` is zero.
+   * @default - ElastiCache picks a window
+   */
+  readonly snapshotWindow?: string;
+  /**
+   * Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`.
+   * @default - ElastiCache picks a window
+   */
+  readonly maintenanceWindow?: string;
+  /**
+   * Retention of the cache's slow-log and engine-log groups.
+   * @default logs.RetentionDays.TWO_YEARS (the LogGroup default)
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the replication group when its stack deletes or replaces it. The secrets and log groups are
+   * deleted with `DESTROY` and otherwise kept (`RETAIN_ON_UPDATE_OR_DELETE`).
+   * @default RemovalPolicy.SNAPSHOT (a final snapshot is taken)
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * ElastiCache (Valkey or Redis OSS, from config) as a cluster-mode-disabled replication group:
+ * ElastiCache (Valkey or Redis OSS) as a cluster-mode-disabled replication group:
  * TLS required in transit, AUTH token from Secrets Manager, at-rest encryption with the data key,
- * isolated subnets, reachable only from the services' security group, snapshots and windows from config,
- * Multi-AZ with automatic failover where config asks for HA, slow and engine logs to encrypted log groups.
+ * isolated subnets, reachable only from the services' security group, snapshots and windows from props,
+ * Multi-AZ with automatic failover where `highAvailability` asks for it, slow and engine logs to encrypted log groups.
  * Publishes `{env}/audio-pipeline/redis-endpoint` ({"host","port","tls"}) and `{env}/audio-pipeline/redis-auth`.
  */
 export class Cache extends Construct {
@@ -54,22 +109,32 @@ export class Cache extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
-    const { names, cache } = props;
-    if (cache.highAvailability && cache.replicas < 1) {
-      throw new Error(`${names.prefix}: cache.highAvailability needs cache.replicas >= 1 (automatic failover promotes a replica)`);
+    const { names } = props;
+    const engine = props.engine ?? 'valkey';
+    const port = props.port ?? 6380;
+    const replicas = props.replicas ?? 0;
+    const highAvailability = props.highAvailability ?? false;
+    const snapshotDays = props.snapshotRetention?.toDays() ?? 0;
+    if (highAvailability && replicas < 1) {
+      throw new Error(`${names.prefix}: Cache highAvailability needs replicas >= 1 (automatic failover promotes a replica)`);
     }
-    this.port = cache.port;
+    this.port = port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
-    const nodes = 1 + cache.replicas;
+    const nodes = 1 + replicas;
+    const azs = props.availabilityZones;
     this.memberIds = Array.from({ length: nodes }, (_, i) => `${this.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
-    const retained = retainedUnlessDisposable(props.disposable);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    // The secrets and log groups cannot be snapshotted: they go with DESTROY and are kept otherwise.
+    const retained = removalPolicy === RemovalPolicy.DESTROY
+      ? RemovalPolicy.DESTROY
+      : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${names.prefix} cache: ${cache.engine} port ${cache.port} from the services only`,
+      description: `${names.prefix} cache: ${engine} port ${port} from the services only`,
       allowAllOutbound: false,
     });
-    this.securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(cache.port), 'ECS tasks of the pipeline');
+    this.securityGroup.addIngressRule(props.clientSecurityGroup, ec2.Port.tcp(port), 'ECS tasks of the pipeline');
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       cacheSubnetGroupName: names.name('cache'),
@@ -79,7 +144,7 @@ export class Cache extends Construct {
 
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       secretName: handoffSecretName(names, 'redisAuth'),
-      description: `${names.prefix}: AUTH token of the ${cache.engine} cache`,
+      description: `${names.prefix}: AUTH token of the ${engine} cache`,
       encryptionKey: props.dataKey,
       removalPolicy: retained,
       generateSecretString: {
@@ -98,7 +163,7 @@ export class Cache extends Construct {
     const logGroups = (['slow-log', 'engine-log'] as const).map((logType) => {
       const group = new logs.LogGroup(this, logType === 'slow-log' ? 'SlowLog' : 'EngineLog', {
         logGroupName: names.logGroupName(`cache/${logType}`),
-        retention: props.logRetentionDays,
+        retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS,
         encryptionKey: props.logsKey,
         removalPolicy: retained,
       });
@@ -108,15 +173,15 @@ export class Cache extends Construct {
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupId: this.replicationGroupId,
       replicationGroupDescription: `${names.prefix} cache of hot lookups`,
-      engine: cache.engine,
-      engineVersion: cache.engineVersion,
-      cacheNodeType: cache.nodeType,
+      engine,
+      engineVersion: props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSIONS[engine],
+      cacheNodeType: props.nodeType ?? 'cache.t4g.micro',
       numCacheClusters: nodes,
       // Primary in the first AZ, each replica in the next one: a replica is always in another AZ.
-      preferredCacheClusterAZs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
-      automaticFailoverEnabled: cache.highAvailability,
-      multiAzEnabled: cache.highAvailability,
-      port: cache.port,
+      preferredCacheClusterAZs: Array.from({ length: nodes }, (_, i) => azs[i % azs.length]),
+      automaticFailoverEnabled: highAvailability,
+      multiAzEnabled: highAvailability,
+      port,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
       authToken: this.authSecret.secretValue.unsafeUnwrap(),
@@ -124,10 +189,10 @@ export class Cache extends Construct {
       kmsKeyId: props.dataKey.keyArn,
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
-      snapshotRetentionLimit: cache.snapshotRetentionDays,
+      snapshotRetentionLimit: snapshotDays,
       // Retention 0 (dev): no automatic snapshots, so no window either.
-      snapshotWindow: cache.snapshotRetentionDays > 0 ? cache.snapshotWindow : undefined,
-      preferredMaintenanceWindow: cache.maintenanceWindow,
+      snapshotWindow: snapshotDays > 0 ? props.snapshotWindow : undefined,
+      preferredMaintenanceWindow: props.maintenanceWindow,
       autoMinorVersionUpgrade: true,
       logDeliveryConfigurations: logGroups.map(({ logType, group }) => ({
         logType,
@@ -138,21 +203,21 @@ export class Cache extends Construct {
     });
     this.replicationGroup.addResourceDependency(subnetGroup);
     for (const { group } of logGroups) this.replicationGroup.node.addDependency(group);
-    this.replicationGroup.applyRemovalPolicy(props.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT);
+    this.replicationGroup.applyRemovalPolicy(removalPolicy);
 
-    if (!cache.highAvailability) {
+    if (!highAvailability) {
       acknowledge(
         this.replicationGroup,
         'AwsSolutions-AEC4',
         `${names.environment} runs a single cache node by the environment table (cost); the cache holds only rebuildable hot lookups, so losing the node means cold reads from MongoDB/OpenSearch, not data loss. Staging and prod run Multi-AZ with automatic failover.`,
       );
     }
-    if (cache.snapshotRetentionDays < 15) {
+    if (snapshotDays < 15) {
       for (const id of ['HIPAA.Security-ElastiCacheRedisClusterAutomaticBackup', 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup', 'PCI.DSS.321-ElastiCacheRedisClusterAutomaticBackup']) {
         acknowledge(
           this.replicationGroup,
           id,
-          `${cache.snapshotRetentionDays > 0 ? `Automatic snapshots are on and kept ${cache.snapshotRetentionDays} day(s)` : 'No automatic snapshots (seed tip for dev: delete unused snapshots)'} (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
+          `${snapshotDays > 0 ? `Automatic snapshots are on and kept ${snapshotDays} day(s)` : 'No automatic snapshots (seed tip for dev: delete unused snapshots)'} (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
         );
       }
     }
@@ -163,7 +228,7 @@ export class Cache extends Construct {
       encryptionKey: props.dataKey,
       removalPolicy: retained,
       secretStringValue: SecretValue.unsafePlainText(
-        Stack.of(this).toJsonString({ host: this.replicationGroup.attrPrimaryEndPointAddress, port: cache.port, tls: true }),
+        Stack.of(this).toJsonString({ host: this.replicationGroup.attrPrimaryEndPointAddress, port, tls: true }),
       ),
     });
     acknowledgeRotation(

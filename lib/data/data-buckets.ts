@@ -1,27 +1,76 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import { acknowledge } from '../core/compliance';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 
 export interface DataBucketsProps {
   readonly names: ResourceNames;
-  /** Lifecycle, Object Lock and CORS settings of the environment. */
-  readonly storage: EnvironmentConfig['storage'];
   /** Encrypts recordings and transcripts (SSE-KMS with bucket keys). */
   readonly dataKey: kms.IKey;
-  /** dev: buckets are deleted with the stack (they must be emptied first; no auto-delete Lambda). */
-  readonly disposable: boolean;
+  /** Age at which a recording expires. */
+  readonly recordingsExpiration: Duration;
+  /** Age at which a transcript expires. */
+  readonly transcriptsExpiration: Duration;
+  /**
+   * Age at which a recording moves to S3 Standard-IA.
+   * @default Duration.days(30) (the S3 minimum for Standard-IA)
+   */
+  readonly recordingsInfrequentAccessAfter?: Duration;
+  /**
+   * Age at which a recording moves to S3 Glacier Instant Retrieval.
+   * @default Duration.days(90)
+   */
+  readonly recordingsGlacierAfter?: Duration;
+  /**
+   * How long a noncurrent (overwritten or deleted) object version is kept, in every bucket: the window to undo
+   * a mistake.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Age at which an incomplete multipart upload is aborted, in every bucket.
+   * @default Duration.days(7)
+   */
+  readonly abortIncompleteMultipartUploadAfter?: Duration;
+  /**
+   * Age at which a server access log (or ALB access log) expires.
+   * @default Duration.days(365)
+   */
+  readonly accessLogsExpiration?: Duration;
+  /**
+   * Object Lock (GOVERNANCE) on recordings with this default retention. Creation-time: `ObjectLockEnabled` is
+   * create-only in CloudFormation.
+   * @default - no Object Lock on recordings
+   */
+  readonly recordingsObjectLockRetention?: Duration;
+  /**
+   * Object Lock (GOVERNANCE) on transcripts with this default retention. Creation-time, like the recordings'.
+   * @default - no Object Lock on transcripts
+   */
+  readonly transcriptsObjectLockRetention?: Duration;
+  /**
+   * Browser origins allowed to PUT recordings with a presigned URL.
+   * @default - no CORS configuration at all
+   */
+  readonly corsAllowedOrigins?: readonly string[];
+  /**
+   * What happens to the buckets when their stack deletes or replaces them. With `DESTROY` they must be emptied
+   * first (no auto-delete Lambda).
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
-/** Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a reference). */
+/**
+ * Physical names of the buckets, known before the buckets exist (notifications and IAM use them without a
+ * reference).
+ */
 export interface DataBucketNames {
   readonly recordings: string;
   readonly transcripts: string;
@@ -44,16 +93,25 @@ export function albAccessLogsPrefix(names: ResourceNames): string {
   return `alb/${names.name('api')}`;
 }
 
-/** `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key cycles). */
+/**
+ * `arn:<partition>:s3:::<name>` without a reference to the bucket resource (breaks bucket <-> queue policy <-> key
+ * cycles).
+ */
 export function bucketArnOf(scope: Construct, bucketName: string): string {
   return Stack.of(scope).formatArn({ service: 's3', region: '', account: '', resource: bucketName });
+}
+
+/** Object Lock in GOVERNANCE mode with this default retention; none without one. */
+function objectLock(retention: Duration | undefined): Pick<s3.BucketProps, 'objectLockEnabled' | 'objectLockDefaultRetention'> {
+  if (retention === undefined) return {};
+  return { objectLockEnabled: true, objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention) };
 }
 
 /**
  * The three buckets of the pipeline:
  * - `call-recordings` and `transcripts`: SSE-KMS with the data key and bucket keys, versioned, TLS 1.2+ only,
- *   all public access blocked, server access logs to the log bucket, lifecycle from config;
- *   Object Lock (GOVERNANCE) on recordings where config enables it; CORS only for configured origins.
+ *   all public access blocked, server access logs to the log bucket, lifecycle from props;
+ *   Object Lock (GOVERNANCE) where props give a retention; CORS only for the given origins.
  * - `access-logs`: SSE-S3 (server access logging and ALB access logs cannot write to SSE-KMS buckets),
  *   BucketOwnerEnforced with the logging service admitted by bucket policy, versioned, TLS-only, expiring.
  */
@@ -68,14 +126,10 @@ export class DataBuckets extends Construct {
     // The log bucket is BucketOwnerEnforced (no ACLs): server access logging must be granted by bucket policy.
     // Set here, not only in cdk.json, because the design depends on it.
     this.node.setContext(S3_LOGS_USE_BUCKET_POLICY, true);
-    const { storage } = props;
-    for (const field of ['recordingsObjectLock', 'transcriptsObjectLock'] as const) {
-      if (storage[field].enabled && storage[field].retentionDays < 1) {
-        throw new Error(`${props.names.prefix}: storage.${field}.retentionDays must be at least 1 when Object Lock is enabled`);
-      }
-    }
+    // s3.ObjectLockRetention itself refuses an Object Lock retention under one day.
+    const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
     this.bucketNames = dataBucketNames(props.names);
-    const removalPolicy = retainedUnlessDisposable(props.disposable);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const secure = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -87,8 +141,8 @@ export class DataBuckets extends Construct {
     } as const;
     const housekeeping: s3.LifecycleRule = {
       id: 'housekeeping',
-      noncurrentVersionExpiration: Duration.days(storage.noncurrentVersionsExpireAfterDays),
-      abortIncompleteMultipartUploadAfter: Duration.days(storage.abortIncompleteMultipartUploadAfterDays),
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30),
+      abortIncompleteMultipartUploadAfter: props.abortIncompleteMultipartUploadAfter ?? Duration.days(7),
       expiredObjectDeleteMarker: true,
     };
 
@@ -97,11 +151,14 @@ export class DataBuckets extends Construct {
       bucketName: this.bucketNames.accessLogs,
       // Server access logging and ALB access logs only deliver to SSE-S3 buckets.
       encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(storage.accessLogsExpireAfterDays) }, housekeeping],
+      lifecycleRules: [
+        { id: 'expire-logs', expiration: props.accessLogsExpiration ?? Duration.days(365) },
+        housekeeping,
+      ],
     });
     const accessLogsResource = this.accessLogs.node.defaultChild as s3.CfnBucket;
-    // Object events (created, deleted, restored, ...) to EventBridge, default bus: a deleted or overwritten log is a rule away,
-    // with no Lambda (the L2's eventBridgeEnabled would add CDK's notification custom resource).
+    // Object events (created, deleted, restored, ...) to EventBridge, default bus: a deleted or overwritten log is a
+    // rule away, with no Lambda (the L2's eventBridgeEnabled would add CDK's notification custom resource).
     accessLogsResource.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     acknowledge(accessLogsResource, 'AwsSolutions-S1', 'This is the server access log destination of the environment; logging its own access would write a log record for every log delivery, an endless loop. CloudTrail data events are the audit trail for reads of the logs.');
     this.allowLoadBalancerLogDelivery(albAccessLogsPrefix(props.names));
@@ -118,28 +175,31 @@ export class DataBuckets extends Construct {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: `${this.bucketNames.recordings}/`,
-      objectLockEnabled: storage.recordingsObjectLock.enabled ? true : undefined,
-      objectLockDefaultRetention: storage.recordingsObjectLock.enabled
-        ? s3.ObjectLockRetention.governance(Duration.days(storage.recordingsObjectLock.retentionDays))
-        : undefined,
-      cors: storage.corsAllowedOrigins.length > 0
+      ...objectLock(props.recordingsObjectLockRetention),
+      cors: corsAllowedOrigins.length > 0
         ? [{
-            // Browsers upload with the presigned PUT URL the api hands out; nothing else is cross-origin.
-            allowedMethods: [s3.HttpMethods.PUT],
-            allowedOrigins: [...storage.corsAllowedOrigins],
-            allowedHeaders: ['Content-Type', 'Content-MD5', 'x-amz-*'],
-            exposedHeaders: ['ETag'],
-            maxAge: 3000,
-          }]
+          // Browsers upload with the presigned PUT URL the api hands out; nothing else is cross-origin.
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: [...corsAllowedOrigins],
+          allowedHeaders: ['Content-Type', 'Content-MD5', 'x-amz-*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        }]
         : undefined,
       lifecycleRules: [
         {
           id: 'tiering-and-expiry',
           transitions: [
-            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(storage.recordingsInfrequentAccessAfterDays) },
-            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(storage.recordingsGlacierAfterDays) },
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: props.recordingsInfrequentAccessAfter ?? Duration.days(30),
+            },
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: props.recordingsGlacierAfter ?? Duration.days(90),
+            },
           ],
-          expiration: Duration.days(storage.recordingsExpireAfterDays),
+          expiration: props.recordingsExpiration,
         },
         housekeeping,
       ],
@@ -153,11 +213,8 @@ export class DataBuckets extends Construct {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: `${this.bucketNames.transcripts}/`,
-      objectLockEnabled: storage.transcriptsObjectLock.enabled ? true : undefined,
-      objectLockDefaultRetention: storage.transcriptsObjectLock.enabled
-        ? s3.ObjectLockRetention.governance(Duration.days(storage.transcriptsObjectLock.retentionDays))
-        : undefined,
-      lifecycleRules: [{ id: 'expiry', expiration: Duration.days(storage.transcriptsExpireAfterDays) }, housekeeping],
+      ...objectLock(props.transcriptsObjectLockRetention),
+      lifecycleRules: [{ id: 'expiry', expiration: props.transcriptsExpiration }, housekeeping],
     });
 
     for (const bucket of [this.accessLogs, this.recordings, this.transcripts]) {

@@ -1,16 +1,20 @@
-import { SecretValue } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { handoffSecretName, mongodbUriPlaceholder } from '../handoff';
 import type { ResourceNames } from '../naming';
 import { acknowledgeRotation } from './cache';
-import { retainedUnlessDisposable } from '../core/removal';
 
 export interface DatabaseSecretProps {
   readonly names: ResourceNames;
+  /** Encrypts the secret. */
   readonly dataKey: kms.IKey;
-  readonly disposable: boolean;
+  /**
+   * What happens to the secret when its stack deletes or replaces it.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -27,7 +31,7 @@ export class DatabaseSecret extends Construct {
       secretName: handoffSecretName(props.names, 'mongodbUri'),
       description: `${props.names.prefix}: MongoDB Atlas connection string (value written by the Atlas stack)`,
       encryptionKey: props.dataKey,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       secretStringValue: SecretValue.unsafePlainText(mongodbUriPlaceholder(props.names.environment)),
     });
     acknowledgeRotation(

@@ -33,7 +33,7 @@ export interface ObjectCreatedNotificationsProps {
 export class ObjectCreatedNotifications extends Construct {
   constructor(scope: Construct, id: string, props: ObjectCreatedNotificationsProps) {
     super(scope, id);
-    if (props.routes.length === 0) throw new Error(`${this.node.path}: needs at least one route`);
+    if (props.routes.length === 0) throw new Error(`${this.node.path}: routes must name at least one bucket and queue`);
     const stack = Stack.of(this);
 
     // The key statement of the SQS guide ("Configure KMS permissions for AWS services"), with its confused-deputy

@@ -16,6 +16,21 @@ export interface ServiceIdentitiesProps {
   readonly vpc: ec2.IVpc;
 }
 
+/** The peers of the services' egress (`ServiceIdentities.restrictEgress`). */
+export interface ServicesEgressProps {
+  /** The cache's security group: the only peer on `cachePort`. */
+  readonly cacheSecurityGroup: ec2.ISecurityGroup;
+  /** The cache's port, e.g. `ec2.Port.tcp(6380)`. */
+  readonly cachePort: ec2.Port;
+  /** How the tasks reach MongoDB Atlas. */
+  readonly atlas: {
+    /** `private-link`: the endpoint ports to `endpointSubnetCidrs`; `nat-ip-access-list`: 27017 anywhere. */
+    readonly connectivity: 'private-link' | 'nat-ip-access-list';
+    /** CIDRs of the subnets the Atlas PrivateLink endpoint is placed in (used with `private-link`). */
+    readonly endpointSubnetCidrs: readonly string[];
+  };
+}
+
 /** What the task roles are granted on: the data plane's resources. */
 export interface DataPlaneResources {
   readonly bucketNames: DataBucketNames;
@@ -79,9 +94,9 @@ export class ServiceIdentities extends Construct {
    * addresses. DNS (the VPC resolver), NTP (Amazon Time Sync) and the task metadata endpoint are link-local or
    * resolver traffic, which security groups do not filter.
    */
-  restrictEgress(props: { cacheSecurityGroup: ec2.ISecurityGroup; cachePort: number; atlas: { connectivity: 'private-link' | 'nat-ip-access-list'; endpointSubnetCidrs: readonly string[] } }): void {
+  restrictEgress(props: ServicesEgressProps): void {
     const sg = this.servicesSecurityGroup;
-    sg.addEgressRule(props.cacheSecurityGroup, ec2.Port.tcp(props.cachePort), 'The cache, TLS, its port only');
+    sg.addEgressRule(props.cacheSecurityGroup, props.cachePort, 'The cache, TLS, its port only');
     if (props.atlas.connectivity === 'private-link') {
       for (const cidr of props.atlas.endpointSubnetCidrs) {
         sg.addEgressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcpRange(ATLAS_PRIVATE_ENDPOINT_PORTS.from, ATLAS_PRIVATE_ENDPOINT_PORTS.to), 'MongoDB Atlas PrivateLink endpoint (its ports) in the endpoint subnets');
@@ -151,7 +166,8 @@ export class ServiceIdentities extends Construct {
   allowTaskProtection(clusterName: string): void {
     const { account } = Stack.of(this);
     const tasks = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${clusterName}/*` });
-    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref rendering.
+    // How cdk-nag names the resource in its finding: the account literal when given (-c account=), else its Ref
+    // rendering.
     const findingResource = Token.isUnresolved(account) ? tasks.replace(account, '<AWS::AccountId>') : tasks;
     for (const worker of WORKER_NAMES) {
       const role = this.taskRoles[worker];

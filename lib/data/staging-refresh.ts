@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../core/compliance';
 import { EncryptionKey } from '../core/encryption-key';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { retainedUnlessDisposable } from '../core/removal';
 import type { ResourceNames } from '../naming';
 import { refreshNames, REFRESH_TASKS } from '../refresh/names';
 import { bucketArnOf, type DataBucketNames } from './data-buckets';
@@ -31,7 +30,12 @@ function taskRole(scope: Construct, id: string, roleName: string, description: s
   });
 }
 
-function allow(role: iam.IRole, actions: readonly string[], resources: string[], conditions?: Record<string, unknown>): void {
+function allow(
+  role: iam.IRole,
+  actions: readonly string[],
+  resources: string[],
+  conditions?: Record<string, unknown>,
+): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources, conditions }));
 }
 
@@ -54,11 +58,23 @@ export interface RefreshExportProps {
   readonly bucketNames: DataBucketNames;
   /** Prod's data key: the transcripts the anonymiser reads are encrypted with it. */
   readonly dataKey: kms.IKey;
+  /** Receives the export bucket's server access logs. */
   readonly accessLogs: s3.IBucket;
-  /** Staging's account (the loader role's); undefined: this account. */
+  /**
+   * Staging's account (the loader role's).
+   * @default - this stack's account
+   */
   readonly loaderAccount?: string;
-  readonly expireAfterDays: number;
-  readonly disposable: boolean;
+  /**
+   * Age at which an export object (current or noncurrent version) expires.
+   * @default Duration.days(7)
+   */
+  readonly expiration?: Duration;
+  /**
+   * What happens to the export bucket and its key when their stack deletes or replaces them.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -67,7 +83,7 @@ export interface RefreshExportProps {
  * - The anonymiser may read the transcripts (and, through its read-only Atlas user, the application database)
  *   and write only the export bucket.
  * - The export bucket: SSE-KMS with its own key, TLS 1.2+ only, versioned, public access blocked, access
- *   logged; every object and noncurrent version expires after `expireAfterDays`. Its policy lets exactly the
+ *   logged; every object and noncurrent version expires after `expiration`. Its policy lets exactly the
  *   loader role (in the staging account) read and list, denies object reads to every other principal and
  *   object writes to every principal but the anonymiser.
  * - The key lets exactly the loader role decrypt through S3; the anonymiser's use comes from its IAM policy.
@@ -86,11 +102,12 @@ export class RefreshExport extends Construct {
     const stack = Stack.of(this);
     const loaderAccount = props.loaderAccount ?? stack.account;
     this.loaderRoleArn = roleArn(this, loaderAccount, refresh.loaderRole);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: refresh.exportKeyAlias,
       description: `${names.prefix}: anonymised staging export bucket (decryptable by ${refresh.loaderRole} only)`,
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy,
     }).key;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -102,7 +119,7 @@ export class RefreshExport extends Construct {
       }),
     );
 
-    const expiry = Duration.days(props.expireAfterDays);
+    const expiry = props.expiration ?? Duration.days(7);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: refresh.exportBucket,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -125,7 +142,7 @@ export class RefreshExport extends Construct {
         // A rule of its own: S3 rejects ExpiredObjectDeleteMarker (even false) next to an expiration in days.
         { id: 'expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
-      removalPolicy: retainedUnlessDisposable(props.disposable),
+      removalPolicy,
       autoDeleteObjects: false,
     });
     const objects = this.bucket.arnForObjects('*');
@@ -196,7 +213,10 @@ export interface RefreshLoaderIdentityProps {
   readonly bucketNames: DataBucketNames;
   /** Staging's data key: the loader writes staging's buckets with it. */
   readonly dataKey: kms.IKey;
-  /** Account of the export bucket and its key (prod's); undefined: this account. */
+  /**
+   * Account of the export bucket and its key (prod's).
+   * @default - this stack's account
+   */
   readonly sourceAccount?: string;
 }
 
@@ -220,7 +240,8 @@ export class RefreshLoaderIdentity extends Construct {
     const inSourceAccount = { StringEquals: { 's3:ResourceAccount': sourceAccount } };
     allow(this.loaderRole, REFRESH_ACTIONS.exportRead, [bucketArnOf(this, `${refresh.exportBucket}/*`)], inSourceAccount);
     allow(this.loaderRole, REFRESH_ACTIONS.exportList, [bucketArnOf(this, refresh.exportBucket)], inSourceAccount);
-    // A key's ARN holds its random id; the key is pinned by its alias instead (kms:ResourceAliases), in the source account only.
+    // A key's ARN holds its random id; the key is pinned by its alias instead (kms:ResourceAliases), in the source
+    // account only.
     const sourceKeys = stack.formatArn({ service: 'kms', account: sourceAccount, resource: 'key', resourceName: '*' });
     allow(this.loaderRole, REFRESH_ACTIONS.exportKeyRead, [sourceKeys], {
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${refresh.exportKeyAlias}` },

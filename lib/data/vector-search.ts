@@ -1,17 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import type { ResourceNames } from '../naming';
-import { retainedUnlessDisposable } from '../core/removal';
 import { COST_ALLOCATION_TAG, immutableTags } from '../core/tagging';
 
 export interface VectorSearchProps {
   readonly names: ResourceNames;
-  readonly search: EnvironmentConfig['search'];
   readonly vpc: ec2.IVpc;
   /** Subnets of the AOSS VPC endpoint (the tasks' private subnets). */
   readonly subnets: ec2.SubnetSelection;
@@ -23,8 +20,21 @@ export interface VectorSearchProps {
   readonly writers: readonly iam.IRole[];
   /** Roles that only read (the api). */
   readonly readers: readonly iam.IRole[];
-  /** dev: the collection goes with the stack; otherwise it and its encryption policy are retained. */
-  readonly disposable: boolean;
+  /**
+   * `CostCenter` tag of the collection, fixed at its creation (a collection's tags are create-only: a change
+   * replaces it, and its fixed name fails the update). The budget counts it.
+   */
+  readonly collectionCostCenter: string;
+  /**
+   * OCU redundancy across AZs (doubles the OCU floor). Creation-time: a change replaces the collection.
+   * @default true (the OpenSearch Serverless default)
+   */
+  readonly standbyReplicas?: boolean;
+  /**
+   * What happens to the collection and its encryption policy when their stack deletes or replaces them.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** Permissions of the data access policy, kept as data so tests can state them. */
@@ -43,7 +53,7 @@ export const SEARCH_PERMISSIONS = {
  * An OpenSearch Serverless VECTORSEARCH collection reachable only through an AOSS VPC endpoint:
  * encryption policy (object) with the data key, created before the collection; network policy (array) with
  * AllowFromPublic false and the endpoint as the only source; data access policy (array) for the given roles only.
- * `standbyReplicas` comes from config and cannot change after creation (a change replaces the collection).
+ * `standbyReplicas` cannot change after creation (a change replaces the collection).
  */
 export class VectorSearch extends Construct {
   readonly collection: aoss.CfnCollection;
@@ -57,7 +67,9 @@ export class VectorSearch extends Construct {
   constructor(scope: Construct, id: string, props: VectorSearchProps) {
     super(scope, id);
     const { names } = props;
-    if (props.writers.length === 0) throw new Error(`${names.prefix}: VectorSearch needs at least one writer role (the indexing task role)`);
+    if (props.writers.length === 0) {
+      throw new Error(`${names.prefix}: VectorSearch needs at least one writer role in writers (the indexing task role)`);
+    }
     const stack = Stack.of(this);
     this.collectionName = names.name('vectors', 'searchCollection');
     const collectionResource = `collection/${this.collectionName}`;
@@ -129,16 +141,19 @@ export class VectorSearch extends Construct {
       name: this.collectionName,
       type: 'VECTORSEARCH',
       description: `${names.prefix}: transcript chunk embeddings`,
-      standbyReplicas: props.search.standbyReplicas ? 'ENABLED' : 'DISABLED',
+      standbyReplicas: (props.standbyReplicas ?? true) ? 'ENABLED' : 'DISABLED',
       // Tags are create-only on a collection (a change replaces it, and its fixed name fails the update):
       // only the tags that never change, and the cost-allocation tag frozen at creation (the budget counts it);
       // the stack's tag aspect skips this type (lib/core/tagging.ts).
-      tags: Object.entries({ ...immutableTags(names.project, names.environment), [COST_ALLOCATION_TAG]: props.search.collectionCostCenter }).map(([key, value]) => ({ key, value })),
+      tags: Object.entries({
+        ...immutableTags(names.project, names.environment),
+        [COST_ALLOCATION_TAG]: props.collectionCostCenter,
+      }).map(([key, value]) => ({ key, value })),
     });
     // A collection is created with the encryption policy that matches it at that moment, and cannot change key later.
     this.collection.addResourceDependency(this.encryptionPolicy);
     this.collection.addResourceDependency(this.networkPolicy);
-    const removal = retainedUnlessDisposable(props.disposable);
+    const removal = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.collection.applyRemovalPolicy(removal);
     // The encryption policy binds the key to the retained collection; keep it with the collection.
     this.encryptionPolicy.applyRemovalPolicy(removal);

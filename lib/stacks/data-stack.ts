@@ -1,9 +1,11 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { SERVICE_NAMES, type PipelineData, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
 import { EncryptionKey } from '../core/encryption-key';
-import { retainedUnlessDisposable } from '../core/removal';
+import { retainedUnlessDisposable, snapshottedUnlessDisposable } from '../core/removal';
 import { PipelineStack } from '../core/pipeline-stack';
 import { Cache } from '../data/cache';
 import { DataBuckets } from '../data/data-buckets';
@@ -62,42 +64,88 @@ export class DataStack extends PipelineStack implements PipelineData {
     this.taskRoles = identities.taskRoles;
     this.servicesSecurityGroup = identities.servicesSecurityGroup;
 
-    const workQueues = new WorkQueues(this, 'Queues', { names: this.names, queues: config.queues, dataKey: key.key, disposable });
+    const workQueues = new WorkQueues(this, 'Queues', {
+      names: this.names,
+      dataKey: key.key,
+      visibilityTimeout: Duration.seconds(config.queues.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(config.queues.retentionDays),
+      deadLetterRetentionPeriod: Duration.days(config.queues.deadLetterRetentionDays),
+      maxReceiveCount: config.queues.maxReceiveCount,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
     this.queues = workQueues.queues;
 
-    const buckets = new DataBuckets(this, 'Buckets', { names: this.names, storage: config.storage, dataKey: key.key, disposable });
+    const { storage } = config;
+    const lockRetention = (lock: { enabled: boolean; retentionDays: number }) =>
+      lock.enabled ? Duration.days(lock.retentionDays) : undefined;
+    const buckets = new DataBuckets(this, 'Buckets', {
+      names: this.names,
+      dataKey: key.key,
+      recordingsExpiration: Duration.days(storage.recordingsExpireAfterDays),
+      transcriptsExpiration: Duration.days(storage.transcriptsExpireAfterDays),
+      recordingsInfrequentAccessAfter: Duration.days(storage.recordingsInfrequentAccessAfterDays),
+      recordingsGlacierAfter: Duration.days(storage.recordingsGlacierAfterDays),
+      noncurrentVersionExpiration: Duration.days(storage.noncurrentVersionsExpireAfterDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(storage.abortIncompleteMultipartUploadAfterDays),
+      accessLogsExpiration: Duration.days(storage.accessLogsExpireAfterDays),
+      recordingsObjectLockRetention: lockRetention(storage.recordingsObjectLock),
+      transcriptsObjectLockRetention: lockRetention(storage.transcriptsObjectLock),
+      corsAllowedOrigins: storage.corsAllowedOrigins,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
     this.recordingsBucket = buckets.recordings;
     this.transcriptsBucket = buckets.transcripts;
 
     new ObjectCreatedNotifications(this, 'ObjectCreated', {
       queueKey: key.key,
       routes: [
-        { bucket: buckets.recordings, bucketName: buckets.bucketNames.recordings, queue: workQueues.queues.ingestion.queue },
-        { bucket: buckets.transcripts, bucketName: buckets.bucketNames.transcripts, queue: workQueues.queues.indexing.queue },
+        {
+          bucket: buckets.recordings,
+          bucketName: buckets.bucketNames.recordings,
+          queue: workQueues.queues.ingestion.queue,
+        },
+        {
+          bucket: buckets.transcripts,
+          bucketName: buckets.bucketNames.transcripts,
+          queue: workQueues.queues.indexing.queue,
+        },
       ],
     });
 
-    const database = new DatabaseSecret(this, 'Database', { names: this.names, dataKey: key.key, disposable });
+    const database = new DatabaseSecret(this, 'Database', {
+      names: this.names,
+      dataKey: key.key,
+      removalPolicy: retainedUnlessDisposable(disposable),
+    });
 
     const cache = new Cache(this, 'Cache', {
       names: this.names,
-      cache: config.cache,
       availabilityZones: config.availabilityZones,
       vpc,
       subnets: network.network.isolatedSubnets,
       clientSecurityGroup: identities.servicesSecurityGroup,
       dataKey: key.key,
       logsKey: network.logsKey.key,
-      logRetentionDays: config.logRetentionDays,
-      disposable,
+      engine: config.cache.engine,
+      engineVersion: config.cache.engineVersion,
+      nodeType: config.cache.nodeType,
+      port: config.cache.port,
+      replicas: config.cache.replicas,
+      highAvailability: config.cache.highAvailability,
+      snapshotRetention: Duration.days(config.cache.snapshotRetentionDays),
+      snapshotWindow: config.cache.snapshotWindow,
+      maintenanceWindow: config.cache.maintenanceWindow,
+      logRetention: config.logRetentionDays,
+      removalPolicy: snapshottedUnlessDisposable(disposable),
     });
     identities.restrictEgress({
       cacheSecurityGroup: cache.securityGroup,
-      cachePort: cache.port,
+      cachePort: ec2.Port.tcp(cache.port),
       atlas: {
         connectivity: config.atlas.connectivity,
         // The subnets the Atlas stack places its endpoint in: the first network.endpointAzCount private subnets.
-        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets.map((subnet) => subnet.ipv4CidrBlock),
+        endpointSubnetCidrs: vpc.selectSubnets(network.network.endpointSubnets).subnets
+          .map((subnet) => subnet.ipv4CidrBlock),
       },
     });
     this.secrets = { mongodbUri: database.secret, redisEndpoint: cache.endpointSecret, redisAuth: cache.authSecret };
@@ -105,16 +153,22 @@ export class DataStack extends PipelineStack implements PipelineData {
 
     const search = new VectorSearch(this, 'Search', {
       names: this.names,
-      search: config.search,
       vpc,
       subnets: network.network.endpointSubnets,
       clientSecurityGroup: identities.servicesSecurityGroup,
       dataKey: key.key,
       writers: [identities.taskRoles.indexing],
       readers: [identities.taskRoles.api],
-      disposable,
+      collectionCostCenter: config.search.collectionCostCenter,
+      standbyReplicas: config.search.standbyReplicas,
+      removalPolicy: retainedUnlessDisposable(disposable),
     });
-    this.search = { collection: search.collection, collectionName: search.collectionName, collectionArn: search.collectionArn, collectionEndpoint: search.collectionEndpoint };
+    this.search = {
+      collection: search.collection,
+      collectionName: search.collectionName,
+      collectionArn: search.collectionArn,
+      collectionEndpoint: search.collectionEndpoint,
+    };
 
     // The services stack names its cluster the same way (lib/services/cluster.ts).
     identities.allowTaskProtection(this.names.name('cluster'));
@@ -134,8 +188,8 @@ export class DataStack extends PipelineStack implements PipelineData {
         dataKey: key.key,
         accessLogs: buckets.accessLogs,
         loaderAccount: refresh.peerAccount,
-        expireAfterDays: refresh.exportExpireAfterDays,
-        disposable,
+        expiration: Duration.days(refresh.exportExpireAfterDays),
+        removalPolicy: retainedUnlessDisposable(disposable),
       });
       this.refreshTaskRole = this.refreshExport.anonymiserRole;
     } else if (refresh.role === 'target') {

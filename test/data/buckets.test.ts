@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
@@ -9,9 +9,18 @@ import { dataResources, findOne, label, ofType } from './support';
 
 /** Lifecycle and Object Lock per environment (days). */
 const EXPECTED = {
-  dev: { infrequentAccess: 30, glacier: 60, recordingsExpire: 90, transcriptsExpire: 90, noncurrent: 7, abortMultipart: 1, logsExpire: 30, objectLockDays: undefined, transcriptsLockDays: undefined },
-  staging: { infrequentAccess: 30, glacier: 90, recordingsExpire: 180, transcriptsExpire: 180, noncurrent: 30, abortMultipart: 3, logsExpire: 90, objectLockDays: undefined, transcriptsLockDays: 30 },
-  prod: { infrequentAccess: 30, glacier: 90, recordingsExpire: 2555, transcriptsExpire: 2555, noncurrent: 90, abortMultipart: 7, logsExpire: 365, objectLockDays: 30, transcriptsLockDays: 30 },
+  dev: {
+    infrequentAccess: 30, glacier: 60, recordingsExpire: 90, transcriptsExpire: 90,
+    noncurrent: 7, abortMultipart: 1, logsExpire: 30, objectLockDays: undefined, transcriptsLockDays: undefined,
+  },
+  staging: {
+    infrequentAccess: 30, glacier: 90, recordingsExpire: 180, transcriptsExpire: 180,
+    noncurrent: 30, abortMultipart: 3, logsExpire: 90, objectLockDays: undefined, transcriptsLockDays: 30,
+  },
+  prod: {
+    infrequentAccess: 30, glacier: 90, recordingsExpire: 2555, transcriptsExpire: 2555,
+    noncurrent: 90, abortMultipart: 7, logsExpire: 365, objectLockDays: 30, transcriptsLockDays: 30,
+  },
 } as const;
 
 describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
@@ -37,7 +46,9 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
 
   test('no bucket without a full public access block, default encryption, versioning and BucketOwnerEnforced', () => {
     for (const [, b] of buckets) {
-      expect(b.Properties!.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.Properties!.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
       expect(b.Properties!.BucketEncryption.ServerSideEncryptionConfiguration).toHaveLength(1);
       expect(b.Properties!.VersioningConfiguration).toEqual({ Status: 'Enabled' });
       expect(b.Properties!.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
@@ -77,7 +88,8 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     expect(transcripts.Properties!.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: accessLogsId }, LogFilePrefix: `marin-${envName}-transcripts/` });
     const [, policy] = findOne(envName, 'AWS::S3::BucketPolicy', (p) => p.Bucket.Ref === accessLogsId);
     const allows = policy.Properties!.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
-    // Whoever else delivers logs here (the services stack's ALB) may only write objects or read the bucket ACL: nobody reads logs by bucket policy.
+    // Whoever else delivers logs here (the services stack's ALB) may only write objects or read the bucket ACL: nobody
+    // reads logs by bucket policy.
     for (const statement of allows) expect([statement.Action].flat().every((action: string) => action === 's3:PutObject' || action === 's3:GetBucketAcl')).toBe(true);
     // Server access logging: one statement per source bucket, each writing only under that bucket's prefix.
     const grants = allows.filter((s: any) => s.Principal.Service === 'logging.s3.amazonaws.com').map((s: any) => `${s.Principal.Service} ${s.Action} ${label(envName, s.Resource)} from ${label(envName, s.Condition.ArnLike['aws:SourceArn'])} in ${label(envName, s.Condition.StringEquals['aws:SourceAccount'])}`);
@@ -119,7 +131,8 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
 
   const lock = (days: number | undefined) => (days ? `GOVERNANCE ${days} days` : 'none');
   test(`Object Lock: recordings ${lock(expected.objectLockDays)}, transcripts ${lock(expected.transcriptsLockDays)}, access logs none`, () => {
-    for (const [b, days] of [[recordings, expected.objectLockDays], [transcripts, expected.transcriptsLockDays]] as const) {
+    const locks = [[recordings, expected.objectLockDays], [transcripts, expected.transcriptsLockDays]] as const;
+    for (const [b, days] of locks) {
       if (days) {
         expect(b.Properties!.ObjectLockEnabled).toBe(true);
         expect(b.Properties!.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: days } } });
@@ -133,8 +146,11 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
   });
 
   test('the access-log bucket sends its object events to EventBridge, natively (no notification Lambda); the others notify their queues only', () => {
-    expect(accessLogs.Properties!.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
-    for (const b of [recordings, transcripts]) expect(b.Properties!.NotificationConfiguration.EventBridgeConfiguration).toBeUndefined();
+    expect(accessLogs.Properties!.NotificationConfiguration)
+      .toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    for (const b of [recordings, transcripts]) {
+      expect(b.Properties!.NotificationConfiguration.EventBridgeConfiguration).toBeUndefined();
+    }
   });
 
   test('no CORS configuration (no browser origins configured)', () => {
@@ -179,8 +195,13 @@ describe('DataBuckets with browser origins', () => {
   function template(origins: string[]) {
     const app = new App({ context: cdkJsonContext() });
     const stack = new Stack(app, 'Probe', { env: { region: 'us-east-1', account: '111111111111' } });
-    const storage = { ...loadEnvironment('dev').storage, corsAllowedOrigins: origins };
-    new DataBuckets(stack, 'Buckets', { names: new ResourceNames('marin', 'dev'), storage, dataKey: new kms.Key(stack, 'Key'), disposable: true });
+    new DataBuckets(stack, 'Buckets', {
+      names: new ResourceNames('marin', 'dev'),
+      dataKey: new kms.Key(stack, 'Key'),
+      recordingsExpiration: Duration.days(90),
+      transcriptsExpiration: Duration.days(90),
+      corsAllowedOrigins: origins,
+    });
     return Template.fromStack(stack);
   }
 

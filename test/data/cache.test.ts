@@ -90,7 +90,8 @@ describe.each(ENVIRONMENT_NAMES)('cache in %s', (envName) => {
 
   test('redis-auth secret: generated, 64 characters without punctuation (nothing Redis AUTH forbids), under the data key', () => {
     const [, secret] = findOne(envName, 'AWS::SecretsManager::Secret', (props) => props.Name === `${envName}/audio-pipeline/redis-auth`);
-    expect(secret.Properties!.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false });
+    expect(secret.Properties!.GenerateSecretString)
+      .toEqual({ PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false });
     expect(secret.Properties!.SecretString).toBeUndefined();
     expect(label(envName, secret.Properties!.KmsKeyId)).toBe(`key:marin-${envName}`);
   });

@@ -1,13 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { Cache } from '../../lib/data/cache';
-import { VectorSearch } from '../../lib/data/vector-search';
-import { WorkQueues } from '../../lib/data/work-queues';
-import { ResourceNames } from '../../lib/naming';
 import { createPipelineApp } from '../../lib/pipeline-app';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
@@ -45,34 +39,7 @@ describe('data-plane configuration errors name the environment and the field', (
   });
 });
 
-describe('data-plane constructs refuse bad props with a message saying what to change', () => {
-  function scope() {
-    const app = new App();
-    const stack = new Stack(app, 'Probe', { env: { region: 'us-east-1', account: '111111111111' } });
-    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    const sg = new ec2.SecurityGroup(stack, 'Clients', { vpc });
-    return { stack, vpc, sg, key: new kms.Key(stack, 'Key'), names: new ResourceNames('marin', 'dev') };
-  }
-
-  test('a highly available cache without a replica', () => {
-    const { stack, vpc, sg, key, names } = scope();
-    const cache = { ...loadEnvironment('dev').cache, highAvailability: true, replicas: 0 };
-    expect(() => new Cache(stack, 'Cache', { names, cache, availabilityZones: ['us-east-1a', 'us-east-1b'], vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, logsKey: key, logRetentionDays: 7, disposable: true }))
-      .toThrow('marin-dev: cache.highAvailability needs cache.replicas >= 1');
-  });
-
-  test('a vector collection nobody can write', () => {
-    const { stack, vpc, sg, key, names } = scope();
-    expect(() => new VectorSearch(stack, 'Search', { names, search: { standbyReplicas: false, collectionCostCenter: 'cc' }, vpc, subnets: {}, clientSecurityGroup: sg, dataKey: key, writers: [], readers: [], disposable: true }))
-      .toThrow('needs at least one writer role');
-  });
-
-  test('a visibility timeout past the SQS maximum', () => {
-    const { stack, key, names } = scope();
-    const queues = { ...loadEnvironment('dev').queues, visibilityTimeoutSeconds: 43_201 };
-    expect(() => new WorkQueues(stack, 'Queues', { names, queues, dataKey: key, disposable: true })).toThrow(/above the SQS maximum of 12 hours/);
-  });
-
+describe('the data stack refuses a mismatched network', () => {
   test('a data stack given another environment\'s network', () => {
     const app = new App();
     const network = new NetworkStack(app, 'marin-staging-network', { config: loadEnvironment('staging') });

@@ -40,7 +40,8 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   });
 
   test('every resource type is classified as stateful or stateless', () => {
-    const unknown = [...new Set(resources.map(([, r]) => r.Type))].filter((type) => !DATA_TYPES.includes(type) && !STATELESS.has(type));
+    const unknown = [...new Set(resources.map(([, r]) => r.Type))]
+      .filter((type) => !DATA_TYPES.includes(type) && !STATELESS.has(type));
     expect(unknown).toEqual([]);
   });
 
@@ -51,7 +52,9 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
       .map(([id, r]) => {
         const want = envName === 'dev' ? 'Delete' : retainedAs(r.Type);
         const wantOnReplace = want === 'RetainExceptOnCreate' ? 'Retain' : want;
-        return { id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === wantOnReplace };
+        return {
+          id, type: r.Type, deletion: r.DeletionPolicy === want, replace: r.UpdateReplacePolicy === wantOnReplace,
+        };
       })
       .filter((r) => !r.deletion || !r.replace);
     expect(wrong).toEqual([]);

@@ -101,9 +101,10 @@ describe.each(ENVIRONMENT_NAMES)('task roles in %s', (envName) => {
     const [sgId, sg] = findOne(envName, 'AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).includes('ECS tasks'));
     expect(sg.Properties!.SecurityGroupIngress).toBeUndefined();
     const rule = (cidr: string, from: number, to: number) => ({ CidrIp: cidr, FromPort: from, ToPort: to, IpProtocol: 'tcp' });
-    const inline = (sg.Properties!.SecurityGroupEgress as Array<Record<string, unknown>>).map(({ Description, ...r }) => (expect(Description).toEqual(expect.any(String)), r));
-    // HTTPS anywhere (AWS APIs over NAT, S3 via the endpoint, the search endpoint); MongoDB: PrivateLink ports to the two
-    // endpoint subnets (staging, prod) or 27017 over NAT (dev, Atlas M0 with the NAT access list).
+    const inline = (sg.Properties!.SecurityGroupEgress as Array<Record<string, unknown>>)
+      .map(({ Description, ...r }) => (expect(Description).toEqual(expect.any(String)), r));
+    // HTTPS anywhere (AWS APIs over NAT, S3 via the endpoint, the search endpoint); MongoDB: PrivateLink ports to the
+    // two endpoint subnets (staging, prod) or 27017 over NAT (dev, Atlas M0 with the NAT access list).
     expect(inline).toEqual({
       dev: [rule('0.0.0.0/0', 443, 443), rule('0.0.0.0/0', 27017, 27017)],
       staging: [rule('0.0.0.0/0', 443, 443), rule('10.20.16.0/20', 1024, 65535), rule('10.20.32.0/20', 1024, 65535)],

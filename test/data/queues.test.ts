@@ -3,7 +3,10 @@ import { WORKER_NAMES } from '../../lib/contracts';
 import { findOne, label, ofType } from './support';
 
 const DAY = 86_400;
-/** Per environment: work-queue retention (s), maxReceiveCount, visibility timeout (s) > processing timeout 300 + stop timeout 120. */
+/**
+ * Per environment: work-queue retention (s), maxReceiveCount, visibility timeout (s) > processing timeout 300 + stop
+ * timeout 120.
+ */
 const EXPECTED = {
   dev: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 480 },
   staging: { retention: 4 * DAY, maxReceiveCount: 5, visibility: 480 },
@@ -48,7 +51,9 @@ describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
     const dlqTargets = queues.map(([, q]) => q.Properties!.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]).filter(Boolean);
     for (const [logicalId, queue] of queues) {
       const isDlq = dlqTargets.filter((target) => target === logicalId).length === 1;
-      expect({ queue: queue.Properties!.QueueName, covered: Boolean(queue.Properties!.RedrivePolicy) !== isDlq }).toEqual({ queue: queue.Properties!.QueueName, covered: true });
+      const name = queue.Properties!.QueueName;
+      const covered = Boolean(queue.Properties!.RedrivePolicy) !== isDlq;
+      expect({ queue: name, covered }).toEqual({ queue: name, covered: true });
     }
   });
 

@@ -15,7 +15,11 @@ const EXPECTED = {
 function aossPolicies(envName: EnvironmentName) {
   return allResources(envName)
     .filter((r) => r.type === 'AWS::OpenSearchServerless::SecurityPolicy' || r.type === 'AWS::OpenSearchServerless::AccessPolicy')
-    .map((r) => ({ type: r.properties.Type as string, name: r.properties.Name as string, document: JSON.parse(label(envName, r.properties.Policy)) }));
+    .map((r) => ({
+      type: r.properties.Type as string,
+      name: r.properties.Name as string,
+      document: JSON.parse(label(envName, r.properties.Policy)),
+    }));
 }
 
 describe.each(ENVIRONMENT_NAMES)('vector search in %s', (envName) => {

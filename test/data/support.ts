@@ -1,7 +1,13 @@
 import type { EnvironmentName } from '../../environments';
 import { stackOf } from '../support/templates';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] }>;
+type Resources = Record<string, {
+  Type: string;
+  Properties?: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  DependsOn?: string[];
+}>;
 
 /** The data stack's raw resources. */
 export function dataResources(envName: EnvironmentName): Resources {
@@ -14,7 +20,11 @@ export function ofType(envName: EnvironmentName, type: string): Array<[string, R
 }
 
 /** The single resource of a type whose property matches, failing loudly otherwise. */
-export function findOne(envName: EnvironmentName, type: string, predicate: (properties: Record<string, any>) => boolean): [string, Resources[string]] {
+export function findOne(
+  envName: EnvironmentName,
+  type: string,
+  predicate: (properties: Record<string, any>) => boolean,
+): [string, Resources[string]] {
   const matches = ofType(envName, type).filter(([, resource]) => predicate(resource.Properties ?? {}));
   if (matches.length !== 1) throw new Error(`expected one ${type} matching in ${envName}, found ${matches.length}`);
   return matches[0];
