@@ -35,7 +35,11 @@ function text(value: unknown, byId: Record<string, Resource>): string {
 }
 
 /** The statements of the one managed policy attached to the role of this name, rendered as text. */
-function roleStatements(envName: EnvironmentName, roleName: string, variant: SynthVariant): Array<{ effect: string; grants: string[]; conditions: string }> {
+function roleStatements(
+  envName: EnvironmentName,
+  roleName: string,
+  variant: SynthVariant,
+): Array<{ effect: string; grants: string[]; conditions: string }> {
   const list = resources(envName, 'data', variant);
   const byId = Object.fromEntries(list);
   const role = list.find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === roleName);
@@ -119,7 +123,12 @@ describe.each(['committed', 'deployed'] as const)('staging refresh (%s)', (varia
       expect(sse.ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
       expect(text(sse.ServerSideEncryptionByDefault.KMSMasterKeyID, byId)).toBe('<key:marin-prod:export>');
       expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-      expect(p.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(p.LoggingConfiguration.LogFilePrefix).toBe('marin-prod-staging-export/');
       expect((bucket as any).DeletionPolicy).toBe('RetainExceptOnCreate');
     });
