@@ -3,7 +3,7 @@ import { ENVIRONMENT_NAMES, ENVIRONMENTS, loadEnvironment } from '../../environm
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { synthesizeInput } from '../support/synthesize-input';
 import { stackOf, templateOf } from '../support/templates';
-import { TEST_ALARM_EMAIL } from '../support/variants';
+import { SYNTH_VARIANTS, TEST_ALARM_EMAIL } from '../support/variants';
 
 /** Requirements per environment. */
 const EXPECTED = {
@@ -75,7 +75,8 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
             Principal: { Service: 'budgets.amazonaws.com' },
             Condition: {
               StringEquals: { 'aws:SourceAccount': Match.anyValue() },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:budgets::', { Ref: 'AWS::AccountId' }, `:budget/marin-${envName}-*`]] } },
+              // The deployed variant names the account (-c account=): the ARN holds the literal id.
+              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${SYNTH_VARIANTS.deployed[envName].account}:budget/marin-${envName}-*` },
             },
           }),
         ]),

@@ -12,12 +12,13 @@ import { synthesizeInput } from '../support/synthesize-input';
 import { stacksOf } from '../support/templates';
 import { SYNTH_VARIANTS } from '../support/variants';
 
-const ACCOUNT = '123456789012';
+/** The account the diff names (`--account`), as the deployed variant does. */
+const accountOf = (env: EnvironmentName): string => SYNTH_VARIANTS.deployed[env].account!;
 
 /** Runs the diff plan's read-back steps against the deployed templates; returns the `cdk diff` it then runs. */
 function readBackDiff(env: EnvironmentName): { argv: readonly string[]; description: string; reads: string[] } {
   const deployed = new Map(stacksOf(env, 'deployed').map((s) => [s.stackName, JSON.stringify(s.json)]));
-  const options = { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT };
+  const options = { dryRun: false, yes: false, allIncludingData: false, account: accountOf(env) };
   const plan = planDiff(loadEnvironment(env, options), options, stackInventory(loadEnvironment(env)));
   const reads: string[] = [];
   const flatten = (steps: readonly Step[]): Step[] =>
@@ -36,7 +37,12 @@ function readBackDiff(env: EnvironmentName): { argv: readonly string[]; descript
 /** The `-c key=value` pairs of a cdk command, as the deploy-time overrides they stand for (bin/app.ts). */
 function overridesOf(argv: readonly string[]): EnvironmentOverrides {
   const context = Object.fromEntries(argv.flatMap((arg, i) => (argv[i - 1] === '-c' ? [arg.split(/=(.*)/s).slice(0, 2)] : [])));
-  return { imageTag: context.imageTag, certificateArn: context.certificateArn, alarmEmails: context.alarmEmails?.split(',') };
+  return {
+    account: context.account,
+    imageTag: context.imageTag,
+    certificateArn: context.certificateArn,
+    alarmEmails: context.alarmEmails?.split(','),
+  };
 }
 
 /** An environment's input with deploy-time overrides applied, as loadEnvironment merges them. */
@@ -44,6 +50,7 @@ function withOverrides(env: EnvironmentName, overrides: EnvironmentOverrides): E
   const declared = ENVIRONMENTS[env];
   return {
     ...declared,
+    ...(overrides.account ? { account: overrides.account } : {}),
     monitoring: {
       ...declared.monitoring,
       alarmEmails: [...new Set([...declared.monitoring.alarmEmails, ...(overrides.alarmEmails ?? [])])],
@@ -82,6 +89,7 @@ describe.each(['staging', 'prod'] as const)('%s: diff without release inputs', (
     ]);
     const expected = SYNTH_VARIANTS.deployed[env];
     expect(overridesOf(argv)).toEqual({
+      account: expected.account,
       imageTag: expected.imageTag,
       certificateArn: expected.certificateArn,
       alarmEmails: expected.alarmEmails,
@@ -99,7 +107,10 @@ describe.each(['staging', 'prod'] as const)('%s: diff without release inputs', (
 
   test('the comparison can fail: without the read-back (the committed inputs) services and monitoring differ from what runs', () => {
     const committed = new Map(stacksOf(env).map((s) => [s.stackName, s.json as unknown]));
-    // data too: the deployed variant names the staging refresh's peer account (-c refreshPeerAccount=).
-    expect(Object.keys(differences(deployed, committed)).sort()).toEqual([`marin-${env}-data`, `marin-${env}-monitoring`, `marin-${env}-services`]);
+    // Every stack: the deployed variant names its account (-c account=: ARNs hold the literal id) and, in data,
+    // the staging refresh's peer account (-c refreshPeerAccount=).
+    expect(Object.keys(differences(deployed, committed)).sort()).toEqual(
+      ['data', 'monitoring', 'network', 'services'].map((component) => `marin-${env}-${component}`),
+    );
   });
 });

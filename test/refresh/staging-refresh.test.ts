@@ -5,12 +5,19 @@
  */
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments';
 import { stackOf, stacksOf } from '../support/templates';
-import { TEST_PROD_ACCOUNT, TEST_STAGING_ACCOUNT, type SynthVariant } from '../support/variants';
+import { SYNTH_VARIANTS, TEST_PROD_ACCOUNT, TEST_STAGING_ACCOUNT, type SynthVariant } from '../support/variants';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
 
+/**
+ * The resources of one stack. The deployed variant names the environment's account (`-c account=`), so its ARNs
+ * hold the literal id where the committed ones hold `Ref AWS::AccountId`: both read `<account>` here, and the
+ * peer account stays its literal id.
+ */
 function resources(envName: EnvironmentName, component: string, variant: SynthVariant): Array<[string, Resource]> {
-  return Object.entries(stackOf(envName, component, variant).json.Resources) as Array<[string, Resource]>;
+  const json = JSON.stringify(stackOf(envName, component, variant).json.Resources);
+  const own = SYNTH_VARIANTS[variant][envName]?.account;
+  return Object.entries(JSON.parse(own ? json.replaceAll(own, '<account>') : json)) as Array<[string, Resource]>;
 }
 
 /** CloudFormation values rendered as text: Ref AWS::AccountId -> <account>, GetAtt X.Arn -> <X>, joins concatenated. */

@@ -4,7 +4,7 @@ import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { CERTIFICATE_PARAMETER } from '../../lib/services/api-service';
 import { PARKED_IMAGE_TAG } from '../../lib/services/pipeline-service';
 import { stackOf } from '../support/templates';
-import { TEST_CERTIFICATE_ARN as CERT } from '../support/variants';
+import { SYNTH_VARIANTS, TEST_CERTIFICATE_ARN as CERT } from '../support/variants';
 import { deployedShape, resourcesOf, type DeployedShape } from './support';
 
 /** The requirements per environment, in one table. */
@@ -359,7 +359,9 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
       const [logicalId] = serviceNamed(deployed.json, envName, service);
       const target = scalableTargetOf(deployed.json, logicalId);
       expect([target.Properties.MinCapacity, target.Properties.MaxCapacity]).toEqual([service === 'api' ? expected.apiMin : expected.workerMin, expected.max]);
-      expect(target.Properties.RoleARN['Fn::Join'][1]).toContain(':role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService');
+      expect(target.Properties.RoleARN).toBe(
+        `arn:aws:iam::${SYNTH_VARIANTS.deployed[envName].account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+      );
     }
   });
 

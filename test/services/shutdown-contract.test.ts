@@ -20,6 +20,8 @@ export function shutdownContractViolations(
   processingSeconds: number,
   data: Template,
   services: Template,
+  /** The account the templates name literally (the deployed variant's `-c account=`); else `Ref AWS::AccountId`. */
+  account?: string,
 ): string[] {
   const violations: string[] = [];
   const resources = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
@@ -37,7 +39,9 @@ export function shutdownContractViolations(
       violations.push(`${worker}: VisibilityTimeout ${visibility} is not greater than processing ${processingSeconds} + StopTimeout ${stop}`);
     }
   }
-  const expectedResource = { 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, `:task/marin-${envName}-cluster/*`]] };
+  const expectedResource = account
+    ? `arn:aws:ecs:us-east-1:${account}:task/marin-${envName}-cluster/*`
+    : { 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, `:task/marin-${envName}-cluster/*`]] };
   for (const [roleId, role] of resources(data, 'AWS::IAM::Role')) {
     const service = /^marin-[a-z]+-([a-z]+)-task$/.exec(String(role.Properties!.RoleName))?.[1];
     if (service === undefined) continue;
@@ -72,7 +76,8 @@ describe.each(ENVIRONMENT_NAMES)('worker shutdown contract in %s', (envName) => 
   test.each(variants)('%s templates hold the contract (stop timeout, visibility, scoped task protection)', (variant) => {
     const { data, services } = templates(envName, variant);
     const processingSeconds = config.queues.workerProcessingTimeoutSeconds;
-    expect(shutdownContractViolations(envName, processingSeconds, data, services)).toEqual([]);
+    const account = SYNTH_VARIANTS[variant][envName]?.account;
+    expect(shutdownContractViolations(envName, processingSeconds, data, services, account)).toEqual([]);
   });
 
   test('broken templates fail it: a visibility timeout of processing + stop, a shorter stop timeout, protection on the api', () => {

@@ -16,19 +16,35 @@ export const TEST_ALARM_EMAIL = 'oncall@example.com';
  */
 export const TEST_PROD_ACCOUNT = '111111111111';
 export const TEST_STAGING_ACCOUNT = '222222222222';
+/** dev's account as deployed: the placeholder account. */
+export const TEST_DEV_ACCOUNT = '123456789012';
 
 /**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
  * - `committed`: each environment exactly as committed (no image tag: services parked);
- * - `deployed`: as `npm run deploy` would synthesize it, with an image tag everywhere, a certificate and an alarm
- *   address outside dev, the overrides the CLI passes as `-c imageTag=... -c certificateArn=... -c alarmEmails=...`.
+ * - `deployed`: as `npm run deploy` would synthesize it: the account it always names (`-c account=`, so ARNs hold
+ *   the literal id, as in a real deploy), an image tag everywhere, a certificate and an alarm address outside dev
+ *   (`-c imageTag=... -c certificateArn=... -c alarmEmails=...`). The synth does not compare the certificate's
+ *   account with the environment's; the deploy preflight does.
  */
 export const SYNTH_VARIANTS = {
   committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
   deployed: {
-    dev: { imageTag: '1.4.2' },
-    staging: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_PROD_ACCOUNT },
-    prod: { imageTag: '1.4.2', certificateArn: TEST_CERTIFICATE_ARN, alarmEmails: [TEST_ALARM_EMAIL], refreshPeerAccount: TEST_STAGING_ACCOUNT },
+    dev: { account: TEST_DEV_ACCOUNT, imageTag: '1.4.2' },
+    staging: {
+      account: TEST_STAGING_ACCOUNT,
+      imageTag: '1.4.2',
+      certificateArn: TEST_CERTIFICATE_ARN,
+      alarmEmails: [TEST_ALARM_EMAIL],
+      refreshPeerAccount: TEST_PROD_ACCOUNT,
+    },
+    prod: {
+      account: TEST_PROD_ACCOUNT,
+      imageTag: '1.4.2',
+      certificateArn: TEST_CERTIFICATE_ARN,
+      alarmEmails: [TEST_ALARM_EMAIL],
+      refreshPeerAccount: TEST_STAGING_ACCOUNT,
+    },
   } as Record<EnvironmentName, EnvironmentOverrides>,
 } as const;
 
