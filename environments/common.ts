@@ -37,3 +37,15 @@ export const common = {
 } satisfies Pick<EnvironmentInput, 'project' | 'region' | 'terraformState' | 'ci' | 'queues'> & {
   atlas: Pick<EnvironmentInput['atlas'], 'region' | 'mongoDbMajorVersion' | 'databaseName'>;
 };
+
+/**
+ * How staging and prod scale: the same targets and cooldowns, so a load test in staging predicts prod's
+ * behaviour (only their floors and ceilings differ). dev scales later and in larger steps (its own file).
+ */
+export const prodLikeAutoscaling = {
+  apiCpuTargetPercent: 60,
+  apiRequestsPerTarget: 500,
+  workerBacklogPerTask: 10,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 300,
+} satisfies EnvironmentInput['services']['autoscaling'];

@@ -1,4 +1,4 @@
-import { common } from './common';
+import { common, prodLikeAutoscaling } from './common';
 import type { EnvironmentInput } from './schema';
 
 /** prod: HA across 3 AZs, 24/7, WAF, deletion protection, continuous Atlas backup. Budget ~$970/month. */
@@ -66,13 +66,7 @@ export const prod: EnvironmentInput = {
     // Every worker task on Spot, the floor too: an interrupted task's message returns to its queue and ECS
     // replaces the task; the queue-age alarms catch a stall. On-demand floors would cost $60.60/month more.
     workerOnDemandBase: 0,
-    autoscaling: {
-      apiCpuTargetPercent: 60,
-      apiRequestsPerTarget: 500,
-      workerBacklogPerTask: 10,
-      scaleOutCooldownSeconds: 60,
-      scaleInCooldownSeconds: 300,
-    },
+    autoscaling: prodLikeAutoscaling,
     // Standard Container Insights (cluster, service and task-count metrics, which the backlog scaling reads);
     // enhanced observability adds per-task/container series for ~$12/month more: docs/cost.md.
     containerInsights: 'enabled',

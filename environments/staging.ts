@@ -1,4 +1,4 @@
-import { common } from './common';
+import { common, prodLikeAutoscaling } from './common';
 import type { EnvironmentInput } from './schema';
 
 /** staging: production-like, HA (2 instances, cache replica), 24/7, anonymised production data. Budget ~$617/month. */
@@ -61,13 +61,7 @@ export const staging: EnvironmentInput = {
     apiHealthCheckPath: '/health',
     imagesRetained: 20,
     workerOnDemandBase: 0,
-    autoscaling: {
-      apiCpuTargetPercent: 60,
-      apiRequestsPerTarget: 500,
-      workerBacklogPerTask: 10,
-      scaleOutCooldownSeconds: 60,
-      scaleInCooldownSeconds: 300,
-    },
+    autoscaling: prodLikeAutoscaling,
     containerInsights: 'enabled',
     loadBalancerDeletionProtection: true,
     waf: { enabled: false, rateLimitPer5Minutes: 2000 },
