@@ -508,22 +508,15 @@ describe('ServiceScaling', () => {
     return Template.fromStack(stack).findResources('AWS::ApplicationAutoScaling::ScalableTarget');
   }
 
+  /** The two scheduled actions of a parked schedule: the usual bounds (1-4) at `start`, none at `stop`. */
+  const startAndStop = (start: string, stop: string, timezone: string) => [
+    { ScheduledActionName: 'Start', Schedule: start, Timezone: timezone, ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 } },
+    { ScheduledActionName: 'Stop', Schedule: stop, Timezone: timezone, ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 } },
+  ];
+
   test('weekend stop (staging option): 0 tasks from Saturday 00:00 to Monday 00:00 in the timezone, usual bounds otherwise', () => {
     const [target] = Object.values(scalingOf((s) => s.weekendStop(TimeZone.AMERICA_NEW_YORK)));
-    expect(target.Properties.ScheduledActions).toEqual([
-      {
-        ScheduledActionName: 'Start',
-        Schedule: 'cron(0 0 ? * MON *)',
-        Timezone: 'America/New_York',
-        ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
-      },
-      {
-        ScheduledActionName: 'Stop',
-        Schedule: 'cron(0 0 ? * SAT *)',
-        Timezone: 'America/New_York',
-        ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 },
-      },
-    ]);
+    expect(target.Properties.ScheduledActions).toEqual(startAndStop('cron(0 0 ? * MON *)', 'cron(0 0 ? * SAT *)', 'America/New_York'));
   });
 
   test('business hours: usual bounds from startHour, 0 tasks from stopHour, on the weekdays given', () => {
@@ -534,20 +527,9 @@ describe('ServiceScaling', () => {
       weekdays: ['MON', 'TUE'],
     } as const;
     const [target] = Object.values(scalingOf((s) => s.businessHours(hours)));
-    expect(target.Properties.ScheduledActions).toEqual([
-      {
-        ScheduledActionName: 'Start',
-        Schedule: 'cron(0 7 ? * MON,TUE *)',
-        Timezone: 'Europe/Berlin',
-        ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
-      },
-      {
-        ScheduledActionName: 'Stop',
-        Schedule: 'cron(0 19 ? * MON,TUE *)',
-        Timezone: 'Europe/Berlin',
-        ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 },
-      },
-    ]);
+    expect(target.Properties.ScheduledActions).toEqual(
+      startAndStop('cron(0 7 ? * MON,TUE *)', 'cron(0 19 ? * MON,TUE *)', 'Europe/Berlin'),
+    );
   });
 
   test('without a schedule the target has no scheduled actions', () => {
