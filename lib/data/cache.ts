@@ -1,4 +1,4 @@
-import { type Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -49,7 +49,7 @@ export interface CacheProps {
    */
   readonly port?: number;
   /**
-   * Read replicas besides the primary; each in the next AZ of `availabilityZones`.
+   * Read replicas besides the primary; each in the next AZ of `availabilityZones` (at most one node per AZ).
    * @default 0
    */
   readonly replicas?: number;
@@ -60,7 +60,7 @@ export interface CacheProps {
   readonly highAvailability?: boolean;
   /**
    * How long automatic snapshots are kept (whole days; ElastiCache allows 0-35). Zero: no automatic snapshots.
-   * @default Duration.days(0)
+   * @default Duration.days(7)
    */
   readonly snapshotRetention?: Duration;
   /**
@@ -114,9 +114,16 @@ export class Cache extends Construct {
     const port = props.port ?? 6380;
     const replicas = props.replicas ?? 0;
     const highAvailability = props.highAvailability ?? false;
-    const snapshotDays = props.snapshotRetention?.toDays() ?? 0;
+    const snapshotDays = (props.snapshotRetention ?? Duration.days(7)).toDays({ integral: false });
+    if (!(Number.isInteger(snapshotDays) && snapshotDays >= 0 && snapshotDays <= 35)) {
+      throw new Error(`${this.node.path}: snapshotRetention must be whole days from 0 to 35 (ElastiCache), got ${snapshotDays}`);
+    }
     if (highAvailability && replicas < 1) {
       throw new Error(`${names.prefix}: Cache highAvailability needs replicas >= 1 (automatic failover promotes a replica)`);
+    }
+    if (1 + replicas > props.availabilityZones.length) {
+      const got = props.availabilityZones.length;
+      throw new Error(`${this.node.path}: replicas ${replicas} needs ${1 + replicas} availabilityZones (one node per AZ), got ${got}`);
     }
     this.port = port;
     this.replicationGroupId = names.name('cache', 'cacheReplicationGroup');
@@ -190,7 +197,7 @@ export class Cache extends Construct {
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
       snapshotRetentionLimit: snapshotDays,
-      // Retention 0 (dev): no automatic snapshots, so no window either.
+      // Retention 0: no automatic snapshots, so no window either.
       snapshotWindow: snapshotDays > 0 ? props.snapshotWindow : undefined,
       preferredMaintenanceWindow: props.maintenanceWindow,
       autoMinorVersionUpgrade: true,
@@ -209,7 +216,7 @@ export class Cache extends Construct {
       acknowledge(
         this.replicationGroup,
         'AwsSolutions-AEC4',
-        `${names.environment} runs a single cache node by the environment table (cost); the cache holds only rebuildable hot lookups, so losing the node means cold reads from MongoDB/OpenSearch, not data loss. Staging and prod run Multi-AZ with automatic failover.`,
+        'highAvailability is off: no automatic failover or Multi-AZ (cost). The cache holds only rebuildable hot lookups, so losing the primary means cold reads from the systems of record until it is replaced, not data loss.',
       );
     }
     if (snapshotDays < 15) {
@@ -217,7 +224,7 @@ export class Cache extends Construct {
         acknowledge(
           this.replicationGroup,
           id,
-          `${snapshotDays > 0 ? `Automatic snapshots are on and kept ${snapshotDays} day(s)` : 'No automatic snapshots (seed tip for dev: delete unused snapshots)'} (config; prod at least 7). The cache is not a system of record: it holds derived hot lookups rebuilt from MongoDB Atlas (continuous backup in prod) and S3, so longer snapshot retention would only add storage cost.`,
+          `${snapshotDays > 0 ? `Automatic snapshots are on and kept ${snapshotDays} day(s) (snapshotRetention)` : 'No automatic snapshots (snapshotRetention zero)'}. The cache is not a system of record: it holds derived hot lookups rebuilt from the systems of record, so longer snapshot retention would only add storage cost.`,
         );
       }
     }

@@ -11,7 +11,7 @@ export interface DataBucketsProps {
   readonly names: ResourceNames;
   /** Encrypts recordings and transcripts (SSE-KMS with bucket keys). */
   readonly dataKey: kms.IKey;
-  /** Age at which a recording expires. */
+  /** Age at which a recording expires: after `recordingsGlacierAfter` (S3 refuses an expiry before a transition). */
   readonly recordingsExpiration: Duration;
   /** Age at which a transcript expires. */
   readonly transcriptsExpiration: Duration;
@@ -126,7 +126,20 @@ export class DataBuckets extends Construct {
     // The log bucket is BucketOwnerEnforced (no ACLs): server access logging must be granted by bucket policy.
     // Set here, not only in cdk.json, because the design depends on it.
     this.node.setContext(S3_LOGS_USE_BUCKET_POLICY, true);
-    // s3.ObjectLockRetention itself refuses an Object Lock retention under one day.
+    for (const [prop, retention] of Object.entries({
+      recordingsObjectLockRetention: props.recordingsObjectLockRetention,
+      transcriptsObjectLockRetention: props.transcriptsObjectLockRetention,
+    })) {
+      const days = retention?.toDays({ integral: false });
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
+        throw new Error(`${this.node.path}: ${prop} must be whole days, at least 1 (S3 Object Lock), got ${days}`);
+      }
+    }
+    const recordingsGlacierAfter = props.recordingsGlacierAfter ?? Duration.days(90);
+    if (props.recordingsExpiration.toDays({ integral: false }) <= recordingsGlacierAfter.toDays({ integral: false })) {
+      const [expiry, glacier] = [props.recordingsExpiration, recordingsGlacierAfter].map((d) => d.toHumanString());
+      throw new Error(`${this.node.path}: recordingsExpiration (${expiry}) must be after recordingsGlacierAfter (${glacier}) (S3)`);
+    }
     const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
     this.bucketNames = dataBucketNames(props.names);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
@@ -196,7 +209,7 @@ export class DataBuckets extends Construct {
             },
             {
               storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
-              transitionAfter: props.recordingsGlacierAfter ?? Duration.days(90),
+              transitionAfter: recordingsGlacierAfter,
             },
           ],
           expiration: props.recordingsExpiration,
@@ -217,13 +230,19 @@ export class DataBuckets extends Construct {
       lifecycleRules: [{ id: 'expiry', expiration: props.transcriptsExpiration }, housekeeping],
     });
 
+    // The replication waiver names only the safeguards these props give.
+    const safeguards = ['S3 multi-AZ storage', 'versioning with noncurrent-version retention'];
+    if (removalPolicy !== RemovalPolicy.DESTROY) safeguards.push('buckets kept on stack deletion (removalPolicy)');
     for (const bucket of [this.accessLogs, this.recordings, this.transcripts]) {
       const resource = bucket.node.defaultChild as s3.CfnBucket;
+      const locked = bucket === this.recordings ? props.recordingsObjectLockRetention
+        : bucket === this.transcripts ? props.transcriptsObjectLockRetention : undefined;
+      const guards = [...safeguards, ...(locked ? ['Object Lock (GOVERNANCE) on this bucket'] : [])];
       for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
         acknowledge(
           resource,
           `${pack}-S3BucketReplicationEnabled`,
-          'The pipeline is single-region (us-east-1) by design; durability comes from S3 multi-AZ storage, versioning with noncurrent-version retention, Retain on stack deletion outside dev and Object Lock on prod recordings. Cross-region disaster recovery is out of scope and documented in docs/data-plane.md.',
+          `The pipeline is single-region by design; durability comes from ${guards.join(', ')}. Cross-region disaster recovery is out of scope and documented in docs/data-plane.md.`,
         );
       }
     }

@@ -21,10 +21,10 @@ export interface AlarmTopicProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * No address is configured but the environment needs one (`missingAlarmDestination`): the template takes
-   * the `AlarmEmail` parameter, a rule refuses it empty, and the address is subscribed. Offline synth works;
-   * `cdk deploy` fails before any change, naming `-c alarmEmails=`.
-   * @default false
+   * The address is supplied at deploy time: the template takes the `AlarmEmail` parameter, a rule refuses it
+   * empty, and the address is subscribed. Offline synth works; `cdk deploy` fails before any change, naming
+   * `-c alarmEmails=`. Pass `false` explicitly for a topic with no e-mail subscriber.
+   * @default - true when `emails` is empty (a topic nobody is subscribed to alarms no one), else false
    */
   readonly requireDeployTimeEmail?: boolean;
 }
@@ -87,10 +87,11 @@ export class AlarmTopic extends Construct {
         }),
       );
     }
-    for (const email of props.emails ?? []) {
+    const emails = props.emails ?? [];
+    for (const email of emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    if (props.requireDeployTimeEmail) this.requireEmailParameter();
+    if (props.requireDeployTimeEmail ?? emails.length === 0) this.requireEmailParameter();
   }
 
   private requireEmailParameter(): void {

@@ -62,11 +62,11 @@ export class CostBudget extends Construct {
     for (const [prop, percent] of Object.entries({ forecastedAlertPercent, actualAlertPercent })) {
       if (!(percent > 0 && percent <= MAX_THRESHOLD_PERCENT)) {
         const limit = `above 0 and at most ${MAX_THRESHOLD_PERCENT} (AWS Budgets)`;
-        throw new Error(`CostBudget: ${prop} must be ${limit}, got ${percent}`);
+        throw new Error(`${this.node.path}: ${prop} must be ${limit}, got ${percent}`);
       }
     }
     if (props.costCenters.length === 0) {
-      throw new Error('CostBudget: costCenters must name at least one CostCenter tag value');
+      throw new Error(`${this.node.path}: costCenters must name at least one CostCenter tag value`);
     }
     const subscribers: budgets.CfnBudget.SubscriberProperty[] = [{ subscriptionType: 'SNS', address: props.topic.topicArn }];
     const notification = (notificationType: 'FORECASTED' | 'ACTUAL', threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({

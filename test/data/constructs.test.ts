@@ -70,7 +70,7 @@ describe('Cache alone', () => {
   }
   const defaults = build();
 
-  test('defaults: one valkey 8.0 cache.t4g.micro node on 6380, no failover, no snapshots, ElastiCache windows', () => {
+  test('defaults: one valkey 8.0 cache.t4g.micro node on 6380, no failover, snapshots kept 7 days, ElastiCache windows', () => {
     const [group] = ofType(defaults, 'AWS::ElastiCache::ReplicationGroup');
     expect(group.Properties).toMatchObject({
       Engine: 'valkey',
@@ -81,7 +81,7 @@ describe('Cache alone', () => {
       PreferredCacheClusterAZs: ['us-east-1a'],
       AutomaticFailoverEnabled: false,
       MultiAZEnabled: false,
-      SnapshotRetentionLimit: 0,
+      SnapshotRetentionLimit: 7,
     });
     expect(group.Properties.SnapshotWindow).toBeUndefined();
     expect(group.Properties.PreferredMaintenanceWindow).toBeUndefined();
@@ -113,7 +113,8 @@ describe('Cache alone', () => {
 
   test('a snapshot window only with snapshots kept', () => {
     const props = { snapshotWindow: '03:00-04:00', logRetention: logs.RetentionDays.ONE_WEEK };
-    const [without] = ofType(build(props), 'AWS::ElastiCache::ReplicationGroup');
+    const none = build({ ...props, snapshotRetention: Duration.days(0) });
+    const [without] = ofType(none, 'AWS::ElastiCache::ReplicationGroup');
     const [kept] = ofType(build({ ...props, snapshotRetention: Duration.days(3) }), 'AWS::ElastiCache::ReplicationGroup');
     expect([without.Properties.SnapshotWindow, kept.Properties.SnapshotWindow]).toEqual([undefined, '03:00-04:00']);
     expect(kept.Properties.SnapshotRetentionLimit).toBe(3);
@@ -122,6 +123,30 @@ describe('Cache alone', () => {
   test('highAvailability without a replica is refused', () => {
     expect(() => build({ highAvailability: true })).toThrow('marin-test: Cache highAvailability needs replicas >= 1');
     expect(() => build({ highAvailability: true, replicas: 1 })).not.toThrow();
+  });
+
+  test('a snapshotRetention that is not whole days from 0 to 35 is refused, naming the prop', () => {
+    const refused = 'marin-test-data/Cache: snapshotRetention must be whole days from 0 to 35 (ElastiCache), got';
+    expect(() => build({ snapshotRetention: Duration.hours(36) })).toThrow(`${refused} 1.5`);
+    expect(() => build({ snapshotRetention: Duration.days(36) })).toThrow(`${refused} 36`);
+    expect(() => build({ snapshotRetention: Duration.days(35) })).not.toThrow();
+  });
+
+  test('more nodes than availabilityZones is refused (one node per AZ)', () => {
+    expect(() => build({ replicas: 2 })).toThrow(
+      'marin-test-data/Cache: replicas 2 needs 3 availabilityZones (one node per AZ), got 2',
+    );
+    expect(() => build({ availabilityZones: [] })).toThrow('replicas 0 needs 1 availabilityZones');
+  });
+
+  test('the waivers follow the props: the single-node and backup reasons only where the props call for them', () => {
+    const reasons = (stack: Stack) => JSON.stringify(stack.node.findAll().flatMap((c) => c.node.metadata));
+    expect(reasons(defaults)).toContain('Automatic snapshots are on and kept 7 day(s) (snapshotRetention)');
+    expect(reasons(defaults)).toContain('highAvailability is off');
+    const ha = reasons(build({ replicas: 1, highAvailability: true, snapshotRetention: Duration.days(15) }));
+    expect(ha).not.toContain('highAvailability is off');
+    expect(ha).not.toContain('Automatic snapshots');
+    expect(reasons(defaults)).not.toMatch(/prod|staging|dev\b/);
   });
 });
 
@@ -274,9 +299,41 @@ describe('DataBuckets alone', () => {
     expect(new Set(policies(buckets))).toEqual(new Set(['Delete/Delete']));
   });
 
-  // DataBuckets has no check of its own: s3.ObjectLockRetention refuses a retention under one day.
-  test('an Object Lock retention under one day is refused by s3.ObjectLockRetention', () => {
-    expect(() => build({ recordingsObjectLockRetention: Duration.days(0) })).toThrow('Object Lock retention duration must be at least 1 day');
+  test('an Object Lock retention under one day or not whole days is refused, naming the prop', () => {
+    const refused = (prop: string, got: number) =>
+      `marin-test-data/Buckets: ${prop} must be whole days, at least 1 (S3 Object Lock), got ${got}`;
+    expect(() => build({ recordingsObjectLockRetention: Duration.days(0) }))
+      .toThrow(refused('recordingsObjectLockRetention', 0));
+    expect(() => build({ transcriptsObjectLockRetention: Duration.hours(36) }))
+      .toThrow(refused('transcriptsObjectLockRetention', 1.5));
+  });
+
+  test('recordings expiring no later than their Glacier transition (default 90 days) are refused, naming the props', () => {
+    expect(() => build({ recordingsExpiration: Duration.days(90) })).toThrow(
+      'marin-test-data/Buckets: recordingsExpiration (90 days) must be after recordingsGlacierAfter (90 days) (S3)',
+    );
+    expect(() => build({ recordingsExpiration: Duration.days(61), recordingsGlacierAfter: Duration.days(60) }))
+      .not.toThrow();
+  });
+
+  test('the replication waiver names only the safeguards the props give', () => {
+    const { stack, key, names } = bareStack();
+    const buckets = new DataBuckets(stack, 'Buckets', {
+      names,
+      dataKey: key,
+      recordingsExpiration: Duration.days(400),
+      transcriptsExpiration: Duration.days(500),
+      recordingsObjectLockRetention: Duration.days(30),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const reason = (bucket: s3.Bucket) => JSON.stringify(bucket.node.defaultChild!.node.metadata);
+    expect(reason(buckets.recordings)).toContain('Object Lock (GOVERNANCE) on this bucket');
+    for (const bucket of [buckets.recordings, buckets.transcripts, buckets.accessLogs]) {
+      expect(reason(bucket)).toContain('durability comes from S3 multi-AZ storage');
+      expect(reason(bucket)).not.toContain('kept on stack deletion');
+      expect(reason(bucket)).not.toMatch(/prod|dev\b/);
+    }
+    expect(reason(buckets.transcripts)).not.toContain('Object Lock');
   });
 });
 

@@ -3,7 +3,8 @@
  * says otherwise: the documented defaults, the constructor checks kept for a construct used alone, and
  * - PipelineMonitoring: the alarm set per input (one set per queue, service, cache node, NAT gateway; replication
  *   lag from the second node), and that the alarms a single stack holds keep their pinned ids;
- * - AlarmTopic: the key's removal policy, e-mail subscriptions and the deploy-time `AlarmEmail` parameter and rule;
+ * - AlarmTopic: the key's removal policy, e-mail subscriptions and the deploy-time `AlarmEmail` parameter and rule
+ *   (by default when no address is given);
  * - CostBudget: default alert percentages, the name carrying them, the cost filter;
  * - RefreshFailureAlarm: the rule and the two scoped policy statements.
  */
@@ -169,13 +170,20 @@ describe('AlarmTopic alone', () => {
   const keyOf = (template: any) => resourcesOf(template, 'AWS::KMS::Key')[0];
   const removalOf = (key: any) => [key.DeletionPolicy, key.UpdateReplacePolicy, key.Properties.PendingWindowInDays];
 
-  test('defaults: key retained on update and delete (30-day window), no subscription, no parameter, no rule', () => {
+  test('defaults: key retained on update and delete (30-day window); no emails, so the deploy-time address', () => {
     const template = topicTemplate();
     const key = keyOf(template);
     expect(removalOf(key)).toEqual(['RetainExceptOnCreate', 'Retain', 30]);
     expect(resourcesOf(template, 'AWS::SNS::Topic')).toMatchObject([
       { Properties: { TopicName: 'marin-test-alarms', DisplayName: 'marin-test alarms' } },
     ]);
+    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint]))
+      .toEqual([['email', { Ref: 'AlarmEmail' }]]);
+    expect(template.Parameters.AlarmEmail).toMatchObject({ Type: 'String' });
+  });
+
+  test('requireDeployTimeEmail false and no emails: no subscription, no parameter, no rule', () => {
+    const template = topicTemplate({ requireDeployTimeEmail: false });
     expect(subscriptionsOf(template)).toEqual([]);
     expectNoDeployTimeAddress(template);
   });
@@ -245,13 +253,14 @@ describe('CostBudget alone', () => {
 
   test('percentages AWS Budgets rejects and an empty cost filter throw, naming the prop', () => {
     expect(() => budgetOf({ forecastedAlertPercent: 0 })).toThrow(
-      'CostBudget: forecastedAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 0',
+      'marin-test-monitoring/CostBudget: forecastedAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 0',
     );
     expect(() => budgetOf({ actualAlertPercent: 1_000_001 })).toThrow(
-      'CostBudget: actualAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 1000001',
+      'marin-test-monitoring/CostBudget: actualAlertPercent must be above 0 and at most 1000000 (AWS Budgets), got 1000001',
     );
     expect(() => budgetOf({ actualAlertPercent: Number.NaN })).toThrow('actualAlertPercent must be above 0');
-    expect(() => budgetOf({ costCenters: [] })).toThrow('CostBudget: costCenters must name at least one CostCenter tag value');
+    expect(() => budgetOf({ costCenters: [] }))
+      .toThrow('marin-test-monitoring/CostBudget: costCenters must name at least one CostCenter tag value');
     // The limits themselves are accepted.
     const edges = budgetOf({ forecastedAlertPercent: 1_000_000, actualAlertPercent: 0.5 });
     expect(edges.Budget.BudgetName).toBe('marin-test-monthly-cost-f1000000-a0.5');
