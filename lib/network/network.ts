@@ -115,6 +115,8 @@ export class Network extends Construct {
     super(scope, id);
     const { names } = props;
     const azCount = props.availabilityZones.length;
+    // Before natGateways, whose check would otherwise report the missing AZs as a NAT gateway count.
+    if (azCount < 1) throw new Error(`${names.prefix}: availabilityZones must list at least one AZ, got none`);
     const natGateways = props.natGateways ?? azCount;
     const endpointAzCount = props.endpointAzCount ?? azCount;
     // ec2.Vpc would silently create fewer NAT gateways than asked (or none: private subnets with no egress),

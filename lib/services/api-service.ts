@@ -80,10 +80,13 @@ export class ApiLoadBalancer extends Construct {
   readonly openToInternet: boolean;
   /** Whether the load balancer has deletion protection. */
   readonly deletionProtection: boolean;
+  /** `containerPort` of the props: the target group's port, which attach() must register the api on. */
+  private readonly containerPort: number;
 
   constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     super(scope, id);
     const { names } = props;
+    this.containerPort = props.containerPort;
     const httpsOnly = props.httpsOnly ?? true;
     this.deletionProtection = props.deletionProtection ?? true;
     const certificateArn = props.certificate?.certificateArn ?? (httpsOnly ? this.certificateParameter() : undefined);
@@ -178,7 +181,8 @@ export class ApiLoadBalancer extends Construct {
     if (this.openToInternet) acknowledge(
       this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup,
       'AwsSolutions-EC23',
-      'Internet-facing api load balancer: clients connect from anywhere, on the listener port only; egress is limited to the api container port, and the WAF (prod) filters requests.',
+      // Nothing about a WAF: this construct knows of none (ApiWebAcl is a separate, optional construct).
+      'Internet-facing api load balancer: clients connect from anywhere, on the listener port only; egress is limited to the api container port.',
     );
   }
 
@@ -194,6 +198,10 @@ export class ApiLoadBalancer extends Construct {
     taskSecurityGroup: ec2.ISecurityGroup,
     containerPort: number,
   ): void {
+    // The target group health-checks and forwards to its own port: any other port would never become healthy.
+    if (containerPort !== this.containerPort) {
+      throw new Error(`${this.node.path}: attach() containerPort ${containerPort} differs from containerPort ${this.containerPort}, the target group's port`);
+    }
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.loadBalancers = [{ targetGroupArn: this.targetGroup.targetGroupArn, containerName, containerPort }];
     service.node.addDependency(this.targetGroup.loadBalancerAttached);

@@ -87,7 +87,8 @@ export interface PipelineServiceProps {
   readonly secrets?: Record<string, sm.ISecret>;
   /**
    * How long ECS ignores load balancer health checks after a task starts (services behind a load balancer).
-   * @default - none (ECS: 0 seconds)
+   * @default - none (ECS: 0 seconds). Only because ApiLoadBalancer.attach() sets the service's `loadBalancers`
+   * directly: an L2 attachment (e.g. `attachToApplicationTargetGroup`) makes ecs.FargateService default it to 60 s.
    */
   readonly healthCheckGracePeriod?: Duration;
   /**
@@ -132,7 +133,11 @@ export class PipelineService extends Construct {
     const { names, service } = props;
     const owner = `${names.prefix}-${service}`;
     const stopTimeout = props.stopTimeout ?? Duration.seconds(FARGATE_STOP_TIMEOUT_SECONDS.max);
-    const stopSeconds = stopTimeout.toSeconds();
+    // Duration's own error names no prop; ECS takes whole seconds only.
+    const stopSeconds = stopTimeout.toSeconds({ integral: false });
+    if (!Number.isInteger(stopSeconds)) {
+      throw new Error(`${owner}: stopTimeout must be a whole number of seconds, got ${stopSeconds} s`);
+    }
     if (stopSeconds < FARGATE_STOP_TIMEOUT_SECONDS.min || stopSeconds > FARGATE_STOP_TIMEOUT_SECONDS.max) {
       throw new Error(`${owner}: stopTimeout must be between 2 and 120 seconds (Fargate limit), got ${stopSeconds}`);
     }

@@ -51,7 +51,7 @@ export class ServiceScaling extends Construct {
   constructor(scope: Construct, id: string, props: ServiceScalingProps) {
     super(scope, id);
     if (props.minCapacity < 0 || props.minCapacity > props.maxCapacity) {
-      throw new Error(`${scope.node.path}: minCapacity and maxCapacity must satisfy 0 <= minCapacity <= maxCapacity, got ${props.minCapacity}..${props.maxCapacity}`);
+      throw new Error(`${this.node.path}: minCapacity and maxCapacity must satisfy 0 <= minCapacity <= maxCapacity, got ${props.minCapacity}..${props.maxCapacity}`);
     }
     this.props = props;
     this.target = new appscaling.ScalableTarget(this, 'Target', {

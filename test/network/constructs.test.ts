@@ -79,6 +79,11 @@ describe('Network alone', () => {
       .toThrow(`marin-test: natGateways (${natGateways}) must be 1 to the 2 availabilityZones`);
   });
 
+  test('refuses an empty availabilityZones, naming it (not natGateways)', () => {
+    expect(() => build({ availabilityZones: [] }))
+      .toThrow(/^marin-test: availabilityZones must list at least one AZ, got none$/);
+  });
+
   test.each([0, 3])('refuses endpointAzCount %i with 2 AZs', (endpointAzCount) => {
     expect(() => build({ endpointAzCount }))
       .toThrow(`marin-test: endpointAzCount (${endpointAzCount}) must be 1 to the 2 availabilityZones`);

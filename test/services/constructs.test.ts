@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -252,6 +252,12 @@ describe('PipelineService', () => {
     );
   });
 
+  test('a stopTimeout of no whole seconds is refused, naming the prop', () => {
+    expect(() => build({ stopTimeout: Duration.millis(2500) })).toThrow(
+      'marin-test-ingestion: stopTimeout must be a whole number of seconds, got 2.5 s',
+    );
+  });
+
   test.each(['0:0', '1000:0', 'app', '1000'])(
     'containerUser %p is refused (numeric, non-root UID:GID only)',
     (containerUser) => {
@@ -333,7 +339,7 @@ describe('ApiLoadBalancer', () => {
       accessLogsPrefix: 'alb/marin-test-api',
       ...props,
     });
-    return { app, stack, lb, json: jsonOf(stack) };
+    return { app, stack, vpc, lb, json: jsonOf(stack) };
   }
 
   const MODES = [
@@ -481,6 +487,35 @@ describe('ApiLoadBalancer', () => {
     expect(findings).toEqual([]);
   });
 
+  test('the internet-facing EC23 acknowledgement claims no WAF (the load balancer knows of none)', () => {
+    const { lb } = build({ certificate: elbv2.ListenerCertificate.fromArn(CERT) });
+    const acknowledged = (lb.securityGroup.node.defaultChild as ec2.CfnSecurityGroup).node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.filter(([id]) => id.endsWith('AwsSolutions-EC23')).map(([, reason]) => reason)).toEqual([
+      'Internet-facing api load balancer: clients connect from anywhere, on the listener port only; egress is limited to the api container port.',
+    ]);
+  });
+
+  test('attach() with a container port other than containerPort is refused, naming both', () => {
+    const { stack, vpc, lb } = build();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:latest');
+    taskDefinition.addContainer('api', { image, portMappings: [{ containerPort: 8080 }] });
+    const service = new ecs.FargateService(stack, 'Service', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      taskDefinition,
+      vpcSubnets: { subnetGroupName: 'private' },
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+    });
+    const tasks = new ec2.SecurityGroup(stack, 'Tasks', { vpc });
+    expect(() => lb.attach(service, 'api', tasks, 9090)).toThrow(
+      'marin-test-services/ApiLoadBalancer: attach() containerPort 9090 differs from containerPort 8080, the target group\'s port',
+    );
+    expect(() => lb.attach(service, 'api', tasks, 8080)).not.toThrow();
+  });
+
   test('plain HTTP with no CIDR is refused: nobody could reach the api', () => {
     expect(() => build({ httpsOnly: false })).toThrow(
       'marin-test: the api is plain HTTP (no certificate, httpsOnly false) and plainHttpCidrs lists no CIDR; nobody could reach it',
@@ -542,7 +577,7 @@ describe('ServiceScaling', () => {
     [-1, 2],
   ])('capacity bounds %p..%p are refused', (minCapacity, maxCapacity) => {
     expect(() => scalingOf(() => undefined, { minCapacity, maxCapacity })).toThrow(
-      `Scaling: minCapacity and maxCapacity must satisfy 0 <= minCapacity <= maxCapacity, got ${minCapacity}..${maxCapacity}`,
+      `Scaling/Scaling: minCapacity and maxCapacity must satisfy 0 <= minCapacity <= maxCapacity, got ${minCapacity}..${maxCapacity}`,
     );
   });
 });
