@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -13,12 +13,14 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
+import {
+  acknowledgeAuthorizationToken,
+  allowSecretsDecrypt,
+  hardenedTaskDefinition,
+  PARKED_IMAGE_TAG,
+} from './task-definition';
 
-/** Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks). */
-export const PARKED_IMAGE_TAG = 'not-deployed';
-
-/** The container's only writable path: a task volume (Fargate has no tmpfs), the root filesystem is read-only. */
-export const SCRATCH_VOLUME = { name: 'tmp', containerPath: '/tmp' } as const;
+export { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './task-definition';
 
 /** Capacity provider mix of a service. */
 export type CapacityMode = 'on-demand' | 'spot';
@@ -148,7 +150,6 @@ export class PipelineService extends Construct {
     if (onDemandBase < 0 || (capacity === 'on-demand' && onDemandBase > 0)) {
       throw new Error(`${owner}: onDemandBase applies to Spot capacity only and cannot be negative, got ${onDemandBase}`);
     }
-    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     this.parked = servicesParked(props);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -164,43 +165,27 @@ export class PipelineService extends Construct {
       description: `${names.prefix}: ECS agent for ${service}: pulls its image, writes its log group, reads its secrets`,
     });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    // Before the container: the decrypt statements come first in the execution role's policy.
+    const secrets = this.containerSecrets(props.secrets ?? {});
+    ({ taskDefinition: this.taskDefinition, container: this.container } = hardenedTaskDefinition(this, {
       family: names.name(service),
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB,
-      runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+      containerName: service,
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
+      cpuArchitecture: props.cpuArchitecture,
       taskRole: props.taskRole,
       executionRole: this.executionRole,
-    });
-
-    this.container = this.taskDefinition.addContainer('App', {
-      containerName: service,
       image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag ?? PARKED_IMAGE_TAG),
-      essential: true,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: service }),
+      logGroup: this.logGroup,
       environment: props.environment ?? {},
-      secrets: this.containerSecrets(props.secrets ?? {}),
+      secrets,
       portMappings:
         props.containerPort !== undefined
           ? [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }]
           : undefined,
       stopTimeout,
-      // Hardening: a fixed non-root user, a read-only root filesystem, and the whole task's memory as the
-      // container's hard limit (one container per task: no sidecar shares it).
       user: containerUser,
-      readonlyRootFilesystem: true,
-      memoryLimitMiB,
-    });
-    // Writable scratch: a bind mount on the task's ephemeral storage, owned as the image's /tmp is (docs/services.md).
-    this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
-    this.container.addMountPoints({
-      sourceVolume: SCRATCH_VOLUME.name,
-      containerPath: SCRATCH_VOLUME.containerPath,
-      readOnly: false,
-    });
+    }));
 
     const strategies: ecs.CapacityProviderStrategy[] =
       capacity === 'spot'
@@ -233,7 +218,7 @@ export class PipelineService extends Construct {
     // The capacity providers must be associated with the cluster before a strategy can name them.
     this.service.node.addDependency(props.capacityProviders);
 
-    this.acknowledgeAuthorizationToken();
+    acknowledgeAuthorizationToken(this.executionRole, 'service');
     acknowledge(
       this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition,
       'AwsSolutions-ECS2',
@@ -255,29 +240,7 @@ export class PipelineService extends Construct {
       result[name] = ecs.Secret.fromSecretsManager(byArn);
       if (secret.encryptionKey) keys.set(secret.encryptionKey.node.path, secret.encryptionKey);
     }
-    for (const key of keys.values()) {
-      this.executionRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptSecretsThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    for (const key of keys.values()) allowSecretsDecrypt(this.executionRole, key.keyArn);
     return result;
-  }
-
-  /** ecr:GetAuthorizationToken has no resource-level permissions: AWS requires Resource "*". */
-  private acknowledgeAuthorizationToken(): void {
-    const policy = this.executionRole.node.tryFindChild('Permissions');
-    if (!policy) return;
-    for (const id of ['AwsSolutions-IAM5[Resource::*]']) {
-      acknowledge(
-        policy,
-        id,
-        'Only ecr:GetAuthorizationToken has Resource "*" (the action supports no resource-level permission); image pulls themselves are limited to this service\'s repository ARN, and logs/secrets statements name their ARNs.',
-      );
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,12 @@ import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
-import { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './pipeline-service';
+import {
+  acknowledgeAuthorizationToken,
+  allowSecretsDecrypt,
+  hardenedTaskDefinition,
+  PARKED_IMAGE_TAG,
+} from './task-definition';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 import { imageRepository } from './cluster';
 import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
@@ -96,7 +101,6 @@ export class RefreshTask extends Construct {
     this.family = names.name(task);
     const containerUser = props.containerUser ?? DEFAULT_CONTAINER_USER;
     checkContainerUser(this.family, containerUser);
-    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.repository = imageRepository(this, 'Repository', {
@@ -118,52 +122,25 @@ export class RefreshTask extends Construct {
       description: `${names.prefix}: ECS agent for the ${task}: pulls its image, writes its log group, reads mongodb-uri`,
     });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    const secret = sm.Secret.fromSecretCompleteArn(this, 'MongodbUriSecret', props.mongodbUri.secretArn);
+    ({ taskDefinition: this.taskDefinition } = hardenedTaskDefinition(this, {
       family: this.family,
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB,
-      runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+      containerName: task,
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
+      cpuArchitecture: props.cpuArchitecture,
       taskRole: props.taskRole,
       executionRole: this.executionRole,
-    });
-    const secret = sm.Secret.fromSecretCompleteArn(this, 'MongodbUriSecret', props.mongodbUri.secretArn);
-    const container = this.taskDefinition.addContainer('App', {
-      containerName: task,
       image: ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag ?? PARKED_IMAGE_TAG),
-      essential: true,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: task }),
+      logGroup: this.logGroup,
       environment: props.environment ?? {},
       secrets: { MONGODB_URI: ecs.Secret.fromSecretsManager(secret) },
       stopTimeout: Duration.seconds(REFRESH_STOP_TIMEOUT_SECONDS),
       user: containerUser,
-      readonlyRootFilesystem: true,
-      memoryLimitMiB,
-    });
-    this.taskDefinition.addVolume({ name: SCRATCH_VOLUME.name });
-    container.addMountPoints({
-      sourceVolume: SCRATCH_VOLUME.name,
-      containerPath: SCRATCH_VOLUME.containerPath,
-      readOnly: false,
-    });
-    if (props.mongodbUri.encryptionKey) {
-      this.executionRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptSecretsThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [props.mongodbUri.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    }));
+    if (props.mongodbUri.encryptionKey) allowSecretsDecrypt(this.executionRole, props.mongodbUri.encryptionKey.keyArn);
 
-    acknowledge(
-      this.executionRole.node.findChild('Permissions'),
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only ecr:GetAuthorizationToken has Resource "*" (the action supports no resource-level permission); image pulls are limited to this task\'s repository ARN, and the logs/secret statements name their ARNs.',
-    );
+    acknowledgeAuthorizationToken(this.executionRole, 'task');
     acknowledge(
       this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition,
       'AwsSolutions-ECS2',
