@@ -10,15 +10,10 @@
 import { App } from 'aws-cdk-lib';
 import { loadEnvironment } from '../environments';
 import { addPipeline } from '../lib/pipeline-app';
-import { expectedErrorExitCode } from '../scripts/lib/cli';
+import { runCdkEntryPoint } from '../scripts/lib/cli';
 
 const app = new App();
-const context = (key: string): string | undefined => {
-  const value: unknown = app.node.tryGetContext(key);
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-};
-
-try {
+runCdkEntryPoint(app, (context) => {
   const config = loadEnvironment(context('env') ?? 'dev', {
     account: context('account'),
     imageTag: context('imageTag'),
@@ -29,10 +24,4 @@ try {
     alarmEmails: context('alarmEmails')?.split(',').map((email) => email.trim()).filter((email) => email !== ''),
   });
   addPipeline(app, config);
-} catch (error) {
-  // An unknown environment (exit 2) or a bad config value (exit 1): one line, no stack trace.
-  const code = expectedErrorExitCode(error);
-  if (code === undefined) throw error;
-  console.error(`error: ${(error as Error).message}`);
-  process.exit(code);
-}
+});

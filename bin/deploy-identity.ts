@@ -9,20 +9,9 @@
 import { App } from 'aws-cdk-lib';
 import { loadEnvironment } from '../environments';
 import { createDeployIdentityApp } from '../lib/deploy-identity-app';
-import { expectedErrorExitCode } from '../scripts/lib/cli';
+import { runCdkEntryPoint } from '../scripts/lib/cli';
 
 const app = new App();
-const context = (key: string): string | undefined => {
-  const value: unknown = app.node.tryGetContext(key);
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-};
-
-try {
+runCdkEntryPoint(app, (context) => {
   createDeployIdentityApp(app, loadEnvironment(context('env') ?? 'dev', { account: context('account') }));
-} catch (error) {
-  // As bin/app.ts: an unknown environment (exit 2) or a bad config value (exit 1), one line, no stack trace.
-  const code = expectedErrorExitCode(error);
-  if (code === undefined) throw error;
-  console.error(`error: ${(error as Error).message}`);
-  process.exit(code);
-}
+});

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
+import type { App } from 'aws-cdk-lib';
 import { EnvironmentConfigError, UnknownEnvironmentError } from '../../environments';
 
 /** Exit code of every script for a usage error (bad or missing argument). */
@@ -144,6 +145,26 @@ export function expectedErrorExitCode(error: unknown): number | undefined {
   if (error instanceof UsageError || error instanceof UnknownEnvironmentError) return USAGE_EXIT_CODE;
   if (error instanceof EnvironmentConfigError) return FAILURE_EXIT_CODE;
   return undefined;
+}
+
+/**
+ * Runs a CDK entry point (bin/*.ts) on `app`: `build` reads `-c key=value` context through `context(key)`, an
+ * empty value counting as absent. An expected error (an unknown environment: exit 2; a bad config value:
+ * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown.
+ */
+export function runCdkEntryPoint(app: App, build: (context: (key: string) => string | undefined) => void): void {
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  try {
+    build(context);
+  } catch (error) {
+    const code = expectedErrorExitCode(error);
+    if (code === undefined) throw error;
+    console.error(`error: ${(error as Error).message}`);
+    process.exit(code);
+  }
 }
 
 /**
