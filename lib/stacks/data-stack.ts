@@ -52,11 +52,13 @@ export class DataStack extends PipelineStack implements PipelineData {
     this.addStackDependency(network, "the data plane lives in the network stack's VPC");
     const { vpc } = network.network;
     const disposable = config.disposableData;
+    // What every retained resource of this stack does on delete or replacement (the cache: snapshotted).
+    const removalPolicy = retainedUnlessDisposable(disposable);
 
     const key = new EncryptionKey(this, 'DataKey', {
       aliasName: this.names.name('data'),
       description: `${this.names.prefix}: buckets, queues, secrets, cache and vector search`,
-      removalPolicy: retainedUnlessDisposable(disposable),
+      removalPolicy,
     });
     this.dataKey = key.key;
 
@@ -71,7 +73,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       retentionPeriod: Duration.days(config.queues.retentionDays),
       deadLetterRetentionPeriod: Duration.days(config.queues.deadLetterRetentionDays),
       maxReceiveCount: config.queues.maxReceiveCount,
-      removalPolicy: retainedUnlessDisposable(disposable),
+      removalPolicy,
     });
     this.queues = workQueues.queues;
 
@@ -91,7 +93,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       recordingsObjectLockRetention: lockRetention(storage.recordingsObjectLock),
       transcriptsObjectLockRetention: lockRetention(storage.transcriptsObjectLock),
       corsAllowedOrigins: storage.corsAllowedOrigins,
-      removalPolicy: retainedUnlessDisposable(disposable),
+      removalPolicy,
     });
     this.recordingsBucket = buckets.recordings;
     this.transcriptsBucket = buckets.transcripts;
@@ -115,7 +117,7 @@ export class DataStack extends PipelineStack implements PipelineData {
     const database = new DatabaseSecret(this, 'Database', {
       names: this.names,
       dataKey: key.key,
-      removalPolicy: retainedUnlessDisposable(disposable),
+      removalPolicy,
     });
 
     const cache = new Cache(this, 'Cache', {
@@ -161,7 +163,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       readers: [identities.taskRoles.api],
       collectionCostCenter: config.search.collectionCostCenter,
       standbyReplicas: config.search.standbyReplicas,
-      removalPolicy: retainedUnlessDisposable(disposable),
+      removalPolicy,
     });
     this.search = {
       collection: search.collection,
@@ -189,7 +191,7 @@ export class DataStack extends PipelineStack implements PipelineData {
         accessLogs: buckets.accessLogs,
         loaderAccount: refresh.peerAccount,
         expiration: Duration.days(refresh.exportExpireAfterDays),
-        removalPolicy: retainedUnlessDisposable(disposable),
+        removalPolicy,
       });
       this.refreshTaskRole = this.refreshExport.anonymiserRole;
     } else if (refresh.role === 'target') {
