@@ -6,11 +6,9 @@
  * the state bucket (`{bucketPrefix}-{account}`), and the AWS provider refuses credentials of any other account.
  * The operator commands (npm run deploy/diff/destroy) always set it; offline synth leaves it unset.
  */
-import { App } from 'cdktf';
-import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { resolveEnvironmentNames } from '../environments/names';
 import { expectedErrorExitCode } from '../scripts/lib/cli';
 import { atlasStackName } from '../lib/handoff';
-import { AtlasStack } from './lib/atlas-stack';
 
 const account = process.env.ATLAS_ACCOUNT || undefined;
 if (account === undefined) {
@@ -18,16 +16,26 @@ if (account === undefined) {
   // commands always set it, and terraform init stops on the empty bucket name if someone deploys by hand.
   process.stdout.write('atlas: note: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
 }
-const app = new App();
-try {
-  for (const envName of resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all')) {
+
+async function synth(): Promise<void> {
+  const envNames = resolveEnvironmentNames(process.env.ATLAS_ENVIRONMENTS ?? 'all');
+  // cdktf, the providers and the schemas load only once the names are known good: a typo fails fast.
+  const [{ App }, { loadEnvironment }, { AtlasStack }] = await Promise.all([
+    import('cdktf'),
+    import('../environments'),
+    import('./lib/atlas-stack'),
+  ]);
+  const app = new App();
+  for (const envName of envNames) {
     new AtlasStack(app, atlasStackName(envName), { config: loadEnvironment(envName, { account }) });
   }
   app.synth();
-} catch (error) {
+}
+
+synth().catch((error: unknown) => {
   // An unknown environment or a bad config value: one line naming it (the CDKTF CLI repeats it), no stack trace.
   const code = expectedErrorExitCode(error);
   if (code === undefined) throw error;
   console.error(`error: ${(error as Error).message} (ATLAS_ENVIRONMENTS=${process.env.ATLAS_ENVIRONMENTS ?? 'all'})`);
   process.exitCode = code;
-}
+});

@@ -7,11 +7,13 @@
  *   npx cdk synth --app 'npx tsx bin/deploy-identity.ts' -c env=prod -c account=123456789012
  */
 import { App } from 'aws-cdk-lib';
-import { loadEnvironment } from '../environments';
-import { createDeployIdentityApp } from '../lib/deploy-identity-app';
+import { environmentName } from '../environments/names';
 import { runCdkEntryPoint } from '../scripts/lib/cli';
 
 const app = new App();
-runCdkEntryPoint(app, (context) => {
-  createDeployIdentityApp(app, loadEnvironment(context('env') ?? 'dev', { account: context('account') }));
+void runCdkEntryPoint(app, async (context) => {
+  const name = environmentName(context('env') ?? 'dev');
+  // As bin/app.ts: the schemas and the stack's modules load once the environment is known.
+  const [{ loadEnvironment }, { createDeployIdentityApp }] = await Promise.all([import('../environments'), import('../lib/deploy-identity-app')]);
+  createDeployIdentityApp(app, loadEnvironment(name, { account: context('account') }));
 });

@@ -1,32 +1,14 @@
 import { dev } from './dev';
 import { prod } from './prod';
-import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentInput, type EnvironmentName } from './schema';
+import { EnvironmentConfigError, environmentName, type EnvironmentName } from './names';
+import { environmentSchema, type EnvironmentConfig, type EnvironmentInput } from './schema';
 import { staging } from './staging';
 
+export * from './names';
 export * from './schema';
 
 /** Every environment's declaration. A Record, so forgetting one is a compile error. */
 export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentInput> = { dev, staging, prod };
-
-/** Thrown for an unknown environment name or an invalid environment file. */
-export class EnvironmentConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentConfigError';
-  }
-}
-
-/** Thrown for a name that is not an environment: a usage error (exit 2), not a bad config (exit 1). */
-export class UnknownEnvironmentError extends EnvironmentConfigError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnknownEnvironmentError';
-  }
-}
-
-export function isEnvironmentName(name: string): name is EnvironmentName {
-  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
-}
 
 /** Overrides supplied at deploy time (never committed). */
 export interface EnvironmentOverrides {
@@ -73,10 +55,7 @@ export function parseEnvironment(input: unknown, label: string): EnvironmentConf
 
 /** Loads and validates one environment by name, applying deploy-time overrides. */
 export function loadEnvironment(name: string, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
-  if (!isEnvironmentName(name)) {
-    throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
-  }
-  const declared = ENVIRONMENTS[name];
+  const declared = ENVIRONMENTS[environmentName(name)];
   if (declared.refresh.role === 'none' && (overrides.refreshPeerAccount !== undefined || overrides.refreshImageTag !== undefined)) {
     throw new EnvironmentConfigError(`environment "${name}" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag (-c refreshPeerAccount=, -c refreshImageTag=)`);
   }
@@ -105,16 +84,4 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
     throw new EnvironmentConfigError(`environment "${name}" is invalid:\n  - name: is "${config.name}", must match its file name "${name}"`);
   }
   return config;
-}
-
-/** Resolves `all` or a comma-separated list of names; fails on the first unknown one. */
-export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
-  if (selection === 'all') return [...ENVIRONMENT_NAMES];
-  return selection.split(',').map((raw) => {
-    const name = raw.trim();
-    if (!isEnvironmentName(name)) {
-      throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
-    }
-    return name;
-  });
 }

@@ -6,6 +6,7 @@ import {
   FARGATE_STOP_TIMEOUT_SECONDS,
   NON_ROOT_CONTAINER_USER,
 } from '../lib/services/rules';
+import { ENVIRONMENT_NAMES } from './names';
 
 /**
  * The schema every environment file must satisfy. It is the single source of truth for the
@@ -17,9 +18,7 @@ import {
  *   `superRefine` checks at the bottom, so a bad combination fails at synth with the field named.
  */
 
-/** Names of the environments. Adding one means a file in environments/ and a name here. */
-export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+export { ENVIRONMENT_NAMES, type EnvironmentName } from './names';
 
 /**
  * Retention values CloudWatch Logs accepts (anything else fails at deploy time): the values of CDK's

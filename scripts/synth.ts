@@ -5,17 +5,19 @@
  * template validation fail the command exactly as they fail `cdk synth`, then the Atlas CDKTF
  * stacks of the same environments (cdktf.out/). No AWS credentials or network needed.
  */
-import { loadEnvironment, resolveEnvironmentNames } from '../environments';
+import { resolveEnvironmentNames } from '../environments/names';
 import { atlasStackName } from '../lib/handoff';
 import { parseArgs, run, runMain } from './lib/cli';
 
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-function main(): number {
+async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), { env: 'dev' }, 'npm run synth -- [--env dev|staging|prod|all]');
   const envNames = resolveEnvironmentNames(args.env);
   // Config errors first, here: they name the environment, the
   // field and the allowed values, and no CDK output buries them.
+  // The schemas load only now, once the arguments are known good.
+  const { loadEnvironment } = await import('../environments');
   for (const envName of envNames) loadEnvironment(envName);
   for (const envName of envNames) {
     console.log(`cdk: synthesizing ${envName} (four cdk-nag packs and template validation)...`);

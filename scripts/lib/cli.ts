@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import type { App } from 'aws-cdk-lib';
-import { EnvironmentConfigError, UnknownEnvironmentError } from '../../environments';
+// The light module of the names and their errors: every CLI loads this one before it checks its arguments.
+import { EnvironmentConfigError, UnknownEnvironmentError } from '../../environments/names';
 
 /** Exit code of every script for a usage error (bad or missing argument). */
 export const USAGE_EXIT_CODE = 2;
@@ -150,15 +151,20 @@ export function expectedErrorExitCode(error: unknown): number | undefined {
 /**
  * Runs a CDK entry point (bin/*.ts) on `app`: `build` reads `-c key=value` context through `context(key)`, an
  * empty value counting as absent. An expected error (an unknown environment: exit 2; a bad config value:
- * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown.
+ * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown. `build` may
+ * be async (it imports the app's modules once its context is checked): the App synthesizes when the event
+ * loop is empty (autoSynth on beforeExit), so after `build` has finished.
  */
-export function runCdkEntryPoint(app: App, build: (context: (key: string) => string | undefined) => void): void {
+export async function runCdkEntryPoint(
+  app: App,
+  build: (context: (key: string) => string | undefined) => void | Promise<void>,
+): Promise<void> {
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
   try {
-    build(context);
+    await build(context);
   } catch (error) {
     const code = expectedErrorExitCode(error);
     if (code === undefined) throw error;

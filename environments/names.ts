@@ -1,0 +1,48 @@
+/**
+ * The environment names and the errors of a name that is not one. Kept apart from schema.ts (zod) and the
+ * environment files so that a CLI checks its arguments before it loads any schema or CDK module.
+ */
+
+/** Names of the environments. Adding one means a file in environments/ and a name here. */
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** Thrown for an unknown environment name or an invalid environment file. */
+export class EnvironmentConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+/** Thrown for a name that is not an environment: a usage error (exit 2), not a bad config (exit 1). */
+export class UnknownEnvironmentError extends EnvironmentConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEnvironmentError';
+  }
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/** `name` as an environment name, or an UnknownEnvironmentError listing the valid ones. */
+export function environmentName(name: string): EnvironmentName {
+  if (!isEnvironmentName(name)) {
+    throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
+  }
+  return name;
+}
+
+/** Resolves `all` or a comma-separated list of names; fails on the first unknown one. */
+export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
+  if (selection === 'all') return [...ENVIRONMENT_NAMES];
+  return selection.split(',').map((raw) => {
+    const name = raw.trim();
+    if (!isEnvironmentName(name)) {
+      throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
+    }
+    return name;
+  });
+}
