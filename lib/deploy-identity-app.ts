@@ -5,8 +5,7 @@ import { applyStandardTags } from './core/tagging';
 import { deployIdentityNames } from './deploy/identity';
 import { DeployIdentityStack } from './stacks/deploy-identity-stack';
 
-/** The command the CDK CLI runs for the deploy-identity app (`cdk deploy --app ...`, scripts/ops/bootstrap.ts). */
-export const DEPLOY_IDENTITY_APP = 'npx tsx bin/deploy-identity.ts';
+export { DEPLOY_IDENTITY_APP } from './deploy/identity';
 
 /** Adds the compliance gates, the standard tags and the deploy-identity stack of one environment to `app`. */
 export function createDeployIdentityApp(app: App, config: EnvironmentConfig): DeployIdentityStack {

@@ -20,6 +20,12 @@ import type { EnvironmentConfig } from '../../environments';
 import { SECRET_NAMES } from '../handoff';
 import { ResourceNames } from '../naming';
 
+/**
+ * The command the CDK CLI runs for the deploy-identity app (`cdk deploy --app ...`, scripts/ops/bootstrap.ts). Here,
+ * not in lib/deploy-identity-app.ts, so the bootstrap plan names it without loading the compliance packs.
+ */
+export const DEPLOY_IDENTITY_APP = 'npx tsx bin/deploy-identity.ts';
+
 /** The CDK bootstrap qualifier (cdk.json sets none: the CDK default). */
 export const CDK_QUALIFIER = 'hnb659fds';
 

@@ -25,3 +25,9 @@ export const FARGATE_STOP_TIMEOUT_SECONDS = { min: 2, max: 120 } as const;
 
 /** What AWS accepts as an ACM certificate ARN: the parameter's `AllowedPattern`, and the schema's `certificateArn`. */
 export const CERTIFICATE_ARN_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$';
+
+/**
+ * Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks).
+ * Here, not in task-definition.ts, so the ops CLI's read-back recognises it without loading the constructs.
+ */
+export const PARKED_IMAGE_TAG = 'not-deployed';

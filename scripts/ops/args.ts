@@ -2,7 +2,7 @@
  * Argument parsing of the operator CLI. Pure: returns what to do (or the help text) and throws a
  * UsageError naming the bad argument; it never exits the process, so tests can call it.
  */
-import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../environments';
+import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../environments/names';
 import { parseCliArgs, UsageError } from '../lib/cli';
 import { COMMANDS, type Command, type OpsOptions } from './steps';
 

@@ -1,7 +1,6 @@
 /** `bootstrap`: prepare an account once (idempotent). */
 import type { EnvironmentConfig } from '../../environments';
-import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
-import { ADMINISTRATOR_ACCESS, CDK_QUALIFIER, deployIdentityNames } from '../../lib/deploy/identity';
+import { ADMINISTRATOR_ACCESS, CDK_QUALIFIER, DEPLOY_IDENTITY_APP, deployIdentityNames } from '../../lib/deploy/identity';
 import { terraformStateBucket } from '../../lib/terraform-state';
 import { confirm, guard, RefusalError, type CommandStep, type OpsOptions, type Plan, type Step } from './steps';
 

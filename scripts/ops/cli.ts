@@ -10,15 +10,15 @@
  *
  * Every command takes --help. parse (./args.ts) -> plan (./plan.ts, pure) -> execute (./execute.ts).
  */
-import { loadEnvironment, type EnvironmentConfig } from '../../environments';
+import type { EnvironmentConfig } from '../../environments';
 import { endQuietlyOnClosedOutput, expectedErrorExitCode, FAILURE_EXIT_CODE, USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
-import { executePlan, type OpsDeps } from './execute';
-import { deployBundle, plan, readDeployBundle, RefusalError, type OpsOptions, type StackInfo } from './plan';
+import type { OpsDeps } from './execute';
+import { RefusalError, refuseWithoutAccount, type OpsOptions, type StackInfo } from './steps';
 
 export interface CliDeps extends OpsDeps {
-  /** The environment's stacks in deploy order (the real app by default). */
-  inventory(config: EnvironmentConfig): StackInfo[];
+  /** The environment's stacks in deploy order (the real app by default, imported only when asked for). */
+  inventory(config: EnvironmentConfig): StackInfo[] | Promise<StackInfo[]>;
   /** Names this run's reviewed artefacts (change sets, plan file); default: the UTC time, `r20260101t120000`. */
   planId?(): string;
   /** Reads and writes the plan bundle's bundle.json (`deploy --execute` / `--prepare-only`). */
@@ -70,6 +70,12 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     return 0;
   }
   try {
+    // The schemas and the plan modules (which pull in CDK constructs) load only once the arguments are good.
+    const [{ loadEnvironment }, { deployBundle, plan, readDeployBundle }, { executePlan }] = await Promise.all([
+      import('../../environments'),
+      import('./plan'),
+      import('./execute'),
+    ]);
     const config = loadEnvironment(parsed.env, {
       account: parsed.options.account,
       imageTag: parsed.options.imageTag,
@@ -78,7 +84,10 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
       refreshPeerAccount: parsed.options.refreshPeerAccount,
       refreshImageTag: parsed.options.refreshImageTag,
     });
-    const stacks = parsed.command === 'bootstrap' ? [] : deps.inventory(config);
+    // Before the app is built for the inventory (seconds): the refusals that need no stacks. With --execute
+    // the account comes from the bundle, so they wait for the plan.
+    if (parsed.options.executePath === undefined) refuseWithoutAccount(parsed.command, config, parsed.options);
+    const stacks = parsed.command === 'bootstrap' ? [] : await deps.inventory(config);
     const needsSource = config.deployLease.enabled && (!parsed.options.branch || !parsed.options.commit);
     const source = needsSource ? await deps.gitSource?.() : undefined;
     let options: OpsOptions = {
@@ -136,13 +145,13 @@ if (require.main === module) {
   endQuietlyOnClosedOutput();
   void (async () => {
     const { gitSource, systemDeps } = await import('./system');
-    const { appStackInventory } = await import('./inventory');
     try {
       const { mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
       const { dirname } = await import('node:path');
       process.exitCode = await main(process.argv.slice(2), {
         ...systemDeps(),
-        inventory: appStackInventory,
+        // The whole CDK app: loaded once the arguments and the config are known good.
+        inventory: async (config) => (await import('./inventory')).appStackInventory(config),
         gitSource: () => gitSource(),
         readFile: (path) => readFileSync(path, 'utf8'),
         writeFile: (path, text) => {

@@ -30,8 +30,7 @@ import {
   confirm,
   guard,
   RefusalError,
-  requireAccount,
-  requireAtlasAccount,
+  refuseWithoutAccount,
   type CommandStep,
   type DeployBundle,
   type DeriveStep,
@@ -466,8 +465,7 @@ function leaseStep(config: EnvironmentConfig, options: OpsOptions): Step {
 }
 
 export function planDeploy(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
-  requireAccount(config, options, 'deploy');
-  requireAtlasAccount(config, options, 'deploy');
+  refuseWithoutAccount('deploy', config, options);
   requireReleaseInputs(config, options, stacks);
   checkAllowReplace(config, options);
   const stateful = stacks.filter((s) => s.stateful);

@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from '../../environments';
 import { ResourceNames } from '../../lib/naming';
 import { isReviewed, requireReleaseInputs } from './deploy';
 import { deployedAlarmEmails, deployedCertificateArn, deployedImageTag, parseTemplate } from './read-back';
-import { atlasDiff, cdkDiff, guard, requireAtlasAccount, type DeriveStep, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
+import { atlasDiff, cdkDiff, guard, refuseWithoutAccount, type DeriveStep, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
 
 /** What the read-back fills in. */
 type ReadBack = Pick<OpsOptions, 'imageTag' | 'certificateArn' | 'alarmEmails'>;
@@ -102,7 +102,7 @@ function readBackThenDiff(config: EnvironmentConfig, options: OpsOptions, stacks
 }
 
 export function planDiff(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
-  requireAtlasAccount(config, options, 'diff');
+  refuseWithoutAccount('diff', config, options);
   const steps: Step[] = [guard(config, options)];
   if (isReviewed(config)) {
     // Reviewed environments: what is not passed is read from the deployed stacks, never left out.

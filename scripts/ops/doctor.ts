@@ -5,10 +5,9 @@
  */
 import type { EnvironmentConfig } from '../../environments';
 import { deployPreflight } from './deploy';
-import { guard, requireAccount, requireAtlasAccount, type OpsOptions, type Plan, type StackInfo } from './steps';
+import { guard, refuseWithoutAccount, type OpsOptions, type Plan, type StackInfo } from './steps';
 
 export function planDoctor(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
-  requireAccount(config, options, 'doctor');
-  requireAtlasAccount(config, options, 'doctor');
+  refuseWithoutAccount('doctor', config, options);
   return { command: 'doctor', environment: config.name, steps: [guard(config, options, deployPreflight(config, options, stacks, true))] };
 }

@@ -6,10 +6,10 @@
  */
 import type { EnvironmentConfig } from '../../environments';
 import { atlasStackName } from '../../lib/handoff';
-import { atlasEnv, cdkContext, guard, requireAtlasAccount, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
+import { atlasEnv, cdkContext, guard, refuseWithoutAccount, type OpsOptions, type Plan, type StackInfo, type Step } from './steps';
 
 export function planDrift(config: EnvironmentConfig, options: OpsOptions, stacks: readonly StackInfo[]): Plan {
-  requireAtlasAccount(config, options, 'drift');
+  refuseWithoutAccount('drift', config, options);
   const env = atlasEnv(config, options);
   const terraformDir = `cdktf.out/stacks/${atlasStackName(config.name)}`;
   const steps: Step[] = [guard(config, options)];

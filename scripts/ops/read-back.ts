@@ -4,7 +4,7 @@
  * addresses. `diff` in staging and prod uses them when the operator does not pass them, so it compares what
  * a deploy of the same release would change (nothing, for an unchanged environment). Pure.
  */
-import { PARKED_IMAGE_TAG } from '../../lib/services/pipeline-service';
+import { PARKED_IMAGE_TAG } from '../../lib/services/rules';
 import type { EnvironmentConfig } from '../../environments';
 
 /** A CloudFormation template as get-template returns it (JSON templates come back parsed). */

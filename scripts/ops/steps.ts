@@ -324,6 +324,15 @@ export function requireAtlasAccount(config: EnvironmentConfig, options: OpsOptio
   }
 }
 
+/**
+ * The account refusals of a command, made first by its plan (planDeploy, planDiff, planDoctor, planDrift). They need
+ * only the config and the options, so the CLI makes them before it builds the app for the stack inventory too.
+ */
+export function refuseWithoutAccount(command: Command, config: EnvironmentConfig, options: OpsOptions): void {
+  if (command === 'deploy' || command === 'doctor') requireAccount(config, options, command);
+  if (command === 'deploy' || command === 'doctor' || command === 'diff' || command === 'drift') requireAtlasAccount(config, options, command);
+}
+
 export function confirm(config: EnvironmentConfig, action: string): ConfirmStep {
   return { kind: 'confirm', description: `confirm: type "${config.name}" to ${action}`, changes: false, expected: config.name };
 }
