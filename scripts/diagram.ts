@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../environments';
+import type { EnvironmentConfig } from '../environments';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../environments/names';
 import { STACK_COMPONENTS } from '../lib/contracts';
 import { atlasStackName } from '../lib/handoff';
 import { ResourceNames } from '../lib/naming';
-import { createPipelineApp } from '../lib/pipeline-app';
 import { reportOnlyContext } from './lib/cdk-context';
 import { describeEdges, readDataFlow, renderDataFlow, type DataFlow, type FlowTemplate } from './data-flow';
 import { parseArgs, runMain } from './lib/cli';
@@ -243,7 +243,9 @@ export function renderDocument(flows: Readonly<Record<EnvironmentName, DataFlow>
 }
 
 /** Renders every environment's app, each synthesized into a temporary directory that is removed afterwards. */
-export function renderAllDiagrams(): string {
+export async function renderAllDiagrams(): Promise<string> {
+  // The schemas and the CDK app load here, not at the top: `npm run diagram -- --bogus` answers without them.
+  const [{ loadEnvironment }, { createPipelineApp }] = await Promise.all([import('../environments'), import('../lib/pipeline-app')]);
   const flows = {} as Record<EnvironmentName, DataFlow>;
   let inventory = '';
   for (const name of ENVIRONMENT_NAMES) {
@@ -263,9 +265,9 @@ export function renderAllDiagrams(): string {
 
 const DIAGRAM_USAGE = 'npm run diagram            regenerate docs/architecture-diagram.md\n       npm run diagram:check      exit 1 if the committed diagram is stale';
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { check: false }, DIAGRAM_USAGE);
-  const rendered = renderAllDiagrams();
+  const rendered = await renderAllDiagrams();
   if (args.check) {
     let committed = '';
     try {

@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../environments';
+import type { EnvironmentConfig } from '../environments';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../environments/names';
 import { apiMinimumTasks, WORKER_NAMES } from '../lib/contracts';
 import { ResourceNames } from '../lib/naming';
 import { parseArgs, runMain } from './lib/cli';
@@ -31,7 +32,9 @@ export interface FactInputs {
   readonly costs: CostGolden['environments'];
 }
 
-export function loadFactInputs(): FactInputs {
+/** The committed configs and cost golden file. Async: the schemas load here, so a usage error answers without them. */
+export async function loadFactInputs(): Promise<FactInputs> {
+  const { loadEnvironment } = await import('../environments');
   const configs = Object.fromEntries(
     ENVIRONMENT_NAMES.map((name) => [name, loadEnvironment(name)]),
   ) as Record<EnvironmentName, EnvironmentConfig>;
@@ -168,9 +171,9 @@ export function applyFacts(text: string, facts: Record<string, string[]>, file: 
 
 const USAGE = 'npm run docs:facts               rewrite the generated blocks of README.md and docs/runbook.md\n       npm run docs:facts -- --check    exit 1 if a block is stale';
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { check: false }, USAGE);
-  const facts = renderFacts(loadFactInputs());
+  const facts = renderFacts(await loadFactInputs());
   const stale: string[] = [];
   for (const file of FACT_FILES) {
     const path = join(ROOT, file);

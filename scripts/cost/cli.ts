@@ -8,11 +8,10 @@
  * pricing rule or an assembly is refused. The budget check always uses on-demand prices; `--pricing committed` prints
  * the estimate with 1-year Savings Plan / reserved-node rates. No AWS credentials or network needed.
  */
-import { resolveEnvironmentNames } from '../../environments';
+import { resolveEnvironmentNames } from '../../environments/names';
 import { endQuietlyOnClosedOutput, expectedErrorExitCode, readArgs, UsageError } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
-import { pricedEnvironments } from './reports';
 
 const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed]';
 
@@ -22,7 +21,7 @@ export interface CostOutput {
   error(text: string): void;
 }
 
-function report(argv: string[], out: CostOutput): number {
+async function report(argv: string[], out: CostOutput): Promise<number> {
   const args = readArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
   if (args === 'help') {
     out.log(`usage: ${USAGE}`);
@@ -33,6 +32,8 @@ function report(argv: string[], out: CostOutput): number {
   }
   const pricing = args.pricing as PricingMode;
   const envNames = resolveEnvironmentNames(args.env);
+  // The schemas and the CDK app (to synthesize) load only once the arguments are good.
+  const { pricedEnvironments } = await import('./reports');
   // On-demand is always computed: it is the budget check, whatever is printed.
   const priced = pricedEnvironments(envNames, args.assembly).map(({ config, stacks }) => ({
     onDemand: estimateEnvironment(config, stacks),
@@ -75,9 +76,9 @@ function report(argv: string[], out: CostOutput): number {
  * Returns the exit code: 0 every estimate within budget (or --help), 1 over budget, an assembly refused or another
  * error, 2 a usage error or an unknown environment.
  */
-export function main(argv: string[], out: CostOutput = console): number {
+export async function main(argv: string[], out: CostOutput = console): Promise<number> {
   try {
-    return report(argv, out);
+    return await report(argv, out);
   } catch (error) {
     out.error(`error: ${(error as Error).message}`);
     return expectedErrorExitCode(error) ?? 1;
@@ -86,5 +87,5 @@ export function main(argv: string[], out: CostOutput = console): number {
 
 if (require.main === module) {
   endQuietlyOnClosedOutput();
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

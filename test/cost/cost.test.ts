@@ -194,15 +194,15 @@ describe('pricing rules', () => {
 
 describe('npm run cost', () => {
   /** The CLI's main, in this process: exit code and what it printed. */
-  const runCli = (...argv: string[]) => {
+  const runCli = async (...argv: string[]) => {
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const status = main(argv, { log: (text) => stdout.push(text), error: (text) => stderr.push(text) });
+    const status = await main(argv, { log: (text) => stdout.push(text), error: (text) => stderr.push(text) });
     return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
   };
 
-  test('--env all --json prints one report per environment, each within budget', () => {
-    const result = runCli('--env', 'all', '--json', '--assembly', SYNTH_ROOT);
+  test('--env all --json prints one report per environment, each within budget', async () => {
+    const result = await runCli('--env', 'all', '--json', '--assembly', SYNTH_ROOT);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     type Report = { env: string; total: number; budget: number; lines: unknown[] };
@@ -214,19 +214,19 @@ describe('npm run cost', () => {
     }
   });
 
-  test('--env prod prints the table with total and delta to budget', () => {
-    const result = runCli('--env', 'prod', '--assembly', SYNTH_ROOT);
+  test('--env prod prints the table with total and delta to budget', async () => {
+    const result = await runCli('--env', 'prod', '--assembly', SYNTH_ROOT);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/EC2: NAT gateway hours\s+2190 hour\s+\$0\.0450\s+\$98\.55/);
     expect(result.stdout).toMatch(/total \$[\d.]+ {2}budget \$970\.00 {2}delta \$[\d.]+ under budget/);
   });
 
-  test('a usage error returns 2 naming the argument, --help returns 0 with the usage; nothing leaves the process', () => {
-    const bad = runCli('--bogus');
+  test('a usage error returns 2 naming the argument, --help returns 0 with the usage; nothing leaves the process', async () => {
+    const bad = await runCli('--bogus');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: unknown option --bogus\n\nusage: npm run cost -- /);
-    expect(runCli('--pricing', 'spot')).toMatchObject({ status: 2, stderr: expect.stringContaining('--pricing must be one of on-demand, committed, got "spot"') });
-    const help = runCli('--help');
+    expect(await runCli('--pricing', 'spot')).toMatchObject({ status: 2, stderr: expect.stringContaining('--pricing must be one of on-demand, committed, got "spot"') });
+    const help = await runCli('--help');
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: npm run cost -- \[--env dev\|staging\|prod\|all\]/);
   });

@@ -7,8 +7,8 @@ const ROOT = join(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 
 /** The committed inputs with one environment's config edited (parsed again, so schema rules still apply). */
-function withEdit(envName: EnvironmentName, edit: (input: Record<string, any>) => void): FactInputs {
-  const inputs = loadFactInputs();
+async function withEdit(envName: EnvironmentName, edit: (input: Record<string, any>) => void): Promise<FactInputs> {
+  const inputs = await loadFactInputs();
   const input = structuredClone(ENVIRONMENTS[envName]) as Record<string, any>;
   edit(input);
   const configs = {
@@ -24,8 +24,8 @@ function staleFiles(inputs: FactInputs): string[] {
 }
 
 describe('facts in the docs come from the config', () => {
-  test('every generated block is current (npm run docs:facts rewrites them)', () => {
-    expect(staleFiles(loadFactInputs())).toEqual([]);
+  test('every generated block is current (npm run docs:facts rewrites them)', async () => {
+    expect(staleFiles(await loadFactInputs())).toEqual([]);
   });
 
   test('every block is present where the docs need it', () => {
@@ -49,21 +49,22 @@ describe('facts in the docs come from the config', () => {
     ['prod worker floor (runbook scaling table, README table)', 'prod', (i: Record<string, any>): void => { i.services.workerMinCapacity = 2; i.usage.workerAverageTasks = 2.5; }, ['README.md', 'docs/runbook.md']],
     ['dev log retention (README environment table)', 'dev', (i: Record<string, any>): void => { i.logRetentionDays = 14; }, ['README.md']],
     ['staging budget (README tables)', 'staging', (i: Record<string, any>): void => { i.budget.monthlyUsd = 700; }, ['README.md']],
-  ] as const)('a changed config value makes the docs stale: %s', (_, envName, edit, files) => {
-    expect(staleFiles(withEdit(envName, edit))).toEqual(files);
+  ] as const)('a changed config value makes the docs stale: %s', async (_, envName, edit, files) => {
+    expect(staleFiles(await withEdit(envName, edit))).toEqual(files);
   });
 
-  test('a changed cost estimate makes the README stale', () => {
-    const inputs = loadFactInputs();
+  test('a changed cost estimate makes the README stale', async () => {
+    const inputs = await loadFactInputs();
     expect(staleFiles({ ...inputs, costs: { ...inputs.costs, prod: { ...inputs.costs.prod, total: 999.99 } } })).toEqual(['README.md']);
   });
 
-  test('an unknown block name is an error naming it', () => {
-    expect(() => applyFacts('<!-- facts:nope -->\nx\n<!-- /facts:nope -->', renderFacts(loadFactInputs()), 'X.md')).toThrow('X.md: unknown generated block "facts:nope"');
+  test('an unknown block name is an error naming it', async () => {
+    const facts = renderFacts(await loadFactInputs());
+    expect(() => applyFacts('<!-- facts:nope -->\nx\n<!-- /facts:nope -->', facts, 'X.md')).toThrow('X.md: unknown generated block "facts:nope"');
   });
 
-  test('covers every environment', () => {
-    const table = renderFacts(loadFactInputs())['environment-table'];
+  test('covers every environment', async () => {
+    const table = renderFacts(await loadFactInputs())['environment-table'];
     expect(table[0]).toBe(`| | ${ENVIRONMENT_NAMES.join(' | ')} |`);
   });
 });
