@@ -585,3 +585,18 @@ describe('resolveIdentity (the real resolver over a stubbed aws CLI)', () => {
     await expect(resolveIdentity(stub.run, {})).rejects.toThrow('aws sts get-caller-identity exited 255');
   });
 });
+
+describe('refusals that need no stacks', () => {
+  test.each(['deploy', 'doctor', 'diff', 'drift'])('%s --env dev without --account is refused before the inventory builds the app', async (command) => {
+    const stub = stubDeps();
+    let built = 0;
+    const inventory: typeof stub.inventory = (config) => {
+      built++;
+      return stub.inventory(config);
+    };
+    expect(await main([command, '--env', 'dev', '--dry-run'], { ...stub, inventory })).toBe(1);
+    expect(stub.err[0]).toMatch(new RegExp(`^error: refusing to ${command} dev without an account: the Atlas stack keeps its state in`));
+    expect(built).toBe(0);
+    expect(stub.calls).toEqual([]);
+  });
+});
