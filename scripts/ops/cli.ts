@@ -70,12 +70,8 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     return 0;
   }
   try {
-    // The schemas and the plan modules (which pull in CDK constructs) load only once the arguments are good.
-    const [{ loadEnvironment }, { deployBundle, plan, readDeployBundle }, { executePlan }] = await Promise.all([
-      import('../../environments'),
-      import('./plan'),
-      import('./execute'),
-    ]);
+    // The schemas load only once the arguments are good, the plan modules once the config is.
+    const { loadEnvironment } = await import('../../environments');
     const config = loadEnvironment(parsed.env, {
       account: parsed.options.account,
       imageTag: parsed.options.imageTag,
@@ -87,6 +83,7 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     // Before the app is built for the inventory (seconds): the refusals that need no stacks. With --execute
     // the account comes from the bundle, so they wait for the plan.
     if (parsed.options.executePath === undefined) refuseWithoutAccount(parsed.command, config, parsed.options);
+    const [{ deployBundle, plan, readDeployBundle }, { executePlan }] = await Promise.all([import('./plan'), import('./execute')]);
     const stacks = parsed.command === 'bootstrap' ? [] : await deps.inventory(config);
     const needsSource = config.deployLease.enabled && (!parsed.options.branch || !parsed.options.commit);
     const source = needsSource ? await deps.gitSource?.() : undefined;
