@@ -35,7 +35,7 @@ async function report(argv: string[], out: CostOutput): Promise<number> {
   // The schemas and the CDK app (to synthesize) load only once the arguments are good.
   const { pricedEnvironments } = await import('./reports');
   // On-demand is always computed: it is the budget check, whatever is printed.
-  const priced = pricedEnvironments(envNames, args.assembly).map(({ config, stacks }) => ({
+  const priced = (await pricedEnvironments(envNames, args.assembly)).map(({ config, stacks }) => ({
     onDemand: estimateEnvironment(config, stacks),
     shown: pricing === 'on-demand' ? undefined : estimateEnvironment(config, stacks, pricing),
   }));

@@ -68,7 +68,10 @@ function readCostJson(file: string, what: string): CostJson[] {
   return Array.isArray(parsed) ? (parsed as CostJson[]) : [parsed as CostJson];
 }
 
-export function main(argv: string[], out: { log(text: string): void; error(text: string): void } = console): number {
+export async function main(
+  argv: string[],
+  out: { log(text: string): void; error(text: string): void } = console,
+): Promise<number> {
   try {
     const args = readArgs(argv, { base: '', current: '' }, USAGE);
     if (args === 'help') {
@@ -80,7 +83,7 @@ export function main(argv: string[], out: { log(text: string): void; error(text:
     const current =
       args.current !== ''
         ? readCostJson(args.current, '--current')
-        : pricedEnvironments(resolveEnvironmentNames('all'), '').map(({ config, stacks }) => estimateEnvironment(config, stacks));
+        : (await pricedEnvironments(resolveEnvironmentNames('all'), '')).map(({ config, stacks }) => estimateEnvironment(config, stacks));
     const { markdown, overBudget } = costDelta(base, current);
     out.log(markdown);
     for (const env of overBudget) out.error(`error: ${env} is over its budget with this change`);
@@ -91,4 +94,4 @@ export function main(argv: string[], out: { log(text: string): void; error(text:
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

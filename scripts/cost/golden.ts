@@ -74,9 +74,9 @@ export function serializeGolden(golden: CostGolden): string {
   return `${JSON.stringify(golden, null, 2)}\n`;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), { check: false, assembly: '' }, 'npm run cost:golden -- [--check] [--assembly <dir holding <env>/ assemblies>]');
-  const text = serializeGolden(costGolden(costReports(ENVIRONMENT_NAMES, args.assembly)));
+  const text = serializeGolden(costGolden(await costReports(ENVIRONMENT_NAMES, args.assembly)));
   if (args.check) {
     if (readFileSync(GOLDEN_FILE, 'utf8') === text) return 0;
     console.error(`error: ${GOLDEN_FILE} is stale: run \`npm run cost:golden\` and review the diff`);
@@ -88,10 +88,11 @@ function main(): number {
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    process.exitCode = 1;
-  }
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(`error: ${(error as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -15,20 +15,25 @@ import { AssemblyMismatchError, checkAssemblyEnvironment, readAssembly, synthesi
  * (checkAssemblyEnvironment): another environment's assembly, a missing stack or a mix throws
  * AssemblyMismatchError, one message for every environment that does not match.
  */
-export function pricedEnvironments(
+export async function pricedEnvironments(
   envNames: readonly EnvironmentName[],
   assembly: string,
-): Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> {
+): Promise<Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }>> {
   const problems: string[] = [];
-  const priced = envNames.map((envName) => {
+  const priced: Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> = [];
+  for (const envName of envNames) {
     const config = loadEnvironment(envName);
-    if (!assembly) return { config, stacks: synthesizeTemplates(config) };
+    if (!assembly) {
+      priced.push({ config, stacks: await synthesizeTemplates(config) });
+      continue;
+    }
     const perEnv = join(assembly, envName);
     const own = existsSync(join(perEnv, 'manifest.json'));
     const dir = own ? perEnv : assembly;
     if (!own && !existsSync(join(assembly, 'manifest.json'))) {
       problems.push(`--env ${envName}: no cloud assembly in ${perEnv} or ${assembly} (no manifest.json): run \`npm run synth -- --env ${envName}\` (writes cdk.out/${envName}) first`);
-      return { config, stacks: [] };
+      priced.push({ config, stacks: [] });
+      continue;
     }
     const stacks = readAssembly(dir);
     try {
@@ -37,14 +42,14 @@ export function pricedEnvironments(
       if (!(error instanceof AssemblyMismatchError)) throw error;
       problems.push(error.message);
     }
-    return { config, stacks };
-  });
+    priced.push({ config, stacks });
+  }
   if (problems.length > 0) throw new AssemblyMismatchError(problems.join('\n'));
   return priced;
 }
 
 /** The reports at `pricing` (on-demand, the budget check, by default). */
-export function costReports(envNames: readonly EnvironmentName[], assembly: string, pricing: PricingMode = 'on-demand'): CostReport[] {
-  return pricedEnvironments(envNames, assembly)
+export async function costReports(envNames: readonly EnvironmentName[], assembly: string, pricing: PricingMode = 'on-demand'): Promise<CostReport[]> {
+  return (await pricedEnvironments(envNames, assembly))
     .map(({ config, stacks }) => estimateEnvironment(config, stacks, pricing));
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../environments';
 import { ResourceNames } from '../../lib/naming';
-import { createPipelineApp } from '../../lib/pipeline-app';
+import type { createPipelineApp as CreatePipelineApp } from '../../lib/pipeline-app';
 import { reportOnlyContext } from '../lib/cdk-context';
 import type { StackTemplate } from './estimate';
 
@@ -29,8 +29,10 @@ export class AssemblyMismatchError extends Error {
 /**
  * Synthesizes one environment in memory into a temporary directory (removed afterwards).
  * Compliance findings do not stop the estimate: `cdk synth` and the tests gate those.
+ * Async: the CDK app loads here, so reading an assembly (--assembly) or a usage error never loads it.
  */
-export function synthesizeTemplates(config: EnvironmentConfig): StackTemplate[] {
+export async function synthesizeTemplates(config: EnvironmentConfig): Promise<StackTemplate[]> {
+  const createPipelineApp: typeof CreatePipelineApp = (await import('../../lib/pipeline-app')).createPipelineApp;
   const outdir = mkdtempSync(join(tmpdir(), `cost-${config.name}-`));
   try {
     const { app } = createPipelineApp(config, {

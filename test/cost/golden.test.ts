@@ -14,8 +14,8 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as CostGolden;
 
 describe('cost golden file', () => {
   let live: CostGolden;
-  beforeAll(() => {
-    live = costGolden(costReports(ENVIRONMENT_NAMES, SYNTH_ROOT));
+  beforeAll(async () => {
+    live = costGolden(await costReports(ENVIRONMENT_NAMES, SYNTH_ROOT));
   });
 
   test('every price, with its source and date, is the reviewed one', () => {
