@@ -4,7 +4,10 @@
  * expressions, unknown keys) and the parsed document as plain data (mappings, sequences, literals;
  * expressions as `${{ ... }}`), for the structure tests of test/ci/workflows.test.ts.
  *
- *   npx tsx scripts/ci/parse-workflows.mts [file ...]
+ *   npx tsx scripts/ci/parse-workflows.mts [extra file ...]
+ *
+ * Every workflow of .github/workflows, then each extra file (the tests' broken workflow: one parser process
+ * for both, the parser's load being most of its time).
  *
  * The parser is an ES module, so the tests run this file (an .mts: ESM) in a child process (tsx) instead of importing it.
  */
@@ -33,7 +36,7 @@ function plain(token: Token | undefined): unknown {
 
 async function main(): Promise<void> {
   const dir = join(process.cwd(), '.github', 'workflows');
-  const files = process.argv.length > 2 ? process.argv.slice(2) : readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+  const files = [...readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f)), ...process.argv.slice(2)];
   const results = [];
   for (const file of files) {
     const result = parseWorkflow({ name: file, content: readFileSync(file, 'utf8') }, new NoOperationTraceWriter());
