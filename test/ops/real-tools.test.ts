@@ -96,6 +96,46 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
+/**
+ * The CDK CLI, one process for every cdk command of this file: a `cdk` process spends ~1.2 s loading the CLI before a
+ * command that takes milliseconds here. Each describe registers its commands while jest collects the tests
+ * (cdkCommand); the first answer asked for runs them all through test/ops/cdk-batch.cjs, which calls the installed
+ * CLI's own cli() once per command in one Node.js process and answers as separate processes would (the test
+ * "the one CDK CLI process answers as separate `cdk` processes do" compares). When that entry is not what the runner
+ * expects (a future aws-cdk), the commands run one process each, and the file says why once.
+ */
+interface CdkCommand {
+  readonly args: readonly string[];
+  /** Set for this command only, over OFFLINE_ENV. */
+  readonly env?: Record<string, string>;
+}
+const CDK_COMMANDS: CdkCommand[] = [];
+let cdkAnswers: Promise<ToolAnswer[]> | undefined;
+
+/** Registers a cdk command (at collection); the returned function gives its answer. */
+function cdkCommand(args: readonly string[], env?: Record<string, string>): { command: CdkCommand; answer: () => Promise<ToolAnswer> } {
+  const command = { args, env };
+  const index = CDK_COMMANDS.push(command) - 1;
+  return { command, answer: async () => (await (cdkAnswers ??= runCdkBatch(CDK_COMMANDS)))[index] };
+}
+
+/** Exit status of test/ops/cdk-batch.cjs when the installed CLI's entry is not the one it knows. */
+const CDK_BATCH_UNSUPPORTED = 3;
+
+async function runCdkBatch(commands: readonly CdkCommand[]): Promise<ToolAnswer[]> {
+  // --no-warnings: the runner prints Node.js warnings per command, as each process would.
+  const batch = await exec(process.execPath, ['--no-warnings', join(__dirname, 'cdk-batch.cjs')], { stdin: JSON.stringify(commands) });
+  if (batch.status === 0) return (JSON.parse(batch.stdout) as { answers: ToolAnswer[] }).answers;
+  if (batch.status !== CDK_BATCH_UNSUPPORTED) throw new Error(`the CDK CLI batch failed (${batch.status}): ${batch.stderr}`);
+  process.stdout.write(`[real-tools] one cdk process per command: test/ops/cdk-batch.cjs says ${batch.stderr.trim()}\n`);
+  return mapLimit(commands, 2, (c) => exec(join(BIN, 'cdk'), c.args, { env: c.env }));
+}
+
+// Started once every describe has registered its commands: it runs while the other tools' checks run.
+beforeAll(() => {
+  if (CDK_COMMANDS.length > 0) (cdkAnswers ??= runCdkBatch(CDK_COMMANDS)).catch(() => undefined);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Every planned command, from plans covering each command, environment and approval mode.
 
@@ -230,10 +270,12 @@ const CDK_CALLS = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cd
 
 describe('cdk steps, checked by the real CDK CLI', () => {
   const help = new Map<string, string>();
+  const helpCommands = [...new Set(CDK_CALLS.map((c) => c.sub))].map((sub) => [sub, cdkCommand([sub, '--help'])] as const);
   beforeAll(async () => {
-    const subs = [...new Set(CDK_CALLS.map((c) => c.sub))];
-    const texts = await mapLimit(subs, 2, (sub) => exec(join(BIN, 'cdk'), [sub, '--help']));
-    subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
+    for (const [sub, { answer }] of helpCommands) {
+      const text = await answer();
+      help.set(sub, text.stdout + text.stderr);
+    }
   });
 
   test('the plans run cdk deploy, diff, destroy, bootstrap and drift', () => {
@@ -270,12 +312,13 @@ describe('cdk steps, checked by the real CDK CLI', () => {
    * The real CLI runs the deploy-identity app (as the bootstrap
    * does) and its planned selector resolves to exactly that stack.
    */
+  const identityCall = identityCalls.find((c) => c.env === 'prod');
+  // Stack selection only: CDK's CloudFormation validator (~5 s of CPU) has no say in what `cdk ls` lists.
+  // The stack's cdk-nag gate with the account named is test/deploy/deploy-identity.test.ts's.
+  const identityList = identityCall && cdkCommand(['ls', '--app', identityCall.app!, ...identityCall.context, ...identityCall.positionals], { CDK_VALIDATION: 'false' });
   test('the deploy-identity app, run by the real CLI, defines exactly the stack the bootstrap selects', async () => {
-    const call = identityCalls.find((c) => c.env === 'prod')!;
-    // Stack selection only: CDK's CloudFormation validator (~5 s of CPU) has no say in what `cdk ls` lists.
-    // The stack's cdk-nag gate with the account named is test/deploy/deploy-identity.test.ts's.
-    const args = ['ls', '--app', call.app!, ...call.context, ...call.positionals];
-    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), args, { env: { CDK_VALIDATION: 'false' } });
+    const call = identityCall!;
+    const { status, stdout, stderr } = await identityList!.answer();
     expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
     expect(stdout.trim().split('\n')).toEqual(call.positionals);
   });
@@ -294,23 +337,42 @@ describe('cdk steps, checked by the real CDK CLI', () => {
   /** A construct id of old: the CLI leaves a selector that matches nothing out of its answer (or, alone, fails). */
   const STALE_SELECTOR = 'Data';
 
-  test.each(ENVIRONMENT_NAMES)('%s: every planned selector resolves, in the real CLI, to exactly the stack it names (a stale one among them is left out)', async (env) => {
-    const assembly = assemblyDir(env);
+  const selection = Object.fromEntries(ENVIRONMENT_NAMES.map((env) => {
     const selectors = [...new Set(selecting.filter((c) => c.env === env).flatMap((c) => c.positionals))];
+    const context = selecting.find((c) => c.env === env)?.context ?? [];
+    const synth = cdkCommand(['synth', '-a', assemblyDir(env), ...context, '--exclusively', ...selectors, STALE_SELECTOR]);
+    return [env, { selectors, context, synth }];
+  }));
+
+  test.each(ENVIRONMENT_NAMES)('%s: every planned selector resolves, in the real CLI, to exactly the stack it names (a stale one among them is left out)', async (env) => {
+    const { selectors, context, synth } = selection[env];
     expect(selectors).not.toContain(STALE_SELECTOR);
-    const context = selecting.find((c) => c.env === env)!.context;
     expect(context).toEqual(expect.arrayContaining(['-c', `env=${env}`]));
-    const { status, stdout, stderr } = await exec(join(BIN, 'cdk'), ['synth', '-a', assembly, ...context, '--exclusively', ...selectors, STALE_SELECTOR]);
+    const { status, stdout, stderr } = await synth.answer();
     expect({ status, error: status === 0 ? undefined : stderr.trim().split('\n').at(-1) }).toEqual({ status: 0, error: undefined });
     // Exactly the planned selectors: the stale one is silently dropped, hence this comparison.
     const listed = /Supply a stack id \(([^)]*)\)/.exec(`${stderr}${stdout}`)?.[1].split(', ') ?? [];
     expect(listed.sort()).toEqual([...selectors].sort());
   });
 
+  const staleAlone = cdkCommand(['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
   test('a selector that matches no stack, alone, fails the CLI (construct ids of old: Network)', async () => {
-    const alone = await exec(join(BIN, 'cdk'), ['synth', '-a', assemblyDir('dev'), '-c', 'env=dev', '--exclusively', 'Network']);
+    const alone = await staleAlone.answer();
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('No stacks match the name(s) Network');
+  });
+
+  /**
+   * The batch's answers are those of separate `cdk` processes: a --help (yargs prints and exits), a synth against
+   * the assembly, a failing selector (the CLI prints its error, exit status 1), each after other commands of the
+   * batch ran in its process. Node.js's warnings name the process id.
+   */
+  test('the one CDK CLI process answers as separate `cdk` processes do (--help, synth -a, a failing selector)', async () => {
+    const samples = [helpCommands.at(-1)![1], selection.prod.synth, staleAlone];
+    const separate = await mapLimit(samples, 2, ({ command }) => exec(join(BIN, 'cdk'), command.args, { env: command.env }));
+    const batched = await Promise.all(samples.map(({ answer }) => answer()));
+    const pid = (a: ToolAnswer) => ({ ...a, stderr: a.stderr.replace(/^\(node:\d+\)/gm, '(node:<pid>)') });
+    expect(batched.map(pid)).toEqual(separate.map(pid));
   });
 });
 
@@ -361,6 +423,14 @@ interface AwsCli {
   readonly binary: string;
   /** Set when the CLI is a Python script: the batch runs in this interpreter. */
   readonly python?: string;
+  /** `aws --version` of the binary: asked once for the file (its version, the preflight's probe). */
+  readonly version: () => ToolAnswer;
+}
+
+/** `<binary> --version`, run once (~0.7 s of CPU for Debian's awscli). */
+function versionOnce(binary: string, answer?: ToolAnswer): () => ToolAnswer {
+  let version = answer;
+  return () => (version ??= spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV }));
 }
 
 /**
@@ -378,10 +448,11 @@ function operatorAwsCli(): AwsCli | AwsCliError {
   }
   const { binary } = resolved;
   const python = pythonOf(binary);
-  const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV });
+  const version = versionOnce(binary);
+  const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : version();
   const text = `${probe.stdout}${probe.stderr}`.trim();
   if (probe.status !== 0) throw new Error(`${binary}: ${text}`);
-  return { binary, python };
+  return { binary, python, version };
 }
 
 const RESOLVED_AWS = operatorAwsCli();
@@ -429,7 +500,7 @@ async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolA
 }
 
 /** The AWS CLI's own version (`aws --version` of the resolved binary). */
-const AWS_VERSION = AWS ? (awsCliVersion(`${spawnSync(AWS.binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV }).stdout}`) ?? '0.0.0') : '0.0.0';
+const awsVersion = (): string => (AWS ? (awsCliVersion(`${AWS.version().stdout}`) ?? '0.0.0') : '0.0.0');
 
 /** Values for the runbook's shell variables and placeholders: any well-formed value, the CLI only parses them. */
 const RUNBOOK_VALUES: Record<string, string> = {
@@ -533,15 +604,19 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
     ['aws', 's3api', 'put-bucket-encryption', '--bucket', 'b', '--server-side-encryption-configuration', '{"Rules":[{"ApplyServerSideEncryptionByDefaults":{"SSEAlgorithm":"aws:kms"}}]}'],
   ];
   const runbook = runbookAwsCommands();
+  /** The redrive the runbook used to tell: the minimum AWS CLI does not know it. */
+  const moveTaskCommand = ['aws', 'sqs', 'start-message-move-task', '--source-arn', 'arn:aws:sqs:us-east-1:123456789012:q-dlq'];
   // One batch for all (one interpreter start and one read of the service models).
   let planned: ToolAnswer[] = [];
   let rejectedBad: ToolAnswer[] = [];
   let documented: ToolAnswer[] = [];
+  let moveTask: ToolAnswer;
   beforeAll(async () => {
-    const results = await runAws([...commands, ...bad, ...runbook.map((c) => c.argv)]);
+    const results = await runAws([...commands, ...bad, ...runbook.map((c) => c.argv), moveTaskCommand]);
     planned = results.slice(0, commands.length);
     rejectedBad = results.slice(commands.length, commands.length + bad.length);
-    documented = results.slice(commands.length + bad.length);
+    documented = results.slice(commands.length + bad.length, commands.length + bad.length + runbook.length);
+    moveTask = results[commands.length + bad.length + runbook.length];
   });
 
   test(`every aws command docs/runbook.md tells on-call to run exists in this AWS CLI (the minimum, ${MIN_AWS_CLI_VERSION}, in CI) and is accepted`, () => {
@@ -554,9 +629,8 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
     expect(rejected).toEqual([]);
   });
 
-  test('the runbook check rejects a command the minimum AWS CLI does not know (the redrive the runbook used to tell)', async () => {
-    const [moveTask] = await runAws([['aws', 'sqs', 'start-message-move-task', '--source-arn', 'arn:aws:sqs:us-east-1:123456789012:q-dlq']]);
-    if (atLeast(AWS_VERSION, '2.13.0')) return; // a newer CLI knows it; CI checks the minimum
+  test('the runbook check rejects a command the minimum AWS CLI does not know (the redrive the runbook used to tell)', () => {
+    if (atLeast(awsVersion(), '2.13.0')) return; // a newer CLI knows it; CI checks the minimum
     expect(moveTask.status).toBe(252);
     expect(moveTask.stderr).toMatch(/Invalid choice/);
   });
@@ -598,6 +672,16 @@ describe('the preflight asks each tool its version the way the real tool answers
     if (argv[0] === 'aws') return AWS ? [AWS.binary, ...argv.slice(1)] : undefined;
     return undefined;
   };
+  /**
+   * How a probe is answered: the CDK CLI's in this file's one cdk process, `aws --version` by the file's one
+   * spawn of it (the same argv), the others by their own process.
+   */
+  const answerOf = (argv: readonly string[]): (() => Promise<ToolAnswer>) => {
+    if (argv[0] === join(BIN, 'cdk')) return cdkCommand(argv.slice(1)).answer;
+    if (AWS && argv[0] === AWS.binary && argv.slice(1).join(' ') === '--version') return async () => AWS.version();
+    return () => exec(argv[0], argv.slice(1));
+  };
+  const answers = new Map(checks.map((check) => [check, program(check.argv!) && answerOf(program(check.argv!)!)]));
 
   test('node, the CDK CLI, terraform and aws are probed', () => {
     expect(checks.map((c) => c.argv!.join(' '))).toEqual(['node --version', 'npx cdk --version', 'terraform version -json', 'aws --version']);
@@ -609,7 +693,7 @@ describe('the preflight asks each tool its version the way the real tool answers
       process.stdout.write(`[real-tools] SKIPPED the version probe ${check.argv!.join(' ')}: the tool is not installed\n`);
       return;
     }
-    const answer = argv[0].endsWith('aws') ? spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: OFFLINE_ENV }) : await exec(argv[0], argv.slice(1));
+    const answer = await answers.get(check)!();
     const result = { status: answer.status ?? 1, stdout: answer.stdout, stderr: answer.stderr, env: {} };
     expect(check.verify(result)).toBeUndefined();
   });
