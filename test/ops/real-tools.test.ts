@@ -97,9 +97,25 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
+ * The batches of tool runs (the CDK CLI's, the AWS CLI's): each runs once, started at the file's first test, when
+ * every describe has registered its commands, so that they run side by side while the other checks run.
+ */
+const STARTS: Array<() => Promise<unknown>> = [];
+function startEarly<T>(run: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  const get = (): Promise<T> => (started ??= run());
+  STARTS.push(get);
+  return get;
+}
+beforeAll(() => {
+  // Awaited (and their failures reported) by the tests that read them.
+  for (const start of STARTS) start().catch(() => undefined);
+});
+
+/**
  * The CDK CLI, one process for every cdk command of this file: a `cdk` process spends ~1.2 s loading the CLI before a
  * command that takes milliseconds here. Each describe registers its commands while jest collects the tests
- * (cdkCommand); the first answer asked for runs them all through test/ops/cdk-batch.cjs, which calls the installed
+ * (cdkCommand); the first answer asked for runs them all through test/ops/cdk-batch.js, which calls the installed
  * CLI's own cli() once per command in one Node.js process and answers as separate processes would (the test
  * "the one CDK CLI process answers as separate `cdk` processes do" compares). When that entry is not what the runner
  * expects (a future aws-cdk), the commands run one process each, and the file says why once.
@@ -110,31 +126,31 @@ interface CdkCommand {
   readonly env?: Record<string, string>;
 }
 const CDK_COMMANDS: CdkCommand[] = [];
-let cdkAnswers: Promise<ToolAnswer[]> | undefined;
+const cdkAnswers = startEarly(() => runCdkBatch(CDK_COMMANDS));
 
-/** Registers a cdk command (at collection); the returned function gives its answer. */
-function cdkCommand(args: readonly string[], env?: Record<string, string>): { command: CdkCommand; answer: () => Promise<ToolAnswer> } {
-  const command = { args, env };
-  const index = CDK_COMMANDS.push(command) - 1;
-  return { command, answer: async () => (await (cdkAnswers ??= runCdkBatch(CDK_COMMANDS)))[index] };
+interface RegisteredCdkCommand {
+  readonly command: CdkCommand;
+  readonly answer: () => Promise<ToolAnswer>;
 }
 
-/** Exit status of test/ops/cdk-batch.cjs when the installed CLI's entry is not the one it knows. */
+/** Registers a cdk command (at collection); `answer` gives its answer. */
+function cdkCommand(args: readonly string[], env?: Record<string, string>): RegisteredCdkCommand {
+  const command = { args, env };
+  const index = CDK_COMMANDS.push(command) - 1;
+  return { command, answer: async () => (await cdkAnswers())[index] };
+}
+
+/** Exit status of test/ops/cdk-batch.js when the installed CLI's entry is not the one it knows. */
 const CDK_BATCH_UNSUPPORTED = 3;
 
 async function runCdkBatch(commands: readonly CdkCommand[]): Promise<ToolAnswer[]> {
   // --no-warnings: the runner prints Node.js warnings per command, as each process would.
-  const batch = await exec(process.execPath, ['--no-warnings', join(__dirname, 'cdk-batch.cjs')], { stdin: JSON.stringify(commands) });
+  const batch = await exec(process.execPath, ['--no-warnings', join(__dirname, 'cdk-batch.js')], { stdin: JSON.stringify(commands) });
   if (batch.status === 0) return (JSON.parse(batch.stdout) as { answers: ToolAnswer[] }).answers;
   if (batch.status !== CDK_BATCH_UNSUPPORTED) throw new Error(`the CDK CLI batch failed (${batch.status}): ${batch.stderr}`);
-  process.stdout.write(`[real-tools] one cdk process per command: test/ops/cdk-batch.cjs says ${batch.stderr.trim()}\n`);
+  process.stdout.write(`[real-tools] one cdk process per command: test/ops/cdk-batch.js says ${batch.stderr.trim()}\n`);
   return mapLimit(commands, 2, (c) => exec(join(BIN, 'cdk'), c.args, { env: c.env }));
 }
-
-// Started once every describe has registered its commands: it runs while the other tools' checks run.
-beforeAll(() => {
-  if (CDK_COMMANDS.length > 0) (cdkAnswers ??= runCdkBatch(CDK_COMMANDS)).catch(() => undefined);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Every planned command, from plans covering each command, environment and approval mode.
@@ -363,12 +379,13 @@ describe('cdk steps, checked by the real CDK CLI', () => {
   });
 
   /**
-   * The batch's answers are those of separate `cdk` processes: a --help (yargs prints and exits), a synth against
-   * the assembly, a failing selector (the CLI prints its error, exit status 1), each after other commands of the
-   * batch ran in its process. Node.js's warnings name the process id.
+   * The batch's answers are those of separate `cdk` processes, for a --help (yargs prints, then exits the process)
+   * and a `synth -a <assembly>` with a failing selector (the CLI reads the assembly, prints its error, exit status
+   * 1), each after other commands ran in the batch's process (two real processes: ~3 s of CPU). A synth that
+   * succeeds is checked by its own test against the planned stacks. Node.js's warnings name the process id.
    */
-  test('the one CDK CLI process answers as separate `cdk` processes do (--help, synth -a, a failing selector)', async () => {
-    const samples = [helpCommands.at(-1)![1], selection.prod.synth, staleAlone];
+  test('the one CDK CLI process answers as separate `cdk` processes do (--help, synth -a with a failing selector)', async () => {
+    const samples = [helpCommands.at(-1)![1], staleAlone];
     const separate = await mapLimit(samples, 2, ({ command }) => exec(join(BIN, 'cdk'), command.args, { env: command.env }));
     const batched = await Promise.all(samples.map(({ answer }) => answer()));
     const pid = (a: ToolAnswer) => ({ ...a, stderr: a.stderr.replace(/^\(node:\d+\)/gm, '(node:<pid>)') });
@@ -427,10 +444,14 @@ interface AwsCli {
   readonly version: () => ToolAnswer;
 }
 
-/** `<binary> --version`, run once (~0.7 s of CPU for Debian's awscli). */
-function versionOnce(binary: string, answer?: ToolAnswer): () => ToolAnswer {
-  let version = answer;
-  return () => (version ??= spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV }));
+const AWS_VERSIONS = new Map<string, ToolAnswer>();
+/**
+ * `<binary> --version`, run once for the file (~0.7 s of CPU for Debian's awscli): the operator CLI's resolution
+ * (resolveAwsCli's version probe), the version the runbook check reads and the preflight's probe share it.
+ */
+function versionOf(binary: string): ToolAnswer {
+  if (!AWS_VERSIONS.has(binary)) AWS_VERSIONS.set(binary, spawnSync(binary, ['--version'], { encoding: 'utf8', env: OFFLINE_ENV }));
+  return AWS_VERSIONS.get(binary)!;
 }
 
 /**
@@ -441,14 +462,14 @@ function versionOnce(binary: string, answer?: ToolAnswer): () => ToolAnswer {
 function operatorAwsCli(): AwsCli | AwsCliError {
   let resolved;
   try {
-    resolved = resolveAwsCli({ PATH: process.env.PATH, AWS_CLI: process.env.AWS_CLI });
+    resolved = resolveAwsCli({ PATH: process.env.PATH, AWS_CLI: process.env.AWS_CLI }, (binary) => `${versionOf(binary).stdout}${versionOf(binary).stderr}`);
   } catch (error) {
     if (error instanceof AwsCliError) return error;
     throw error;
   }
   const { binary } = resolved;
   const python = pythonOf(binary);
-  const version = versionOnce(binary);
+  const version = (): ToolAnswer => versionOf(binary);
   const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : version();
   const text = `${probe.stdout}${probe.stderr}`.trim();
   if (probe.status !== 0) throw new Error(`${binary}: ${text}`);
@@ -611,8 +632,9 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
   let rejectedBad: ToolAnswer[] = [];
   let documented: ToolAnswer[] = [];
   let moveTask: ToolAnswer;
+  const awsAnswers = startEarly(() => runAws([...commands, ...bad, ...runbook.map((c) => c.argv), moveTaskCommand]));
   beforeAll(async () => {
-    const results = await runAws([...commands, ...bad, ...runbook.map((c) => c.argv), moveTaskCommand]);
+    const results = await awsAnswers();
     planned = results.slice(0, commands.length);
     rejectedBad = results.slice(commands.length, commands.length + bad.length);
     documented = results.slice(commands.length + bad.length, commands.length + bad.length + runbook.length);
