@@ -97,8 +97,10 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * The batches of tool runs (the CDK CLI's, the AWS CLI's): each runs once, started at the file's first test, when
- * every describe has registered its commands, so that they run side by side while the other checks run.
+ * The slow tool runs, each run once: the CDK CLI batch starts as soon as the cdk commands are registered and runs
+ * the whole time (the longest chain); the others (the AWS CLI batch, cdktf's --help texts, the real cdk processes
+ * the batch is compared with) run one after the other beside it from the file's first test, each sooner if a test
+ * asks for it first. Two cores: the CDK batch on one, the rest on the other.
  */
 const STARTS: Array<() => Promise<unknown>> = [];
 function startEarly<T>(run: () => Promise<T>): () => Promise<T> {
@@ -109,7 +111,8 @@ function startEarly<T>(run: () => Promise<T>): () => Promise<T> {
 }
 beforeAll(() => {
   // Awaited (and their failures reported) by the tests that read them.
-  for (const start of STARTS) start().catch(() => undefined);
+  let lane: Promise<unknown> = Promise.resolve();
+  for (const start of STARTS) lane = lane.then(() => start().catch(() => undefined));
 });
 
 /**
@@ -126,7 +129,8 @@ interface CdkCommand {
   readonly env?: Record<string, string>;
 }
 const CDK_COMMANDS: CdkCommand[] = [];
-const cdkAnswers = startEarly(() => runCdkBatch(CDK_COMMANDS));
+let cdkStarted: Promise<ToolAnswer[]> | undefined;
+const cdkAnswers = (): Promise<ToolAnswer[]> => (cdkStarted ??= runCdkBatch(CDK_COMMANDS));
 
 interface RegisteredCdkCommand {
   readonly command: CdkCommand;
@@ -135,6 +139,7 @@ interface RegisteredCdkCommand {
 
 /** Registers a cdk command (at collection); `answer` gives its answer. */
 function cdkCommand(args: readonly string[], env?: Record<string, string>): RegisteredCdkCommand {
+  if (cdkStarted) throw new Error('a cdk command registered after the CDK CLI batch started: register it above its start');
   const command = { args, env };
   const index = CDK_COMMANDS.push(command) - 1;
   return { command, answer: async () => (await cdkAnswers())[index] };
@@ -238,6 +243,10 @@ test('the plans use only the tools checked below', () => {
   expect([...TOOLS].sort()).toEqual(['aws', 'cdk', 'cdktf', 'terraform']);
 });
 
+/** The preflight's version probes (checked at the end of the file; the CDK CLI's joins the cdk batch below). */
+const PREFLIGHT_CONFIG = loadEnvironment('staging');
+const VERSION_PROBES = deployPreflight(PREFLIGHT_CONFIG, { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] }, stackInventory(PREFLIGHT_CONFIG)).filter(isVersionProbe);
+
 // ---------------------------------------------------------------------------------------------
 // cdk
 
@@ -283,6 +292,9 @@ function parseCdk({ env, argv }: Planned): CdkCall {
 }
 
 const CDK_CALLS = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cdk').map(parseCdk);
+
+/** The preflight's probes of the CDK CLI (`npx cdk --version`), by their arguments. */
+const CDK_VERSION_PROBES = new Map(VERSION_PROBES.filter((c) => c.argv![0] === 'npx' && c.argv![1] === 'cdk').map((c) => [c.argv!.slice(2).join(' '), cdkCommand(c.argv!.slice(2))]));
 
 describe('cdk steps, checked by the real CDK CLI', () => {
   const help = new Map<string, string>();
@@ -384,14 +396,18 @@ describe('cdk steps, checked by the real CDK CLI', () => {
    * 1), each after other commands ran in the batch's process (two real processes: ~3 s of CPU). A synth that
    * succeeds is checked by its own test against the planned stacks. Node.js's warnings name the process id.
    */
+  const samples = [helpCommands.at(-1)![1], staleAlone];
+  const separateAnswers = startEarly(() => mapLimit(samples, 1, ({ command }) => exec(join(BIN, 'cdk'), command.args, { env: command.env })));
   test('the one CDK CLI process answers as separate `cdk` processes do (--help, synth -a with a failing selector)', async () => {
-    const samples = [helpCommands.at(-1)![1], staleAlone];
-    const separate = await mapLimit(samples, 2, ({ command }) => exec(join(BIN, 'cdk'), command.args, { env: command.env }));
+    const separate = await separateAnswers();
     const batched = await Promise.all(samples.map(({ answer }) => answer()));
     const pid = (a: ToolAnswer) => ({ ...a, stderr: a.stderr.replace(/^\(node:\d+\)/gm, '(node:<pid>)') });
     expect(batched.map(pid)).toEqual(separate.map(pid));
   });
 });
+
+// Every cdk command of the file is registered: the batch starts now, while jest collects the rest of the file.
+cdkAnswers().catch(() => undefined);
 
 // ---------------------------------------------------------------------------------------------
 // cdktf
@@ -400,13 +416,14 @@ describe('cdktf steps, checked against the CDKTF app and CLI', () => {
   const calls = PLANNED.filter((p) => p.argv[0] === 'npx' && p.argv[1] === 'cdktf');
   let defined: string[] = [];
   const help = new Map<string, string>();
+  const subs = [...new Set(calls.map((c) => c.argv[2]))];
+  const helpTexts = startEarly(() => mapLimit(subs, 1, (sub) => exec(join(BIN, 'cdktf'), [sub, '--help'])));
   beforeAll(async () => {
     // The CDKTF app as `cdktf synth` runs it (all environments, with an account).
     const synth = atlasRun({ ...ATLAS_SENTINEL_CREDENTIALS, ATLAS_ACCOUNT: '123456789012' });
     if (synth.status !== 0) throw new Error(`atlas/main.ts failed: ${synth.stderr}`);
     defined = readdirSync(join(synth.outdir, 'stacks')).sort();
-    const subs = [...new Set(calls.map((c) => c.argv[2]))];
-    const texts = await mapLimit(subs, 2, (sub) => exec(join(BIN, 'cdktf'), [sub, '--help']));
+    const texts = await helpTexts();
     subs.forEach((sub, i) => help.set(sub, texts[i].stdout + texts[i].stderr));
   });
   test('every planned stack is one the CDKTF app defines', () => {
@@ -680,8 +697,7 @@ describe('aws steps, checked by the real AWS CLI v2 (unreachable endpoint: a val
 // the preflight's version probes
 
 describe('the preflight asks each tool its version the way the real tool answers', () => {
-  const config = loadEnvironment('staging');
-  const checks = deployPreflight(config, { dryRun: false, yes: false, allIncludingData: false, account: ACCOUNT, imageTag: '1.0.0', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/x`, alarmEmails: ['oncall@example.com'] }, stackInventory(config)).filter(isVersionProbe);
+  const checks = VERSION_PROBES;
   /**
    * The program a probe's argv runs here: this Node.js, the project's
    * CDK CLI, terraform, the AWS CLI the operator CLI resolves.
@@ -699,7 +715,7 @@ describe('the preflight asks each tool its version the way the real tool answers
    * spawn of it (the same argv), the others by their own process.
    */
   const answerOf = (argv: readonly string[]): (() => Promise<ToolAnswer>) => {
-    if (argv[0] === join(BIN, 'cdk')) return cdkCommand(argv.slice(1)).answer;
+    if (argv[0] === join(BIN, 'cdk')) return CDK_VERSION_PROBES.get(argv.slice(1).join(' '))!.answer;
     if (AWS && argv[0] === AWS.binary && argv.slice(1).join(' ') === '--version') return async () => AWS.version();
     return () => exec(argv[0], argv.slice(1));
   };
