@@ -118,7 +118,7 @@ beforeAll(() => {
 /**
  * The CDK CLI, one process for every cdk command of this file: a `cdk` process spends ~1.2 s loading the CLI before a
  * command that takes milliseconds here. Each describe registers its commands while jest collects the tests
- * (cdkCommand); the first answer asked for runs them all through test/ops/cdk-batch.js, which calls the installed
+ * (cdkCommand); below the cdk describe the batch starts: test/ops/cdk-batch.js, which calls the installed
  * CLI's own cli() once per command in one Node.js process and answers as separate processes would (the test
  * "the one CDK CLI process answers as separate `cdk` processes do" compares). When that entry is not what the runner
  * expects (a future aws-cdk), the commands run one process each, and the file says why once.
