@@ -109,11 +109,13 @@ function startEarly<T>(run: () => Promise<T>): () => Promise<T> {
   STARTS.push(get);
   return get;
 }
+let lane: Promise<unknown> = Promise.resolve();
 beforeAll(() => {
   // Awaited (and their failures reported) by the tests that read them.
-  let lane: Promise<unknown> = Promise.resolve();
   for (const start of STARTS) lane = lane.then(() => start().catch(() => undefined));
 });
+// No tool process outlives the file (a run filtered with -t reads only some answers).
+afterAll(() => Promise.allSettled([lane, cdkStarted]));
 
 /**
  * The CDK CLI, one process for every cdk command of this file: a `cdk` process spends ~1.2 s loading the CLI before a
