@@ -189,12 +189,18 @@ function pruneCache(cacheDir: string, current: string): void {
   }
 }
 
-/** `cdk synth` of one environment in `cwd` into `outdir` with `cwd`'s own CDK CLI, as CI and operators synthesize. */
+/**
+ * `cdk synth` of one environment in `cwd` into `outdir` with `cwd`'s own CDK CLI, as CI and operators synthesize
+ * (cdk-nag gates on), but without CDK's built-in CloudFormation validator (CDK_VALIDATION=false): it writes nothing
+ * into a template, so the comparison is the same, and it is the costliest part of a synth (~9 s of CPU in each of
+ * these processes). Its verdict on the working tree is `npm run synth`'s, which CI runs beside this report; the
+ * base's was given when the base landed.
+ */
 function synth(cwd: string, envName: EnvironmentName, outdir: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(join(cwd, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '-c', `env=${envName}`, '-o', outdir], {
       cwd,
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1' },
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1', CDK_VALIDATION: 'false' },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
