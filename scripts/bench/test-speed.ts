@@ -84,7 +84,9 @@ export function main(argv: string[]): number {
   }
   if (runs.cold + runs.warm === 0) throw new UsageError(`nothing to measure: --cold and --warm are both 0\n\nusage: ${USAGE}`);
   const load = loadavg()[0];
-  console.log(`bench:test: load average ${load.toFixed(2)} on start${load > 1.5 ? ' (something else is running: the figures will be high)' : ''}`);
+  // The one-minute average: a check run just before the report counts in it too.
+  const busy = load > 1.5 ? ' (the last minute was busy: if something else still runs, the figures will be high)' : '';
+  console.log(`bench:test: load average ${load.toFixed(2)} on start${busy}`);
   const scratch = mkdtempSync(join(tmpdir(), 'bench-test-'));
   const synth = [join(BIN, 'cdk'), 'synth', '-c', 'env=prod', '-o', join(scratch, 'cdk.out'), '-q'];
   const jest = (json: string) => [join(BIN, 'jest'), '--json', `--outputFile=${json}`];
@@ -121,7 +123,7 @@ export function main(argv: string[]): number {
       const ratio = jw / rw;
       console.log(`| ${kind} (${j.length}) | ${s(jc)} / ${s(jw)} | ${s(rc)} / ${s(rw)} | ${ratio.toFixed(2)}× (${(jc / rc).toFixed(2)}×) | ≤ ${TARGETS[kind]}× ${ratio <= TARGETS[kind] ? 'met' : 'NOT met'} |`);
     }
-    console.log(`\nslowest test files (${relative(ROOT, lastReport)}: seconds, tests, file):`);
+    console.log(`\nslowest test files of the last run (${lastReport}): seconds, tests, file`);
     const report = JSON.parse(readFileSync(lastReport, 'utf8')) as { testResults: JestFile[] };
     for (const [seconds, count, file] of slowestFiles(report, 12)) {
       console.log(`  ${seconds.toFixed(1).padStart(5)} ${String(count).padStart(4)}  ${file}`);
