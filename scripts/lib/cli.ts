@@ -149,11 +149,32 @@ export function expectedErrorExitCode(error: unknown): number | undefined {
 }
 
 /**
+ * An error of the code itself, not a refusal worded for the user: one of JavaScript's own error types
+ * (TypeError, ReferenceError, ...) or a module that cannot be loaded (the CLIs load the app lazily, so a
+ * broken lib/ file fails inside their try blocks). Compared by name: jest's module registry is another realm.
+ */
+export function isProgrammingError(error: unknown): boolean {
+  if (!(error instanceof Object)) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return ['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError'].includes(String(name))
+    || code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+}
+
+/**
+ * What a CLI prints for an error no check expected: the stack trace of a programming error (a bug to fix),
+ * else one `error:` line with the message.
+ */
+export function describeUnexpectedError(error: unknown): string {
+  if (isProgrammingError(error)) return String((error as Error).stack ?? error);
+  return `error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
  * Runs a CDK entry point (bin/*.ts) on `app`: `build` reads `-c key=value` context through `context(key)`, an
  * empty value counting as absent. An expected error (an unknown environment: exit 2; a bad config value:
  * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown. `build` may
- * be async (it imports the app's modules once its context is checked): the App synthesizes when the event
- * loop is empty (autoSynth on beforeExit), so after `build` has finished.
+ * be async (it imports the app's modules once its context is checked); `app` (made with `autoSynth: false`) is
+ * synthesized here once `build` has finished, into CDK_OUTDIR when the CDK CLI runs the entry point.
  */
 export async function runCdkEntryPoint(
   app: App,
@@ -171,6 +192,7 @@ export async function runCdkEntryPoint(
     console.error(`error: ${(error as Error).message}`);
     process.exit(code);
   }
+  app.synth();
 }
 
 /**

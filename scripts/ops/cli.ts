@@ -11,7 +11,7 @@
  * Every command takes --help. parse (./args.ts) -> plan (./plan.ts, pure) -> execute (./execute.ts).
  */
 import type { EnvironmentConfig } from '../../environments';
-import { endQuietlyOnClosedOutput, expectedErrorExitCode, FAILURE_EXIT_CODE, USAGE_EXIT_CODE } from '../lib/cli';
+import { describeUnexpectedError, endQuietlyOnClosedOutput, expectedErrorExitCode, FAILURE_EXIT_CODE, USAGE_EXIT_CODE } from '../lib/cli';
 import { parseOpsArgs, UsageError } from './args';
 import type { OpsDeps } from './execute';
 import { RefusalError, refuseWithoutAccount, type OpsOptions, type StackInfo } from './steps';
@@ -157,7 +157,7 @@ if (require.main === module) {
         },
       });
     } catch (error) {
-      console.error(`error: ${(error as Error).message}`);
+      console.error(describeUnexpectedError(error));
       process.exitCode = 1;
     }
   })();

@@ -1,5 +1,6 @@
 import { commandUsage, parseOpsArgs, UsageError } from '../../scripts/ops/args';
-import { childEnvironment, parseCliArgs, USAGE_EXIT_CODE } from '../../scripts/lib/cli';
+import { childEnvironment, describeUnexpectedError, isProgrammingError, parseCliArgs, USAGE_EXIT_CODE } from '../../scripts/lib/cli';
+import { RefusalError } from '../../scripts/ops/steps';
 import { COMMANDS } from '../../scripts/ops/plan';
 
 describe('operator CLI arguments', () => {
@@ -130,5 +131,24 @@ describe('the environment of child processes (scripts/lib/cli.ts)', () => {
   test('drops a TF_CLI_CONFIG_FILE that names a missing file, keeps one that exists', () => {
     expect(childEnvironment({}, { ...parent, TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc' })).not.toHaveProperty('TF_CLI_CONFIG_FILE');
     expect(childEnvironment({}, { ...parent, TF_CLI_CONFIG_FILE: __filename })).toHaveProperty('TF_CLI_CONFIG_FILE', __filename);
+  });
+});
+
+describe('errors no check expected (scripts/lib/cli.ts)', () => {
+  test('a bug keeps its stack trace: JavaScript\'s own error types, a module that cannot be loaded', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'vpc')");
+    expect(isProgrammingError(bug)).toBe(true);
+    expect(describeUnexpectedError(bug)).toBe(bug.stack);
+    expect(describeUnexpectedError(bug)).toMatch(/^TypeError: Cannot read properties[^\n]*\n\s+at /);
+    const missing = Object.assign(new Error("Cannot find module '../lib/pipeline-app'"), { code: 'MODULE_NOT_FOUND' });
+    expect(isProgrammingError(missing)).toBe(true);
+    expect(isProgrammingError(new ReferenceError('x is not defined'))).toBe(true);
+  });
+
+  test('a refusal or a plain error worded for the user stays one error: line', () => {
+    expect(isProgrammingError(new RefusalError('refusing to deploy dev without an account'))).toBe(false);
+    expect(describeUnexpectedError(new Error('the plan bundle holds stacks a, b'))).toBe('error: the plan bundle holds stacks a, b');
+    expect(describeUnexpectedError('text')).toBe('error: text');
+    expect(isProgrammingError(undefined)).toBe(false);
   });
 });
