@@ -11,7 +11,8 @@ import { App } from 'aws-cdk-lib';
 import { environmentName } from '../environments/names';
 import { runCdkEntryPoint } from '../scripts/lib/cli';
 
-const app = new App();
+// Synthesized by runCdkEntryPoint once the (async) build has finished, never by an emptied event loop before.
+const app = new App({ autoSynth: false });
 void runCdkEntryPoint(app, async (context) => {
   const name = environmentName(context('env') ?? 'dev');
   // The schemas and the whole app load only for a known environment: a typo fails in a fraction of a second.

@@ -10,7 +10,8 @@ import { App } from 'aws-cdk-lib';
 import { environmentName } from '../environments/names';
 import { runCdkEntryPoint } from '../scripts/lib/cli';
 
-const app = new App();
+// Synthesized by runCdkEntryPoint once the (async) build has finished, never by an emptied event loop before.
+const app = new App({ autoSynth: false });
 void runCdkEntryPoint(app, async (context) => {
   const name = environmentName(context('env') ?? 'dev');
   // As bin/app.ts: the schemas and the stack's modules load once the environment is known.
