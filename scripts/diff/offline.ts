@@ -192,7 +192,7 @@ function pruneCache(cacheDir: string, current: string): void {
 /**
  * `cdk synth` of one environment in `cwd` into `outdir` with `cwd`'s own CDK CLI, as CI and operators synthesize
  * (cdk-nag gates on), but without CDK's built-in CloudFormation validator (CDK_VALIDATION=false): it writes nothing
- * into a template, so the comparison is the same, and it is the costliest part of a synth (~9 s of CPU in each of
+ * into a template, so the comparison is the same, and it is the costliest part of a synth (~8 s of CPU in each of
  * these processes). Its verdict on the working tree is `npm run synth`'s, which CI runs beside this report; the
  * base's was given when the base landed.
  */
