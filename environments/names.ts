@@ -27,10 +27,11 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
   return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
 }
 
-/** `name` as an environment name, or an UnknownEnvironmentError listing the valid ones. */
-export function environmentName(name: string): EnvironmentName {
+/** `name` as an environment name, or an UnknownEnvironmentError listing the valid ones (and `also`, when given). */
+export function environmentName(name: string, also?: string): EnvironmentName {
   if (!isEnvironmentName(name)) {
-    throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')}`);
+    const valid = `${ENVIRONMENT_NAMES.join(', ')}${also ? ` (or ${also})` : ''}`;
+    throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${valid}`);
   }
   return name;
 }
@@ -38,11 +39,5 @@ export function environmentName(name: string): EnvironmentName {
 /** Resolves `all` or a comma-separated list of names; fails on the first unknown one. */
 export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
   if (selection === 'all') return [...ENVIRONMENT_NAMES];
-  return selection.split(',').map((raw) => {
-    const name = raw.trim();
-    if (!isEnvironmentName(name)) {
-      throw new UnknownEnvironmentError(`unknown environment "${name}": valid environments are ${ENVIRONMENT_NAMES.join(', ')} (or all)`);
-    }
-    return name;
-  });
+  return selection.split(',').map((raw) => environmentName(raw.trim(), 'all'));
 }

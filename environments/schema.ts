@@ -18,8 +18,6 @@ import { ENVIRONMENT_NAMES } from './names';
  *   `superRefine` checks at the bottom, so a bad combination fails at synth with the field named.
  */
 
-export { ENVIRONMENT_NAMES, type EnvironmentName } from './names';
-
 /**
  * Retention values CloudWatch Logs accepts (anything else fails at deploy time): the values of CDK's
  * `logs.RetentionDays`, without `INFINITE` (every log group here expires).

@@ -5,8 +5,6 @@ import { applyStandardTags } from './core/tagging';
 import { deployIdentityNames } from './deploy/identity';
 import { DeployIdentityStack } from './stacks/deploy-identity-stack';
 
-export { DEPLOY_IDENTITY_APP } from './deploy/identity';
-
 /** Adds the compliance gates, the standard tags and the deploy-identity stack of one environment to `app`. */
 export function createDeployIdentityApp(app: App, config: EnvironmentConfig): DeployIdentityStack {
   addComplianceChecks(app);

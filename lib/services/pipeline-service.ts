@@ -12,15 +12,10 @@ import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
-import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
-import {
-  acknowledgeAuthorizationToken,
-  allowSecretsDecrypt,
-  hardenedTaskDefinition,
-  PARKED_IMAGE_TAG,
-} from './task-definition';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS, PARKED_IMAGE_TAG } from './rules';
+import { acknowledgeAuthorizationToken, allowSecretsDecrypt, hardenedTaskDefinition } from './task-definition';
 
-export { PARKED_IMAGE_TAG, SCRATCH_VOLUME } from './task-definition';
+export { SCRATCH_VOLUME } from './task-definition';
 
 /** Capacity provider mix of a service. */
 export type CapacityMode = 'on-demand' | 'spot';

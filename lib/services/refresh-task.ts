@@ -10,15 +10,10 @@ import { acknowledge } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
-import {
-  acknowledgeAuthorizationToken,
-  allowSecretsDecrypt,
-  hardenedTaskDefinition,
-  PARKED_IMAGE_TAG,
-} from './task-definition';
+import { acknowledgeAuthorizationToken, allowSecretsDecrypt, hardenedTaskDefinition } from './task-definition';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
 import { imageRepository } from './cluster';
-import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS } from './rules';
+import { checkContainerUser, DEFAULT_CONTAINER_USER, FARGATE_STOP_TIMEOUT_SECONDS, PARKED_IMAGE_TAG } from './rules';
 
 /** SIGTERM to SIGKILL, in seconds (the task should stop writing and exit non-zero): the Fargate maximum. */
 const REFRESH_STOP_TIMEOUT_SECONDS = FARGATE_STOP_TIMEOUT_SECONDS.max;

@@ -6,8 +6,6 @@ import type { Construct } from 'constructs';
 import { acknowledge } from '../core/compliance';
 import type { ManagedPolicyRole } from '../core/managed-policy-role';
 
-export { PARKED_IMAGE_TAG } from './rules';
-
 /** The container's only writable path: a task volume (Fargate has no tmpfs), the root filesystem is read-only. */
 export const SCRATCH_VOLUME = { name: 'tmp', containerPath: '/tmp' } as const;
 

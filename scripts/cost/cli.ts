@@ -9,7 +9,7 @@
  * the estimate with 1-year Savings Plan / reserved-node rates. No AWS credentials or network needed.
  */
 import { resolveEnvironmentNames } from '../../environments/names';
-import { endQuietlyOnClosedOutput, expectedErrorExitCode, isProgrammingError, readArgs, UsageError } from '../lib/cli';
+import { expectedErrorExitCode, isProgrammingError, readArgs, runMain, UsageError } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
 
@@ -80,14 +80,11 @@ export async function main(argv: string[], out: CostOutput = console): Promise<n
   try {
     return await report(argv, out);
   } catch (error) {
-    // A bug (a TypeError, a lib/ module that fails to load) keeps its stack: rethrown, Node.js prints it (exit 1).
+    // A bug (a TypeError, a lib/ module that fails to load) keeps its stack: rethrown, runMain lets it through.
     if (isProgrammingError(error)) throw error;
     out.error(`error: ${(error as Error).message}`);
     return expectedErrorExitCode(error) ?? 1;
   }
 }
 
-if (require.main === module) {
-  endQuietlyOnClosedOutput();
-  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+if (require.main === module) void runMain(() => main(process.argv.slice(2)));

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../environments';
 import { ResourceNames } from '../../lib/naming';
-import type { createPipelineApp as CreatePipelineApp } from '../../lib/pipeline-app';
 import { reportOnlyContext } from '../lib/cdk-context';
 import type { StackTemplate } from './estimate';
 
@@ -32,7 +31,7 @@ export class AssemblyMismatchError extends Error {
  * Async: the CDK app loads here, so reading an assembly (--assembly) or a usage error never loads it.
  */
 export async function synthesizeTemplates(config: EnvironmentConfig): Promise<StackTemplate[]> {
-  const createPipelineApp: typeof CreatePipelineApp = (await import('../../lib/pipeline-app')).createPipelineApp;
+  const { createPipelineApp } = await import('../../lib/pipeline-app');
   const outdir = mkdtempSync(join(tmpdir(), `cost-${config.name}-`));
   try {
     const { app } = createPipelineApp(config, {

@@ -19,7 +19,7 @@ import { deployPreflight, planBootstrap, planDeploy, planDestroy, planDiff, plan
 import type { PreflightCheck, Step } from '../../scripts/ops/steps';
 import { atLeast, awsCliVersion, AwsCliError, MIN_AWS_CLI_VERSION, resolveAwsCli } from '../../scripts/ops/tools';
 import { ATLAS_SENTINEL_CREDENTIALS, atlasRun } from '../support/app-runs';
-import { DEPLOY_IDENTITY_APP } from '../../lib/deploy-identity-app';
+import { DEPLOY_IDENTITY_APP } from '../../lib/deploy/identity';
 import { assemblyDir } from '../support/templates';
 
 const ROOT = join(__dirname, '..', '..');
@@ -459,8 +459,6 @@ interface AwsCli {
   readonly binary: string;
   /** Set when the CLI is a Python script: the batch runs in this interpreter. */
   readonly python?: string;
-  /** `aws --version` of the binary: asked once for the file (its version, the preflight's probe). */
-  readonly version: () => ToolAnswer;
 }
 
 const AWS_VERSIONS = new Map<string, ToolAnswer>();
@@ -481,18 +479,20 @@ function versionOf(binary: string): ToolAnswer {
 function operatorAwsCli(): AwsCli | AwsCliError {
   let resolved;
   try {
-    resolved = resolveAwsCli({ PATH: process.env.PATH, AWS_CLI: process.env.AWS_CLI }, (binary) => `${versionOf(binary).stdout}${versionOf(binary).stderr}`);
+    resolved = resolveAwsCli({ PATH: process.env.PATH, AWS_CLI: process.env.AWS_CLI }, (binary) => {
+      const { stdout, stderr } = versionOf(binary);
+      return `${stdout}${stderr}`;
+    });
   } catch (error) {
     if (error instanceof AwsCliError) return error;
     throw error;
   }
   const { binary } = resolved;
   const python = pythonOf(binary);
-  const version = (): ToolAnswer => versionOf(binary);
-  const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : version();
+  const probe = python ? spawnSync(python, ['-c', AWS_PROBE], { encoding: 'utf8', env: OFFLINE_ENV }) : versionOf(binary);
   const text = `${probe.stdout}${probe.stderr}`.trim();
   if (probe.status !== 0) throw new Error(`${binary}: ${text}`);
-  return { binary, python, version };
+  return { binary, python };
 }
 
 const RESOLVED_AWS = operatorAwsCli();
@@ -540,7 +540,7 @@ async function runAws(commands: ReadonlyArray<readonly string[]>): Promise<ToolA
 }
 
 /** The AWS CLI's own version (`aws --version` of the resolved binary). */
-const awsVersion = (): string => (AWS ? (awsCliVersion(`${AWS.version().stdout}`) ?? '0.0.0') : '0.0.0');
+const awsVersion = (): string => (AWS ? (awsCliVersion(`${versionOf(AWS.binary).stdout}`) ?? '0.0.0') : '0.0.0');
 
 /** Values for the runbook's shell variables and placeholders: any well-formed value, the CLI only parses them. */
 const RUNBOOK_VALUES: Record<string, string> = {
@@ -718,7 +718,7 @@ describe('the preflight asks each tool its version the way the real tool answers
    */
   const answerOf = (argv: readonly string[]): (() => Promise<ToolAnswer>) => {
     if (argv[0] === join(BIN, 'cdk')) return CDK_VERSION_PROBES.get(argv.slice(1).join(' '))!.answer;
-    if (AWS && argv[0] === AWS.binary && argv.slice(1).join(' ') === '--version') return async () => AWS.version();
+    if (AWS && argv[0] === AWS.binary && argv.slice(1).join(' ') === '--version') return async () => versionOf(AWS.binary);
     return () => exec(argv[0], argv.slice(1));
   };
   const answers = new Map(checks.map((check) => [check, program(check.argv!) && answerOf(program(check.argv!)!)]));

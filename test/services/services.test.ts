@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { CERTIFICATE_PARAMETER } from '../../lib/services/api-service';
-import { PARKED_IMAGE_TAG } from '../../lib/services/pipeline-service';
+import { PARKED_IMAGE_TAG } from '../../lib/services/rules';
 import { stackOf } from '../support/templates';
 import { SYNTH_VARIANTS, TEST_CERTIFICATE_ARN as CERT } from '../support/variants';
 import { deployedShape, resourcesOf, type DeployedShape } from './support';
