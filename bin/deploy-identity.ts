@@ -12,7 +12,7 @@ import { runCdkEntryPoint } from '../scripts/lib/cli';
 
 // Synthesized by runCdkEntryPoint once the (async) build has finished, never by an emptied event loop before.
 const app = new App({ autoSynth: false });
-void runCdkEntryPoint(app, async (context) => {
+void runCdkEntryPoint(app, ['env', 'account'], async (context) => {
   const name = environmentName(context('env') ?? 'dev');
   // As bin/app.ts: the schemas and the stack's modules load once the environment is known.
   const [{ loadEnvironment }, { createDeployIdentityApp }] = await Promise.all([import('../environments'), import('../lib/deploy-identity-app')]);

@@ -1,6 +1,6 @@
 import { dev } from './dev';
 import { prod } from './prod';
-import { EnvironmentConfigError, environmentName, type EnvironmentName } from './names';
+import { EnvironmentConfigError, environmentName, OFFLINE_ACCOUNT, type EnvironmentName } from './names';
 import { environmentSchema, type EnvironmentConfig, type EnvironmentInput } from './schema';
 import { staging } from './staging';
 
@@ -84,4 +84,14 @@ export function loadEnvironment(name: string, overrides: EnvironmentOverrides = 
     throw new EnvironmentConfigError(`environment "${name}" is invalid:\n  - name: is "${config.name}", must match its file name "${name}"`);
   }
   return config;
+}
+
+/**
+ * An environment as the offline tools synthesize it (`npm run synth`, the cost report, the diagram): with the
+ * placeholder account where the environment refuses to synthesize without one (staging, prod). Synthesize it with
+ * `noRelease: true`: offline there is no release.
+ */
+export function loadOfflineEnvironment(name: string): EnvironmentConfig {
+  const config = loadEnvironment(name);
+  return config.disposableData ? config : loadEnvironment(name, { account: OFFLINE_ACCOUNT });
 }

@@ -41,3 +41,20 @@ export function resolveEnvironmentNames(selection: string): EnvironmentName[] {
   if (selection === 'all') return [...ENVIRONMENT_NAMES];
   return selection.split(',').map((raw) => environmentName(raw.trim(), 'all'));
 }
+
+/**
+ * Thrown for a missing or unknown deploy input (a context key the app does not read, a staging/prod synth without
+ * its account or release): a usage error (exit 2), named so the caller can fix the command line.
+ */
+export class DeployInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeployInputError';
+  }
+}
+
+/**
+ * The account id offline synth, the cost report and the benchmark name for staging and prod, which refuse to
+ * synthesize without one. No one holds credentials for it, so a deploy of such a synth is refused by the CDK CLI.
+ */
+export const OFFLINE_ACCOUNT = '000000000000';

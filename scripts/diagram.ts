@@ -245,15 +245,15 @@ export function renderDocument(flows: Readonly<Record<EnvironmentName, DataFlow>
 /** Renders every environment's app, each synthesized into a temporary directory that is removed afterwards. */
 export async function renderAllDiagrams(): Promise<string> {
   // The schemas and the CDK app load here, not at the top: `npm run diagram -- --bogus` answers without them.
-  const [{ loadEnvironment }, { createPipelineApp }] = await Promise.all([import('../environments'), import('../lib/pipeline-app')]);
+  const [{ loadOfflineEnvironment }, { createPipelineApp }] = await Promise.all([import('../environments'), import('../lib/pipeline-app')]);
   const flows = {} as Record<EnvironmentName, DataFlow>;
   let inventory = '';
   for (const name of ENVIRONMENT_NAMES) {
-    const config = loadEnvironment(name);
+    const config = loadOfflineEnvironment(name);
     const outdir = mkdtempSync(join(tmpdir(), 'diagram-'));
     try {
       // Findings are the compliance gates' business (cdk synth, tests); the diagram only needs the templates.
-      const { app } = createPipelineApp(config, { outdir, context: reportOnlyContext() });
+      const { app } = createPipelineApp(config, { outdir, context: reportOnlyContext(), noRelease: true });
       flows[name] = readDataFlow(templatesOf(app), config);
       if (name === 'dev') inventory = renderDiagram(app, config);
     } finally {

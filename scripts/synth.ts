@@ -1,7 +1,8 @@
 /**
  * npm run synth [-- --env dev|staging|prod|all]   (default: dev)
  *
- * Synthesizes the CDK app (cdk.out/<env>/) through the CDK CLI, so the compliance gates and
+ * Synthesizes the CDK app (cdk.out/<env>/) through the CDK CLI, offline (`-c noRelease=true`, and the placeholder
+ * account for staging and prod), so the compliance gates and
  * template validation fail the command exactly as they fail `cdk synth`, then the Atlas CDKTF
  * stacks of the same environments (cdktf.out/). No AWS credentials or network needed.
  */
@@ -17,12 +18,14 @@ async function main(): Promise<number> {
   // Config errors first, here: they name the environment, the
   // field and the allowed values, and no CDK output buries them.
   // The schemas load only now, once the arguments are known good.
-  const { loadEnvironment } = await import('../environments');
-  for (const envName of envNames) loadEnvironment(envName);
-  for (const envName of envNames) {
+  const { loadOfflineEnvironment } = await import('../environments');
+  const configs = envNames.map(loadOfflineEnvironment);
+  for (const { name: envName, account } of configs) {
     console.log(`cdk: synthesizing ${envName} (four cdk-nag packs and template validation)...`);
     const started = Date.now();
-    const status = run('npx', ['cdk', 'synth', '--quiet', '-c', `env=${envName}`, '-o', `cdk.out/${envName}`]);
+    // Offline: no release, and staging/prod with the placeholder account they refuse to synthesize without.
+    const context = ['-c', `env=${envName}`, '-c', 'noRelease=true', ...(account ? ['-c', `account=${account}`] : [])];
+    const status = run('npx', ['cdk', 'synth', '--quiet', ...context, '-o', `cdk.out/${envName}`]);
     if (status !== 0) {
       // The CDK CLI printed the reason: a construct error, unacknowledged cdk-nag findings or template errors.
       console.error(`error: CDK synth of ${envName} failed (exit ${status}): the reason is printed above`);

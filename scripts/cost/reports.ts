@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
+import { loadOfflineEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
 import { estimateEnvironment, type CostReport, type PricingMode, type StackTemplate } from './estimate';
 import { AssemblyMismatchError, checkAssemblyEnvironment, readAssembly, synthesizeTemplates } from './templates';
 
@@ -22,7 +22,7 @@ export async function pricedEnvironments(
   const problems: string[] = [];
   const priced: Array<{ config: EnvironmentConfig; stacks: StackTemplate[] }> = [];
   for (const envName of envNames) {
-    const config = loadEnvironment(envName);
+    const config = loadOfflineEnvironment(envName);
     if (!assembly) {
       priced.push({ config, stacks: await synthesizeTemplates(config) });
       continue;

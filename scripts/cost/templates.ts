@@ -37,6 +37,7 @@ export async function synthesizeTemplates(config: EnvironmentConfig): Promise<St
     const { app } = createPipelineApp(config, {
       outdir,
       context: reportOnlyContext(),
+      noRelease: true,
     });
     const assembly = app.synth();
     return assembly.stacks.map((stack) => ({ stackName: stack.stackName, template: stack.template }));

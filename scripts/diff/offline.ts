@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { resolveEnvironmentNames, type EnvironmentName } from '../../environments';
+import { OFFLINE_ACCOUNT, resolveEnvironmentNames, type EnvironmentName } from '../../environments';
 import { readArgs, USAGE_EXIT_CODE, UsageError } from '../lib/cli';
 import { destructiveChanges, formatChange, isDangerous, type CfnTemplate, type ResourceChange } from './replacements';
 
@@ -198,7 +198,10 @@ function pruneCache(cacheDir: string, current: string): void {
  */
 function synth(cwd: string, envName: EnvironmentName, outdir: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(join(cwd, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '-c', `env=${envName}`, '-o', outdir], {
+    // Offline, as `npm run synth`: no release, and the placeholder account outside dev (a base from before the
+    // app's guards ignores noRelease and parks the services anyway, so both sides compare alike).
+    const context = ['-c', `env=${envName}`, '-c', 'noRelease=true', ...(envName === 'dev' ? [] : ['-c', `account=${OFFLINE_ACCOUNT}`])];
+    const child = spawn(join(cwd, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', ...context, '-o', outdir], {
       cwd,
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1', CDK_VALIDATION: 'false' },
     });

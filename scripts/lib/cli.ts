@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import type { App } from 'aws-cdk-lib';
 // The light module of the names and their errors: every CLI loads this one before it checks its arguments.
-import { EnvironmentConfigError, UnknownEnvironmentError } from '../../environments/names';
+import { checkContextKeys } from '../../environments/context';
+import { DeployInputError, EnvironmentConfigError, UnknownEnvironmentError } from '../../environments/names';
 
 /** Exit code of every script for a usage error (bad or missing argument). */
 export const USAGE_EXIT_CODE = 2;
@@ -143,7 +144,8 @@ export function run(command: string, args: string[], env: Record<string, string>
  * file: 1), or undefined for anything else (a bug, which keeps its stack trace).
  */
 export function expectedErrorExitCode(error: unknown): number | undefined {
-  if (error instanceof UsageError || error instanceof UnknownEnvironmentError) return USAGE_EXIT_CODE;
+  const usageErrors = [UsageError, UnknownEnvironmentError, DeployInputError];
+  if (usageErrors.some((type) => error instanceof type)) return USAGE_EXIT_CODE;
   if (error instanceof EnvironmentConfigError) return FAILURE_EXIT_CODE;
   return undefined;
 }
@@ -170,21 +172,24 @@ export function describeUnexpectedError(error: unknown): string {
 }
 
 /**
- * Runs a CDK entry point (bin/*.ts) on `app`: `build` reads `-c key=value` context through `context(key)`, an
- * empty value counting as absent. An expected error (an unknown environment: exit 2; a bad config value:
- * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown. `build` may
- * be async (it imports the app's modules once its context is checked); `app` (made with `autoSynth: false`) is
+ * Runs a CDK entry point (bin/*.ts) on `app`: refuses any context key that is neither in `contextKeys` nor the
+ * CDK's own, then `build` reads `-c key=value` context through `context(key)`, an empty value counting as absent.
+ * An expected error (an unknown environment or context key, a missing deploy input: exit 2; a bad config value:
+ * exit 1) ends the process with one `error:` line and no stack trace; any other error is thrown. `build` may be
+ * async (it imports the app's modules once its context is checked); `app` (made with `autoSynth: false`) is
  * synthesized here once `build` has finished, into CDK_OUTDIR when the CDK CLI runs the entry point.
  */
-export async function runCdkEntryPoint(
+export async function runCdkEntryPoint<K extends string>(
   app: App,
-  build: (context: (key: string) => string | undefined) => void | Promise<void>,
+  contextKeys: readonly K[],
+  build: (context: (key: K) => string | undefined) => void | Promise<void>,
 ): Promise<void> {
-  const context = (key: string): string | undefined => {
+  const context = (key: K): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
   try {
+    checkContextKeys(Object.keys(app.node.getAllContext()), contextKeys);
     await build(context);
   } catch (error) {
     const code = expectedErrorExitCode(error);

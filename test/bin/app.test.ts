@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRun } from '../support/app-runs';
 
@@ -21,7 +21,7 @@ describe('bin/app.ts', () => {
   });
 
   test('with an explicit account, synth stays offline: no context lookup is requested', () => {
-    const result = appRun({ env: 'prod', account: '123456789012' });
+    const result = appRun({ env: 'prod', account: '123456789012', noRelease: 'true' });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(result.outdir, 'manifest.json'), 'utf8'));
@@ -29,5 +29,32 @@ describe('bin/app.ts', () => {
     const stacks = Object.values<any>(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
     expect(stacks.length).toBeGreaterThan(0);
     for (const stack of stacks) expect(stack.environment).toBe('aws://123456789012/us-east-1');
+  });
+
+  test('a misspelled context key is refused by name before anything is synthesized', () => {
+    for (const context of [{ imagetag: '1.4.2' }, { env: 'prod', account: '123456789012', imagetag: '1.4.2' }]) {
+      const result = appRun(context);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('unknown context key "imagetag" (did you mean "imageTag"?)');
+      expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);
+    }
+  });
+
+  test.each(['staging', 'prod'])('%s refuses to synthesize without its account', (env) => {
+    const result = appRun({ env, imageTag: '1.4.2' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${env} holds data, so it deploys only to its own account: pass -c account=<12-digit id>`);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s without an image tag is refused, never parked at 0 tasks by omission', (env) => {
+    const result = appRun({ env, account: '123456789012' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${env} names no release: pass -c imageTag=<tag>`);
+    expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);
+  });
+
+  test('no release is a declaration, and it cannot be combined with an image tag', () => {
+    expect(appRun({ noRelease: 'yes' }).stderr).toContain('context noRelease must be "true" when given (-c noRelease=true), got "yes"');
+    expect(appRun({ noRelease: 'true', imageTag: '1.4.2' }).stderr).toContain('dev: -c noRelease=true and -c imageTag=1.4.2 contradict each other');
   });
 });

@@ -35,9 +35,10 @@ function longerRetention(days: number): EnvironmentInput['logRetentionDays'] {
 /** The committed config with the deploy-time values of the "deployed" synth, as the operator CLI passes them. */
 function deployedInput(envName: EnvironmentName): EnvironmentInput {
   const input = ENVIRONMENTS[envName];
-  const deployed = SYNTH_VARIANTS.deployed[envName];
+  const deployed = SYNTH_VARIANTS.deployed.overrides[envName];
   return {
     ...input,
+    account: deployed.account,
     services: { ...input.services, imageTag: deployed.imageTag, certificateArn: deployed.certificateArn },
     monitoring: {
       ...input.monitoring,

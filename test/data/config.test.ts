@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from '../../environments';
+import { ENVIRONMENTS, loadEnvironment, OFFLINE_ACCOUNT, parseEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
 import { createPipelineApp } from '../../lib/pipeline-app';
 import { DataStack } from '../../lib/stacks/data-stack';
@@ -48,7 +48,7 @@ describe('the data stack refuses a mismatched network', () => {
 });
 
 test('the data stack fulfils PipelineData for the service and monitoring stacks', () => {
-  const { stacks } = createPipelineApp(loadEnvironment('staging'));
+  const { stacks } = createPipelineApp(loadEnvironment('staging', { account: OFFLINE_ACCOUNT }), { noRelease: true });
   const data = stacks.data;
   expect(data.cache).toEqual({ port: 6380, replicationGroupId: 'marin-staging-cache', memberIds: ['marin-staging-cache-001', 'marin-staging-cache-002'] });
   expect(data.search.collectionName).toBe('marin-staging-vectors');

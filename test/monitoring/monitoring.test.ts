@@ -76,7 +76,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': Match.anyValue() },
               // The deployed variant names the account (-c account=): the ARN holds the literal id.
-              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${SYNTH_VARIANTS.deployed[envName].account}:budget/marin-${envName}-*` },
+              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${SYNTH_VARIANTS.deployed.overrides[envName].account}:budget/marin-${envName}-*` },
             },
           }),
         ]),
@@ -247,6 +247,7 @@ describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (en
     const templates = synthesizeInput(
       {
         ...input,
+        account: SYNTH_VARIANTS.committed.overrides[envName].account,
         monitoring: { ...input.monitoring, alarmEmails: ['oncall@example.com', 'ops@example.com'] },
         budget: { ...input.budget, notificationEmails: ['finance@example.com', 'ops@example.com'] },
       },

@@ -16,7 +16,7 @@ type Resource = { Type: string; Properties?: Record<string, any> };
  */
 function resources(envName: EnvironmentName, component: string, variant: SynthVariant): Array<[string, Resource]> {
   const json = JSON.stringify(stackOf(envName, component, variant).json.Resources);
-  const own = SYNTH_VARIANTS[variant][envName]?.account;
+  const own = SYNTH_VARIANTS[variant].overrides[envName].account;
   return Object.entries(JSON.parse(own ? json.replaceAll(own, '<account>') : json)) as Array<[string, Resource]>;
 }
 

@@ -360,7 +360,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
       const target = scalableTargetOf(deployed.json, logicalId);
       expect([target.Properties.MinCapacity, target.Properties.MaxCapacity]).toEqual([service === 'api' ? expected.apiMin : expected.workerMin, expected.max]);
       expect(target.Properties.RoleARN).toBe(
-        `arn:aws:iam::${SYNTH_VARIANTS.deployed[envName].account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+        `arn:aws:iam::${SYNTH_VARIANTS.deployed.overrides[envName].account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
       );
     }
   });

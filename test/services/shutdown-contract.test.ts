@@ -76,7 +76,7 @@ describe.each(ENVIRONMENT_NAMES)('worker shutdown contract in %s', (envName) => 
   test.each(variants)('%s templates hold the contract (stop timeout, visibility, scoped task protection)', (variant) => {
     const { data, services } = templates(envName, variant);
     const processingSeconds = config.queues.workerProcessingTimeoutSeconds;
-    const account = SYNTH_VARIANTS[variant][envName]?.account;
+    const account = SYNTH_VARIANTS[variant].overrides[envName].account;
     expect(shutdownContractViolations(envName, processingSeconds, data, services, account)).toEqual([]);
   });
 

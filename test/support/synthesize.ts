@@ -17,8 +17,10 @@ export function synthesizeJob(job: SynthJob): void {
   const outdir = jobDirectory(SYNTH_ROOT, job);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const { app } = createPipelineApp(loadEnvironment(job.envName, SYNTH_VARIANTS[job.variant][job.envName] ?? {}), {
+  const variant = SYNTH_VARIANTS[job.variant];
+  const { app } = createPipelineApp(loadEnvironment(job.envName, variant.overrides[job.envName]), {
     outdir,
+    noRelease: variant.noRelease,
     // Write the validation report instead of throwing, so a test can list every finding.
     context: reportOnlyContext(),
   });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
+import { ENVIRONMENT_NAMES, OFFLINE_ACCOUNT, type EnvironmentName, type EnvironmentOverrides } from '../../environments';
 
 /** A placeholder ACM certificate of the placeholder account. */
 export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -21,31 +21,42 @@ export const TEST_DEV_ACCOUNT = '123456789012';
 
 /**
  * What the global setup synthesizes, once per change of the inputs (see ./synth-cache.ts):
- * - `committed`: each environment exactly as committed (no image tag: services parked);
- * - `deployed`: as `npm run deploy` would synthesize it: the account it always names (`-c account=`, so ARNs hold
+ * - `committed`: each environment as `npm run synth` synthesizes it: no release (`-c noRelease=true`: services
+ *   parked), staging and prod with the offline placeholder account they cannot synthesize without;
+ * - `deployed`: as a release deploy synthesizes it: the account it always names (`-c account=`, so ARNs hold
  *   the literal id, as in a real deploy), an image tag everywhere, a certificate and an alarm address outside dev
  *   (`-c imageTag=... -c certificateArn=... -c alarmEmails=...`). The synth does not compare the certificate's
- *   account with the environment's; the deploy preflight does.
+ *   account with the environment's.
  */
 export const SYNTH_VARIANTS = {
-  committed: {} as Record<EnvironmentName, EnvironmentOverrides>,
+  committed: {
+    noRelease: true,
+    overrides: {
+      dev: {},
+      staging: { account: OFFLINE_ACCOUNT },
+      prod: { account: OFFLINE_ACCOUNT },
+    } as Record<EnvironmentName, EnvironmentOverrides>,
+  },
   deployed: {
-    dev: { account: TEST_DEV_ACCOUNT, imageTag: '1.4.2' },
-    staging: {
-      account: TEST_STAGING_ACCOUNT,
-      imageTag: '1.4.2',
-      certificateArn: TEST_CERTIFICATE_ARN,
-      alarmEmails: [TEST_ALARM_EMAIL],
-      refreshPeerAccount: TEST_PROD_ACCOUNT,
-    },
-    prod: {
-      account: TEST_PROD_ACCOUNT,
-      imageTag: '1.4.2',
-      certificateArn: TEST_CERTIFICATE_ARN,
-      alarmEmails: [TEST_ALARM_EMAIL],
-      refreshPeerAccount: TEST_STAGING_ACCOUNT,
-    },
-  } as Record<EnvironmentName, EnvironmentOverrides>,
+    noRelease: false,
+    overrides: {
+      dev: { account: TEST_DEV_ACCOUNT, imageTag: '1.4.2' },
+      staging: {
+        account: TEST_STAGING_ACCOUNT,
+        imageTag: '1.4.2',
+        certificateArn: TEST_CERTIFICATE_ARN,
+        alarmEmails: [TEST_ALARM_EMAIL],
+        refreshPeerAccount: TEST_PROD_ACCOUNT,
+      },
+      prod: {
+        account: TEST_PROD_ACCOUNT,
+        imageTag: '1.4.2',
+        certificateArn: TEST_CERTIFICATE_ARN,
+        alarmEmails: [TEST_ALARM_EMAIL],
+        refreshPeerAccount: TEST_STAGING_ACCOUNT,
+      },
+    } as Record<EnvironmentName, EnvironmentOverrides>,
+  },
 } as const;
 
 export type SynthVariant = keyof typeof SYNTH_VARIANTS;
