@@ -25,7 +25,7 @@ interface Row {
  * The README table's rows: the first code span of the command column, the exit code, the message column's code spans.
  */
 function readmeRows(): Row[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
   const block = readme.slice(readme.indexOf('<!-- mistakes -->'), readme.indexOf('<!-- /mistakes -->'));
   return block
     .split('\n')
@@ -39,7 +39,7 @@ function readmeRows(): Row[] {
 
 /** The README's bad config values: environment, field, JSON value, expected message line. */
 function configRows(): Array<{ env: string; field: string; value: string; message: string }> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
   const block = readme.slice(readme.indexOf('<!-- config-mistakes -->'), readme.indexOf('<!-- /config-mistakes -->'));
   return block
     .split('\n')

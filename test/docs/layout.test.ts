@@ -18,7 +18,7 @@ export function uncovered(files: readonly string[], entries: readonly string[]):
 }
 
 describe('README Layout matches the tree', () => {
-  const entries = layoutEntries(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  const entries = layoutEntries(readFileSync(join(ROOT, 'docs', 'layout.md'), 'utf8'));
   const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
   test('every source file is under an entry of the Layout', () => {
