@@ -112,7 +112,6 @@ export const dev: EnvironmentInput = {
   },
   budget: { monthlyUsd: 378, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   refresh: { role: 'none' },
-  deployLease: { enabled: false, hours: 4 },
   usage: {
     recordingsStoredGb: 50,
     recordingsIngestedGbPerMonth: 17,

@@ -115,7 +115,6 @@ export const prod: EnvironmentInput = {
   // Source of the staging refresh (docs/staging-refresh.md): the anonymiser reads this environment read-only and
   // writes only marin-prod-staging-export, whose objects expire after 3 days. Started by `npm run refresh-staging`.
   refresh: { role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 },
-  deployLease: { enabled: false, hours: 4 },
   usage: {
     recordingsStoredGb: 1000,
     recordingsIngestedGbPerMonth: 50,

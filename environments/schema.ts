@@ -563,7 +563,7 @@ export const usageSchema = z.strictObject({
  * - `none` (dev): neither.
  * `peerAccount` is the other side's account (prod: the staging account whose loader role the bucket and key
  * policies name; staging: the prod account holding the export bucket). Absent: the same account as this
- * environment. Not committed: `-c refreshPeerAccount=` / `npm run deploy -- --refresh-peer-account`.
+ * environment. Not committed: `-c refreshPeerAccount=`.
  */
 const refreshTaskSize = {
   /** Fargate CPU units and memory (MiB) of the refresh task (a valid Fargate pair). */
@@ -587,16 +587,6 @@ export const refreshSchema = z.discriminatedUnion('role', [
   }),
   z.strictObject({ role: z.literal('target'), ...refreshTaskSize }),
 ]);
-
-/**
- * A deploy of a shared environment (staging) takes a lease: branch, commit, image tag and expiry in an SSM
- * parameter written by the operator CLI. A deploy of another branch while it holds is refused unless `--take-over`.
- */
-export const deployLeaseSchema = z.strictObject({
-  enabled: z.boolean(),
-  /** Hours a lease holds after the deploy that took it (renewed by the holder's next deploy). */
-  hours: z.number().int().min(1).max(72),
-});
 
 export const environmentSchema = z
   .strictObject({
@@ -634,7 +624,6 @@ export const environmentSchema = z
     budget: budgetSchema,
     usage: usageSchema,
     refresh: refreshSchema,
-    deployLease: deployLeaseSchema,
   })
   .superRefine((env, ctx) => {
     const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -832,12 +821,6 @@ export const environmentSchema = z
       }
     } else if (env.usage.refreshRunsPerMonth > 0 || env.usage.refreshExportStoredGb > 0) {
       fail(['usage', 'refreshRunsPerMonth'], `${env.name} has no refresh task: refreshRunsPerMonth and refreshExportStoredGb must be 0`);
-    }
-    if (env.deployLease.enabled && env.name !== 'staging') {
-      fail(['deployLease', 'enabled'], 'only staging is shared by branches: dev and prod take no lease');
-    }
-    if (env.name === 'staging' && !env.deployLease.enabled) {
-      fail(['deployLease', 'enabled'], 'staging is shared by several branches: a deploy must take the lease (set it to true)');
     }
     if (!env.terraformState.useLockfile && !env.terraformState.dynamodbTable) {
       fail(['terraformState'], 'needs a lock: useLockfile or dynamodbTable');

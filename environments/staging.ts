@@ -104,8 +104,6 @@ export const staging: EnvironmentInput = {
   budget: { monthlyUsd: 617, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   // Target of the staging refresh (docs/staging-refresh.md): the loader reads only marin-prod-staging-export.
   refresh: { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 },
-  // Shared by feature branches: a deploy takes the lease for 4 hours (renewed by the holder's next deploy).
-  deployLease: { enabled: true, hours: 4 },
   usage: {
     recordingsStoredGb: 200,
     // 180-day expiry: the stock is about six months of intake.

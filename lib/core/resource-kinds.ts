@@ -1,9 +1,9 @@
 /**
  * The one definition of the resource kinds the day-2 guard rails share: which CloudFormation types hold
  * data, carry a fixed physical name or have create-only properties, which Terraform types of the Atlas
- * stack are protected, and which retained types CloudFormation can adopt by name. Read by the deploy review
- * (scripts/ops/review.ts), the stack policies (scripts/ops/stack-policy.ts), the replacement report
- * (scripts/diff/replacements.ts), the tag aspect (./tagging.ts) and the tests. Nothing else keeps a list.
+ * stack are protected, and which retained types CloudFormation can adopt by name. Read by the stack policy
+ * (./stack-policy.ts, committed as stack-policy.json), the replacement report (scripts/diff/replacements.ts), the tag
+ * aspect (./tagging.ts) and the tests. Nothing else keeps a list.
  */
 
 /**
@@ -38,7 +38,7 @@ export const STATEFUL_TYPES: readonly string[] = [...DATA_TYPES, ...NETWORK_FOUN
 /**
  * Types this app gives a fixed physical name and that are not stateful. CloudFormation cannot replace
  * them in place (the new resource needs the old name: the update fails, or a removal and re-create loses
- * the name to a race). test/ops/review.test.ts fails when a synthesized template names a type missing here.
+ * the name to a race).
  */
 export const FIXED_NAME_TYPES: readonly string[] = [
   'AWS::ApplicationAutoScaling::ScalingPolicy',
@@ -87,7 +87,7 @@ export const CREATE_ONLY_TAG_TYPES: readonly string[] = Object.keys(CREATE_ONLY_
  * Retained types CloudFormation can adopt by name when a stack is re-created (`cdk deploy
  * --import-existing-resources`: a static name in the template that is the type's primary identifier,
  * `DeletionPolicy` Retain or RetainExceptOnCreate, a type that supports resource import), with that name
- * property. The stateless stacks may retain only these, named (test/ops/redeploy.test.ts).
+ * property. The stateless stacks may retain only these, named; their deploys pass `--import-existing-resources`.
  */
 export const IMPORTABLE_BY_NAME: Readonly<Record<string, string>> = {
   'AWS::ECR::Repository': 'RepositoryName',

@@ -3,7 +3,7 @@ import { ResourceNames } from '../naming';
 
 /**
  * The staging refresh path: prod (source) exports anonymised data, staging (target) loads it. The one place
- * both sides, the operator CLI and the tests take its names from; each is checked against its AWS limit.
+ * both sides, `npm run refresh-staging` and the tests take its names from; each is checked against its AWS limit.
  */
 export const REFRESH_SOURCE: EnvironmentName = 'prod';
 export const REFRESH_TARGET: EnvironmentName = 'staging';

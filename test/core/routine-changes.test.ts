@@ -32,7 +32,7 @@ function longerRetention(days: number): EnvironmentInput['logRetentionDays'] {
   return next as EnvironmentInput['logRetentionDays'];
 }
 
-/** The committed config with the deploy-time values of the "deployed" synth, as the operator CLI passes them. */
+/** The committed config with the deploy-time values of the "deployed" synth, as a release deploy passes them. */
 function deployedInput(envName: EnvironmentName): EnvironmentInput {
   const input = ENVIRONMENTS[envName];
   const deployed = SYNTH_VARIANTS.deployed.overrides[envName];

@@ -1,13 +1,11 @@
-/** The staging refresh and deploy-lease config: each bad value fails naming the environment and field. */
+/** The staging refresh config: each bad value fails naming the environment and field. */
 import { ENVIRONMENTS, loadEnvironment, parseEnvironment, type EnvironmentName } from '../../environments';
 
-describe('refresh and deployLease config', () => {
-  test('as committed: prod is the source (3-day export), staging the target, dev neither; only staging takes a lease (4 h)', () => {
+describe('refresh config', () => {
+  test('as committed: prod is the source (3-day export), staging the target, dev neither', () => {
     expect(loadEnvironment('prod').refresh).toEqual({ role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 });
     expect(loadEnvironment('staging').refresh).toEqual({ role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 });
     expect(loadEnvironment('dev').refresh).toEqual({ role: 'none' });
-    expect(loadEnvironment('staging').deployLease).toEqual({ enabled: true, hours: 4 });
-    expect([loadEnvironment('dev').deployLease.enabled, loadEnvironment('prod').deployLease.enabled]).toEqual([false, false]);
   });
 
   const broken: Array<[EnvironmentName, string, (input: any) => void, RegExp]> = [
@@ -17,9 +15,6 @@ describe('refresh and deployLease config', () => {
     ['prod', 'a peer account that is not an account id', (c) => (c.refresh.peerAccount = '1234'), /refresh\.peerAccount: must be a 12-digit AWS account id/],
     ['staging', 'a task size Fargate does not have', (c) => (c.refresh.taskMemoryMiB = 1024), /refresh\.taskMemoryMiB: 1024 MiB is not a Fargate size for 1024 CPU/],
     ['prod', 'password auth (the task role is the database user)', (c) => (c.atlas.databaseAuth = 'password'), /atlas\.databaseAuth: the refresh task authenticates to Atlas as its task role/],
-    ['staging', 'no lease', (c) => (c.deployLease.enabled = false), /deployLease\.enabled: staging is shared by several branches/],
-    ['prod', 'a lease', (c) => (c.deployLease.enabled = true), /deployLease\.enabled: only staging is shared by branches/],
-    ['staging', 'a lease of 0 hours', (c) => (c.deployLease.hours = 0), /deployLease\.hours/],
     ['dev', 'refresh usage without a refresh task', (c) => (c.usage.refreshRunsPerMonth = 4), /usage\.refreshRunsPerMonth: dev has no refresh task/],
   ];
   test.each(broken)('%s with %s fails naming the field', (env, _label, breakIt, message) => {

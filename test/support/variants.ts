@@ -5,8 +5,8 @@ import { ENVIRONMENT_NAMES, OFFLINE_ACCOUNT, type EnvironmentName, type Environm
 export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
 /**
- * The on-call address `npm run deploy -- --alarm-email` would
- * pass in staging and prod (they refuse to deploy without one).
+ * The on-call address a staging or prod deploy passes (`-c alarmEmails=`; the
+ * monitoring template's rule refuses to deploy without one).
  */
 export const TEST_ALARM_EMAIL = 'oncall@example.com';
 
