@@ -73,8 +73,8 @@ export function buildPipeline(app: App, config: EnvironmentConfig, release: Rele
 /**
  * Every IAM role of the stack carries the environment's permissions boundary (created by the deploy-identity
  * stack, deployed once per account before `cdk bootstrap`): the CloudFormation execution policy allows creating
- * a role only with it, so nothing the stacks create can be more powerful than the boundary. CDK's own mechanism: an aspect that sets
- * `PermissionsBoundary` on every `AWS::IAM::Role` (and user) of the scope.
+ * a role only with it, so nothing the stacks create can be more powerful than the boundary. CDK's own mechanism:
+ * an aspect that sets `PermissionsBoundary` on every `AWS::IAM::Role` (and user) of the scope.
  */
 export function applyPermissionsBoundary(
   stack: NetworkStack | DataStack | ServicesStack | MonitoringStack,
