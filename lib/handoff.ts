@@ -58,6 +58,17 @@ export const HANDOFF_PARAMETERS = {
 
 export type HandoffParameter = keyof typeof HANDOFF_PARAMETERS;
 
+/**
+ * The one parameter the other way: written by the Atlas stack once it has stored the connection string (its value
+ * is the id of the mongodb-uri secret version it wrote), required by the services template as an
+ * `AWS::SSM::Parameter::Value<String>` parameter. Until it exists CloudFormation refuses to change the services
+ * stack with "Unable to fetch parameters [<this name>] from parameter store for this account.", which shows only
+ * the name: so the name says what is missing, `/marin/prod/atlas/mongodb-uri-version-written-by-atlas-prod`.
+ */
+export function atlasHandoffParameterName(names: ResourceNames): string {
+  return names.parameterName(`atlas/mongodb-uri-version-written-by-${atlasStackName(names.environment)}`);
+}
+
 export function handoffParameterName(names: ResourceNames, key: HandoffParameter): string {
   return names.parameterName(HANDOFF_PARAMETERS[key]);
 }

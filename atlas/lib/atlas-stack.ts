@@ -1,10 +1,12 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { MongodbatlasProvider } from '@cdktf/provider-mongodbatlas/lib/provider';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { standardTags } from '../../lib/core/tagging';
+import { atlasHandoffParameterName, atlasStackName } from '../../lib/handoff';
 import { ResourceNames } from '../../lib/naming';
 import { AtlasCluster } from './atlas-cluster';
 import { CdkHandoff } from './cdk-handoff';
@@ -36,6 +38,8 @@ export class AtlasStack extends TerraformStack {
   readonly privateLink?: AtlasPrivateLink;
   readonly accessList?: NatIpAccessList;
   readonly databaseAccess: DatabaseAccess;
+  /** The handoff the services stack requires: written once the connection string is (lib/handoff.ts). */
+  readonly servicesHandoff: SsmParameter;
 
   constructor(scope: Construct, id: string, props: AtlasStackProps) {
     super(scope, id);
@@ -85,6 +89,17 @@ export class AtlasStack extends TerraformStack {
       handoff: this.handoff,
       atlas: this.atlas,
       privateLink: this.privateLink,
+    });
+
+    // Last: its value is the id of the secret version just written, so Terraform writes it only after that version
+    // exists. The services template requires it (an SSM-typed parameter): CloudFormation refuses to change the
+    // services stack until this stack has been applied once.
+    this.servicesHandoff = new SsmParameter(this, 'services-handoff', {
+      name: atlasHandoffParameterName(this.names),
+      type: 'String',
+      // An identifier, not a secret: shown in plans and in the services stack's output.
+      insecureValue: this.databaseAccess.secretVersion.versionId,
+      description: `Written by ${atlasStackName(config.name)} after it stored the MongoDB connection string (the id of the mongodb-uri secret version). ${this.names.stackName('services')} requires it: CloudFormation refuses to change that stack until it exists.`,
     });
 
     new TerraformOutput(this, 'project_id', { value: this.atlas.project.id, description: 'Atlas project of the environment' });

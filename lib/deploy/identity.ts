@@ -11,13 +11,16 @@
  *   permissions boundary  the ceiling of every role the stacks create and of the execution role itself:
  *                      a role created by CloudFormation can never be more powerful than CloudFormation;
  *   deploy role        what a GitHub Actions job of this repository and GitHub environment may do: assume
- *                      the CDK bootstrap roles, its own Terraform state key, its Atlas API keys, and the
- *                      reads (and two writes) the deploy plan makes. No IAM action, no `*:*`.
+ *                      the CDK bootstrap roles, its own Terraform state key, its Atlas API keys, what the
+ *                      Atlas stack writes (the connection string, its handoff parameter), and the reads the
+ *                      deploy plan makes. No IAM action, no `*:*`;
+ *   CDK deploy role policy  what the bootstrap deploy role lacks: resolving the services template's Atlas
+ *                      handoff parameter (attached once after `cdk bootstrap`, docs/atlas.md).
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentConfig } from '../../environments';
-import { SECRET_NAMES } from '../handoff';
+import { atlasHandoffParameterName, SECRET_NAMES } from '../handoff';
 import { ResourceNames } from '../naming';
 
 /**
@@ -46,6 +49,11 @@ export interface DeployIdentityNames {
   readonly deployPolicy: string;
   /** Secrets Manager secret holding the environment's Atlas API key pair, JSON `{"publicKey","privateKey","orgId"}`. */
   readonly atlasApiKeySecret: string;
+  /**
+   * The policy the CDK bootstrap deploy role needs to resolve the services template's Atlas handoff parameter
+   * (cdkDeployRoleStatements); attached to that role by a one-time command after `cdk bootstrap` (docs/atlas.md).
+   */
+  readonly cdkDeployRolePolicy: string;
 }
 
 export function deployIdentityNames(config: Names): DeployIdentityNames {
@@ -57,6 +65,7 @@ export function deployIdentityNames(config: Names): DeployIdentityNames {
     deployRole: names.name('github-deploy', 'role'),
     deployPolicy: names.name('github-deploy-permissions'),
     atlasApiKeySecret: names.secretName('atlas-api-keys'),
+    cdkDeployRolePolicy: names.name('cdk-deploy-atlas-handoff'),
   };
 }
 
@@ -259,6 +268,7 @@ function protectDeployIdentity(context: PolicyContext): iam.PolicyStatement[] {
         iamArn(context, `policy/${names.permissionsBoundary}`),
         iamArn(context, `policy/${names.executionPolicy}`),
         iamArn(context, `policy/${names.deployPolicy}`),
+        iamArn(context, `policy/${names.cdkDeployRolePolicy}`),
       ],
     }),
     new iam.PolicyStatement({
@@ -304,9 +314,36 @@ export function permissionsBoundaryStatements(context: PolicyContext): iam.Polic
   ];
 }
 
+/** Name of a CDK bootstrap role (`cdk bootstrap` creates them: `cdk-hnb659fds-deploy-role-<account>-<region>`). */
+export function bootstrapRoleName(role: 'deploy' | 'file-publishing' | 'image-publishing' | 'lookup', account: string, region: string): string {
+  return `cdk-${CDK_QUALIFIER}-${role}-role-${account}-${region}`;
+}
+
 /** The bootstrap roles of this account and region a deploy job assumes (the CDK CLI does, per asset and stack). */
 export function bootstrapRoleArns(context: PolicyContext): string[] {
-  return ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map((role) => iamArn(context, `role/cdk-${CDK_QUALIFIER}-${role}-role-${context.account}-${context.region}`));
+  return (['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const).map((role) => iamArn(context, `role/${bootstrapRoleName(role, context.account, context.region)}`));
+}
+
+/** ARN of the SSM parameter the Atlas stack writes and the services template requires (lib/handoff.ts). */
+function atlasHandoffParameterArn(context: PolicyContext): string {
+  return prefixArn(context, 'ssm', `parameter${atlasHandoffParameterName(ResourceNames.of(context.config))}`);
+}
+
+/**
+ * Statements of the policy for the CDK bootstrap deploy role (`cdkDeployRolePolicy`). CloudFormation resolves an
+ * `AWS::SSM::Parameter::Value` parameter with the permissions of the caller of CreateChangeSet, and the CDK CLI
+ * calls it as the bootstrap deploy role, whose own policy reads only the bootstrap version parameter (its
+ * `ReadVersion` statement: "CreateChangeSet uses this to evaluate any SSM parameters"). Without this grant every
+ * services deploy fails with "AccessDenied. User doesn't have permission to call ssm:GetParameters", Atlas or not.
+ */
+export function cdkDeployRoleStatements(context: PolicyContext): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ResolveTheAtlasHandoffParameter',
+      actions: ['ssm:GetParameters'],
+      resources: [atlasHandoffParameterArn(context)],
+    }),
+  ];
 }
 
 /** Statements of the deploy role's policy (the GitHub Actions jobs of this environment). */
@@ -396,6 +433,20 @@ export function deployRoleStatements(context: PolicyContext, stateKey: string): 
       sid: 'HandoffParameters',
       actions: ['ssm:GetParameter', 'ssm:GetParameters'],
       resources: [prefixArn(context, 'ssm', `parameter/${config.project}/${config.name}/*`)],
+    }),
+    new iam.PolicyStatement({
+      // The Atlas stack (Terraform, aws_ssm_parameter) writes the handoff the services template requires: create
+      // with tags, tag changes, tag reads, delete. Reads come from HandoffParameters.
+      sid: 'AtlasWritesItsHandoffParameter',
+      actions: ['ssm:AddTagsToResource', 'ssm:DeleteParameter', 'ssm:ListTagsForResource', 'ssm:PutParameter', 'ssm:RemoveTagsFromResource'],
+      resources: [atlasHandoffParameterArn(context)],
+    }),
+    new iam.PolicyStatement({
+      // The AWS provider reads a parameter's metadata with DescribeParameters (no resource-level permission).
+      sid: 'AtlasReadsParameterMetadata',
+      actions: ['ssm:DescribeParameters'],
+      resources: ['*'],
+      conditions: regionCondition,
     }),
     new iam.PolicyStatement({
       sid: 'EcsServicesStable',

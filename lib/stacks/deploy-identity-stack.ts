@@ -7,6 +7,8 @@ import { acknowledge, acknowledgeEach } from '../core/compliance';
 import { PipelineStack } from '../core/pipeline-stack';
 import {
   atlasStateKeyOf,
+  bootstrapRoleName,
+  cdkDeployRoleStatements,
   deployIdentityNames,
   deployRoleStatements,
   executionPolicyServices,
@@ -29,12 +31,15 @@ export interface DeployIdentityStackProps {
  * - the GitHub Actions OIDC identity provider (created, or the account's existing one: `ci.oidcProvider`);
  * - the environment's deploy role, assumable only by this repository's jobs in its GitHub environment(s);
  * - the CloudFormation execution policy the bootstrap passes to `--cloudformation-execution-policies`;
- * - the permissions boundary (`--custom-permissions-boundary`) every role of the stacks carries.
+ * - the permissions boundary (`--custom-permissions-boundary`) every role of the stacks carries;
+ * - the policy the CDK bootstrap deploy role needs to resolve the services template's Atlas handoff parameter,
+ *   attached by a one-time command after `cdk bootstrap` (the role does not exist before it; docs/atlas.md).
  */
 export class DeployIdentityStack extends PipelineStack {
   readonly deployRole: iam.Role;
   readonly executionPolicy: iam.ManagedPolicy;
   readonly permissionsBoundary: iam.ManagedPolicy;
+  readonly cdkDeployRolePolicy: iam.ManagedPolicy;
   readonly provider: iam.IOidcProvider;
 
   constructor(scope: Construct, id: string, props: DeployIdentityStackProps) {
@@ -56,6 +61,12 @@ export class DeployIdentityStack extends PipelineStack {
     });
     // Neither policy may ever be attached to a principal by this stack: the bootstrap attaches the execution
     // policy to its CloudFormation execution role, and the boundary is a boundary, not a grant.
+    this.cdkDeployRolePolicy = new iam.ManagedPolicy(this, 'CdkDeployRolePolicy', {
+      managedPolicyName: names.cdkDeployRolePolicy,
+      description: `For ${bootstrapRoleName('deploy', stack.account, stack.region)}: resolve the ${config.name} services template's Atlas handoff parameter (attached once after cdk bootstrap)`,
+      statements: cdkDeployRoleStatements(context),
+    });
+    // Not attached here either: this stack is deployed before `cdk bootstrap` creates the role (docs/atlas.md).
 
     this.provider =
       config.ci.oidcProvider === 'create'
@@ -144,7 +155,7 @@ export class DeployIdentityStack extends PipelineStack {
       [this.executionPolicy, iamArn(`role/${prefix}-*`), 'The stacks\' roles are named under the environment\'s prefix; creating or granting one requires this permissions boundary (condition iam:PermissionsBoundary).'],
       [this.executionPolicy, iamArn('role/aws-service-role/*'), 'Only iam:CreateServiceLinkedRole, conditioned on iam:AWSServiceName naming the six services the stacks use.'],
       [deployPolicy, arn('cloudformation', `stack/${prefix}-*/*`), 'Change set review, drift detection and stack policies of the environment\'s own stacks (their ids end in a generated suffix).'],
-      [deployPolicy, '*', 'Only DescribeStackDriftDetectionStatus, ListStacks and EC2 Describe calls, which support no resource-level permission; limited to the environment\'s region.'],
+      [deployPolicy, '*', 'Only DescribeStackDriftDetectionStatus, ListStacks, EC2 Describe calls and ssm:DescribeParameters, which support no resource-level permission; limited to the environment\'s region.'],
       [deployPolicy, arn('ec2', 'security-group-rule/*'), 'Closing the default security group revokes rules whose ids exist only in the account (read by the deploy plan first).'],
       [deployPolicy, arn('ec2', 'security-group/*'), 'The VPC\'s default security group and the Atlas PrivateLink endpoint group get ids at deploy time; actions are limited to the few the plan and the Atlas stack make.'],
       [deployPolicy, arn('ec2', 'subnet/*'), 'The Atlas PrivateLink interface endpoint is placed in subnets whose ids exist only at deploy time.'],

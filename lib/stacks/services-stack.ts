@@ -11,6 +11,7 @@ import { albAccessLogsPrefix, dataBucketNames } from '../data/data-buckets';
 import { SUBNET_GROUPS } from '../network/network';
 import { pascalCase } from '../naming';
 import { ApiLoadBalancer } from '../services/api-service';
+import { requireAtlasHandoff } from '../services/atlas-handoff';
 import { ServiceCluster } from '../services/cluster';
 import { PipelineService } from '../services/pipeline-service';
 import { RefreshTask } from '../services/refresh-task';
@@ -55,6 +56,8 @@ export class ServicesStack extends PipelineStack {
     for (const name of WORKER_NAMES) {
       if (!data.queues[name]) throw new Error(`ServicesStack: data.queues.${name} is missing; every worker (${WORKER_NAMES.join(', ')}) needs its queue`);
     }
+    // CloudFormation refuses any change of this stack until the Atlas stack has written the connection string.
+    requireAtlasHandoff(this, this.names);
     const vpc = network.network.vpc;
     const parked = servicesParked(services);
     // Config -> construct props: these, and each construct's props below, are the only place config reaches them.

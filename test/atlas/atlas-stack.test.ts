@@ -294,6 +294,25 @@ describe.each(ENVIRONMENT_NAMES)('atlas-%s', (envName) => {
       }
     });
 
+    // The services template requires this parameter (test/services/atlas-handoff.test.ts): it exists = handoff done.
+    test('writes its handoff for CDK after the secret value: a String parameter holding the version id of the mongodb-uri version it wrote', () => {
+      const [versionKey, ...others] = Object.keys(resourcesOf(json, 'aws_secretsmanager_secret_version'));
+      expect(others).toEqual([]);
+      const parameter = onlyResource(json, 'aws_ssm_parameter');
+      // A reference, not depends_on: Terraform cannot know the value, so cannot write the parameter, before the
+      // version exists.
+      expect(parameter).toEqual({
+        name: expect.stringMatching(new RegExp(`^/marin/${envName}/atlas/.*mongodb-uri.*${atlasStackName(envName)}`)),
+        type: 'String',
+        insecure_value: `\${aws_secretsmanager_secret_version.${versionKey}.version_id}`,
+        description: expect.stringContaining(`marin-${envName}-services`),
+      });
+      // Written by this stack, never read by it; and not one of the names the CDK stacks publish.
+      const read = Object.values(json.data?.aws_ssm_parameter ?? {}).map((p) => p.name);
+      expect(read).not.toContain(parameter.name);
+      expect(Object.keys(resourcesOf(json, 'aws_ssm_parameter'))).toHaveLength(1);
+    });
+
     test('outputs identify the secret, never its value', () => {
       expect(Object.keys(json.output ?? {}).sort()).toEqual(['cluster_name', 'mongodb_uri_secret_arn', 'project_id']);
       expect(JSON.stringify(json.output)).not.toContain('secret_string');

@@ -3,8 +3,10 @@
  * role (exactly this repository and the environment's GitHub environments), what it may do, and that the
  * stack passes the four cdk-nag packs (the synth throws on an unacknowledged finding).
  */
-import { ENVIRONMENT_NAMES, parseEnvironment, ENVIRONMENTS, type EnvironmentConfig } from '../../environments';
-import { actionsOf, arnText, identityTemplate, managedPolicy, type IdentityTemplate } from './support';
+import { ENVIRONMENT_NAMES, loadEnvironment, parseEnvironment, ENVIRONMENTS, type EnvironmentConfig } from '../../environments';
+import { onlyResource, synthStack } from '../atlas/support';
+import { stackOf } from '../support/templates';
+import { actionsOf, arnText, identityTemplate, managedPolicy, type IdentityTemplate, type PolicyStatementJson } from './support';
 
 /**
  * The repository and GitHub environments each deploy role trusts (restated from the design, not read from the code).
@@ -23,6 +25,17 @@ function resourcesOf(
   return Object.entries(identity.json.Resources)
     .filter(([, r]) => r.Type === type)
     .map(([id, r]) => ({ id, properties: r.Properties }));
+}
+
+interface PolicyDocument {
+  Statement: PolicyStatementJson[];
+}
+
+/** Whether an Allow statement grants `action` on `arn` (actions are literal here: no wildcard action is allowed). */
+function allows(statements: PolicyStatementJson[], action: string, arn: string): boolean {
+  return statements.some((s) => s.Effect === 'Allow' && actionsOf(s).includes(action)
+    && (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(arnText)
+      .some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(arn)));
 }
 
 function deployRole(identity: IdentityTemplate) {
@@ -106,6 +119,56 @@ describe.each(ENVIRONMENT_NAMES)('%s: deploy identity', (env) => {
         if (/:(cloudformation|ssm|secretsmanager):/.test(arn)) expect(arn).toMatch(new RegExp(`(marin-${env}-|/marin/${env}/|secret:${env}/)`));
       }
     }
+  });
+
+  describe('the Atlas handoff parameter', () => {
+    /** The parameter as the Atlas stack's Terraform writes it, and as the services template requires it. */
+    const written = () => onlyResource(synthStack(loadEnvironment(env)).json, 'aws_ssm_parameter').name as string;
+    const required = () => {
+      const parameters = (stackOf(env, 'services', 'deployed').json as unknown as { Parameters: Record<string, { Type: string; Default?: string }> }).Parameters;
+      const ssmTyped = Object.values(parameters).filter((p) => p.Type.startsWith('AWS::SSM::Parameter::Value') && !p.Default?.startsWith('/cdk-bootstrap/'));
+      expect(ssmTyped).toHaveLength(1);
+      return ssmTyped[0].Default!;
+    };
+    const parameterArn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`;
+
+    // What the AWS provider's aws_ssm_parameter calls (create with tags, read, tag changes, delete).
+    test('the deploy role (it applies the Atlas stack in CI) may create, read, tag and delete exactly that parameter', () => {
+      const statements = managedPolicy(identity(), `marin-${env}-github-deploy-permissions`).Statement;
+      const arn = parameterArn(written());
+      for (const action of ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:AddTagsToResource', 'ssm:RemoveTagsFromResource', 'ssm:ListTagsForResource']) {
+        expect([action, allows(statements, action, arn)]).toEqual([action, true]);
+      }
+      // The provider reads the parameter's metadata with DescribeParameters, which has no resource-level permission.
+      expect(allows(statements, 'ssm:DescribeParameters', '*')).toBe(true);
+      // It writes no other parameter: those belong to the CDK stacks.
+      for (const other of [`/marin/${env}/network/vpc-id`, `/marin/${env}/data/mongodb-uri-secret-arn`, `${written()}-other`]) {
+        expect(allows(statements, 'ssm:PutParameter', parameterArn(other))).toBe(false);
+        expect(allows(statements, 'ssm:DeleteParameter', parameterArn(other))).toBe(false);
+      }
+    });
+
+    // CloudFormation resolves SSM-typed parameters with the caller's permissions at CreateChangeSet: the CDK CLI calls
+    // it as the bootstrap deploy role, whose own policy reads only the bootstrap version parameter.
+    test('a policy for the CDK bootstrap deploy role grants only ssm:GetParameters on the parameter the services template requires; this stack attaches it to nothing', () => {
+      const arn = parameterArn(required());
+      const policies = Object.values(identity().json.Resources)
+        .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')
+        .map((r) => r.Properties as { ManagedPolicyName: string; Roles?: unknown; PolicyDocument: PolicyDocument })
+        .filter((p) => !p.ManagedPolicyName.endsWith('-github-deploy-permissions') && !p.ManagedPolicyName.endsWith('-permissions-boundary') && !p.ManagedPolicyName.endsWith('-cfn-execution'));
+      expect(policies).toHaveLength(1);
+      const [policy] = policies;
+      expect(policy.ManagedPolicyName).toBe(`marin-${env}-cdk-deploy-atlas-handoff`);
+      expect(policy.Roles).toBeUndefined();
+      expect(policy.PolicyDocument.Statement.map((s) => ({ ...s, Resource: arnText(s.Resource) }))).toEqual([
+        { Sid: 'ResolveTheAtlasHandoffParameter', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: arn },
+      ]);
+      // Stacks cannot widen it: the guardrail deny of the execution policy and the boundary names it.
+      for (const guardrail of [`marin-${env}-cfn-execution`, `marin-${env}-permissions-boundary`]) {
+        const deny = managedPolicy(identity(), guardrail).Statement.find((s) => s.Sid === 'NeverAlterTheGuardrails')!;
+        expect((deny.Resource as unknown[]).map(arnText)).toContain(`arn:aws:iam::123456789012:policy/marin-${env}-cdk-deploy-atlas-handoff`);
+      }
+    });
   });
 });
 
