@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * CDK entry point of the deploy-identity stack of one environment's account (`npm run bootstrap` deploys it
- * before `cdk bootstrap`; lib/stacks/deploy-identity-stack.ts). Kept apart from bin/app.ts so the
- * environment apps (and their tests, cost report and diagram) never contain it.
+ * CDK entry point of the stacks deployed once per account, before `cdk bootstrap`, with administrator credentials
+ * (lib/deploy-identity-app.ts): the environment's deploy identity and the account's Terraform state
+ * (`marin-terraform-state`, shared by the environments of the account). Kept apart from bin/app.ts so the
+ * environment apps (and their tests, cost report and diagram) never contain them.
  *
- *   npx cdk synth --app 'npx tsx bin/deploy-identity.ts' -c env=prod -c account=123456789012
+ *   npx cdk deploy --app 'npx tsx bin/deploy-identity.ts' -c env=prod -c account=123456789012 --all
  */
 import { App } from 'aws-cdk-lib';
 import { environmentName } from '../environments/names';

@@ -436,7 +436,8 @@ export const atlasSchema = z.strictObject({
 export const terraformStateSchema = z.strictObject({
   /**
    * State bucket name without the account id: the bucket is `{bucketPrefix}-{account}` (lib/terraform-state.ts),
-   * created by `npm run bootstrap`; environments of one account share it, one key each.
+   * created by the account's `{project}-terraform-state` stack; environments of one account share it, one key each,
+   * so every `terraformState` setting is common to the environments (environments/common.ts).
    */
   bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,48}$/, 'must be 2-49 of a-z 0-9 . - (the account id is appended: 63 characters at most)'),
   /** S3-native locking (Terraform >= 1.10). */

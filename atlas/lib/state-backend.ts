@@ -8,12 +8,12 @@ export function atlasStateKey(config: Pick<EnvironmentConfig, 'name'>): string {
 }
 
 /**
- * S3 backend of an Atlas stack: the account's state bucket (`{bucketPrefix}-{account}`, the one
- * `npm run bootstrap` creates), one key per environment, server-side encryption, S3-native locking
- * (`use_lockfile`, added as an override because CDKTF 0.21's `S3Backend` predates it) and, only
- * when configured, a DynamoDB lock table for teams still on Terraform < 1.10. State holds database
- * user definitions (and, in password mode, the generated password), so it is never written
- * unencrypted.
+ * S3 backend of an Atlas stack: the account's state bucket (`{bucketPrefix}-{account}`, the one the
+ * account's `marin-terraform-state` stack creates, lib/stacks/terraform-state-stack.ts), one key per
+ * environment, server-side encryption, S3-native locking (`use_lockfile`, added as an override
+ * because CDKTF 0.21's `S3Backend` predates it) and, only when configured, a DynamoDB lock table
+ * for teams still on Terraform < 1.10. State holds database user definitions (and, in password
+ * mode, the generated password), so it is never written unencrypted.
  *
  * Without an account (offline synth: tests, CI) the bucket is empty: `terraform init` then stops
  * ("bucket" must not be empty) instead of using a wrong bucket. The operator commands always

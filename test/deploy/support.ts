@@ -32,7 +32,7 @@ export function identityTemplate(
   const cached = cache.get(key);
   if (cached) return cached;
   const app = new App({ context: cdkJsonContext() });
-  const stack = createDeployIdentityApp(app, config);
+  const stack = createDeployIdentityApp(app, config).identity;
   app.synth();
   const template = Template.fromStack(stack);
   const result = { template, json: template.toJSON() as IdentityTemplate['json'] };
