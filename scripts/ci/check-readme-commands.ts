@@ -45,7 +45,7 @@ function check(argv: string[], scratch: string): string | undefined {
   const command = tool === 'npx' && args[0] === 'cdk' ? [join(ROOT, 'node_modules', '.bin', 'cdk'), ...args.slice(1), '-o', join(scratch, 'cdk.out')]
     : tool === 'aws' ? [process.env.AWS_CLI ?? 'aws', ...args] : undefined;
   if (!command) return `${argv.join(' ')}: not a documented tool`;
-  const env = childEnvironment({ AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', CDK_DISABLE_VERSION_CHECK: '1' });
+  const env = childEnvironment({ AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', CDK_DISABLE_VERSION_CHECK: '1' });
   for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
   const result = spawnSync(command[0], command.slice(1), { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 });
   const output = `${result.stdout}${result.stderr}`;
