@@ -32,7 +32,8 @@ describe('bin/app.ts', () => {
   });
 
   test('a misspelled context key is refused by name before anything is synthesized', () => {
-    for (const context of [{ imagetag: '1.4.2' }, { env: 'prod', account: '123456789012', imagetag: '1.4.2' }]) {
+    const contexts: Array<Record<string, string>> = [{ imagetag: '1.4.2' }, { env: 'prod', account: '123456789012', imagetag: '1.4.2' }];
+    for (const context of contexts) {
       const result = appRun(context);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('unknown context key "imagetag" (did you mean "imageTag"?)');
