@@ -1,5 +1,5 @@
 import { ENVIRONMENT_NAMES } from '../../environments';
-import { SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
+import { SYNTH_VARIANTS, inAccount, synthAccount, type SynthVariant } from '../support/variants';
 import { stacksOf, type SynthesizedStack } from '../support/templates';
 
 /**
@@ -162,8 +162,8 @@ describe('confused-deputy conditions on service principals', () => {
       Object.entries(stacksOf('prod').find((s) => s.component === component)!.json.Resources)
         .filter(([id, r]) => idPattern.test(id) && r.Type === 'AWS::IAM::Role')
         .map(([, r]) => (r.Properties!.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement[0].Condition);
-    const account = { Ref: 'AWS::AccountId' };
-    const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+    const account = inAccount({ Ref: 'AWS::AccountId' }, synthAccount('prod'));
+    const join = (...parts: unknown[]) => inAccount({ 'Fn::Join': ['', parts] }, synthAccount('prod'));
     expect(trust('network', /^NetworkFlowLogRole/)).toEqual([
       { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': join('arn:aws:ec2:us-east-1:', account, ':vpc-flow-log/*') } },
     ]);

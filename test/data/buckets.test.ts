@@ -5,6 +5,7 @@ import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { DataBuckets } from '../../lib/data/data-buckets';
 import { ResourceNames } from '../../lib/naming';
 import { cdkJsonContext } from '../support/cdk-context';
+import { inAccount, synthAccount } from '../support/variants';
 import { dataResources, findOne, label, ofType } from './support';
 
 /** Lifecycle and Object Lock per environment (days). */
@@ -25,6 +26,7 @@ const EXPECTED = {
 
 describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
   const expected = EXPECTED[envName];
+  const account = synthAccount(envName);
   const buckets = ofType(envName, 'AWS::S3::Bucket');
   const bucket = (name: string) => findOne(envName, 'AWS::S3::Bucket', (p) => p.BucketName === `marin-${envName}-${name}`);
   const [, recordings] = bucket('call-recordings');
@@ -94,7 +96,7 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
     // Server access logging: one statement per source bucket, each writing only under that bucket's prefix.
     const grants = allows.filter((s: any) => s.Principal.Service === 'logging.s3.amazonaws.com').map((s: any) => `${s.Principal.Service} ${s.Action} ${label(envName, s.Resource)} from ${label(envName, s.Condition.ArnLike['aws:SourceArn'])} in ${label(envName, s.Condition.StringEquals['aws:SourceAccount'])}`);
     expect(grants.sort()).toEqual(
-      ['call-recordings', ...(envName === 'prod' ? ['staging-export'] : []), 'transcripts'].map((name) => `logging.s3.amazonaws.com s3:PutObject bucket:marin-${envName}-access-logs/marin-${envName}-${name}/* from bucket:marin-${envName}-${name} in <AWS::AccountId>`),
+      ['call-recordings', ...(envName === 'prod' ? ['staging-export'] : []), 'transcripts'].map((name) => inAccount(`logging.s3.amazonaws.com s3:PutObject bucket:marin-${envName}-access-logs/marin-${envName}-${name}/* from bucket:marin-${envName}-${name} in <AWS::AccountId>`, account)),
     );
   });
 
@@ -107,7 +109,7 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
         Effect: 'Allow',
         Principal: { AWS: 'arn:aws:iam::127311923021:root' },
         Action: 's3:PutObject',
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [accessLogsId, 'Arn'] }, `/alb/marin-${envName}-api/AWSLogs/`, { Ref: 'AWS::AccountId' }, '/*']] },
+        Resource: inAccount({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [accessLogsId, 'Arn'] }, `/alb/marin-${envName}-api/AWSLogs/`, { Ref: 'AWS::AccountId' }, '/*']] }, account),
       },
     ]);
   });
@@ -177,7 +179,7 @@ describe.each(ENVIRONMENT_NAMES)('data buckets in %s', (envName) => {
         expect.objectContaining({
           Principal: { Service: 's3.amazonaws.com' },
           Action: 'sqs:SendMessage',
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': `arn:aws:s3:::${b.Properties!.BucketName}` } },
+          Condition: { StringEquals: { 'aws:SourceAccount': inAccount({ Ref: 'AWS::AccountId' }, account) }, ArnEquals: { 'aws:SourceArn': `arn:aws:s3:::${b.Properties!.BucketName}` } },
         }),
       ]);
     }

@@ -3,6 +3,7 @@ import { SERVICE_NAMES } from '../../lib/contracts';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
 import { DATA_TYPES } from '../../lib/core/resource-kinds';
 import { stackOf } from '../support/templates';
+import { inAccount, synthAccount } from '../support/variants';
 import { dataResources, findOne, label, ofType } from './support';
 
 /**
@@ -32,6 +33,7 @@ const STATELESS = new Set([
 
 describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   const resources = Object.entries(dataResources(envName));
+  const account = synthAccount(envName);
 
   test('named marin-{env}-data, termination protection outside dev', () => {
     const stack = stackOf(envName, 'data');
@@ -76,7 +78,7 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
     const [, key] = ofType(envName, 'AWS::KMS::Key')[0];
     const statements = key.Properties!.KeyPolicy.Statement as Array<Record<string, any>>;
     const services = statements.filter((s) => s.Principal.Service);
-    expect(services).toEqual([
+    expect(services).toEqual(inAccount([
       {
         Sid: 'AllowS3EventNotificationsToEncryptedQueues',
         Effect: 'Allow',
@@ -89,11 +91,11 @@ describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
           ArnLike: { 'aws:SourceArn': [`arn:aws:s3:::marin-${envName}-call-recordings`, `arn:aws:s3:::marin-${envName}-transcripts`] },
         },
       },
-    ]);
+    ], account));
     // Other principals: the account (IAM policies decide), and Secrets Manager use on behalf of the account only;
     // the one statement naming everyone is the Deny that limits grants (test/core/encryption-key.test.ts).
     for (const statement of statements.filter((s) => !s.Principal.Service && s.Effect === 'Allow')) {
-      expect(label(envName, statement.Principal.AWS)).toBe('arn:aws:iam::<AWS::AccountId>:root');
+      expect(label(envName, statement.Principal.AWS)).toBe(inAccount('arn:aws:iam::<AWS::AccountId>:root', account));
     }
     expect(statements.filter((s) => s.Effect === 'Deny').map((s) => [s.Sid, s.Principal])).toEqual([['DenyGrantsNotForAwsResources', { AWS: '*' }]]);
     const viaSecretsManager = statements.filter((s) => s.Condition?.StringEquals?.['kms:ViaService']);

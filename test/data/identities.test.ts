@@ -1,5 +1,6 @@
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments';
 import { SERVICE_NAMES, type ServiceName } from '../../lib/contracts';
+import { inAccount, synthAccount } from '../support/variants';
 import { findOne, grantsOf, label, ofType } from './support';
 
 const CONSUME = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
@@ -14,7 +15,7 @@ function expectedGrants(env: EnvironmentName): Record<ServiceName, string[]> {
   const queue = (worker: string) => `queue:marin-${env}-${worker}`;
   const on = (actions: string[], resource: string) => actions.map((action) => `${action} on ${resource}`);
   // Workers protect their own task from scale-in while they hold a message (docs/services.md, the shutdown contract).
-  const taskProtection = on(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'], `arn:aws:ecs:us-east-1:<AWS::AccountId>:task/marin-${env}-cluster/*`);
+  const taskProtection = on(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection'], inAccount(`arn:aws:ecs:us-east-1:<AWS::AccountId>:task/marin-${env}-cluster/*`, synthAccount(env)));
   return {
     api: [
       ...on(['s3:PutObject'], recordings),
@@ -70,12 +71,12 @@ describe.each(ENVIRONMENT_NAMES)('task roles in %s', (envName) => {
     const refresh = { dev: [], staging: ['loader'], prod: ['anonymiser'] }[envName];
     expect(roles.map(([, r]) => r.Properties!.RoleName).sort()).toEqual([...SERVICE_NAMES, ...refresh].map((s) => `marin-${envName}-${s}-task`).sort());
     for (const [, r] of roles) {
-      expect(r.Properties!.AssumeRolePolicyDocument.Statement).toEqual([
+      expect(r.Properties!.AssumeRolePolicyDocument.Statement).toEqual(inAccount([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
           ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, ':*']] } },
         } },
-      ]);
+      ], synthAccount(envName)));
       expect(r.Properties!.ManagedPolicyArns).toBeUndefined();
       expect(r.Properties!.Policies).toBeUndefined();
     }

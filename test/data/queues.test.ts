@@ -1,5 +1,6 @@
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
+import { inAccount, synthAccount } from '../support/variants';
 import { findOne, label, ofType } from './support';
 
 const DAY = 86_400;
@@ -16,6 +17,7 @@ const EXPECTED = {
 describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
   const expected = EXPECTED[envName];
   const config = loadEnvironment(envName);
+  const account = synthAccount(envName);
   const queues = ofType(envName, 'AWS::SQS::Queue');
   const byName = (name: string) => findOne(envName, 'AWS::SQS::Queue', (p) => p.QueueName === name);
 
@@ -42,7 +44,7 @@ describe.each(ENVIRONMENT_NAMES)('work queues in %s', (envName) => {
     expect(dlq.Properties!.RedriveAllowPolicy).toEqual({
       redrivePermission: 'byQueue',
       sourceQueueArns: [
-        { 'Fn::Join': ['', ['arn:aws:sqs:us-east-1:', { Ref: 'AWS::AccountId' }, `:marin-${envName}-${worker}`]] },
+        inAccount({ 'Fn::Join': ['', ['arn:aws:sqs:us-east-1:', { Ref: 'AWS::AccountId' }, `:marin-${envName}-${worker}`]] }, account),
       ],
     });
   });

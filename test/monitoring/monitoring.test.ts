@@ -3,7 +3,7 @@ import { ENVIRONMENT_NAMES, ENVIRONMENTS, loadEnvironment } from '../../environm
 import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { synthesizeInput } from '../support/synthesize-input';
 import { stackOf, templateOf } from '../support/templates';
-import { SYNTH_VARIANTS, TEST_ALARM_EMAIL } from '../support/variants';
+import { TEST_ALARM_EMAIL, synthAccount } from '../support/variants';
 
 /** Requirements per environment. */
 const EXPECTED = {
@@ -76,7 +76,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of %s', (envName) => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': Match.anyValue() },
               // The deployed variant names the account (-c account=): the ARN holds the literal id.
-              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${SYNTH_VARIANTS.deployed.overrides[envName].account}:budget/marin-${envName}-*` },
+              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${synthAccount(envName, 'deployed')}:budget/marin-${envName}-*` },
             },
           }),
         ]),
@@ -247,7 +247,7 @@ describe.each(ENVIRONMENT_NAMES)('several alarm and budget addresses in %s', (en
     const templates = synthesizeInput(
       {
         ...input,
-        account: SYNTH_VARIANTS.committed.overrides[envName].account,
+        account: synthAccount(envName),
         monitoring: { ...input.monitoring, alarmEmails: ['oncall@example.com', 'ops@example.com'] },
         budget: { ...input.budget, notificationEmails: ['finance@example.com', 'ops@example.com'] },
       },

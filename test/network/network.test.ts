@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { FLOW_LOG_TRAFFIC_TYPE, SEED } from '../fixtures/seed-requirements';
 import { stackOf, templateOf } from '../support/templates';
+import { inAccount, synthAccount } from '../support/variants';
 
 const EXPECTED = {
   dev: { azs: 2, nat: 1, interfaceEndpoints: 0 },
@@ -67,7 +68,7 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
   test('the S3 gateway endpoint admits only this environment\'s data buckets (this account), the refresh export on the side that uses it, and the ECR layer bucket', () => {
     const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).filter((e) => e.Properties.VpcEndpointType === 'Gateway');
     expect(gateways).toHaveLength(1);
-    const thisAccount = { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } };
+    const thisAccount = { StringEquals: { 'aws:PrincipalAccount': inAccount({ Ref: 'AWS::AccountId' }, synthAccount(envName)) } };
     // prod writes the staging-refresh export (a prod bucket); staging reads and lists it (docs/staging-refresh.md).
     const exportWrite = envName === 'prod' ? ['arn:aws:s3:::marin-prod-staging-export/*'] : [];
     const exportRead = envName === 'staging'

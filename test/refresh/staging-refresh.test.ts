@@ -5,18 +5,18 @@
  */
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments';
 import { stackOf, stacksOf } from '../support/templates';
-import { SYNTH_VARIANTS, TEST_PROD_ACCOUNT, TEST_STAGING_ACCOUNT, type SynthVariant } from '../support/variants';
+import { TEST_PROD_ACCOUNT, TEST_STAGING_ACCOUNT, synthAccount, type SynthVariant } from '../support/variants';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
 
 /**
- * The resources of one stack. The deployed variant names the environment's account (`-c account=`), so its ARNs
- * hold the literal id where the committed ones hold `Ref AWS::AccountId`: both read `<account>` here, and the
- * peer account stays its literal id.
+ * The resources of one stack. A synth that names the environment's account (`-c account=`: deployed, and the
+ * committed staging and prod, see synthAccount) holds the literal id where one without holds `Ref AWS::AccountId`:
+ * both read `<account>` here, and the peer account stays its literal id.
  */
 function resources(envName: EnvironmentName, component: string, variant: SynthVariant): Array<[string, Resource]> {
   const json = JSON.stringify(stackOf(envName, component, variant).json.Resources);
-  const own = SYNTH_VARIANTS[variant].overrides[envName].account;
+  const own = synthAccount(envName, variant);
   return Object.entries(JSON.parse(own ? json.replaceAll(own, '<account>') : json)) as Array<[string, Resource]>;
 }
 

@@ -4,7 +4,7 @@ import { SERVICE_NAMES, WORKER_NAMES } from '../../lib/contracts';
 import { CERTIFICATE_PARAMETER } from '../../lib/services/api-service';
 import { PARKED_IMAGE_TAG } from '../../lib/services/rules';
 import { stackOf } from '../support/templates';
-import { SYNTH_VARIANTS, TEST_CERTIFICATE_ARN as CERT } from '../support/variants';
+import { TEST_CERTIFICATE_ARN as CERT, inAccount, synthAccount } from '../support/variants';
 import { deployedShape, resourcesOf, type DeployedShape } from './support';
 
 /** The requirements per environment, in one table. */
@@ -113,7 +113,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
     const roles = resourcesOf(shape, 'AWS::IAM::Role');
     expect(roles.map(([, r]) => r.Properties.RoleName).sort()).toEqual(SERVICE_NAMES.map((s) => `marin-${envName}-${s}-exec`).sort());
     for (const [, role] of roles) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }]);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': inAccount({ Ref: 'AWS::AccountId' }, synthAccount(envName)) } } }]);
       expect(role.Properties.Policies).toBeUndefined();
     }
     expect(resourcesOf(shape, 'AWS::IAM::Policy')).toEqual([]);
@@ -360,7 +360,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
       const target = scalableTargetOf(deployed.json, logicalId);
       expect([target.Properties.MinCapacity, target.Properties.MaxCapacity]).toEqual([service === 'api' ? expected.apiMin : expected.workerMin, expected.max]);
       expect(target.Properties.RoleARN).toBe(
-        `arn:aws:iam::${SYNTH_VARIANTS.deployed.overrides[envName].account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+        `arn:aws:iam::${synthAccount(envName, 'deployed')}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
       );
     }
   });

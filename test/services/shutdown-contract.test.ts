@@ -1,6 +1,6 @@
 import { ENVIRONMENT_NAMES, FARGATE_MAX_STOP_TIMEOUT_SECONDS, loadEnvironment, parseEnvironment, ENVIRONMENTS, type EnvironmentName } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
+import { SYNTH_VARIANTS, inAccount, synthAccount, type SynthVariant } from '../support/variants';
 import { stackOf } from '../support/templates';
 
 /**
@@ -20,8 +20,8 @@ export function shutdownContractViolations(
   processingSeconds: number,
   data: Template,
   services: Template,
-  /** The account the templates name literally (the deployed variant's `-c account=`); else `Ref AWS::AccountId`. */
-  account?: string,
+  /** The account the templates name literally (`-c account=`, see synthAccount); else `Ref AWS::AccountId`. */
+  account: string | undefined,
 ): string[] {
   const violations: string[] = [];
   const resources = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
@@ -39,9 +39,7 @@ export function shutdownContractViolations(
       violations.push(`${worker}: VisibilityTimeout ${visibility} is not greater than processing ${processingSeconds} + StopTimeout ${stop}`);
     }
   }
-  const expectedResource = account
-    ? `arn:aws:ecs:us-east-1:${account}:task/marin-${envName}-cluster/*`
-    : { 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, `:task/marin-${envName}-cluster/*`]] };
+  const expectedResource = inAccount({ 'Fn::Join': ['', ['arn:aws:ecs:us-east-1:', { Ref: 'AWS::AccountId' }, `:task/marin-${envName}-cluster/*`]] }, account);
   for (const [roleId, role] of resources(data, 'AWS::IAM::Role')) {
     const service = /^marin-[a-z]+-([a-z]+)-task$/.exec(String(role.Properties!.RoleName))?.[1];
     if (service === undefined) continue;
@@ -76,27 +74,28 @@ describe.each(ENVIRONMENT_NAMES)('worker shutdown contract in %s', (envName) => 
   test.each(variants)('%s templates hold the contract (stop timeout, visibility, scoped task protection)', (variant) => {
     const { data, services } = templates(envName, variant);
     const processingSeconds = config.queues.workerProcessingTimeoutSeconds;
-    const account = SYNTH_VARIANTS[variant].overrides[envName].account;
+    const account = synthAccount(envName, variant);
     expect(shutdownContractViolations(envName, processingSeconds, data, services, account)).toEqual([]);
   });
 
   test('broken templates fail it: a visibility timeout of processing + stop, a shorter stop timeout, protection on the api', () => {
     const { data, services } = templates(envName);
+    const account = synthAccount(envName);
     const brokenData = structuredClone(data);
     const ingestion = Object.values(brokenData.Resources).find((r) => r.Properties?.QueueName === `marin-${envName}-ingestion`)!;
     ingestion.Properties!.VisibilityTimeout = 420;
-    expect(shutdownContractViolations(envName, 300, brokenData, services)).toEqual(['ingestion: VisibilityTimeout 420 is not greater than processing 300 + StopTimeout 120']);
+    expect(shutdownContractViolations(envName, 300, brokenData, services, account)).toEqual(['ingestion: VisibilityTimeout 420 is not greater than processing 300 + StopTimeout 120']);
 
     const brokenServices = structuredClone(services);
     const indexing = Object.values(brokenServices.Resources).find((r) => r.Properties?.Family === `marin-${envName}-indexing`)!;
     indexing.Properties!.ContainerDefinitions[0].StopTimeout = 30;
-    expect(shutdownContractViolations(envName, 300, data, brokenServices)).toEqual(['indexing: StopTimeout 30 is not the Fargate maximum 120']);
+    expect(shutdownContractViolations(envName, 300, data, brokenServices, account)).toEqual(['indexing: StopTimeout 30 is not the Fargate maximum 120']);
 
     const widened = structuredClone(data);
     for (const policy of Object.values(widened.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')) {
       for (const s of policy.Properties!.PolicyDocument.Statement) if (JSON.stringify(s.Action).includes('TaskProtection')) s.Resource = '*';
     }
-    expect(shutdownContractViolations(envName, 300, widened, services)).toHaveLength(WORKER_NAMES.length);
+    expect(shutdownContractViolations(envName, 300, widened, services, account)).toHaveLength(WORKER_NAMES.length);
   });
 
   test('the schema refuses a visibility timeout not above processing + stop timeout, naming both', () => {

@@ -95,3 +95,47 @@ export const SYNTH_JOBS: readonly SynthJob[] = (Object.keys(SYNTH_VARIANTS) as S
 export function jobDirectory(root: string, job: Pick<SynthJob, 'variant' | 'envName'>): string {
   return job.variant === 'committed' ? join(root, job.envName) : join(root, job.variant, job.envName);
 }
+
+/**
+ * The account a variant's synth of an environment names (`-c account=`): the offline placeholder for the committed
+ * staging and prod, the TEST_* ids when deployed; undefined for the committed dev, whose templates keep
+ * `Ref AWS::AccountId`.
+ */
+export function synthAccount(envName: EnvironmentName, variant: SynthVariant = 'committed'): string | undefined {
+  return SYNTH_VARIANTS[variant].overrides[envName].account;
+}
+
+const ACCOUNT_ID = 'AWS::AccountId';
+
+/**
+ * An expected CloudFormation value written for a stack without an account (`{ Ref: 'AWS::AccountId' }`, or the
+ * `<AWS::AccountId>` of a label string), rendered as CDK renders it when the stack names `account`: the literal id
+ * in place of the reference and of the label, and a `Fn::Join` merged the way CDK merges one (adjacent strings
+ * joined, a single part left alone). Without `account`, the value unchanged. Only plain objects and arrays are
+ * walked: an asymmetric matcher (`expect.objectContaining(...)`) is left as it is, so wrap what is inside it.
+ */
+export function inAccount(expected: string, account: string | undefined): string;
+export function inAccount(expected: unknown, account: string | undefined): unknown;
+export function inAccount(expected: unknown, account: string | undefined): unknown {
+  if (account === undefined) return expected;
+  const render = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replaceAll(`<${ACCOUNT_ID}>`, account);
+    if (Array.isArray(value)) return value.map(render);
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+    const keys = Object.keys(value);
+    const object = value as Record<string, unknown>;
+    if (keys.length === 1 && keys[0] === 'Ref' && object.Ref === ACCOUNT_ID) return account;
+    if (keys.length === 1 && keys[0] === 'Fn::Join') {
+      const [delimiter, parts] = object['Fn::Join'] as [string, unknown[]];
+      const merged = parts.map(render).reduce<unknown[]>((out, part) => {
+        const last = out.at(-1);
+        if (typeof part === 'string' && typeof last === 'string') out[out.length - 1] = `${last}${delimiter}${part}`;
+        else out.push(part);
+        return out;
+      }, []);
+      return merged.length === 1 ? merged[0] : { 'Fn::Join': [delimiter, merged] };
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, v]) => [key, render(v)]));
+  };
+  return render(expected);
+}
