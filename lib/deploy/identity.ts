@@ -165,16 +165,33 @@ function iamArn(context: PolicyContext, resource: string): string {
   return `arn:${context.partition}:iam::${context.account}:${resource}`;
 }
 
+/**
+ * The Lambda functions of the environment's network stack (CloudFormation-generated names start with the stack's
+ * name): the only functions the stacks create, CDK's restriction of the default security group.
+ */
+function networkFunctionsArn(context: PolicyContext): string {
+  return prefixArn(context, 'lambda', `function:${ResourceNames.of(context.config).stackName('network')}-*`);
+}
+
 /** Statements of the CloudFormation execution policy (`cdk bootstrap --cloudformation-execution-policies`). */
 export function executionPolicyStatements(context: PolicyContext): iam.PolicyStatement[] {
   const names = deployIdentityNames(context.config);
   const prefix = ResourceNames.of(context.config).prefix;
+  const networkStack = ResourceNames.of(context.config).stackName('network');
   const boundary = iamArn(context, `policy/${names.permissionsBoundary}`);
   return [
     new iam.PolicyStatement({
       sid: 'ManageTheStacksServices',
       actions: executionPolicyServices(context.config).map((service) => `${service}:*`),
       resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // The one Lambda function of the stacks: CDK's provider that closes the VPC's default security group
+      // (lib/network/network.ts). CloudFormation creates, updates and deletes it, and invokes it for its custom
+      // resource. Functions of the network stack only: CloudFormation names them `<stack name>-<logical id>-<suffix>`.
+      sid: 'TheNetworkStacksFunction',
+      actions: ['lambda:*'],
+      resources: [networkFunctionsArn(context)],
     }),
     new iam.PolicyStatement({
       // OpenSearch Serverless VPC endpoints create a private hosted zone for the collection endpoint.
@@ -226,6 +243,12 @@ export function executionPolicyStatements(context: PolicyContext): iam.PolicySta
       actions: ['iam:PassRole'],
       resources: [iamArn(context, `role/${prefix}-*`)],
       conditions: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'PassTheNetworkStacksRoleToItsFunction',
+      actions: ['iam:PassRole'],
+      resources: [iamArn(context, `role/${networkStack}-*`)],
+      conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
     }),
     new iam.PolicyStatement({
       sid: 'TheStacksManagedPolicies',
@@ -290,6 +313,12 @@ export function permissionsBoundaryStatements(context: PolicyContext): iam.Polic
       sid: 'CeilingTheStacksServices',
       actions: [...executionPolicyServices(context.config).map((service) => `${service}:*`), 'route53:*', 'cloudformation:*', 'iam:*', 'sts:AssumeRole', 'sts:TagSession'],
       resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // The execution role's lambda:* (TheNetworkStacksFunction), on the same functions only.
+      sid: 'CeilingTheNetworkStacksFunction',
+      actions: ['lambda:*'],
+      resources: [networkFunctionsArn(context)],
     }),
     new iam.PolicyStatement({
       sid: 'NoRoleWithoutThisBoundary',
@@ -454,16 +483,18 @@ export function deployRoleStatements(context: PolicyContext, stateKey: string): 
       resources: [prefixArn(context, 'ecs', `service/${resourceNames.name('cluster')}/*`)],
     }),
     new iam.PolicyStatement({
-      // Describe calls of the deploy plan (default security group rules) and of the Atlas stack's AWS provider.
+      // Describe calls of the Atlas stack's AWS provider (PrivateLink endpoint, its group and that group's rules).
       sid: 'Ec2Reads',
       actions: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribePrefixLists'],
       resources: ['*'],
       conditions: regionCondition,
     }),
     new iam.PolicyStatement({
-      // Closing the VPC's default security group (deploy plan) and the Atlas PrivateLink endpoint's group
-      // and interface endpoint (the Atlas stack's AWS provider), in the environment's region.
-      sid: 'DefaultSecurityGroupAndAtlasPrivateLink',
+      // The Atlas PrivateLink endpoint's security group, its ingress rule (a security-group-rule resource: created
+      // tagged, read and revoked by id) and the interface endpoint (the Atlas stack's AWS provider; docs/atlas.md),
+      // in the environment's region. Terraform revokes the new group's default egress rule. The VPC's default
+      // security group is closed by the network template, not by this role.
+      sid: 'AtlasPrivateLink',
       actions: [
         'ec2:AuthorizeSecurityGroupIngress',
         'ec2:CreateSecurityGroup',

@@ -142,6 +142,16 @@ export class DeployIdentityStack extends PipelineStack {
         'A permissions boundary grants nothing: this is the ceiling for the execution role (OpenSearch Serverless endpoint DNS, stack outputs, bounded roles); its Deny statements forbid roles without this boundary and changes to the guardrails.',
       );
     }
+    acknowledge(
+      this.executionPolicy,
+      'AwsSolutions-IAM5[Action::lambda:*]',
+      'CloudFormation creates, updates, deletes and invokes the network stack\'s one Lambda function (CDK\'s provider that closes the VPC\'s default security group), whose API actions grow with Lambda\'s features; the statement names only functions of the network stack (the resource acknowledged below), never layers, event source mappings or other functions.',
+    );
+    acknowledge(
+      this.permissionsBoundary,
+      'AwsSolutions-IAM5[Action::lambda:*]',
+      'A permissions boundary grants nothing; lambda:* is the execution role\'s ceiling, on the network stack\'s functions only (the resource acknowledged below).',
+    );
     acknowledge(this.permissionsBoundary, 'AwsSolutions-IAM5[Resource::*]', 'A permissions boundary is a ceiling over every resource the bounded roles may be granted; the grants themselves name their resources.');
     acknowledge(
       this.executionPolicy,
@@ -153,11 +163,14 @@ export class DeployIdentityStack extends PipelineStack {
       [this.executionPolicy, arn('cloudformation', `stack/${prefix}-*/*`), 'Only DescribeStacks, on the environment\'s own stacks (weak cross-stack references read the producing stack\'s outputs).'],
       [this.executionPolicy, iamArn(`policy/${prefix}-*`), 'The stacks\' customer-managed policies carry CloudFormation-generated names under the environment\'s prefix; the guardrail policies are denied explicitly.'],
       [this.executionPolicy, iamArn(`role/${prefix}-*`), 'The stacks\' roles are named under the environment\'s prefix; creating or granting one requires this permissions boundary (condition iam:PermissionsBoundary).'],
+      [this.executionPolicy, arn('lambda', `function:${this.names.stackName('network')}-*`), 'CloudFormation names a function it creates `<stack name>-<logical id>-<random suffix>`: these are the network stack\'s functions (CDK\'s restriction of the default security group), and no other function of the account.'],
+      [this.permissionsBoundary, arn('lambda', `function:${this.names.stackName('network')}-*`), 'A permissions boundary grants nothing: the ceiling of lambda:* is the network stack\'s functions (names generated as `<stack name>-<logical id>-<random suffix>`).'],
+      [this.executionPolicy, iamArn(`role/${this.names.stackName('network')}-*`), 'Only iam:PassRole to lambda.amazonaws.com (condition iam:PassedToService) of the network stack\'s roles, whose names CloudFormation generates from the stack name: the provider function\'s role, which carries the permissions boundary.'],
       [this.executionPolicy, iamArn('role/aws-service-role/*'), 'Only iam:CreateServiceLinkedRole, conditioned on iam:AWSServiceName naming the six services the stacks use.'],
       [deployPolicy, arn('cloudformation', `stack/${prefix}-*/*`), 'Change set review, drift detection and stack policies of the environment\'s own stacks (their ids end in a generated suffix).'],
       [deployPolicy, '*', 'Only DescribeStackDriftDetectionStatus, ListStacks, EC2 Describe calls and ssm:DescribeParameters, which support no resource-level permission; limited to the environment\'s region.'],
-      [deployPolicy, arn('ec2', 'security-group-rule/*'), 'Closing the default security group revokes rules whose ids exist only in the account (read by the deploy plan first).'],
-      [deployPolicy, arn('ec2', 'security-group/*'), 'The VPC\'s default security group and the Atlas PrivateLink endpoint group get ids at deploy time; actions are limited to the few the plan and the Atlas stack make.'],
+      [deployPolicy, arn('ec2', 'security-group-rule/*'), 'The Atlas PrivateLink endpoint group\'s ingress rule is created, tagged and revoked by a rule id that exists only once Terraform has created it.'],
+      [deployPolicy, arn('ec2', 'security-group/*'), 'The Atlas PrivateLink endpoint group gets its id at deploy time; actions are limited to the few the Atlas stack makes.'],
       [deployPolicy, arn('ec2', 'subnet/*'), 'The Atlas PrivateLink interface endpoint is placed in subnets whose ids exist only at deploy time.'],
       [deployPolicy, arn('ec2', 'vpc-endpoint/*'), 'The Atlas PrivateLink interface endpoint gets its id at deploy time.'],
       [deployPolicy, arn('ec2', 'vpc/*'), 'The Atlas PrivateLink endpoint and its group are created in the environment\'s VPC, whose id exists only at deploy time.'],
@@ -166,7 +179,7 @@ export class DeployIdentityStack extends PipelineStack {
       [deployPolicy, arn('secretsmanager', `secret:${config.name}/audio-pipeline/*-*`), 'Only DescribeSecret (the post-deploy check that each secret has a current value) of the environment\'s secrets; values are readable for two named secrets only.'],
       [deployPolicy, arn('secretsmanager', `secret:${deployIdentityNames(config).atlasApiKeySecret}-*`), 'Secrets Manager appends a random six-character suffix to every secret ARN; the name itself is exact.'],
       [deployPolicy, arn('secretsmanager', `secret:${this.names.secretName(SECRET_NAMES.mongodbUri)}-*`), 'Secrets Manager appends a random six-character suffix to every secret ARN; the name itself is exact.'],
-      [deployPolicy, arn('ssm', `parameter/${config.project}/${config.name}/*`), 'Only GetParameter(s) of the environment\'s hand-off parameters (the default security group id, read by the deploy plan).'],
+      [deployPolicy, arn('ssm', `parameter/${config.project}/${config.name}/*`), 'Only GetParameter(s) of the environment\'s hand-off parameters (the VPC, subnets and NAT addresses, read by the Atlas stack).'],
     ];
     for (const [policy, resource, reason] of scoped) acknowledge(policy, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
   }

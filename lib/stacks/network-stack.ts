@@ -6,7 +6,6 @@ import { EncryptionKey } from '../core/encryption-key';
 import { retainedUnlessDisposable } from '../core/removal';
 import { PipelineStack } from '../core/pipeline-stack';
 import { handoffParameterName } from '../handoff';
-import { DEFAULT_SECURITY_GROUP_PARAMETER } from '../network/default-security-group';
 import { Network } from '../network/network';
 import { refreshNames } from '../refresh/names';
 
@@ -63,12 +62,6 @@ export class NetworkStack extends PipelineStack {
       parameterName: handoffParameterName(this.names, 'privateSubnetIds'),
       stringListValue: this.network.vpc.selectSubnets(this.network.privateSubnets).subnetIds,
       description: 'Private subnets for PrivateLink endpoints (read by the Atlas stack)',
-    });
-    // For the operator deploy, which closes the default security group (lib/network/default-security-group.ts).
-    new ssm.StringParameter(this, 'DefaultSecurityGroupIdParameter', {
-      parameterName: this.names.parameterName(DEFAULT_SECURITY_GROUP_PARAMETER),
-      stringValue: this.network.vpc.vpcDefaultSecurityGroup,
-      description: 'Default security group of the VPC: the deploy revokes its rules; nothing may use it',
     });
     new ssm.StringListParameter(this, 'NatEgressIpsParameter', {
       parameterName: handoffParameterName(this.names, 'natEgressIps'),

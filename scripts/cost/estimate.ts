@@ -390,7 +390,10 @@ const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
   'AWS::CloudWatch::CompositeAlarm': () => [line('CloudWatch', 'composite alarm', 1, PRICES.alarmMetricMonth, '1 alarm', 0.5)],
   'AWS::CloudWatch::Dashboard': () => [line('CloudWatch', 'dashboard', 1, PRICES.dashboardMonth, '1 dashboard')],
   'AWS::Budgets::Budget': () => [line('Budgets', 'cost budget', 30.4, PRICES.budgetDay, 'notifications only, no actions')],
-  // CDK custom resources: the provider Lambda runs only during deployments.
+  // CDK custom-resource providers (today one: the network stack's restriction of the VPC's default security group):
+  // $0. The function runs only when CloudFormation creates, updates or deletes its custom resource, a few seconds
+  // at 128 MB per deploy, far inside Lambda's monthly free tier; its log group is counted with the log groups below.
+  // Any other function is refused, so a Lambda that serves traffic cannot slip in unpriced.
   'AWS::Lambda::Function': ({ logicalId, stack }) => {
     const isHandler = Object.values(stack.template.Resources ?? {}).some(
       (r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource' ? refTarget(r.Properties?.ServiceToken) === logicalId : false,

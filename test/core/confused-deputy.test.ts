@@ -50,6 +50,13 @@ const EXCEPTIONS: readonly Exception[] = [
     reason: 'as above (lib/monitoring, issue 22).',
   },
   {
+    service: 'lambda.amazonaws.com',
+    resourceType: 'AWS::IAM::Role',
+    logicalId: /^CustomVpcRestrictDefaultSGCustomResourceProviderRole/,
+    missing: ['aws:SourceAccount', 'aws:SourceArn'],
+    reason: 'The role of CDK\'s provider that closes the default security group (lib/network/network.ts), trust policy as CDK writes it. Lambda documents aws:SourceArn for callers of a function (its resource policy), not for assuming an execution role; a function gets this role only through iam:PassRole by whoever creates it, which the execution policy allows for the network stack\'s roles, to lambda.amazonaws.com, in this account only.',
+  },
+  {
     service: 'budgets.amazonaws.com',
     resourceType: 'AWS::KMS::Key',
     logicalId: /^AlarmTopic/,
@@ -139,6 +146,7 @@ describe('confused-deputy conditions on service principals', () => {
       'cloudwatch.amazonaws.com',
       'ecs-tasks.amazonaws.com',
       'events.amazonaws.com',
+      'lambda.amazonaws.com',
       'logging.s3.amazonaws.com',
       'logs.us-east-1.amazonaws.com',
       's3.amazonaws.com',

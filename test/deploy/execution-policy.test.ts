@@ -29,6 +29,9 @@ const IAM_PREFIX: Record<string, string> = {
   Events: 'events',
   IAM: 'iam',
   KMS: 'kms',
+  // CloudFormation invokes a custom resource's ServiceToken: the Lambda functions below.
+  Custom: 'lambda',
+  Lambda: 'lambda',
   Logs: 'logs',
   OpenSearchServerless: 'aoss',
   S3: 's3',
@@ -48,7 +51,7 @@ function namespacesOf(env: EnvironmentName): Map<string, string[]> {
   const byNamespace = new Map<string, string[]>();
   for (const resource of allResources(env)) {
     if (NOT_A_SERVICE.has(resource.type)) continue;
-    const namespace = resource.type.split('::')[1];
+    const namespace = resource.type.startsWith('Custom::') ? 'Custom' : resource.type.split('::')[1];
     byNamespace.set(namespace, [...new Set([...(byNamespace.get(namespace) ?? []), resource.type])]);
   }
   return byNamespace;
@@ -105,6 +108,28 @@ describe.each(ENVIRONMENT_NAMES)('%s: CloudFormation execution policy', (env) =>
     }
     const create = statements().filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('iam:CreateServiceLinkedRole'));
     expect(create.map((s) => Object.keys(s.Condition?.StringEquals ?? {}))).toEqual([['iam:AWSServiceName']]);
+  });
+
+  test('Lambda: every function is the network stack\'s (named by CloudFormation after the stack), each custom resource is served by one; lambda actions and passing a role to Lambda are allowed on those names only', () => {
+    const resources = allResources(env);
+    const functions = resources.filter((r) => r.type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => [f.stack, f.properties.FunctionName])).toEqual([[`marin-${env}-network`, undefined]]);
+    const roles = functions.map((f) => resources.find((r) => r.stack === f.stack && r.logicalId === (f.properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0])!);
+    expect(roles.map((r) => [r.type, r.properties.RoleName])).toEqual([['AWS::IAM::Role', undefined]]);
+    for (const custom of resources.filter((r) => r.type.startsWith('Custom::'))) {
+      const target = (custom.properties.ServiceToken as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+      expect(functions.some((f) => f.stack === custom.stack && f.logicalId === target[0]) && target[1] === 'Arn').toBe(true);
+    }
+    const network = `marin-${env}-network`;
+    const lambdaStatements = statements().filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('lambda:')));
+    expect(lambdaStatements.map((s) => [actionsOf(s), arnText(s.Resource)])).toEqual([[['lambda:*'], `arn:aws:lambda:us-east-1:123456789012:function:${network}-*`]]);
+    const passToLambda = statements().filter((s) => actionsOf(s).includes('iam:PassRole') && JSON.stringify(s.Condition).includes('lambda.amazonaws.com'));
+    expect(passToLambda.map((s) => [arnText(s.Resource), s.Condition])).toEqual([
+      [`arn:aws:iam::123456789012:role/${network}-*`, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } }],
+    ]);
+    const boundary = managedPolicy(identityTemplate(env), `marin-${env}-permissions-boundary`).Statement;
+    const lambdaCeiling = boundary.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('lambda:')));
+    expect(lambdaCeiling.map((s) => [actionsOf(s), arnText(s.Resource)])).toEqual([[['lambda:*'], `arn:aws:lambda:us-east-1:123456789012:function:${network}-*`]]);
   });
 
   test('the boundary and the execution policy cannot be altered, nor the deploy role touched, by CloudFormation', () => {

@@ -2,6 +2,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EncryptionKey } from '../../lib/core/encryption-key';
 import { ManagedPolicyRole, type ManagedPolicyRoleProps } from '../../lib/core/managed-policy-role';
@@ -64,10 +65,22 @@ describe('Network alone', () => {
 
   test('flow log: ALL traffic (flowLogTrafficType), kept 731 days (flowLogRetention), retained (removalPolicy)', () => {
     expect(resourcesOf(stack, 'AWS::EC2::FlowLog').map((f) => f.Properties.TrafficType)).toEqual(['ALL']);
-    const [group] = resourcesOf(stack, 'AWS::Logs::LogGroup');
+    const group = resourcesOf(stack, 'AWS::Logs::LogGroup').find((g) => g.Properties.LogGroupName === '/marin/test/vpc-flow-logs')!;
     const { DeletionPolicy: deletion, UpdateReplacePolicy: replace } = group;
     expect({ retention: group.Properties.RetentionInDays, deletion, replace })
       .toEqual({ retention: 731, deletion: 'RetainExceptOnCreate', replace: 'Retain' });
+  });
+
+  test('the default security group is always closed (no prop turns it off): CDK\'s restriction, its Lambda logging to a group kept like the flow logs', () => {
+    expect(resourcesOf(stack, 'Custom::VpcRestrictDefaultSG')).toHaveLength(1);
+    const [handler] = resourcesOf(stack, 'AWS::Lambda::Function');
+    const group = network.restrictDefaultSecurityGroupLogGroup.node.defaultChild as logs.CfnLogGroup;
+    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: stack.getLogicalId(group) } });
+    expect(group.logGroupName).toBe('/marin/test/restrict-default-security-group');
+    const restriction = resourcesOf(stack, 'AWS::Logs::LogGroup').find((g) => g.Properties.LogGroupName === group.logGroupName)!;
+    const { DeletionPolicy: deletion, UpdateReplacePolicy: replace } = restriction;
+    expect({ retention: restriction.Properties.RetentionInDays, encrypted: 'KmsKeyId' in restriction.Properties, deletion, replace })
+      .toEqual({ retention: 731, encrypted: true, deletion: 'RetainExceptOnCreate', replace: 'Retain' });
   });
 
   test('the VPC has the given CIDR', () => {

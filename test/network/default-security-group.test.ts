@@ -8,7 +8,8 @@ const ENI_SECURITY_GROUPS: Record<string, (p: Record<string, any>) => unknown> =
   'AWS::ElastiCache::ReplicationGroup': (p) => p.SecurityGroupIds,
   'AWS::OpenSearchServerless::VpcEndpoint': (p) => p.SecurityGroupIds,
   'AWS::EC2::VPCEndpoint': (p) => (p.VpcEndpointType === 'Interface' ? p.SecurityGroupIds : ['gateway endpoint: no ENI']),
-  'AWS::Lambda::Function': () => undefined,
+  // A function outside any VPC places no interface in it (CDK's default-group restriction: it calls EC2 only).
+  'AWS::Lambda::Function': (p) => (p.VpcConfig === undefined ? ['not in a VPC: no ENI'] : p.VpcConfig.SecurityGroupIds),
   'AWS::EC2::Instance': () => undefined,
 };
 
@@ -25,8 +26,12 @@ describe.each(ENVIRONMENT_NAMES)('nothing depends on the default security group 
     expect(fallsBack.map((r) => `${r.stack}/${r.logicalId}`)).toEqual([]);
   });
 
-  test('no Lambda function in any stack, hence no implicit never-expiring, unencrypted log group', () => {
-    expect(resources.filter((r) => r.type === 'AWS::Lambda::Function' || r.type.startsWith('Custom::')).map((r) => `${r.stack}/${r.logicalId} ${r.type}`)).toEqual([]);
+  test('the one Lambda function and the one custom resource of all stacks are CDK\'s restriction of the default group, in the network stack; the function logs to a group of the stack (no implicit, never-expiring, unencrypted group)', () => {
+    const lambdaOrCustom = resources.filter((r) => r.type === 'AWS::Lambda::Function' || r.type.startsWith('Custom::') || r.type === 'AWS::CloudFormation::CustomResource');
+    expect(lambdaOrCustom.map((r) => `${r.stack} ${r.type}`).sort()).toEqual([`marin-${envName}-network AWS::Lambda::Function`, `marin-${envName}-network Custom::VpcRestrictDefaultSG`]);
+    const handler = lambdaOrCustom.find((r) => r.type === 'AWS::Lambda::Function')!;
+    const logGroup = (handler.properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+    expect(resources.filter((r) => r.stack === handler.stack && r.logicalId === logGroup).map((r) => r.type)).toEqual(['AWS::Logs::LogGroup']);
   });
 
   test('every log group of every stack expires and is KMS-encrypted', () => {

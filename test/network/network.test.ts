@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { FLOW_LOG_TRAFFIC_TYPE, SEED } from '../fixtures/seed-requirements';
-import { stackOf, templateOf } from '../support/templates';
-import { inAccount, synthAccount } from '../support/variants';
+import { assemblyDir, stackOf, templateOf } from '../support/templates';
+import { inAccount, synthAccount, SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
 
 const EXPECTED = {
   dev: { azs: 2, nat: 1, interfaceEndpoints: 0 },
@@ -47,15 +49,53 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     });
   });
 
-  test('default security group: no restriction Lambda; its id is published for the deploy step that closes it', () => {
-    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+  test('default security group: closed by the template, a Custom::VpcRestrictDefaultSG on the VPC\'s DefaultSecurityGroup served by the stack\'s one Lambda function', () => {
     const vpcId = Object.keys(template.findResources('AWS::EC2::VPC'))[0];
-    template.hasResourceProperties('AWS::SSM::Parameter', {
-      Name: `/marin/${envName}/network/default-security-group-id`,
-      Type: 'String',
-      Value: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] },
-    });
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(1);
+    const restrictions = Object.values(template.findResources('Custom::VpcRestrictDefaultSG'));
+    expect(restrictions.map((r) => r.Properties)).toEqual([
+      {
+        ServiceToken: { 'Fn::GetAtt': [functions[0], 'Arn'] },
+        DefaultSecurityGroupId: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] },
+        Account: { Ref: 'AWS::AccountId' },
+      },
+    ]);
+  });
+
+  test(`the restriction's Lambda logs to its own group (KMS, ${expected.retention} days); its role may only change the default group's rules and write that group's streams, with the boundary`, () => {
+    const vpcId = Object.keys(template.findResources('AWS::EC2::VPC'))[0];
+    const [handler] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/marin/${envName}/restrict-default-security-group` } });
+    const [groupId] = Object.keys(groups);
+    expect(groups[groupId].Properties).toMatchObject({ RetentionInDays: expected.retention, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] } });
+    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: groupId } });
+    // No VpcConfig: the function calls the EC2 API only and places no network interface in the VPC.
+    expect(handler.Properties.VpcConfig).toBeUndefined();
+    const roleId = handler.Properties.Role['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.RoleName).toBeUndefined();
+    expect(role.Properties.PermissionsBoundary).toEqual({ 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:policy/marin-${envName}-permissions-boundary`]] });
+    const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }>;
+    expect(policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+        Resource: [{ 'Fn::Join': ['', ['arn:aws:ec2:us-east-1:', { Ref: 'AWS::AccountId' }, ':security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]] }],
+      },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [groupId, 'Arn'] } },
+    ]);
+  });
+
+  test('no file of the cloud assembly (templates, *.metadata.json, manifest) acknowledges or mentions VPCDefaultSecurityGroupClosed', () => {
+    for (const variant of Object.keys(SYNTH_VARIANTS) as SynthVariant[]) {
+      const dir = assemblyDir(envName, variant);
+      const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+      expect(files.filter((file) => file.endsWith('.metadata.json')).length).toBeGreaterThan(0);
+      const mentioning = files.filter((file) => readFileSync(join(dir, file), 'utf8').includes('VPCDefaultSecurityGroupClosed'));
+      expect({ variant, mentioning }).toEqual({ variant, mentioning: [] });
+    }
   });
 
   test('S3 gateway endpoint and the configured interface endpoints', () => {
@@ -98,10 +138,9 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     for (const key of keys) expect(key.DeletionPolicy).toBe(envName === 'dev' ? 'Delete' : 'RetainExceptOnCreate');
   });
 
-  test('publishes the handoff parameters for the Atlas stack', () => {
-    for (const name of ['network/vpc-id', 'network/private-subnet-ids', 'network/nat-egress-ips']) {
-      template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/marin/${envName}/${name}` });
-    }
+  test('publishes the handoff parameters for the Atlas stack, and no other parameter', () => {
+    const names = Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
+    expect(names).toEqual(['network/nat-egress-ips', 'network/private-subnet-ids', 'network/vpc-id'].map((name) => `/marin/${envName}/${name}`));
   });
 
   test('stack name and termination protection', () => {
