@@ -4,7 +4,7 @@
  * ATLAS_ENVIRONMENTS=dev,prod limits which stacks are synthesized (default: all three).
  * ATLAS_ACCOUNT=<12-digit id> is the AWS account of the environment (as `-c account=` for the CDK app): it names
  * the state bucket (`{bucketPrefix}-{account}`), and the AWS provider refuses credentials of any other account.
- * The operator commands (npm run deploy/diff/destroy) always set it; offline synth leaves it unset.
+ * Every deploy sets it (README, "Deploying"); offline synth leaves it unset.
  */
 import { resolveEnvironmentNames } from '../environments/names';
 import { expectedErrorExitCode } from '../scripts/lib/cli';
@@ -12,8 +12,8 @@ import { atlasStackName } from '../lib/handoff';
 
 const account = process.env.ATLAS_ACCOUNT || undefined;
 if (account === undefined) {
-  // A note, not an error: offline synth (npm run synth, the tests) has no account by design; the operator
-  // commands always set it, and terraform init stops on the empty bucket name if someone deploys by hand.
+  // A note, not an error: offline synth (npm run synth, the tests) has no account by design; every deploy
+  // sets it (README, "Deploying"), and terraform init stops on the empty bucket name if one forgets.
   process.stdout.write('atlas: note: ATLAS_ACCOUNT is not set: the S3 backend bucket is empty (terraform init will stop). Set ATLAS_ACCOUNT=<12-digit id> to deploy.\n');
 }
 

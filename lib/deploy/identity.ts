@@ -1,8 +1,8 @@
 /**
  * Who may deploy, and what CloudFormation may do while it deploys: the names and policy documents of the
- * deploy-identity stack (lib/stacks/deploy-identity-stack.ts), shared with the bootstrap
- * (scripts/ops/bootstrap.ts: `cdk bootstrap --cloudformation-execution-policies <arn>
- * --custom-permissions-boundary <name>`) and with the pipeline apps, whose every IAM role carries the
+ * deploy-identity stack (lib/stacks/deploy-identity-stack.ts), named by the one-time bootstrap (README:
+ * `cdk bootstrap --cloudformation-execution-policies <arn> --custom-permissions-boundary <name>`) and shared with
+ * the pipeline apps, whose every IAM role carries the
  * boundary (lib/pipeline-app.ts, `PermissionsBoundary.of(stack)`).
  *
  *   execution policy   what the CDK bootstrap's CloudFormation execution role may do: the services the
@@ -12,8 +12,8 @@
  *                      a role created by CloudFormation can never be more powerful than CloudFormation;
  *   deploy role        what a GitHub Actions job of this repository and GitHub environment may do: assume
  *                      the CDK bootstrap roles, its own Terraform state key, its Atlas API keys, what the
- *                      Atlas stack writes (the connection string, its handoff parameter), and the reads the
- *                      deploy plan makes. No IAM action, no `*:*`;
+ *                      Atlas stack writes (the connection string, its handoff parameter), and the reads change set
+ *                      review and drift detection make. No IAM action, no `*:*`;
  *   CDK deploy role policy  what the bootstrap deploy role lacks: resolving the services template's Atlas
  *                      handoff parameter (attached once after `cdk bootstrap`, docs/atlas.md).
  */
@@ -23,21 +23,12 @@ import type { EnvironmentConfig } from '../../environments';
 import { atlasHandoffParameterName, SECRET_NAMES } from '../handoff';
 import { ResourceNames } from '../naming';
 
-/**
- * The command the CDK CLI runs for the deploy-identity app (`cdk deploy --app ...`, scripts/ops/bootstrap.ts). Here,
- * not in lib/deploy-identity-app.ts, so the bootstrap plan names it without loading the compliance packs.
- */
-export const DEPLOY_IDENTITY_APP = 'npx tsx bin/deploy-identity.ts';
-
 /** The CDK bootstrap qualifier (cdk.json sets none: the CDK default). */
 export const CDK_QUALIFIER = 'hnb659fds';
 
 /** The GitHub Actions OIDC issuer and the audience its tokens carry for AWS. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
-
-/** The managed policy CDK bootstrap refuses on our behalf (scripts/ops/bootstrap.ts). */
-export const ADMINISTRATOR_ACCESS = /(^|:policy\/)AdministratorAccess$/;
 
 type Names = Pick<EnvironmentConfig, 'project' | 'name'>;
 

@@ -24,8 +24,8 @@ export interface DeployIdentityStackProps {
 }
 
 /**
- * The deploy identities of one environment's account (`marin-{env}-deploy-identity`), deployed by
- * `npm run bootstrap` with the operator's credentials before `cdk bootstrap` (BootstraplessSynthesizer: the
+ * The deploy identities of one environment's account (`marin-{env}-deploy-identity`), deployed once per account
+ * (README, "Once per account") with the operator's credentials before `cdk bootstrap` (BootstraplessSynthesizer: the
  * CLI deploys the template inline with its own credentials; no bootstrap resources, no assets):
  *
  * - the GitHub Actions OIDC identity provider (created, or the account's existing one: `ci.oidcProvider`);
@@ -119,7 +119,7 @@ export class DeployIdentityStack extends PipelineStack {
     const config = this.config;
     const stack = Stack.of(this);
     // As cdk-nag renders the finding: the pseudo parameter when the account is left to deploy time, the
-    // literal id when it is named (`npm run bootstrap` deploys with `-c account=<id>`).
+    // literal id when it is named (the one-time deploy passes `-c account=<id>`).
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const arn = (service: string, resource: string): string => `arn:${stack.partition}:${service}:${config.region}:${account}:${resource}`;
     const prefix = this.names.prefix;

@@ -47,7 +47,7 @@ function deployRole(identity: IdentityTemplate) {
 describe.each(ENVIRONMENT_NAMES)('%s: deploy identity', (env) => {
   const identity = () => identityTemplate(env);
 
-  // `npm run bootstrap` deploys this stack with `-c account=<id>`: the account is then a literal in every ARN,
+  // The one-time deploy of this stack passes `-c account=<id>`: the account is then a literal in every ARN,
   // and each wildcard acknowledgement must name that literal, or the cdk-nag gate refuses the synth.
   test('synthesizes with the account named, as bootstrap deploys it (-c account=...), with no unacknowledged finding', () => {
     const named = identityTemplate(env, (config) => ({ ...config, account: '123456789012' }));
