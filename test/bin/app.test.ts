@@ -59,3 +59,11 @@ describe('bin/app.ts', () => {
     expect(appRun({ noRelease: 'true', imageTag: '1.4.2' }).stderr).toContain('dev: -c noRelease=true and -c imageTag=1.4.2 contradict each other');
   });
 });
+
+describe('bin/deploy-identity.ts', () => {
+  test('reads only env and account: a release input is refused by name, not ignored', () => {
+    const result = appRun({ env: 'prod', account: '123456789012', imageTag: '1.4.2' }, 'bin/deploy-identity.ts');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown context key "imageTag": this app reads -c env, account.');
+  });
+});

@@ -58,7 +58,7 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
       {
         ServiceToken: { 'Fn::GetAtt': [functions[0], 'Arn'] },
         DefaultSecurityGroupId: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] },
-        Account: { Ref: 'AWS::AccountId' },
+        Account: inAccount({ Ref: 'AWS::AccountId' }, synthAccount(envName)),
       },
     ]);
   });
@@ -76,13 +76,13 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
     const role = template.toJSON().Resources[roleId];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.RoleName).toBeUndefined();
-    expect(role.Properties.PermissionsBoundary).toEqual({ 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:policy/marin-${envName}-permissions-boundary`]] });
+    expect(role.Properties.PermissionsBoundary).toEqual(inAccount({ 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:policy/marin-${envName}-permissions-boundary`]] }, synthAccount(envName)));
     const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }>;
     expect(policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
       {
         Effect: 'Allow',
         Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-        Resource: [{ 'Fn::Join': ['', ['arn:aws:ec2:us-east-1:', { Ref: 'AWS::AccountId' }, ':security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]] }],
+        Resource: [inAccount({ 'Fn::Join': ['', ['arn:aws:ec2:us-east-1:', { Ref: 'AWS::AccountId' }, ':security-group/', { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] }]] }, synthAccount(envName))],
       },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [groupId, 'Arn'] } },
     ]);
