@@ -312,8 +312,12 @@ describe('pull request and drift', () => {
       'npm run diagram:check',
       'npm run docs:facts:check',
       'npm run -s cost:delta -- --base cost-base.json >> "$GITHUB_STEP_SUMMARY"',
-      'npm run -s diff:offline -- --base "$BASE_SHA" --ci >> "$GITHUB_STEP_SUMMARY"',
+      'npm run -s diff:offline -- --base-assembly "$RUNNER_TEMP/base/cdk.out" --accept-from "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
     ]));
+    // The replacement report's base: the pull request's base commit, synthesized in a worktree of its own.
+    expect(runs(workflow('pull-request.yml').jobs.replacements).join('\n')).toMatch(
+      /git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"\n[\s\S]*\(cd "\$RUNNER_TEMP\/base" && npm run synth -- --env all\)/,
+    );
     expect(Object.values(workflow('pull-request.yml').jobs).filter(assumesRole)).toEqual([]);
   });
 
