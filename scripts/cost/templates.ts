@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../environments';
+import type { EnvironmentConfig } from '../../environments';
 import { ResourceNames } from '../../lib/naming';
 import { reportOnlyContext } from '../lib/cdk-context';
 import type { StackTemplate } from './estimate';
@@ -64,73 +64,18 @@ export function readAssembly(dir: string): StackTemplate[] {
 }
 
 /**
- * The environment a stack name belongs to (`{project}-{env}-{component}`), or undefined for a name of no environment.
- */
-export function environmentOfStack(project: string, stackName: string): string | undefined {
-  // Longest first, so one environment name being a prefix of another cannot misattribute a stack.
-  return [...ENVIRONMENT_NAMES].sort((a, b) => b.length - a.length).find((envName) => stackName.startsWith(`${project}-${envName}-`));
-}
-
-/**
- * The values of every resource's `Environment` tag in a template, with a logical id carrying each (array or map form).
- */
-function environmentTags(template: StackTemplate['template']): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-    const tags = resource.Properties?.Tags as unknown;
-    let value: unknown;
-    if (Array.isArray(tags)) value = (tags as Array<{ Key?: unknown; Value?: unknown }>).find((tag) => tag?.Key === 'Environment')?.Value;
-    else if (tags !== null && typeof tags === 'object') value = (tags as Record<string, unknown>).Environment;
-    if (typeof value === 'string' && !values.has(value)) values.set(value, logicalId);
-  }
-  return values;
-}
-
-/**
- * Checks that the stacks read from `dir` are exactly the stacks of `config`'s environment: the environment is
- * read from each stack's name (what a deploy updates) and confirmed by its resources' `Environment` tag.
- * Throws AssemblyMismatchError naming the environment asked for, the one found and the directory.
+ * Checks that the stacks read from `dir` are exactly the stacks of `config`'s environment (`marin-{env}-{component}`
+ * for each PRICED_COMPONENTS), so the gate never prices another environment's templates or leaves a stack out.
+ * Throws AssemblyMismatchError naming the directory, what it holds and what was expected.
  */
 export function checkAssemblyEnvironment(dir: string, stacks: readonly StackTemplate[], config: Pick<EnvironmentConfig, 'project' | 'name'>): void {
-  const wanted = config.name;
   const names = ResourceNames.of(config);
-  const expected = PRICED_COMPONENTS.map((component) => names.stackName(component));
-  const fix =
-    `synthesize ${wanted} into its own directory (\`npm run synth -- --env ${wanted}\` writes cdk.out/${wanted}) ` +
-    `and pass --assembly cdk.out/${wanted} (or --assembly cdk.out, which reads cdk.out/<env> of each environment)`;
-  const foreign = stacks.filter((stack) => environmentOfStack(config.project, stack.stackName) !== wanted);
-  if (foreign.length > 0) {
-    const byEnv = new Map<string, string[]>();
-    for (const stack of foreign) {
-      const env = environmentOfStack(config.project, stack.stackName) ?? 'no environment';
-      byEnv.set(env, [...(byEnv.get(env) ?? []), stack.stackName]);
-    }
-    const found = [...byEnv].map(([env, stackNames]) => `${env} (${stackNames.join(', ')})`).join(' and ');
-    const whose = foreign.length === stacks.length ? 'is the cloud assembly of' : `mixes ${wanted}'s stacks with stacks of`;
-    throw new AssemblyMismatchError(`--env ${wanted}, but ${dir} ${whose} ${found}, not ${wanted}: ${fix}`);
-  }
-  const present = new Set(stacks.map((stack) => stack.stackName));
-  const missing = expected.filter((stackName) => !present.has(stackName));
-  if (missing.length > 0) {
+  const expected = PRICED_COMPONENTS.map((component) => names.stackName(component)).sort();
+  const found = stacks.map((stack) => stack.stackName).sort();
+  if (found.join() !== expected.join()) {
     throw new AssemblyMismatchError(
-      `--env ${wanted}, but ${dir} has no stack ${missing.join(', ')} (${wanted}'s stacks are ${expected.join(', ')}): the cost report would leave it out; ${fix}`,
+      `--env ${config.name}, but ${dir} holds ${found.join(', ') || 'no stack'}, not ${expected.join(', ')}: `
+      + `synthesize ${config.name} into its own directory (\`npm run synth -- --env ${config.name}\` writes cdk.out/${config.name})`,
     );
-  }
-  const extra = stacks.filter((stack) => !expected.includes(stack.stackName));
-  if (extra.length > 0) {
-    throw new AssemblyMismatchError(
-      `--env ${wanted}, but ${dir} holds ${extra.map((s) => s.stackName).join(', ')}, not one of ${wanted}'s stacks (${expected.join(', ')}): ` +
-        'add its component to PRICED_COMPONENTS (scripts/cost/templates.ts) if the app now builds it',
-    );
-  }
-  for (const stack of stacks) {
-    for (const [value, logicalId] of environmentTags(stack.template)) {
-      if (value !== wanted) {
-        throw new AssemblyMismatchError(
-          `--env ${wanted}, but stack ${stack.stackName} in ${dir} has resources tagged Environment=${value} (e.g. ${logicalId}), not ${wanted}: ` +
-            `the template is not ${wanted}'s; ${fix}`,
-        );
-      }
-    }
   }
 }
