@@ -206,9 +206,11 @@ describe('least privilege and pinning', () => {
   });
 });
 
-describe('deploy: dev -> staging -> prod with the CDK and Terraform CLIs', () => {
+// What each job runs is the README's native commands; their grammar is the CLIs' (check:readme-commands), not
+// restated here. What is checked is what keeps a release safe: the promotion graph, the reviewed environments,
+// one deploy at a time, and prod running exactly staging's jobs.
+describe('deploy: dev -> staging -> prod', () => {
   const deploy = () => workflow('deploy.yml');
-  const script = (job: string): string => runs(deploy().jobs[job]).join('\n');
 
   test('runs on main and by hand with an image tag', () => {
     expect(deploy().on).toEqual({
@@ -256,68 +258,12 @@ describe('deploy: dev -> staging -> prod with the CDK and Terraform CLIs', () =>
     for (const half of ['prepare', 'execute']) expect(as(deploy().jobs[`prod-${half}`], 'prod')).toEqual(as(deploy().jobs[`staging-${half}`], 'staging'));
   });
 
-  test('execute uses the release inputs and change set name the prepare job reviewed', () => {
-    expect(deploy().jobs['staging-execute'].env).toMatchObject({
-      CERTIFICATE_ARN: '${{ needs.staging-prepare.outputs.certificate-arn }}',
-      ALARM_EMAILS: '${{ needs.staging-prepare.outputs.alarm-emails }}',
-      CHANGE_SET: '${{ needs.staging-prepare.outputs.change-set }}',
-      REVIEWED_ATLAS_CHANGES: '${{ needs.staging-prepare.outputs.atlas-changes }}',
-    });
-    expect(script('staging-prepare')).toContain(`printf 'change-set=release-%s-%s\\n' "$GITHUB_RUN_ID" "$GITHUB_RUN_ATTEMPT"`);
-  });
-
-  test('stateful stacks: cdk diff --fail-on destructive, then a change set prepared; executed by name after approval', () => {
-    const prepare = script('staging-prepare');
-    const execute = script('staging-execute');
-    expect(prepare).toMatch(/for component in network data; do/);
-    const diff = prepare.indexOf('npx cdk diff "$stack" "${context[@]}" --exclusively --fail-on destructive');
-    const prepared = prepare.indexOf('npx cdk deploy "$stack" "${context[@]}" --exclusively --require-approval destructive --method=prepare-change-set --change-set-name "$CHANGE_SET"');
-    expect(diff).toBeGreaterThan(-1);
-    expect(prepared).toBeGreaterThan(diff);
-    expect(execute).toMatch(/for component in network data; do/);
-    expect(execute).toContain('npx cdk deploy "$stack" "${context[@]}" --exclusively --require-approval destructive --method=execute-change-set --change-set-name "$CHANGE_SET"');
-    expect(execute).not.toMatch(/prepare-change-set/);
-  });
-
-  test('Atlas: planned and applied from that plan file in one job, destroy or replace refused; no artifact anywhere', () => {
-    const execute = script('staging-execute');
-    const plan = execute.indexOf('plan -input=false -out=atlas.tfplan');
-    const refused = execute.indexOf('if [ "$destructive" != \'[]\' ]');
-    const apply = execute.indexOf('apply -input=false atlas.tfplan');
-    expect([plan, refused, apply].every((i) => i > -1) && plan < refused && refused < apply).toBe(true);
-    expect(execute).toContain('ATLAS_ENVIRONMENTS="$ENVIRONMENT" ATLAS_ACCOUNT="$AWS_ACCOUNT_ID" npx cdktf synth');
-    expect(text('deploy.yml')).not.toMatch(/upload-artifact|download-artifact/);
-    expect(script('dev')).toMatch(/plan -input=false -out=atlas\.tfplan\n.*apply -input=false atlas\.tfplan/);
-  });
-
-  test('Atlas before services, which are deployed with --force --import-existing-resources and no approval gate', () => {
-    for (const job of ['dev', 'staging-execute']) {
-      const body = script(job);
-      const services = body.split('\n').find((line) => line.includes('npx cdk deploy') && line.includes('-services'))!;
-      expect(body.indexOf('apply -input=false atlas.tfplan')).toBeLessThan(body.indexOf(services));
-      expect(services).toMatch(/--exclusively --force --import-existing-resources --require-approval never$/);
-      expect(services).not.toMatch(/--method|destructive/);
-    }
-  });
 });
 
 describe('pull request and drift', () => {
-  test('pull requests: lint, typecheck, test, synth, diagram, docs facts, cost delta and replacement report; no role', () => {
+  test('pull requests run the checks with no role', () => {
     const all = Object.values(workflow('pull-request.yml').jobs).flatMap(runs);
-    expect(all).toEqual(expect.arrayContaining([
-      'npm run lint',
-      'npm run typecheck',
-      'npm test',
-      'npm run synth:all',
-      'npm run diagram:check',
-      'npm run docs:facts:check',
-      'npm run -s cost:delta -- --base cost-base.json >> "$GITHUB_STEP_SUMMARY"',
-      'npm run -s diff:offline -- --base-assembly "$RUNNER_TEMP/base/cdk.out" --accept-from "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"',
-    ]));
-    // The replacement report's base: the pull request's base commit, synthesized in a worktree of its own.
-    expect(runs(workflow('pull-request.yml').jobs.replacements).join('\n')).toMatch(
-      /git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"\n[\s\S]*\(cd "\$RUNNER_TEMP\/base" && npm run synth -- --env all\)/,
-    );
+    expect(all).toEqual(expect.arrayContaining(['npm run lint', 'npm run typecheck', 'npm test', 'npm run synth:all']));
     expect(Object.values(workflow('pull-request.yml').jobs).filter(assumesRole)).toEqual([]);
   });
 
@@ -330,9 +276,5 @@ describe('pull request and drift', () => {
       { env: 'staging', 'github-environment': 'staging-prepare' },
       { env: 'prod', 'github-environment': 'prod-prepare' },
     ]);
-    const body = runs(job).join('\n');
-    expect(body).toMatch(/npx cdk drift "marin-\$ENVIRONMENT-network" "marin-\$ENVIRONMENT-data" "marin-\$ENVIRONMENT-services" "marin-\$ENVIRONMENT-monitoring" .*-c noRelease=true --fail$/m);
-    expect(body).toContain('plan -input=false -detailed-exitcode || status=$?');
-    expect(body).toMatch(/if \[ "\$status" -eq 2 \]; then\n\s+printf '::error::Atlas/);
   });
 });
