@@ -1,34 +1,4 @@
-import { ENVIRONMENTS, ENVIRONMENT_NAMES, loadEnvironment, parseEnvironment, type EnvironmentName } from '../../environments';
-
-/** Tier, connectivity and auth per environment (docs/atlas.md documents the same table). */
-const TABLE = {
-  dev: { tier: 'M0', connectivity: 'nat-ip-access-list', auth: 'aws-iam', backup: false, retention: 0, pit: 0, weekly: 0, monthly: 0, protection: false, autoScaling: { diskGbEnabled: false } },
-  staging: { tier: 'M10', connectivity: 'private-link', auth: 'aws-iam', backup: true, retention: 7, pit: 2, weekly: 0, monthly: 0, protection: false, autoScaling: { computeMaxInstanceSize: 'M20', diskGbEnabled: true } },
-  prod: { tier: 'M20', connectivity: 'private-link', auth: 'aws-iam', backup: true, retention: 30, pit: 30, weekly: 8, monthly: 12, protection: true, autoScaling: { computeMaxInstanceSize: 'M30', diskGbEnabled: true } },
-} as const;
-
-test.each(ENVIRONMENT_NAMES)('%s: Atlas settings', (envName) => {
-  const { atlas, terraformState } = loadEnvironment(envName);
-  const row = TABLE[envName];
-  expect(atlas).toMatchObject({
-    instanceSize: row.tier,
-    connectivity: row.connectivity,
-    databaseAuth: row.auth,
-    continuousBackup: row.backup,
-    backupRetentionDays: row.retention,
-    pointInTimeWindowDays: row.pit,
-    weeklySnapshotRetentionWeeks: row.weekly,
-    monthlySnapshotRetentionMonths: row.monthly,
-    snapshotHourUtc: 7,
-    terminationProtection: row.protection,
-    region: 'US_EAST_1',
-    mongoDbMajorVersion: '8.0',
-    electableNodes: 3,
-    databaseName: 'audio_pipeline',
-  });
-  expect(atlas.autoScaling).toEqual(row.autoScaling);
-  expect(terraformState).toEqual({ bucketPrefix: 'marin-terraform-state', useLockfile: true, region: 'us-east-1' });
-});
+import { ENVIRONMENTS, parseEnvironment, type EnvironmentName } from '../../environments';
 
 type Breaker = [string, EnvironmentName, (input: any) => void, RegExp];
 const broken: Breaker[] = [

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentName } from '../../environments';
 import { estimateEnvironment, serviceHoursPerMonth, splitByStrategy, UnknownResourceTypeError, type CfnResource, type CostReport, type StackTemplate } from '../../scripts/cost/estimate';
 import { stacksOf } from '../support/templates';
@@ -15,66 +13,18 @@ function lineOf(report: CostReport, resource: string) {
   return report.lines.filter((l) => l.resource === resource);
 }
 
-/** Hand-computed fixed costs per environment (730 h/month). */
-const EXPECTED = {
-  // NAT: gateways x $0.045 x 730 h; interface endpoints: endpoints x AZs x $0.01 x 730 h.
-  dev: {
-    budget: 378, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 0,
-    serviceHours: 261,
-  },
-  staging: {
-    budget: 617, natGateways: 1, natUsd: 32.85, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 58.4,
-    serviceHours: 730,
-  },
-  prod: {
-    budget: 970, natGateways: 3, natUsd: 98.55, interfaceEndpoints: 0, endpointUsd: 0, atlasUsd: 146,
-    serviceHours: 730,
-  },
-} as const;
-
 describe.each(ENVIRONMENT_NAMES)('cost estimate of %s', (envName) => {
   const config = loadEnvironment(envName);
-  const expected = EXPECTED[envName];
   let report: CostReport;
   beforeAll(() => {
     report = estimateEnvironment(config, templatesOf(envName));
   });
 
-  test('prices every resource type of the templates and stays within the budget', () => {
-    expect(report.budget).toBe(expected.budget);
-    expect(report.total).toBeGreaterThan(0);
-    expect(report.total).toBeLessThanOrEqual(report.budget);
-    expect(report.withinBudget).toBe(true);
-    expect(report.delta).toBeCloseTo(report.budget - report.total, 2);
-  });
-
-  test('total is the sum of the lines', () => {
+  test('total is the sum of the lines; delta is what the total leaves of the budget', () => {
     const sum = report.lines.reduce((acc, l) => acc + l.monthlyUsd, 0);
     expect(report.total).toBeCloseTo(sum, 2);
+    expect(report.delta).toBeCloseTo(report.budget - report.total, 2);
     for (const l of report.lines) expect(l.source).toMatch(/^https:\/\//);
-  });
-
-  test('NAT gateway hours: gateways x $0.045 x 730 h', () => {
-    const [nat] = lineOf(report, 'NAT gateway hours');
-    expect(nat.quantity).toBe(expected.natGateways * 730);
-    expect(nat.unitPriceUsd).toBe(0.045);
-    expect(nat.monthlyUsd).toBeCloseTo(expected.natUsd, 2);
-  });
-
-  test('interface endpoints: one line per endpoint, AZs x $0.01 x 730 h', () => {
-    const endpoints = report.lines.filter((l) => l.resource.startsWith('interface endpoint ') && l.unit === 'endpoint-AZ-hour');
-    expect(endpoints).toHaveLength(expected.interfaceEndpoints);
-    for (const e of endpoints) expect(e.monthlyUsd).toBeCloseTo(expected.endpointUsd, 2);
-  });
-
-  test('Atlas tier from config', () => {
-    const [atlas] = report.lines.filter((l) => l.service === 'MongoDB Atlas' && l.resource.includes('cluster'));
-    expect(atlas.resource).toContain(config.atlas.instanceSize);
-    expect(atlas.monthlyUsd).toBeCloseTo(expected.atlasUsd, 2);
-  });
-
-  test('service hours: business hours in dev (12 h x 5 days x 4.35 weeks), 730 otherwise', () => {
-    expect(serviceHoursPerMonth(config)).toBeCloseTo(expected.serviceHours, 6);
   });
 });
 
@@ -108,18 +58,6 @@ describe('pricing rules', () => {
     expect(() => estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.r7g.16xlarge', NumCacheClusters: 2 } } })).toThrow(/cache\.r7g\.16xlarge/);
   });
 
-  test('free types produce no line', () => {
-    const report = estimateOf({ V: { Type: 'AWS::EC2::VPC', Properties: {} }, R: { Type: 'AWS::IAM::Role', Properties: {} } });
-    expect(report.lines.filter((l) => l.service !== 'MongoDB Atlas' && l.service !== 'PrivateLink')).toEqual([]);
-  });
-
-  test('OpenSearch Serverless OCU floor: 2 OCU with standby replicas, 1 without', () => {
-    const withStandby = estimateOf({ S: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { StandbyReplicas: 'ENABLED' } } });
-    const without = estimateOf({ S: { Type: 'AWS::OpenSearchServerless::Collection', Properties: { StandbyReplicas: 'DISABLED' } } });
-    expect(withStandby.lines.find((l) => l.resource.startsWith('OCU floor'))!.monthlyUsd).toBeCloseTo(2 * 0.24 * 730, 2); // 350.40
-    expect(without.lines.find((l) => l.resource.startsWith('OCU floor'))!.monthlyUsd).toBeCloseTo(1 * 0.24 * 730, 2); // 175.20
-  });
-
   test('ElastiCache: nodes x node-hour, Valkey 20% below Redis OSS', () => {
     const valkey = estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.t4g.small', NumCacheClusters: 2, Engine: 'valkey' } } });
     const redis = estimateOf({ C: { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { CacheNodeType: 'cache.t4g.small', NumCacheClusters: 2, Engine: 'redis' } } });
@@ -128,31 +66,10 @@ describe('pricing rules', () => {
     expect(cost(valkey)).toBeCloseTo(2 * 0.032 * 0.8 * 730, 2); // 37.38
   });
 
-  test('WAF: $5 per ACL + $1 per rule + $0.60 per million requests', () => {
-    const report = estimateOf({ W: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{}, {}, {}] } } });
-    const waf = report.lines.filter((l) => l.service === 'WAF');
-    expect(waf.reduce((s, l) => s + l.monthlyUsd, 0)).toBeCloseTo(5 + 3 + 5 * 0.6, 2); // prod: 5M requests
-  });
-
-  test('alarms and dashboards', () => {
-    const report = estimateOf({
-      A1: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'x', Period: 60 } },
-      A2: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }, { Id: 'e', Expression: 'a+b' }] } },
-      D: { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
-    });
-    expect(report.lines.filter((l) => l.resource === 'alarm metrics').reduce((s, l) => s + l.quantity, 0)).toBe(3);
-    expect(report.lines.find((l) => l.resource === 'dashboard')!.monthlyUsd).toBe(3);
-  });
-
   describe('Fargate', () => {
     const taskDef = (arch: 'ARM64' | 'X86_64'): CfnResource => ({ Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '256', Memory: '512', RuntimePlatform: { CpuArchitecture: arch } } });
     const service = (props: Record<string, unknown>): CfnResource => ({ Type: 'AWS::ECS::Service', Properties: { ServiceName: 'svc', TaskDefinition: { Ref: 'Td' }, LoadBalancers: [{}], ...props } });
     const fargateUsd = (r: CostReport) => r.lines.filter((l) => l.service === 'Fargate').reduce((s, l) => s + l.monthlyUsd, 0);
-
-    test('dev api: 1 ARM task x 0.25 vCPU / 0.5 GB x 261 business hours', () => {
-      const report = estimateOf({ Td: taskDef('ARM64'), S: service({ DesiredCount: 1, LaunchType: 'FARGATE' }) }, 'dev');
-      expect(fargateUsd(report)).toBeCloseTo(0.25 * 261 * 0.03238 + 0.5 * 261 * 0.00356, 1); // 2.11 + 0.46
-    });
 
     test('x86 is priced higher than ARM', () => {
       const report = estimateOf({ Td: taskDef('X86_64'), S: service({ DesiredCount: 3, LaunchType: 'FARGATE' }) });
@@ -176,11 +93,6 @@ describe('pricing rules', () => {
       expect(committed.pricing).toBe('committed');
       expect(fargateUsd(committed)).toBeCloseTo(perTask * (2 * 0.8 + 1 * 0.3), 1);
       expect(committed.lines.map((l) => l.resource).filter((r) => r.endsWith('vCPU')).sort()).toEqual(['svc ARM64 Savings Plan vCPU', 'svc ARM64 Spot vCPU']);
-    });
-
-    test('a template desired count of 0 (no image tag yet) is priced at the api floor, max(minCapacity, 1)', () => {
-      const report = estimateOf({ Td: taskDef('ARM64'), S: service({ DesiredCount: 0, LaunchType: 'FARGATE' }) });
-      expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.03238 + 0.5 * 0.00356), 1);
     });
   });
 
@@ -230,52 +142,14 @@ describe('npm run cost', () => {
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: npm run cost -- \[--env dev\|staging\|prod\|all\]/);
   });
-
-  test('as a process: an unknown environment exits 2 (a usage error) with the valid names', () => {
-    const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-    const cli = join(__dirname, '..', '..', 'scripts', 'cost', 'cli.ts');
-    const result = spawnSync(tsx, [cli, '--env', 'qa', '--assembly', SYNTH_ROOT], { encoding: 'utf8' });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain('unknown environment "qa"');
-  });
 });
 
-/** What issue 12 changed in prod, line by line (hand-computed, 730 h/month). */
-describe('prod: HA search within budget', () => {
+/** Prod on committed pricing (hand-computed, 730 h/month); the on-demand lines are pinned in cost-golden.json. */
+describe('prod: committed pricing', () => {
   const config = loadEnvironment('prod');
   const onDemand = estimateEnvironment(config, templatesOf('prod'));
   const committed = estimateEnvironment(config, templatesOf('prod'), 'committed');
   const usd = (report: CostReport, resource: string) => lineOf(report, resource).reduce((s, l) => s + l.monthlyUsd, 0);
-
-  test('standby replicas: 2 OCU x $0.24 x 730 h = $350.40, and still within $970 on demand', () => {
-    expect(usd(onDemand, 'OCU floor (standby replicas)')).toBeCloseTo(350.4, 2);
-    expect(onDemand.total).toBeLessThanOrEqual(970);
-  });
-
-  test('the search and Atlas PrivateLink endpoints span 2 AZs: $14.60 each', () => {
-    expect(usd(onDemand, 'OpenSearch Serverless VPC endpoint')).toBeCloseTo(14.6, 2);
-    expect(usd(onDemand, 'Atlas PrivateLink interface endpoint (created by the Atlas stack)')).toBeCloseTo(14.6, 2);
-  });
-
-  test('workers: 1.25 Spot tasks each (floor 1 + backlog) at 1 vCPU / 2 GB = $10.81 per worker', () => {
-    for (const worker of ['ingestion', 'transcription', 'indexing']) {
-      const lines = onDemand.lines.filter((l) => l.resource.startsWith(`marin-prod-${worker} `));
-      expect(lines.map((l) => l.resource).sort()).toEqual([`marin-prod-${worker} ARM64 Spot memory`, `marin-prod-${worker} ARM64 Spot vCPU`]);
-      expect(lines.reduce((s, l) => s + l.monthlyUsd, 0)).toBeCloseTo(1.25 * 730 * (0.03238 + 2 * 0.00356) * 0.3, 1);
-    }
-  });
-
-  test('Atlas priced at the auto-scaling floor M20 ($146.00), the ceiling M30 shown ($394.20)', () => {
-    const [cluster] = lineOf(onDemand, 'M20 cluster (3 nodes)');
-    expect(cluster.monthlyUsd).toBeCloseTo(146, 2);
-    expect(cluster.detail).toContain('ceiling M30: $394.20/month');
-  });
-
-  test('recordings by lifecycle class: 50 GB Standard, 100 GB Standard-IA, 850 GB Glacier IR', () => {
-    expect(lineOf(onDemand, 'recordings storage (Standard)')[0].quantity).toBe(50);
-    expect(lineOf(onDemand, 'recordings storage (Standard-IA)')[0].quantity).toBe(100);
-    expect(lineOf(onDemand, 'recordings storage (Glacier Instant Retrieval)')[0].quantity).toBe(850);
-  });
 
   test('committed: the api on the Savings Plan rate, the cache on 1-year reserved nodes; the budget figure stays on demand', () => {
     expect(usd(committed, 'marin-prod-api ARM64 Savings Plan vCPU')).toBeCloseTo(3 * 730 * 0.03238 * 0.8, 1);

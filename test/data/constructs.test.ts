@@ -8,17 +8,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Cache, type CacheProps } from '../../lib/data/cache';
 import { DataBuckets, dataBucketNames, type DataBucketsProps } from '../../lib/data/data-buckets';
-import { DatabaseSecret } from '../../lib/data/database-secret';
 import { ObjectCreatedNotifications } from '../../lib/data/object-created-notifications';
 import { ServiceIdentities } from '../../lib/data/service-identities';
-import { RefreshExport, RefreshLoaderIdentity, type RefreshExportProps } from '../../lib/data/staging-refresh';
+import { RefreshExport, type RefreshExportProps } from '../../lib/data/staging-refresh';
 import { VectorSearch, type VectorSearchProps } from '../../lib/data/vector-search';
-import { WorkQueues, type WorkQueuesProps } from '../../lib/data/work-queues';
 import { ResourceNames } from '../../lib/naming';
 import { cdkJsonContext } from '../support/cdk-context';
 
@@ -87,14 +84,6 @@ describe('Cache alone', () => {
     expect(group.Properties.PreferredMaintenanceWindow).toBeUndefined();
   });
 
-  test('default removal: the group is snapshotted, its secrets and log groups retained except on a failed create', () => {
-    const stack = defaults;
-    expect(policies(ofType(stack, 'AWS::ElastiCache::ReplicationGroup'))).toEqual(['Snapshot/Snapshot']);
-    const kept = 'RetainExceptOnCreate/Retain';
-    expect(policies(ofType(stack, 'AWS::SecretsManager::Secret'))).toEqual([kept, kept]);
-    expect(policies(ofType(stack, 'AWS::Logs::LogGroup'))).toEqual([kept, kept]);
-  });
-
   test('default log retention: two years (the LogGroup default)', () => {
     expect(ofType(defaults, 'AWS::Logs::LogGroup').map((g) => g.Properties.RetentionInDays)).toEqual([731, 731]);
   });
@@ -102,22 +91,6 @@ describe('Cache alone', () => {
   test('engine redis without a version: 7.1', () => {
     const [group] = ofType(build({ engine: 'redis' }), 'AWS::ElastiCache::ReplicationGroup');
     expect([group.Properties.Engine, group.Properties.EngineVersion]).toEqual(['redis', '7.1']);
-  });
-
-  test('DESTROY deletes the group, its secrets and log groups', () => {
-    const stack = build({ removalPolicy: RemovalPolicy.DESTROY });
-    for (const type of ['AWS::ElastiCache::ReplicationGroup', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
-      expect(new Set(policies(ofType(stack, type)))).toEqual(new Set(['Delete/Delete']));
-    }
-  });
-
-  test('a snapshot window only with snapshots kept', () => {
-    const props = { snapshotWindow: '03:00-04:00', logRetention: logs.RetentionDays.ONE_WEEK };
-    const none = build({ ...props, snapshotRetention: Duration.days(0) });
-    const [without] = ofType(none, 'AWS::ElastiCache::ReplicationGroup');
-    const [kept] = ofType(build({ ...props, snapshotRetention: Duration.days(3) }), 'AWS::ElastiCache::ReplicationGroup');
-    expect([without.Properties.SnapshotWindow, kept.Properties.SnapshotWindow]).toEqual([undefined, '03:00-04:00']);
-    expect(kept.Properties.SnapshotRetentionLimit).toBe(3);
   });
 
   test('highAvailability without a replica is refused', () => {
@@ -150,49 +123,6 @@ describe('Cache alone', () => {
   });
 });
 
-describe('WorkQueues alone', () => {
-  function build(extra: Partial<WorkQueuesProps> = {}) {
-    const { stack, key, names } = bareStack();
-    new WorkQueues(stack, 'Queues', { names, dataKey: key, visibilityTimeout: Duration.minutes(8), ...extra });
-    return ofType(stack, 'AWS::SQS::Queue');
-  }
-  const DAY = 86_400;
-
-  test('defaults: work queues keep 4 days and redrive after 5 receives, DLQs keep 14 days, all retained', () => {
-    const queues = build();
-    const work = queues.filter((q) => !q.Properties.QueueName.endsWith('-dlq'));
-    const dlqs = queues.filter((q) => q.Properties.QueueName.endsWith('-dlq'));
-    expect(work.map((q) => [q.Properties.MessageRetentionPeriod, q.Properties.RedrivePolicy.maxReceiveCount]))
-      .toEqual([[4 * DAY, 5], [4 * DAY, 5], [4 * DAY, 5]]);
-    expect(work.map((q) => q.Properties.VisibilityTimeout)).toEqual([480, 480, 480]);
-    expect(dlqs.map((q) => q.Properties.MessageRetentionPeriod)).toEqual([14 * DAY, 14 * DAY, 14 * DAY]);
-    expect(new Set(policies(queues))).toEqual(new Set(['RetainExceptOnCreate/Retain']));
-  });
-
-  test('DESTROY deletes every queue', () => {
-    expect(new Set(policies(build({ removalPolicy: RemovalPolicy.DESTROY })))).toEqual(new Set(['Delete/Delete']));
-  });
-
-  // WorkQueues has no check of its own: sqs.Queue refuses a visibility timeout past the SQS maximum of 12 hours.
-  test('a visibility timeout past the SQS maximum is refused by sqs.Queue', () => {
-    expect(() => build({ visibilityTimeout: Duration.seconds(43_201) }))
-      .toThrow('visibility timeout must be between 0 and 43,200 seconds, but 43201 was provided');
-  });
-});
-
-describe('DatabaseSecret alone', () => {
-  function build(removalPolicy?: RemovalPolicy) {
-    const { stack, key, names } = bareStack();
-    new DatabaseSecret(stack, 'Database', { names, dataKey: key, removalPolicy });
-    return ofType(stack, 'AWS::SecretsManager::Secret');
-  }
-
-  test('default removal: retained except on a failed create; DESTROY deletes it', () => {
-    expect(policies(build())).toEqual(['RetainExceptOnCreate/Retain']);
-    expect(policies(build(RemovalPolicy.DESTROY))).toEqual(['Delete/Delete']);
-  });
-});
-
 describe('VectorSearch alone', () => {
   function build(extra: Partial<VectorSearchProps> = {}) {
     const { stack, vpc, clients, key, names } = bareStack();
@@ -210,24 +140,6 @@ describe('VectorSearch alone', () => {
     });
     return stack;
   }
-
-  test('defaults: standby replicas on; the collection and its encryption policy retained except on a failed create', () => {
-    const stack = build();
-    const [collection] = ofType(stack, 'AWS::OpenSearchServerless::Collection');
-    expect(collection.Properties.StandbyReplicas).toBe('ENABLED');
-    expect(collection.Properties.Tags).toContainEqual({ Key: 'CostCenter', Value: 'cc-test' });
-    expect(policies([collection])).toEqual(['RetainExceptOnCreate/Retain']);
-    const encryption = ofType(stack, 'AWS::OpenSearchServerless::SecurityPolicy').filter((p) => p.Properties.Type === 'encryption');
-    expect(policies(encryption)).toEqual(['RetainExceptOnCreate/Retain']);
-  });
-
-  test('DESTROY deletes the collection and its encryption policy', () => {
-    const stack = build({ removalPolicy: RemovalPolicy.DESTROY, standbyReplicas: false });
-    const [collection] = ofType(stack, 'AWS::OpenSearchServerless::Collection');
-    expect([collection.Properties.StandbyReplicas, ...policies([collection])]).toEqual(['DISABLED', 'Delete/Delete']);
-    const encryption = ofType(stack, 'AWS::OpenSearchServerless::SecurityPolicy').filter((p) => p.Properties.Type === 'encryption');
-    expect(policies(encryption)).toEqual(['Delete/Delete']);
-  });
 
   test('a collection nobody can write is refused', () => {
     expect(() => build({ writers: [] })).toThrow('marin-test: VectorSearch needs at least one writer role in writers');
@@ -274,31 +186,6 @@ describe('DataBuckets alone', () => {
     expect(rules(accessLogs)).toEqual([{ Id: 'expire-logs', Status: 'Enabled', ExpirationInDays: 365 }, HOUSEKEEPING]);
   });
 
-  test('defaults: no Object Lock and no CORS on any bucket; all retained except on a failed create', () => {
-    const { buckets } = defaults;
-    expect(buckets).toHaveLength(3);
-    for (const bucket of buckets) {
-      expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
-      expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
-      expect(bucket.Properties.CorsConfiguration).toBeUndefined();
-    }
-    expect(new Set(policies(buckets))).toEqual(new Set(['RetainExceptOnCreate/Retain']));
-  });
-
-  test('an Object Lock retention turns on GOVERNANCE Object Lock on that bucket only; DESTROY deletes the buckets', () => {
-    const { buckets, recordings, transcripts } = build({
-      transcriptsObjectLockRetention: Duration.days(30),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    expect(recordings.Properties.ObjectLockEnabled).toBeUndefined();
-    expect(transcripts.Properties.ObjectLockEnabled).toBe(true);
-    expect(transcripts.Properties.ObjectLockConfiguration).toEqual({
-      ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
-    });
-    expect(new Set(policies(buckets))).toEqual(new Set(['Delete/Delete']));
-  });
-
   test('an Object Lock retention under one day or not whole days is refused, naming the prop', () => {
     const refused = (prop: string, got: number) =>
       `marin-test-data/Buckets: ${prop} must be whole days, at least 1 (S3 Object Lock), got ${got}`;
@@ -337,7 +224,7 @@ describe('DataBuckets alone', () => {
   });
 });
 
-describe('RefreshExport and RefreshLoaderIdentity alone', () => {
+describe('RefreshExport alone', () => {
   function buildExport(extra: Partial<RefreshExportProps> = {}) {
     const { stack, key, names } = bareStack();
     const accessLogs = new s3.Bucket(stack, 'AccessLogs');
@@ -363,21 +250,6 @@ describe('RefreshExport and RefreshLoaderIdentity alone', () => {
     const destroyed = buildExport({ removalPolicy: RemovalPolicy.DESTROY });
     expect(policies([exportBucket(destroyed), exportKey(destroyed)])).toEqual(['Delete/Delete', 'Delete/Delete']);
   });
-
-  test('default loader account: this stack\'s account', () => {
-    const statement = exportKey(buildExport()).Properties.KeyPolicy.Statement
-      .find((s: { Sid?: string }) => s.Sid === 'AllowStagingLoaderToDecryptThroughS3');
-    expect(JSON.stringify(statement.Principal)).toContain(':iam::123456789012:root');
-    expect(JSON.stringify(statement.Condition.ArnEquals)).toContain(':iam::123456789012:role/marin-staging-loader-task');
-  });
-
-  test('default source account of the loader: this stack\'s account', () => {
-    const { stack, key, names } = bareStack();
-    new RefreshLoaderIdentity(stack, 'Loader', { names, bucketNames: dataBucketNames(names), dataKey: key });
-    const [policy] = ofType(stack, 'AWS::IAM::ManagedPolicy');
-    const reads = policy.Properties.PolicyDocument.Statement.filter((s: { Action: unknown }) => s.Action === 's3:GetObject');
-    expect(reads.map((s: { Condition: unknown }) => s.Condition)).toEqual([{ StringEquals: { 's3:ResourceAccount': '123456789012' } }]);
-  });
 });
 
 describe('ObjectCreatedNotifications alone', () => {
@@ -389,15 +261,6 @@ describe('ObjectCreatedNotifications alone', () => {
     new ObjectCreatedNotifications(stack, 'ObjectCreated', { queueKey: key, routes: Array.from({ length: routes }, () => route) });
     return stack;
   }
-
-  test('the bucket notifies its queue natively, after the queue policy that admits S3 exists', () => {
-    const stack = build(1);
-    const [bucket] = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'));
-    expect(bucket.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
-      { Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': [expect.stringMatching(/^Queue/), 'Arn'] } },
-    ]);
-    expect(bucket.DependsOn).toEqual([expect.stringMatching(/^QueuePolicy/)]);
-  });
 
   test('no route, or a bucket routed twice, is refused', () => {
     expect(() => build(0)).toThrow('ObjectCreated: routes must name at least one bucket and queue');
@@ -416,20 +279,5 @@ describe('ServiceIdentities alone', () => {
     expect(groups.map((g) => g.Properties.SecurityGroupEgress)).toEqual([
       [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: expect.stringMatching(/^HTTPS/) }],
     ]);
-  });
-
-  test('restrictEgress over the NAT access list: the cache port to the cache group, 27017 anywhere', () => {
-    const { stack, vpc, clients, names } = bareStack();
-    const identities = new ServiceIdentities(stack, 'Identities', { names, vpc });
-    identities.restrictEgress({
-      cacheSecurityGroup: clients,
-      cachePort: ec2.Port.tcp(6380),
-      atlas: { connectivity: 'nat-ip-access-list', endpointSubnetCidrs: [] },
-    });
-    const [group] = ofType(stack, 'AWS::EC2::SecurityGroup').filter((g) => String(g.Properties.GroupDescription).includes('ECS tasks'));
-    expect(group.Properties.SecurityGroupEgress.map((r: Record<string, unknown>) => `${r.CidrIp} ${r.FromPort}`))
-      .toEqual(['0.0.0.0/0 443', '0.0.0.0/0 27017']);
-    const [toCache] = ofType(stack, 'AWS::EC2::SecurityGroupEgress');
-    expect([toCache.Properties.FromPort, toCache.Properties.ToPort, toCache.Properties.IpProtocol]).toEqual([6380, 6380, 'tcp']);
   });
 });

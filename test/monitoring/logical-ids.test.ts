@@ -8,7 +8,6 @@
  * only with an alarm that is added or removed on purpose, never with a moved one.
  */
 import { ENVIRONMENT_NAMES } from '../../environments';
-import { logicalIdAt } from '../../lib/monitoring/pipeline-monitoring';
 import { stackOf } from '../support/templates';
 import { SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
 import LOGICAL_IDS from './logical-ids.json';
@@ -33,10 +32,4 @@ describe.each(ENVIRONMENT_NAMES)('alarm and dashboard logical ids of %s', (envNa
     expect(Object.keys(expected).length).toBeGreaterThan(20);
     expect(idsOf(stackOf(envName, 'monitoring', variant).json)).toEqual(expected);
   });
-});
-
-test('logicalIdAt reproduces CDK logical ids (path + hash), and a moved path gives another id', () => {
-  expect(logicalIdAt('Alarms', 'IngestionDlqMessages', 'Resource')).toBe('AlarmsIngestionDlqMessages053F531E');
-  expect(logicalIdAt('Dashboard', 'Dashboard', 'Resource')).toBe('Dashboard7A714131');
-  expect(logicalIdAt('Monitoring', 'Facade', 'marin-dev-ingestion-dlq-messages', 'Resource')).not.toBe('AlarmsIngestionDlqMessages053F531E');
 });

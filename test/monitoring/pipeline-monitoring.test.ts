@@ -1,10 +1,10 @@
 /**
  * Each monitoring construct built alone from its props (no environment), with only its required props unless a test
  * says otherwise: the documented defaults, the constructor checks kept for a construct used alone, and
- * - PipelineMonitoring: the alarm set per input (one set per queue, service, cache node, NAT gateway; replication
- *   lag from the second node), and that the alarms a single stack holds keep their pinned ids;
- * - AlarmTopic: the key's removal policy, e-mail subscriptions and the deploy-time `AlarmEmail` parameter and rule
- *   (by default when no address is given);
+ * - PipelineMonitoring: the default alarm set (one set per queue and service, one cache node, one NAT gateway), and
+ *   that the alarms a single stack holds keep their pinned ids (each environment's set: alarms.test.ts);
+ * - AlarmTopic: the key's removal policy and the deploy-time `AlarmEmail` parameter by default (each environment's
+ *   subscriptions, parameter and rule: monitoring.test.ts);
  * - CostBudget: default alert percentages, the name carrying them, the cost filter;
  * - RefreshFailureAlarm: the rule and the two scoped policy statements.
  */
@@ -127,39 +127,12 @@ describe('PipelineMonitoring alone', () => {
     );
     expect(enabledOrUnwired).toEqual([]);
   });
-
-  test('taskFloors: a running-task alarm per floor, one task below it (Minimum, missing data breaches); replicas and NAT gateways add theirs', () => {
-    const { alarms } = build({ taskFloors: { api: 3, indexing: 1 }, cacheNodes: 2, natGateways: 3 });
-    const running = alarms.filter((a) => a.AlarmName.endsWith('-running-tasks-below-minimum'));
-    expect(running.map((a) => [
-      a.AlarmName,
-      a.Threshold,
-      a.ComparisonOperator,
-      a.TreatMissingData,
-      a.Metrics[0].MetricStat.Stat,
-    ])).toEqual([
-      ['marin-test-api-running-tasks-below-minimum', 3, 'LessThanThreshold', 'breaching', 'Minimum'],
-      ['marin-test-indexing-running-tasks-below-minimum', 1, 'LessThanThreshold', 'breaching', 'Minimum'],
-    ]);
-    expect(names(alarms).filter((n) => n.includes('replication-lag') || n.startsWith('nat'))).toEqual([
-      'cache-node2-replication-lag',
-      'nat1-port-allocation-errors',
-      'nat2-port-allocation-errors',
-      'nat3-port-allocation-errors',
-    ]);
-  });
 });
 
 /** The template's SNS subscriptions. */
 const resourcesOf = (template: any, type: string): any[] =>
   Object.values(template.Resources).filter((r: any) => r.Type === type);
 const subscriptionsOf = (template: any) => resourcesOf(template, 'AWS::SNS::Subscription');
-
-/** The template asks for no address at deploy time: no AlarmEmail parameter, no rule but CDK's own. */
-function expectNoDeployTimeAddress(template: any): void {
-  expect(template.Parameters?.AlarmEmail).toBeUndefined();
-  expect(Object.keys(template.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
-}
 
 describe('AlarmTopic alone', () => {
   const topicTemplate = (props: Partial<AlarmTopicProps> = {}) => {
@@ -182,37 +155,8 @@ describe('AlarmTopic alone', () => {
     expect(template.Parameters.AlarmEmail).toMatchObject({ Type: 'String' });
   });
 
-  test('requireDeployTimeEmail false and no emails: no subscription, no parameter, no rule', () => {
-    const template = topicTemplate({ requireDeployTimeEmail: false });
-    expect(subscriptionsOf(template)).toEqual([]);
-    expectNoDeployTimeAddress(template);
-  });
-
   test('removalPolicy DESTROY: the key is deleted with the stack (7-day window)', () => {
     expect(removalOf(keyOf(topicTemplate({ removalPolicy: RemovalPolicy.DESTROY })))).toEqual(['Delete', 'Delete', 7]);
-  });
-
-  test('requireDeployTimeEmail: the AlarmEmail parameter, a rule refusing it empty, and its subscription', () => {
-    const template = topicTemplate({ requireDeployTimeEmail: true });
-    expect(template.Parameters.AlarmEmail).toMatchObject({
-      Type: 'String',
-      AllowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
-    });
-    const rules = Object.entries(template.Rules as Record<string, any>).filter(([id]) => id !== 'CheckBootstrapVersion');
-    expect(rules.map(([, r]) => r.Assertions[0].Assert)).toEqual([
-      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] },
-    ]);
-    const subscribed = subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint]);
-    expect(subscribed).toEqual([['email', { Ref: 'AlarmEmail' }]]);
-  });
-
-  test('each of several addresses is subscribed by e-mail; no parameter, no rule', () => {
-    const template = topicTemplate({ emails: ['oncall@example.com', 'ops@example.com'] });
-    expectNoDeployTimeAddress(template);
-    expect(subscriptionsOf(template).map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
-      ['email', 'oncall@example.com'],
-      ['email', 'ops@example.com'],
-    ]);
   });
 
   test('addresses and a required deploy-time address together: both subscribed', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
 import { FLOW_LOG_TRAFFIC_TYPE, SEED } from '../fixtures/seed-requirements';
-import { assemblyDir, stackOf, templateOf } from '../support/templates';
+import { assemblyDir, templateOf } from '../support/templates';
 import { inAccount, synthAccount, SYNTH_VARIANTS, type SynthVariant } from '../support/variants';
 
 const EXPECTED = {
@@ -141,12 +141,6 @@ describe.each(ENVIRONMENT_NAMES)('network in %s', (envName) => {
   test('publishes the handoff parameters for the Atlas stack, and no other parameter', () => {
     const names = Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
     expect(names).toEqual(['network/nat-egress-ips', 'network/private-subnet-ids', 'network/vpc-id'].map((name) => `/marin/${envName}/${name}`));
-  });
-
-  test('stack name and termination protection', () => {
-    const stack = stackOf(envName, 'network');
-    expect(stack.stackName).toBe(`marin-${envName}-network`);
-    expect(stack.terminationProtection).toBe(envName !== 'dev');
   });
 });
 

@@ -2,12 +2,6 @@
 import { ENVIRONMENTS, loadEnvironment, parseEnvironment, type EnvironmentName } from '../../environments';
 
 describe('refresh config', () => {
-  test('as committed: prod is the source (3-day export), staging the target, dev neither', () => {
-    expect(loadEnvironment('prod').refresh).toEqual({ role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 });
-    expect(loadEnvironment('staging').refresh).toEqual({ role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 });
-    expect(loadEnvironment('dev').refresh).toEqual({ role: 'none' });
-  });
-
   const broken: Array<[EnvironmentName, string, (input: any) => void, RegExp]> = [
     ['prod', 'the target role', (c) => (c.refresh = { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 }), /environment "prod" is invalid:\n {2}- refresh\.role: prod is the source side of the staging refresh .*set it to 'source'/],
     ['staging', 'no refresh', (c) => (c.refresh = { role: 'none' }), /refresh\.role: staging is the target side/],

@@ -9,7 +9,6 @@ describe('services config validation', () => {
     ['a CPU target of 100%', 'dev', (c) => (c.services.autoscaling.apiCpuTargetPercent = 100), /services\.autoscaling\.apiCpuTargetPercent/],
     ['a backlog target of 0', 'dev', (c) => (c.services.autoscaling.workerBacklogPerTask = 0), /services\.autoscaling\.workerBacklogPerTask/],
     ['a WAF rate limit below the WAF minimum', 'prod', (c) => (c.services.waf.rateLimitPer5Minutes = 5), /services\.waf\.rateLimitPer5Minutes/],
-    ['prod without WAF', 'prod', (c) => (c.services.waf.enabled = false), /services\.waf\.enabled: prod must have the WAF web ACL/],
     ['an image tag with a slash', 'dev', (c) => (c.services.imageTag = 'release/1.0'), /services\.imageTag: must be a valid image tag/],
     ['containers as root', 'prod', (c) => (c.services.containerUser = '0:0'), /services\.containerUser: must be a numeric non-root UID:GID such as 1000:1000/],
     ['containers in the root group', 'dev', (c) => (c.services.containerUser = '1000:0'), /services\.containerUser: must be a numeric non-root UID:GID/],

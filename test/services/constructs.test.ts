@@ -167,20 +167,6 @@ describe('PipelineService', () => {
       });
     });
 
-    test('containerUser 1000:1000, stopTimeout 120 s', () => {
-      expect(built.container.User).toBe('1000:1000');
-      expect(built.container.StopTimeout).toBe(120);
-    });
-
-    test('no imageTag: parked (desired count 0, the never-pulled tag not-deployed)', () => {
-      expect(built.service.DesiredCount).toBe(0);
-      expect(JSON.stringify(built.container.Image)).toContain(':not-deployed');
-    });
-
-    test('capacity on-demand, onDemandBase 0', () => {
-      expect(built.service.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE', Weight: 1 }]);
-    });
-
     test('no environment, secrets, port mapping or health check grace period', () => {
       expect(built.container.Environment).toBeUndefined();
       expect(built.container.Secrets).toBeUndefined();
@@ -194,21 +180,8 @@ describe('PipelineService', () => {
     });
   });
 
-  // Every environment runs ARM64 with its workers on Spot: X86_64 and on-demand workers are only synthesized here.
-  test('cpuArchitecture: the task definition asks for it on Linux', () => {
-    expect(build({ cpuArchitecture: ecs.CpuArchitecture.X86_64 }).taskDefinition.RuntimePlatform).toEqual({
-      CpuArchitecture: 'X86_64',
-      OperatingSystemFamily: 'LINUX',
-    });
-    expect(build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }).taskDefinition.RuntimePlatform).toEqual({
-      CpuArchitecture: 'ARM64',
-      OperatingSystemFamily: 'LINUX',
-    });
-  });
-
   test.each([
     ['on-demand worker (workersOnSpot false)', 'on-demand', 0, [{ CapacityProvider: 'FARGATE', Weight: 1 }]],
-    ['all Spot', 'spot', 0, [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]],
     [
       'Spot above an on-demand floor of 2',
       'spot',
@@ -324,8 +297,9 @@ describe('RefreshTask', () => {
 });
 
 /**
- * ApiLoadBalancer in each row of its listener table. Staging and prod are HTTPS-only and dev has no
- * certificate, so no environment synthesizes "HTTPS with the 80 -> 443 redirect": only this test does.
+ * ApiLoadBalancer in the row of its listener table no environment synthesizes: staging and prod are HTTPS-only
+ * and dev has no certificate, so "HTTPS with the 80 -> 443 redirect" is synthesized only here (the other rows,
+ * per environment: services.test.ts).
  */
 describe('ApiLoadBalancer', () => {
   function build(props: Partial<ApiLoadBalancerProps> = {}) {
@@ -344,15 +318,6 @@ describe('ApiLoadBalancer', () => {
 
   const MODES = [
     {
-      mode: 'HTTP only (no certificate, httpsOnly false)',
-      httpsOnly: false,
-      certificateArn: undefined,
-      listeners: ['80/HTTP/forward'],
-      ingressPorts: [80],
-      https: false,
-      parameter: false,
-    },
-    {
       mode: 'HTTPS with the 80 -> 443 redirect (certificate, httpsOnly false)',
       httpsOnly: false,
       certificateArn: CERT,
@@ -360,24 +325,6 @@ describe('ApiLoadBalancer', () => {
       ingressPorts: [443, 80],
       https: true,
       parameter: false,
-    },
-    {
-      mode: 'HTTPS only (certificate, httpsOnly true)',
-      httpsOnly: true,
-      certificateArn: CERT,
-      listeners: ['443/HTTPS/forward'],
-      ingressPorts: [443],
-      https: true,
-      parameter: false,
-    },
-    {
-      mode: 'HTTPS only, certificate as a deploy-time parameter (httpsOnly true, none configured)',
-      httpsOnly: true,
-      certificateArn: undefined,
-      listeners: ['443/HTTPS/forward'],
-      ingressPorts: [443],
-      https: true,
-      parameter: true,
     },
   ] as const;
 
@@ -450,43 +397,6 @@ describe('ApiLoadBalancer', () => {
     });
   });
 
-  describe('defaults (only the required props)', () => {
-    const { json } = build();
-
-    test('httpsOnly true: 443 only, the certificate a deploy-time parameter', () => {
-      expect(
-        ofType(json, 'AWS::ElasticLoadBalancingV2::Listener').map(
-          (r) => `${r.Properties.Port}/${r.Properties.Protocol}`,
-        ),
-      ).toEqual(['443/HTTPS']);
-      expect(Object.keys(json.Parameters ?? {})).toContain(CERTIFICATE_PARAMETER);
-    });
-
-    test('deletionProtection true', () => {
-      const attributes = only(json, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes;
-      expect(attributes).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'true' });
-    });
-
-    test('healthCheckPath /health, on the containerPort', () => {
-      const targetGroup = only(json, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
-      expect([targetGroup.HealthCheckPath, targetGroup.Port]).toEqual(['/health', 8080]);
-    });
-  });
-
-  test('deletionProtection false, acknowledged with the WAF decision: no unacknowledged finding', () => {
-    const built = build({ deletionProtection: false, certificate: elbv2.ListenerCertificate.fromArn(CERT) });
-    built.lb.acknowledgeConfigDecisions({ webAcl: false });
-    const attributes = only(jsonOf(built.stack), 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties
-      .LoadBalancerAttributes;
-    expect(attributes).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'false' });
-    const findings = COMPLIANCE_PACKS.flatMap((pack) => pack.create(built.app).validateScope(built.app).violations)
-      .filter((v) =>
-        v.violatingResources.some((r) => String(r.constructPath).includes('/ApiLoadBalancer/LoadBalancer')),
-      )
-      .map((v) => v.ruleName);
-    expect(findings).toEqual([]);
-  });
-
   test('the internet-facing EC23 acknowledgement claims no WAF (the load balancer knows of none)', () => {
     const { lb } = build({ certificate: elbv2.ListenerCertificate.fromArn(CERT) });
     const acknowledged = (lb.securityGroup.node.defaultChild as ec2.CfnSecurityGroup).node.metadata
@@ -552,24 +462,6 @@ describe('ServiceScaling', () => {
   test('weekend stop (staging option): 0 tasks from Saturday 00:00 to Monday 00:00 in the timezone, usual bounds otherwise', () => {
     const [target] = Object.values(scalingOf((s) => s.weekendStop(TimeZone.AMERICA_NEW_YORK)));
     expect(target.Properties.ScheduledActions).toEqual(startAndStop('cron(0 0 ? * MON *)', 'cron(0 0 ? * SAT *)', 'America/New_York'));
-  });
-
-  test('business hours: usual bounds from startHour, 0 tasks from stopHour, on the weekdays given', () => {
-    const hours = {
-      timeZone: TimeZone.of('Europe/Berlin'),
-      startHour: 7,
-      stopHour: 19,
-      weekdays: ['MON', 'TUE'],
-    } as const;
-    const [target] = Object.values(scalingOf((s) => s.businessHours(hours)));
-    expect(target.Properties.ScheduledActions).toEqual(
-      startAndStop('cron(0 7 ? * MON,TUE *)', 'cron(0 19 ? * MON,TUE *)', 'Europe/Berlin'),
-    );
-  });
-
-  test('without a schedule the target has no scheduled actions', () => {
-    const [target] = Object.values(scalingOf(() => undefined));
-    expect(target.Properties.ScheduledActions).toBeUndefined();
   });
 
   test.each([

@@ -46,11 +46,6 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
   const expected = EXPECTED[envName];
   const shape = json as unknown as DeployedShape['json'];
 
-  test('stack name and termination protection', () => {
-    expect(stack.stackName).toBe(`marin-${envName}-services`);
-    expect(stack.terminationProtection).toBe(envName !== 'dev');
-  });
-
   test('the committed config carries no image tag, so the services are parked at 0 tasks and cannot scale', () => {
     expect(config.services.imageTag).toBeUndefined();
     for (const service of SERVICE_NAMES) {
@@ -211,7 +206,6 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
         // A bind mount on the task's ephemeral storage: no host path, no EFS/Docker volume.
         volumes: [{ Name: 'tmp' }],
       });
-      expect(container.Memory).toBe(Number(definition.Properties.Memory));
       expect(container.Privileged).toBeUndefined();
     }
   });
@@ -234,16 +228,11 @@ describe.each(ENVIRONMENT_NAMES)('services in %s (committed config: no image tag
       });
     }
     expect(groups).toHaveLength(expected.waf ? 5 : 4);
-    for (const [, group] of groups) {
-      expect(group.Properties.RetentionInDays).toBe(expected.retention);
-      expect(group.Properties.KmsKeyId).toBeDefined();
-    }
   });
 
   test(`ALB marin-${envName}-api: internet-facing in public subnets, logs, deletion protection ${expected.lbProtection}, invalid headers dropped`, () => {
     const [[, lb]] = resourcesOf(shape, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     expect(lb.Properties.Name).toBe(`marin-${envName}-api`);
-    expect(lb.Properties.Name.length).toBeLessThanOrEqual(32);
     expect(lb.Properties.Scheme).toBe('internet-facing');
     for (const subnet of lb.Properties.Subnets) expect(subnet['Fn::GetStackOutput'].OutputName).toMatch(/publicSubnet/);
     const attributes = Object.fromEntries(lb.Properties.LoadBalancerAttributes.map((a: any) => [a.Key, a.Value]));
@@ -420,7 +409,7 @@ describe.each(ENVIRONMENT_NAMES)('services in %s as deployed (image tag and, out
     }
   });
 
-  // Every row of the listener table, HTTPS with the 80 -> 443 redirect too (no environment has it): constructs.test.ts.
+  // HTTPS with the 80 -> 443 redirect (no environment has it): constructs.test.ts.
   test(envName === 'dev' ? 'no certificate: HTTP forward only' : 'certificate from config: HTTPS listener only (HTTPS-only: no port 80 at all), no parameter', () => {
     const listeners = resourcesOf(deployed.json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties);
     const summary = listeners.map((l) => `${l.Port}/${l.Protocol}/${l.DefaultActions[0].Type}`).sort();
