@@ -39,8 +39,9 @@ function run(script: string, env: Record<string, string>, outdirVariable: string
 
 /**
  * A CDK entry point (bin/app.ts unless named) as the CDK CLI runs it: context (values as `-c key=value` gives
- * them) in CDK_CONTEXT_JSON, cdk-nag gates enforcing. CDK's CloudFormation validator is off (~6 s of CPU): the global synth's validation
- * reports cover it (test/core/compliance.test.ts), and CI's `npm run synth:all` runs it enforcing.
+ * them) in CDK_CONTEXT_JSON, cdk-nag gates enforcing. CDK's CloudFormation validator is off (~6 s of CPU): the
+ * global synth's validation reports cover it (test/core/compliance.test.ts), and CI's `npm run synth:all` runs it
+ * enforcing.
  */
 export function appRun(context: Record<string, string>, entryPoint = 'bin/app.ts'): AppRun {
   const env = { CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), ...context }), CDK_VALIDATION: 'false' };
