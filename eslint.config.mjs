@@ -2,18 +2,27 @@
 // formatting rules of @stylistic (the maintained home of ESLint's layout rules, as aws-cdk uses them):
 // lines at most 120 characters, comments included, so explanations stay short. A line that holds a string
 // or template literal may run longer (error messages, acknowledgement reasons and ARNs read better whole).
+// The promise rules are type-aware (the types come from tsconfig.json through the project service): a promise
+// that is neither awaited nor handled, passed where a plain value is expected, or an await on a non-promise.
 import stylistic from '@stylistic/eslint-plugin';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['node_modules/**', 'cdk.out/**', 'cdktf.out/**', '.test-synth/**', '.gen/**', 'coverage/**'] },
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
       'no-console': 'off',
     },
   },

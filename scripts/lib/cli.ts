@@ -119,7 +119,7 @@ export function parseArgs<T extends Record<string, string | boolean>>(argv: stri
 
 /**
  * The environment of every child process a script starts: this one's, with CDKTF telemetry
- * (CHECKPOINT_DISABLE) and CDK CLI telemetry (CDK_DISABLE_CLI_TELEMETRY) off. A
+ * (CHECKPOINT_DISABLE) off (CDK CLI telemetry is off in cdk.json, `"cli-telemetry": false`). A
  * TF_CLI_CONFIG_FILE naming a missing file changes nothing in Terraform but a warning on every call (which
  * the CDKTF CLI prints as [ERROR] lines in an otherwise clean synth): the child does not get it then.
  */
@@ -129,7 +129,7 @@ export function childEnvironment(
 ): NodeJS.ProcessEnv {
   const inherited = { ...parent };
   if (inherited.TF_CLI_CONFIG_FILE && !existsSync(inherited.TF_CLI_CONFIG_FILE)) delete inherited.TF_CLI_CONFIG_FILE;
-  return { ...inherited, CHECKPOINT_DISABLE: '1', CDK_DISABLE_CLI_TELEMETRY: '1', ...extra };
+  return { ...inherited, CHECKPOINT_DISABLE: '1', ...extra };
 }
 
 /** Runs a command with inherited stdio, in `childEnvironment`. */

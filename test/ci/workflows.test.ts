@@ -278,3 +278,34 @@ describe('pull request and drift', () => {
     ]);
   });
 });
+
+// One source for each tool version the jobs install: Node.js from .nvmrc (as .ci/run and package.json's engines),
+// Terraform inside the range the MongoDB Atlas provider supports, which docs/atlas.md states ("Terraform version").
+describe('toolchain', () => {
+  const allSteps = (): Array<{ where: string; step: Step }> => [
+    ...jobsOf().flatMap(([id, job]) => job.steps.map((step) => ({ where: id, step }))),
+    ...setup().runs.steps.map((step) => ({ where: 'setup/action.yml', step })),
+  ];
+
+  test('Node.js: setup-node runs once, in the setup action, and reads .nvmrc; no job names a version', () => {
+    const setupNode = allSteps().filter(({ step }) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode.map(({ where, step }) => ({ where, with: step.with }))).toEqual([
+      { where: 'setup/action.yml', with: { 'node-version-file': '.nvmrc', cache: 'npm' } },
+    ]);
+    for (const file of FILES) expect({ file, named: /node-version:/.test(text(file)) }).toEqual({ file, named: false });
+  });
+
+  test('Terraform: setup-terraform installs a minor >= 1.11 that docs/atlas.md lists as supported by the Atlas provider', () => {
+    const terraform = allSteps().filter(({ step }) => step.uses?.startsWith('hashicorp/setup-terraform@'));
+    expect(terraform.map(({ where }) => where)).toEqual(['setup/action.yml']);
+    const pin = terraform[0].step.with!.terraform_version;
+    const match = /^1\.(\d+)\.(?:x|\d+)$/.exec(pin);
+    expect({ pin, form: match !== null }).toEqual({ pin, form: true });
+    expect(Number(match![1])).toBeGreaterThanOrEqual(11);
+    const section = readFileSync(join(ROOT, 'docs', 'atlas.md'), 'utf8').split('\n## Terraform version\n')[1].split('\n## ')[0];
+    const supported = [...section.matchAll(/^\| (1\.\d+)\.x \| \d{4}-\d{2}-\d{2} \|$/gm)].map((row) => row[1]);
+    expect(supported.length).toBeGreaterThan(0);
+    expect(supported.filter((minor) => Number(minor.split('.')[1]) < 11)).toEqual([]);
+    expect(supported).toContain(`1.${match![1]}`);
+  });
+});
