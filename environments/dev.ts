@@ -112,19 +112,43 @@ export const dev: EnvironmentInput = {
   },
   budget: { monthlyUsd: 378, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   refresh: { role: 'none' },
+  // The calls this environment takes; every call-driven usage figure derives from it (scripts/cost/estimate.ts
+  // deriveUsage).
+  // Test calls in the 12 business hours (share 1: nothing runs outside them); 17 GB of audio a month.
+  workload: {
+    callsPerDay: 545,
+    businessHoursShare: 1,
+    businessHoursPerDay: 12,
+    averageCallMinutes: 6,
+    // 32 kbit/s mono audio: 1.44 MB a 6-minute call.
+    audioBitrateKbps: 32,
+    // No per-stage measurement yet: each stage keeps the one figure today's 1.25 average tasks implied. Measure and
+    // set.
+    workerSecondsPerCall: { ingestion: 125, transcription: 125, indexing: 125 },
+    callsPerTaskConcurrently: 2,
+    // Transcribe-style JSON with word timings; ~6 vectors + text + graph per call; the call's documents in Atlas.
+    transcriptBytesPerCall: 72000,
+    indexBytesPerCall: 28600,
+    databaseBytesPerCall: 4000,
+    // Its log lines and queue messages leave by NAT (no interface endpoints); S3 uses the gateway endpoint.
+    natBytesPerCall: 150000,
+    logBytesPerCall: 100000,
+    // 3 queues x (send, receive, delete) plus visibility extensions.
+    sqsRequestsPerCall: 12,
+    historyMonths: 12,
+  },
   usage: {
-    recordingsStoredGb: 50,
-    recordingsIngestedGbPerMonth: 17,
-    transcriptsStoredGb: 2,
-    natProcessedGbPerMonth: 50,
+    // Fixed parts of the derived figures (they do not scale with the calls): image pulls and AWS API polling through
+    // NAT,
+    // the log baseline (flow logs, health checks), long polling. Calibrated so that 1x reproduces the former hand-set
+    // totals.
+    natBaselineGbPerMonth: 48.3,
+    logsBaselineGbPerMonth: 3.82,
+    sqsBaselineRequestsMillionsPerMonth: 0.86,
+    // Not driven by calls: api traffic (the calls reach the workers through S3 and the queues), images, backups.
     albLcuAverage: 1,
-    sqsRequestsMillionsPerMonth: 1,
-    logsIngestedGbPerMonth: 5,
     wafRequestsMillionsPerMonth: 0,
-    workerAverageTasks: 1,
-    interfaceEndpointProcessedGbPerMonth: 0,
     containerImagesStoredGb: 2,
-    searchIndexStoredGb: 1,
     atlasBackupStoredGb: 0,
   },
 };

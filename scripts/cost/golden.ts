@@ -9,9 +9,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig } from '../../environments';
 import { parseArgs } from '../lib/cli';
-import type { CostLine, CostReport } from './estimate';
+import { deriveUsage, round, type CostLine, type CostReport } from './estimate';
 import { PRICES, PRICES_AS_OF, type Price } from './prices';
 import { costReports } from './reports';
 
@@ -62,12 +62,19 @@ export function costGolden(reports: readonly CostReport[]): CostGolden {
         {
           total: r.total,
           budget: r.budget,
-          usage: { ...loadEnvironment(r.env as (typeof ENVIRONMENT_NAMES)[number]).usage },
+          usage: usageOf(loadEnvironment(r.env as (typeof ENVIRONMENT_NAMES)[number])),
           lines: r.lines.map((l) => ({ ...l, pricesAsOf: r.pricesAsOf })),
         },
       ]),
     ),
   };
+}
+
+/** The workload, the fixed usage and what the estimate derived from them at 1x (rounded). */
+function usageOf(config: EnvironmentConfig): Record<string, unknown> {
+  const { workerTasks, ...derived } = deriveUsage(config);
+  const rounded = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : rounded(v)]));
+  return { workload: config.workload, ...config.usage, derived: rounded({ ...derived, workerTasks }) };
 }
 
 export function serializeGolden(golden: CostGolden): string {

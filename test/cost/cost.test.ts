@@ -76,14 +76,14 @@ describe('pricing rules', () => {
       expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.04048 + 0.5 * 0.004445), 1);
     });
 
-    test('a queue worker is priced at usage.workerAverageTasks (prod 1.25), whatever the template says; FARGATE_SPOT tasks pay the Spot factor, base tasks stay on-demand', () => {
+    test('a queue worker is priced at the average its stage needs (prod ingestion 4/3), whatever the template says; FARGATE_SPOT tasks pay the Spot factor, base tasks stay on-demand', () => {
       const report = estimateOf({
         Td: taskDef('ARM64'),
-        S: service({ DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
+        S: service({ ServiceName: 'marin-prod-ingestion', DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
       });
       const perTask = 730 * (0.25 * 0.03238 + 0.5 * 0.00356);
-      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + 0.25 * 0.3), 1);
-      expect(report.lines.some((l) => l.resource === 'svc ARM64 Spot vCPU')).toBe(true);
+      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + (1 / 3) * 0.3), 1);
+      expect(report.lines.some((l) => l.resource === 'marin-prod-ingestion ARM64 Spot vCPU')).toBe(true);
     });
 
     test('--pricing committed: on-demand Fargate at the 1-year Compute Savings Plan rate (0.8x), Spot unchanged', () => {
