@@ -1,6 +1,7 @@
 import { loadEnvironment } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { deriveUsage, estimateEnvironment, type CfnResource } from '../../scripts/cost/estimate';
+import { deriveUsage, estimateEnvironment, round, type CfnResource } from '../../scripts/cost/estimate';
+import { volumeReport } from '../../scripts/cost/volume';
 
 /** Every call-driven usage figure is derived from the workload: a fixed part (config.usage) plus a per-call part. */
 describe('usage derived from the workload', () => {
@@ -60,5 +61,21 @@ describe('usage derived from the workload', () => {
     const staging = loadEnvironment('staging');
     expect(deriveUsage(staging).recordingsStoredGb).toBeCloseTo(229.83, 1);
     expect(deriveUsage(staging, { volume: 1, month: 12 }).recordingsStoredGb).toBeCloseTo(229.83, 1);
+  });
+
+  test('10x prod: each worker is priced at the tasks it needs (9 on average) and marked over services.maxCapacity', () => {
+    const resources: Record<string, CfnResource> = {
+      Td: { Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '1024', Memory: '2048', RuntimePlatform: { CpuArchitecture: 'ARM64' } } },
+      S: { Type: 'AWS::ECS::Service', Properties: { ServiceName: 'marin-prod-ingestion', TaskDefinition: { Ref: 'Td' } } },
+    };
+    const stacks = [{ stackName: 'fake', template: { Resources: resources } }];
+    const report = volumeReport(prod, stacks, [1, 10]);
+    // 10x: 19 tasks in the 8 busy hours, 4 in the other 16: 9 on average, on-demand (no strategy) 730 h.
+    const fargate = estimateEnvironment(prod, stacks, 'on-demand', { volume: 10, month: 0 }).lines.filter((l) => l.service === 'Fargate');
+    expect(fargate.map((l) => l.monthlyUsd)).toEqual([round(9 * 730 * 0.03238, 2), round(9 * 2 * 730 * 0.00356, 2)]);
+    expect(report.volumes[1].capacity[0]).toMatchObject({ need: 19, capacity: 6, over: true, setting: 'services.maxCapacity' });
+    expect(report.volumes[0].capacity[0]).toMatchObject({ need: 2, over: false });
+    expect(report.months).toHaveLength(12);
+    expect(report.months[11].recordingsStoredGb).toBeCloseTo(1611.8, 1);
   });
 });
