@@ -111,26 +111,43 @@ export function volumeReport(
   return { env: config.name, budget, volumes: rows, firstLimit, months, budgetCrossedMonth };
 }
 
-/** The curve, the capacity per volume and the 12-month table, as text (markdown tables). */
-export function formatVolumeReport(r: VolumeReport): string {
-  const usd = (n: number) => n.toFixed(2);
+const usd = (n: number) => n.toFixed(2);
+
+/** The cost per volume and the first limit hit (markdown; also docs/cost.md's facts:cost-curve block). */
+export function curveLines(r: VolumeReport): string[] {
+  const first = r.firstLimit;
   return [
-    `== ${r.env}: monthly cost by call volume (budget $${r.budget}, on-demand)`,
     '| volume | calls/month | USD/month | USD per 1,000 calls | budget |',
     '|---:|---:|---:|---:|---|',
     ...r.volumes.map((v) => `| ${v.volume}x | ${v.callsPerMonth} | ${usd(v.totalUsd)} | ${usd(v.usdPer1000Calls)} | ${v.overBudget ? 'over' : 'within'} |`),
     '',
-    '| volume | limit | need | capacity | |',
-    '|---:|---|---:|---:|---|',
-    ...r.volumes.flatMap((v) => v.capacity.map((l) => `| ${v.volume}x | ${l.limit} | ${l.need} | ${l.capacity} | ${l.over ? `OVER: ${l.setting}` : 'fits'} |`)),
-    `first limit hit: ${r.firstLimit.limit} (${r.firstLimit.need} of ${r.firstLimit.capacity} at 1x); change: ${r.firstLimit.setting}`,
-    'A worker over services.maxCapacity is priced at the tasks it needs, not at the maximum.',
-    '',
-    `first 12 months at 1x (stores grow under the lifecycle rules):`,
+    `First limit hit: ${first.limit} (${first.need} of ${first.capacity} at 1x); change: ${first.setting}.`,
+  ];
+}
+
+/** The first 12 months at 1x and the month the budget is crossed (also docs/cost.md's facts:cost-months block). */
+export function monthLines(r: VolumeReport): string[] {
+  return [
     '| month | USD/month | recordings GB | transcripts GB | index GB |',
     '|---:|---:|---:|---:|---:|',
     ...r.months.map((m) => `| ${m.month} | ${usd(m.totalUsd)} | ${m.recordingsStoredGb} | ${m.transcriptsStoredGb} | ${m.searchIndexStoredGb} |`),
     '',
-    r.budgetCrossedMonth ? `the budget is crossed in month ${r.budgetCrossedMonth}` : 'the budget is not crossed in the first 12 months',
+    r.budgetCrossedMonth ? `The budget is crossed in month ${r.budgetCrossedMonth}.` : 'The budget is not crossed in the first 12 months.',
+  ];
+}
+
+/** The curve, the capacity per volume and the 12-month table, as text (markdown tables). */
+export function formatVolumeReport(r: VolumeReport): string {
+  return [
+    `== ${r.env}: monthly cost by call volume (budget $${r.budget}, on-demand)`,
+    ...curveLines(r),
+    'A worker over services.maxCapacity is priced at the tasks it needs, not at the maximum.',
+    '',
+    '| volume | limit | need | capacity | |',
+    '|---:|---|---:|---:|---|',
+    ...r.volumes.flatMap((v) => v.capacity.map((l) => `| ${v.volume}x | ${l.limit} | ${l.need} | ${l.capacity} | ${l.over ? `OVER: ${l.setting}` : 'fits'} |`)),
+    '',
+    'first 12 months at 1x (stores grow under the lifecycle rules):',
+    ...monthLines(r),
   ].join('\n');
 }

@@ -33,6 +33,8 @@ describe('facts in the docs come from the config', () => {
     expect(read('README.md')).toContain('<!-- facts:cost-table -->');
     expect(read('docs/runbook.md')).toContain('<!-- facts:atlas-backups -->');
     expect(read('docs/runbook.md')).toContain('<!-- facts:scaling-table -->');
+    expect(read('docs/cost.md')).toContain('<!-- facts:cost-curve -->');
+    expect(read('docs/cost.md')).toContain('<!-- facts:cost-months -->');
   });
 
   test('the runbook restore section states each environment\'s backup windows', () => {
