@@ -104,40 +104,23 @@ export const staging: EnvironmentInput = {
   budget: { monthlyUsd: 617, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   // Target of the staging refresh (docs/staging-refresh.md): the loader reads only marin-prod-staging-export.
   refresh: { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 },
-  // The calls this environment takes; every call-driven usage figure derives from it (scripts/cost/estimate.ts
-  // deriveUsage).
-  // 33 GB of audio a month; 12 months of history is past the 180-day expiry: the stock is steady.
+  // 760 calls a day (33 GB of audio a month), three quarters in the 8 business hours.
   workload: {
+    ...common.workload,
     callsPerDay: 760,
     businessHoursShare: 0.75,
     businessHoursPerDay: 8,
-    averageCallMinutes: 6,
-    // 32 kbit/s mono audio: 1.44 MB a 6-minute call.
-    audioBitrateKbps: 32,
-    // No per-stage measurement yet: each stage keeps the one figure today's 1.25 average tasks implied. Measure and
-    // set.
-    workerSecondsPerCall: { ingestion: 125, transcription: 125, indexing: 125 },
-    callsPerTaskConcurrently: 2,
-    // Transcribe-style JSON with word timings; ~6 vectors + text + graph per call; the call's documents in Atlas.
-    transcriptBytesPerCall: 72000,
-    indexBytesPerCall: 28600,
-    databaseBytesPerCall: 4000,
-    // Its log lines and queue messages leave by NAT (no interface endpoints); S3 uses the gateway endpoint.
-    natBytesPerCall: 150000,
-    logBytesPerCall: 100000,
-    // 3 queues x (send, receive, delete) plus visibility extensions.
-    sqsRequestsPerCall: 12,
+    // 12 months: past the 180-day expiry, the stock is steady.
     historyMonths: 12,
   },
   usage: {
     // Fixed parts of the derived figures (they do not scale with the calls): image pulls and AWS API polling through
-    // NAT,
-    // the log baseline (flow logs, health checks), long polling. Calibrated so that 1x reproduces the former hand-set
-    // totals.
+    // NAT, the log baseline (flow logs, health checks), long polling. Set so that 1x reproduces the former figures.
     natBaselineGbPerMonth: 96.6,
     logsBaselineGbPerMonth: 7.7,
     sqsBaselineRequestsMillionsPerMonth: 4.73,
-    // Not driven by calls: api traffic (the calls reach the workers through S3 and the queues), images, backups.
+    // Not driven by calls: api traffic (search and browsing; the audio goes to S3 by presigned PUT, one small api
+    // request a call), the images kept, the Atlas backup (snapshots + PIT oplog, not sized from the data yet).
     albLcuAverage: 1,
     wafRequestsMillionsPerMonth: 0,
     containerImagesStoredGb: 3,
