@@ -130,7 +130,7 @@ export const prod: EnvironmentInput = {
     // The former 20 M SQS requests a month cannot come from the calls (~0.4 M) or 20-s long polling (~0.5 M); kept
     // (never lowered) as the fixed part until measured.
     natBaselineGbPerMonth: 95,
-    logsBaselineGbPerMonth: 16.5,
+    logsBaselineGbPerMonth: 16.51,
     sqsBaselineRequestsMillionsPerMonth: 19.6,
     // Not driven by calls: api traffic (search and browsing; the audio goes to S3 by presigned PUT, one small api
     // request a call), the images kept, the Atlas backup (snapshots + PIT oplog, not sized from the data yet).

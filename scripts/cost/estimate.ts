@@ -233,8 +233,8 @@ export type PricedConfig = EnvironmentConfig & { readonly usage: EnvironmentConf
  * Months of calls held `month` months after the start: workload.historyMonths + month, up to the expiry plus, in the
  * versioned buckets, the days an expired (now noncurrent) version is kept.
  */
-function heldMonths(config: EnvironmentConfig, expireAfterDays: number, month: number, versioned: boolean): number {
-  const keptDays = expireAfterDays + (versioned ? config.storage.noncurrentVersionsExpireAfterDays : 0);
+function heldMonths(config: EnvironmentConfig, expireAfterDays: number, month: number): number {
+  const keptDays = expireAfterDays + config.storage.noncurrentVersionsExpireAfterDays;
   return Math.min(config.workload.historyMonths + month, keptDays / DAYS_PER_MONTH);
 }
 
@@ -244,13 +244,13 @@ export function deriveUsage(config: EnvironmentConfig, { volume, month }: Scenar
   const days = uptime.mode === 'business-hours' ? uptime.weekdays.length * WEEKS_PER_MONTH : serviceHoursPerMonth(config) / 24;
   const calls = w.callsPerDay * volume * days;
   const ingested = (calls * w.audioBitrateKbps * 125 * w.averageCallMinutes * 60) / GB;
-  const transcriptMonths = heldMonths(config, storage.transcriptsExpireAfterDays, month, true);
-  // The index and the database drop a call when its transcript expires (no noncurrent copy).
-  const dataMonths = heldMonths(config, storage.transcriptsExpireAfterDays, month, false);
+  const transcriptMonths = heldMonths(config, storage.transcriptsExpireAfterDays, month);
+  // No rule expires the index (no OpenSearch Serverless lifecycle policy) or the database: they keep every call.
+  const dataMonths = w.historyMonths + month;
   return {
     callsPerMonth: calls,
     recordingsIngestedGbPerMonth: ingested,
-    recordingsStoredGb: ingested * heldMonths(config, storage.recordingsExpireAfterDays, month, true),
+    recordingsStoredGb: ingested * heldMonths(config, storage.recordingsExpireAfterDays, month),
     transcriptsStoredGb: (calls * w.transcriptBytesPerCall * transcriptMonths) / GB,
     searchIndexStoredGb: (calls * w.indexBytesPerCall * dataMonths) / GB,
     atlasDataGb: (calls * w.databaseBytesPerCall * dataMonths) / GB,

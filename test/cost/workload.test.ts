@@ -16,7 +16,7 @@ describe('usage derived from the workload', () => {
     const fixed = figures(0);
     const once = figures(1150);
     const twice = figures(2300);
-    expect(fixed).toMatchObject({ natProcessedGbPerMonth: 95, logsIngestedGbPerMonth: 16.5 });
+    expect(fixed).toMatchObject({ natProcessedGbPerMonth: 95, logsIngestedGbPerMonth: 16.51 });
     expect(fixed).toMatchObject({ sqsRequestsMillionsPerMonth: 19.6 });
     expect(fixed).toMatchObject({ recordingsStoredGb: 0, searchIndexStoredGb: 0, atlasDataGb: 0 });
     for (const key of Object.keys(once)) {
