@@ -34,8 +34,29 @@ export const common = {
     mongoDbMajorVersion: '8.0',
     databaseName: 'audio_pipeline',
   },
+  // What one call is and costs in work and bytes, the same pipeline everywhere; each environment adds how many calls
+  // it takes and when (the cost report derives every call-driven figure from it: scripts/cost/estimate.ts).
+  workload: {
+    // 6 minutes of 32 kbit/s mono audio: 1.44 MB a call.
+    averageCallMinutes: 6,
+    audioBitrateKbps: 32,
+    // No per-stage measurement yet: each stage keeps the one figure the former hand-set average (1.25 tasks per
+    // worker in prod and staging) implied. Measure and set.
+    workerSecondsPerCall: { ingestion: 125, transcription: 125, indexing: 125 },
+    callsPerTaskConcurrently: 2,
+    // Transcript JSON with word timings; the call's vectors + text in the index; its documents in Atlas.
+    transcriptBytesPerCall: 72000,
+    indexBytesPerCall: 28600,
+    databaseBytesPerCall: 4000,
+    // Its log lines and queue messages leave by NAT (no interface endpoints); S3 uses the gateway endpoint.
+    natBytesPerCall: 150000,
+    logBytesPerCall: 100000,
+    // 3 queues x (send, receive, delete) plus visibility extensions.
+    sqsRequestsPerCall: 12,
+  },
 } satisfies Pick<EnvironmentInput, 'project' | 'region' | 'terraformState' | 'ci' | 'queues'> & {
   atlas: Pick<EnvironmentInput['atlas'], 'region' | 'mongoDbMajorVersion' | 'databaseName'>;
+  workload: Omit<EnvironmentInput['workload'], 'callsPerDay' | 'businessHoursShare' | 'businessHoursPerDay' | 'historyMonths'>;
 };
 
 /**

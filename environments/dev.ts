@@ -112,19 +112,26 @@ export const dev: EnvironmentInput = {
   },
   budget: { monthlyUsd: 378, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   refresh: { role: 'none' },
+  // 545 test calls a weekday (17 GB of audio a month), all in the 12 hours dev runs.
+  workload: {
+    ...common.workload,
+    callsPerDay: 545,
+    businessHoursShare: 1,
+    businessHoursPerDay: 12,
+    // 12 months: past the 90-day expiry, the stock is steady.
+    historyMonths: 12,
+  },
   usage: {
-    recordingsStoredGb: 50,
-    recordingsIngestedGbPerMonth: 17,
-    transcriptsStoredGb: 2,
-    natProcessedGbPerMonth: 50,
+    // Fixed parts of the derived figures (they do not scale with the calls): image pulls and AWS API polling through
+    // NAT, the log baseline (flow logs, health checks), long polling. Set so that 1x reproduces the former figures.
+    natBaselineGbPerMonth: 48.3,
+    logsBaselineGbPerMonth: 3.82,
+    sqsBaselineRequestsMillionsPerMonth: 0.86,
+    // Not driven by calls: api traffic (search and browsing; the audio goes to S3 by presigned PUT, one small api
+    // request a call), the images kept, the Atlas backup (snapshots + PIT oplog, not sized from the data yet).
     albLcuAverage: 1,
-    sqsRequestsMillionsPerMonth: 1,
-    logsIngestedGbPerMonth: 5,
     wafRequestsMillionsPerMonth: 0,
-    workerAverageTasks: 1,
-    interfaceEndpointProcessedGbPerMonth: 0,
     containerImagesStoredGb: 2,
-    searchIndexStoredGb: 1,
     atlasBackupStoredGb: 0,
   },
 };

@@ -115,20 +115,28 @@ export const prod: EnvironmentInput = {
   // Source of the staging refresh (docs/staging-refresh.md): the anonymiser reads this environment read-only and
   // writes only marin-prod-staging-export, whose objects expire after 3 days. Started by `npm run refresh-staging`.
   refresh: { role: 'source', exportExpireAfterDays: 3, taskCpu: 1024, taskMemoryMiB: 2048 },
+  // 1,150 calls a day (50 GB of audio a month), three quarters in the 8 business hours.
+  workload: {
+    ...common.workload,
+    callsPerDay: 1150,
+    businessHoursShare: 0.75,
+    businessHoursPerDay: 8,
+    // 20 months already held (1,000 GB of recordings), growing until the 2555-day expiry.
+    historyMonths: 20,
+  },
   usage: {
-    recordingsStoredGb: 1000,
-    recordingsIngestedGbPerMonth: 50,
-    transcriptsStoredGb: 50,
-    natProcessedGbPerMonth: 100,
+    // Fixed parts of the derived figures (they do not scale with the calls): image pulls and AWS API polling through
+    // NAT, the log baseline (flow logs, health checks), long polling. Set so that 1x reproduces the former figures.
+    // The former 20 M SQS requests a month cannot come from the calls (~0.4 M) or 20-s long polling (~0.5 M); kept
+    // (never lowered) as the fixed part until measured.
+    natBaselineGbPerMonth: 95,
+    logsBaselineGbPerMonth: 16.51,
+    sqsBaselineRequestsMillionsPerMonth: 19.6,
+    // Not driven by calls: api traffic (search and browsing; the audio goes to S3 by presigned PUT, one small api
+    // request a call), the images kept, the Atlas backup (snapshots + PIT oplog, not sized from the data yet).
     albLcuAverage: 2,
-    sqsRequestsMillionsPerMonth: 20,
-    logsIngestedGbPerMonth: 20,
     wafRequestsMillionsPerMonth: 5,
-    // Each worker: its floor of 1 plus ~6 task-hours a day of backlog-driven scale-out.
-    workerAverageTasks: 1.25,
-    interfaceEndpointProcessedGbPerMonth: 100,
     containerImagesStoredGb: 5,
-    searchIndexStoredGb: 20,
     // Staging refresh: weekly, ~2 h of anonymiser per run; one export is ~60 GB (anonymised transcripts + database
     // dump) and lives 3 of every 7 days (exportExpireAfterDays): ~26 GB on average.
     refreshRunsPerMonth: 4,

@@ -6,6 +6,8 @@ import {
   FARGATE_STOP_TIMEOUT_SECONDS,
   NON_ROOT_CONTAINER_USER,
 } from '../lib/services/rules';
+import { WORKER_NAMES } from '../lib/contracts';
+import { round, workerTasks } from '../scripts/cost/estimate';
 import { ENVIRONMENT_NAMES } from './names';
 
 /**
@@ -521,31 +523,54 @@ export const budgetSchema = z.strictObject({
   actualAlertPercent: z.number().int().min(1).max(1000),
 });
 
-/** Usage assumptions the cost report prices; explicit so the estimate can be argued with. */
+/**
+ * The calls an environment takes, from which the cost report derives every call-driven figure (scripts/cost/estimate.ts
+ * deriveUsage): recordings and transcripts stored and ingested, NAT GB, SQS requests, log GB, the index and Atlas data
+ * size, and each worker's average and peak tasks. Each derived figure is a fixed part (in `usage`) plus a per-call
+  * part.
+ * GB are 10^9 bytes.
+ */
+const seconds = z.number().min(0);
+export const workloadSchema = z.strictObject({
+  callsPerDay: z.number().min(0),
+  /** Share of a day's calls that arrive in the business hours (the peak); the rest spread over the other hours. */
+  businessHoursShare: z.number().min(0).max(1),
+  businessHoursPerDay: z.number().min(1).max(24),
+  averageCallMinutes: z.number().positive(),
+  audioBitrateKbps: z.number().positive(),
+  /** Seconds of one worker task's time each call needs, per stage. */
+  workerSecondsPerCall: z.strictObject({ ingestion: seconds, transcription: seconds, indexing: seconds }),
+  /** Calls one worker task handles at a time. */
+  callsPerTaskConcurrently: positiveInt,
+  transcriptBytesPerCall: z.number().min(0),
+  indexBytesPerCall: z.number().min(0),
+  databaseBytesPerCall: z.number().min(0),
+  /**
+   * Bytes each call sends through the NAT gateways (its log lines and queue messages: AWS APIs without an endpoint).
+   */
+  natBytesPerCall: z.number().min(0),
+  logBytesPerCall: z.number().min(0),
+  /** SQS requests each call makes over the three queues (send, receive, delete, visibility changes). */
+  sqsRequestsPerCall: z.number().min(0),
+  /**
+   * Months of calls already held when the estimate starts (not driven by the call volume): the stock of recordings,
+   * transcripts, index and database is this many months of calls, less what the lifecycle rules expired.
+   */
+  historyMonths: z.number().min(0),
+});
+
+/** Usage the call volume does not drive (the fixed parts of the derived figures, and figures of their own). */
 export const usageSchema = z.strictObject({
-  recordingsStoredGb: z.number().min(0),
-  /**
-   * New recordings a month. With the lifecycle rules it decides how much of `recordingsStoredGb` is still in
-   * S3 Standard (the last `recordingsInfrequentAccessAfterDays`), in Standard-IA, and in Glacier Instant Retrieval.
-   */
-  recordingsIngestedGbPerMonth: z.number().min(0),
-  transcriptsStoredGb: z.number().min(0),
-  natProcessedGbPerMonth: z.number().min(0),
+  /** NAT GB a month whatever the calls: image pulls, AWS API polling, the log baseline (no interface endpoints). */
+  natBaselineGbPerMonth: z.number().min(0),
+  /** Log GB a month whatever the calls: flow logs, health checks, idle services. */
+  logsBaselineGbPerMonth: z.number().min(0),
+  /** SQS requests a month whatever the calls: long polling of the queues by every consumer. */
+  sqsBaselineRequestsMillionsPerMonth: z.number().min(0),
   albLcuAverage: z.number().min(0),
-  sqsRequestsMillionsPerMonth: z.number().min(0),
-  logsIngestedGbPerMonth: z.number().min(0),
   wafRequestsMillionsPerMonth: z.number().min(0),
-  /**
-   * Average tasks each queue worker runs over the month: its floor (services.workerMinCapacity) plus the
-   * backlog-driven scale-out. Between the floor and maxCapacity.
-   */
-  workerAverageTasks: z.number().min(0),
-  /** Data through the interface endpoints (image pulls, logs, queue traffic) where there are any. */
-  interfaceEndpointProcessedGbPerMonth: z.number().min(0),
   /** Container images kept across the ECR repositories. */
   containerImagesStoredGb: z.number().min(0),
-  /** Vector index storage of the OpenSearch Serverless collection. */
-  searchIndexStoredGb: z.number().min(0),
   /** Atlas cloud backup storage (snapshots + oplog), where the tier has backup. */
   atlasBackupStoredGb: z.number().min(0),
   /** Staging refresh runs a month (each runs the refresh task of this environment once). 0 where there is none. */
@@ -623,6 +648,7 @@ export const environmentSchema = z
     ci: ciSchema,
     monitoring: monitoringSchema,
     budget: budgetSchema,
+    workload: workloadSchema,
     usage: usageSchema,
     refresh: refreshSchema,
   })
@@ -698,9 +724,11 @@ export const environmentSchema = z
     if (env.services.workerMinCapacity > env.services.maxCapacity) {
       fail(['services', 'workerMinCapacity'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);
     }
-    const { workerAverageTasks } = env.usage;
-    if (workerAverageTasks < env.services.workerMinCapacity || workerAverageTasks > env.services.maxCapacity) {
-      fail(['usage', 'workerAverageTasks'], `must be between services.workerMinCapacity (${env.services.workerMinCapacity}) and services.maxCapacity (${env.services.maxCapacity})`);
+    for (const worker of WORKER_NAMES) {
+      const { average } = workerTasks(env, worker, 1);
+      if (average > env.services.maxCapacity) {
+        fail(['workload', 'workerSecondsPerCall', worker], `the 1x workload needs ${round(average, 2)} ${worker} tasks on average, above services.maxCapacity (${env.services.maxCapacity}): raise maxCapacity or callsPerTaskConcurrently`);
+      }
     }
     if (env.services.workerOnDemandBase > env.services.maxCapacity) {
       fail(['services', 'workerOnDemandBase'], `cannot exceed maxCapacity (${env.services.maxCapacity})`);

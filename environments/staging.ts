@@ -104,20 +104,26 @@ export const staging: EnvironmentInput = {
   budget: { monthlyUsd: 617, notificationEmails: [], forecastedAlertPercent: 80, actualAlertPercent: 100 },
   // Target of the staging refresh (docs/staging-refresh.md): the loader reads only marin-prod-staging-export.
   refresh: { role: 'target', taskCpu: 1024, taskMemoryMiB: 2048 },
+  // 760 calls a day (33 GB of audio a month), three quarters in the 8 business hours.
+  workload: {
+    ...common.workload,
+    callsPerDay: 760,
+    businessHoursShare: 0.75,
+    businessHoursPerDay: 8,
+    // 12 months: past the 180-day expiry, the stock is steady.
+    historyMonths: 12,
+  },
   usage: {
-    recordingsStoredGb: 200,
-    // 180-day expiry: the stock is about six months of intake.
-    recordingsIngestedGbPerMonth: 33,
-    transcriptsStoredGb: 10,
-    natProcessedGbPerMonth: 100,
+    // Fixed parts of the derived figures (they do not scale with the calls): image pulls and AWS API polling through
+    // NAT, the log baseline (flow logs, health checks), long polling. Set so that 1x reproduces the former figures.
+    natBaselineGbPerMonth: 96.6,
+    logsBaselineGbPerMonth: 7.7,
+    sqsBaselineRequestsMillionsPerMonth: 4.73,
+    // Not driven by calls: api traffic (search and browsing; the audio goes to S3 by presigned PUT, one small api
+    // request a call), the images kept, the Atlas backup (snapshots + PIT oplog, not sized from the data yet).
     albLcuAverage: 1,
-    sqsRequestsMillionsPerMonth: 5,
-    logsIngestedGbPerMonth: 10,
     wafRequestsMillionsPerMonth: 0,
-    workerAverageTasks: 1.25,
-    interfaceEndpointProcessedGbPerMonth: 0,
     containerImagesStoredGb: 3,
-    searchIndexStoredGb: 5,
     refreshRunsPerMonth: 4,
     refreshTaskHoursPerRun: 2,
     atlasBackupStoredGb: 10,

@@ -13,23 +13,27 @@ import type { EnvironmentConfig } from '../environments';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../environments/names';
 import { apiMinimumTasks, WORKER_NAMES } from '../lib/contracts';
 import { ResourceNames } from '../lib/naming';
+import { curveLines, monthLines, type VolumeReport } from './cost/volume';
 import { parseArgs, runMain } from './lib/cli';
 
 const ROOT = join(__dirname, '..');
 const GOLDEN_FILE = join(ROOT, 'test', 'cost', 'cost-golden.json');
 
 /** The files with generated blocks, relative to the repository root. */
-export const FACT_FILES = ['README.md', 'docs/runbook.md'] as const;
+export const FACT_FILES = ['README.md', 'docs/runbook.md', 'docs/cost.md'] as const;
 
 type Configs = Readonly<Record<EnvironmentName, EnvironmentConfig>>;
 
 interface CostGolden {
   readonly environments: Record<EnvironmentName, { readonly total: number; readonly budget: number }>;
+  /** prod's cost at 1x/3x/10x of its workload and its first 12 months (npm run cost:golden). */
+  readonly curve: VolumeReport;
 }
 
 export interface FactInputs {
   readonly configs: Configs;
   readonly costs: CostGolden['environments'];
+  readonly curve: VolumeReport;
 }
 
 /** The committed configs and cost golden file. Async: the schemas load here, so a usage error answers without them. */
@@ -39,7 +43,7 @@ export async function loadFactInputs(): Promise<FactInputs> {
     ENVIRONMENT_NAMES.map((name) => [name, loadEnvironment(name)]),
   ) as Record<EnvironmentName, EnvironmentConfig>;
   const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as CostGolden;
-  return { configs, costs: golden.environments };
+  return { configs, costs: golden.environments, curve: golden.curve };
 }
 
 const usd = (n: number): string => n.toFixed(2);
@@ -155,6 +159,8 @@ export function renderFacts(inputs: FactInputs): Record<string, string[]> {
     'cost-table': costTable(inputs),
     'atlas-backups': atlasBackups(inputs),
     'scaling-table': scalingTable(inputs),
+    'cost-curve': curveLines(inputs.curve),
+    'cost-months': monthLines(inputs.curve),
   };
 }
 
@@ -169,7 +175,7 @@ export function applyFacts(text: string, facts: Record<string, string[]>, file: 
   });
 }
 
-const USAGE = 'npm run docs:facts               rewrite the generated blocks of README.md and docs/runbook.md\n       npm run docs:facts -- --check    exit 1 if a block is stale';
+const USAGE = 'npm run docs:facts               rewrite the generated blocks of README.md and docs/*.md\n       npm run docs:facts -- --check    exit 1 if a block is stale';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { check: false }, USAGE);

@@ -6,14 +6,16 @@
  * assemblies for several) and its Atlas config. An assembly that is not exactly the named environment's stacks (another
  * environment's, a stack missing) is refused. Exits 1 when an estimate exceeds its budget, a resource type has no
  * pricing rule or an assembly is refused. The budget check always uses on-demand prices; `--pricing committed` prints
- * the estimate with 1-year Savings Plan / reserved-node rates. No AWS credentials or network needed.
+ * the estimate with 1-year Savings Plan / reserved-node rates. `--volume 1,3,10` prints instead the cost, cost per
+ * 1,000 calls and capacity at each multiple of the workload, and the first 12 months at 1x (scripts/cost/volume.ts);
+ * the budget check stays at 1x. No AWS credentials or network needed.
  */
 import { resolveEnvironmentNames } from '../../environments/names';
 import { expectedErrorExitCode, isProgrammingError, readArgs, runMain, UsageError } from '../lib/cli';
 import { estimateEnvironment, PRICING_MODES, type CostReport, type PricingMode } from './estimate';
 import { formatReport, formatSummary } from './format';
 
-const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed]';
+const USAGE = 'npm run cost -- [--env dev|staging|prod|all] [--json] [--summary] [--assembly <cloud assembly dir>] [--pricing on-demand|committed] [--volume 1,3,10]';
 
 /** Where the CLI writes: the console, or a test's buffers. */
 export interface CostOutput {
@@ -22,7 +24,7 @@ export interface CostOutput {
 }
 
 async function report(argv: string[], out: CostOutput): Promise<number> {
-  const args = readArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand' }, USAGE);
+  const args = readArgs(argv, { env: 'dev', json: false, summary: false, assembly: '', pricing: 'on-demand', volume: '' }, USAGE);
   if (args === 'help') {
     out.log(`usage: ${USAGE}`);
     return 0;
@@ -31,6 +33,8 @@ async function report(argv: string[], out: CostOutput): Promise<number> {
     throw new UsageError(`--pricing must be one of ${PRICING_MODES.join(', ')}, got "${args.pricing}"\nusage: ${USAGE}`);
   }
   const pricing = args.pricing as PricingMode;
+  const volumes = args.volume === '' ? [] : args.volume.split(',').map(Number);
+  if (volumes.some((v) => !(v > 0))) throw new UsageError(`--volume must be positive multiples of the workload, e.g. 1,3,10, got "${args.volume}"\nusage: ${USAGE}`);
   const envNames = resolveEnvironmentNames(args.env);
   // The schemas and the CDK app (to synthesize) load only once the arguments are good.
   const { pricedEnvironments } = await import('./reports');
@@ -42,7 +46,12 @@ async function report(argv: string[], out: CostOutput): Promise<number> {
   const budgetChecks = priced.map((p) => p.onDemand);
   const reports: CostReport[] = priced.map((p) => p.shown ?? p.onDemand);
 
-  if (args.json) {
+  if (volumes.length > 0) {
+    const { volumeReport, formatVolumeReport } = await import('./volume');
+    const curves = (await pricedEnvironments(envNames, args.assembly))
+      .map(({ config, stacks }) => volumeReport(config, stacks, volumes));
+    out.log(args.json ? JSON.stringify(curves.length === 1 ? curves[0] : curves, null, 2) : curves.map(formatVolumeReport).join('\n\n'));
+  } else if (args.json) {
     const rows = reports.map(({ env, total, budget, delta, withinBudget, pricesAsOf, lines }, i) =>
       // Committed output names its pricing and the on-demand total the budget check used.
       pricing === 'on-demand'

@@ -5,7 +5,7 @@
  * billable resource can never hide from the estimate.
  */
 import type { EnvironmentConfig } from '../../environments';
-import { apiMinimumTasks } from '../../lib/contracts';
+import { apiMinimumTasks, WORKER_NAMES, type WorkerName } from '../../lib/contracts';
 import { COMMITTED_PRICES, CONTAINER_INSIGHTS_METRICS, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, WEEKS_PER_MONTH, type Price } from './prices';
 import { refreshNames } from '../../lib/refresh/names';
 
@@ -79,13 +79,13 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::EC2::SecurityGroup': 'no charge',
   'AWS::EC2::SecurityGroupIngress': 'no charge',
   'AWS::EC2::SecurityGroupEgress': 'no charge',
-  'AWS::EC2::FlowLog': 'billed as log ingestion (usage.logsIngestedGbPerMonth)',
+  'AWS::EC2::FlowLog': 'billed as log ingestion (the log baseline)',
   'AWS::IAM::Role': 'no charge',
   'AWS::IAM::Policy': 'no charge',
   'AWS::IAM::ManagedPolicy': 'no charge',
   'AWS::IAM::InstanceProfile': 'no charge',
   'AWS::KMS::Alias': 'no charge',
-  'AWS::Logs::LogGroup': 'ingestion and storage priced from usage.logsIngestedGbPerMonth',
+  'AWS::Logs::LogGroup': 'ingestion and storage priced from the derived log GB',
   'AWS::Logs::ResourcePolicy': 'no charge',
   'AWS::S3::BucketPolicy': 'no charge',
   'AWS::SQS::QueuePolicy': 'no charge',
@@ -116,9 +116,9 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ServiceDiscovery::PrivateDnsNamespace': 'no charge for the namespace (hosted zone not used by tasks)',
 };
 
-/** What every rule gets: the resource, its template, and the environment. */
+/** What every rule gets: the resource, its template, and the environment (with its usage derived). */
 interface RuleContext {
-  readonly config: EnvironmentConfig;
+  readonly config: PricedConfig;
   readonly logicalId: string;
   readonly resource: CfnResource;
   readonly stack: StackTemplate;
@@ -168,11 +168,97 @@ export function serviceHoursPerMonth(config: EnvironmentConfig): number {
 }
 
 /**
- * Average running tasks of every ECS service together: the api at its
- * floor (apiMinimumTasks), each worker at usage.workerAverageTasks.
+ * Average running tasks of every ECS service together: the api at its floor (apiMinimumTasks), each worker at its
+ * average.
  */
-function averageRunningTasks(config: EnvironmentConfig, services: number): number {
-  return apiMinimumTasks(config.services) + Math.max(services - 1, 0) * config.usage.workerAverageTasks;
+function averageRunningTasks(config: PricedConfig): number {
+  const workers = WORKER_NAMES.reduce((sum, w) => sum + config.usage.workerTasks[w].average, 0);
+  return apiMinimumTasks(config.services) + workers;
+}
+
+/** A multiple of the workload's calls, and the month after the estimate's start (0: the month the budget checks). */
+export interface Scenario {
+  readonly volume: number;
+  readonly month: number;
+}
+export const ONE_X: Scenario = { volume: 1, month: 0 };
+const GB = 1e9;
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
+/**
+ * Tasks one worker needs: `peakRequired` in the business hours, `peak` (whole tasks, at least the floor), `average`.
+ */
+export interface WorkerTasks {
+  readonly peakRequired: number;
+  readonly peak: number;
+  readonly average: number;
+}
+
+/**
+ * A worker's tasks at `volume` x the workload: in the business hours `businessHoursShare` of the calls arrive, the rest
+ * over the other hours the services run; each hour runs max(workerMinCapacity, ceil(calls/hour x task-hours/call))
+ * tasks. The average is over the hours the services run.
+ */
+export function workerTasks(config: Pick<EnvironmentConfig, 'workload' | 'services' | 'uptime'>, worker: WorkerName, volume: number): WorkerTasks {
+  const w = config.workload;
+  const taskHoursPerCall = w.workerSecondsPerCall[worker] / w.callsPerTaskConcurrently / 3600;
+  const day = config.uptime.mode === 'business-hours' ? config.uptime.stopHour - config.uptime.startHour : 24;
+  const peakHours = Math.min(w.businessHoursPerDay, day);
+  const offHours = day - peakHours;
+  const calls = w.callsPerDay * volume;
+  const running = (required: number) => Math.max(config.services.workerMinCapacity, Math.ceil(round(required, 9)));
+  const peakRequired = ((calls * w.businessHoursShare) / peakHours) * taskHoursPerCall;
+  const offRequired = offHours > 0 ? ((calls * (1 - w.businessHoursShare)) / offHours) * taskHoursPerCall : 0;
+  const peak = running(peakRequired);
+  const offPeak = offHours > 0 ? running(offRequired) * offHours : 0;
+  return { peakRequired, peak, average: (peak * peakHours + offPeak) / day };
+}
+
+/** The usage figures the calls drive, at a scenario: each a fixed part (config.usage) plus a per-call part. */
+export interface DerivedUsage {
+  readonly callsPerMonth: number;
+  readonly recordingsIngestedGbPerMonth: number;
+  readonly recordingsStoredGb: number;
+  readonly transcriptsStoredGb: number;
+  readonly searchIndexStoredGb: number;
+  readonly atlasDataGb: number;
+  readonly natProcessedGbPerMonth: number;
+  readonly sqsRequestsMillionsPerMonth: number;
+  readonly logsIngestedGbPerMonth: number;
+  readonly workerTasks: Readonly<Record<WorkerName, WorkerTasks>>;
+}
+export type PricedConfig = EnvironmentConfig & { readonly usage: EnvironmentConfig['usage'] & DerivedUsage };
+
+/**
+ * Months of calls held `month` months after the start: workload.historyMonths + month, up to the expiry plus, in the
+ * versioned buckets, the days an expired (now noncurrent) version is kept.
+ */
+function heldMonths(config: EnvironmentConfig, expireAfterDays: number, month: number): number {
+  const keptDays = expireAfterDays + config.storage.noncurrentVersionsExpireAfterDays;
+  return Math.min(config.workload.historyMonths + month, keptDays / DAYS_PER_MONTH);
+}
+
+export function deriveUsage(config: EnvironmentConfig, { volume, month }: Scenario = ONE_X): DerivedUsage {
+  const { workload: w, usage, storage, uptime } = config;
+  // Calls arrive on the days the services run.
+  const days = uptime.mode === 'business-hours' ? uptime.weekdays.length * WEEKS_PER_MONTH : serviceHoursPerMonth(config) / 24;
+  const calls = w.callsPerDay * volume * days;
+  const ingested = (calls * w.audioBitrateKbps * 125 * w.averageCallMinutes * 60) / GB;
+  const transcriptMonths = heldMonths(config, storage.transcriptsExpireAfterDays, month);
+  // No rule expires the index (no OpenSearch Serverless lifecycle policy) or the database: they keep every call.
+  const dataMonths = w.historyMonths + month;
+  return {
+    callsPerMonth: calls,
+    recordingsIngestedGbPerMonth: ingested,
+    recordingsStoredGb: ingested * heldMonths(config, storage.recordingsExpireAfterDays, month),
+    transcriptsStoredGb: (calls * w.transcriptBytesPerCall * transcriptMonths) / GB,
+    searchIndexStoredGb: (calls * w.indexBytesPerCall * dataMonths) / GB,
+    atlasDataGb: (calls * w.databaseBytesPerCall * dataMonths) / GB,
+    natProcessedGbPerMonth: usage.natBaselineGbPerMonth + (calls * w.natBytesPerCall) / GB,
+    sqsRequestsMillionsPerMonth: usage.sqsBaselineRequestsMillionsPerMonth + (calls * w.sqsRequestsPerCall) / 1e6,
+    logsIngestedGbPerMonth: usage.logsBaselineGbPerMonth + (calls * w.logBytesPerCall) / GB,
+    workerTasks: Object.fromEntries(WORKER_NAMES.map((name) => [name, workerTasks(config, name, volume)])) as DerivedUsage['workerTasks'],
+  };
 }
 
 /** Count of a list property, or the environment's AZ count when it is a token (e.g. an import). */
@@ -249,10 +335,13 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   // Parked (no image tag) services declare 0; running ones declare none (autoscaling owns the count):
   // price the steady state from config.
   const declared = typeof props.DesiredCount === 'number' ? props.DesiredCount : 0;
-  // Queue workers (no load balancer) scale with their backlog:
-  // priced at their monthly average (usage.workerAverageTasks).
+  // Queue workers (no load balancer) scale with their backlog: priced at the average their stage needs (workerTasks),
+  // above services.maxCapacity too (the capacity report marks it).
   const isWorker = !Array.isArray(props.LoadBalancers) || props.LoadBalancers.length === 0;
-  const tasks = isWorker ? config.usage.workerAverageTasks : declared > 0 ? declared : apiMinimumTasks(config.services);
+  const stage = WORKER_NAMES.find((w) => serviceName.endsWith(`-${w}`));
+  if (isWorker && !stage) throw new Error(`ECS service ${serviceName}: a queue worker must be one of ${WORKER_NAMES.join(', ')} to be priced`);
+  const apiTasks = declared > 0 ? declared : apiMinimumTasks(config.services);
+  const tasks = stage ? config.usage.workerTasks[stage].average : apiTasks;
   const strategy = (props.CapacityProviderStrategy as StrategyItem[] | undefined)
     ?? (props.LaunchType ? undefined : clusterDefaultStrategy(stacks));
   const { onDemand, spot } = splitByStrategy(tasks, strategy);
@@ -270,7 +359,7 @@ const ecsService: PricingRule = ({ config, logicalId, resource, stack, stacks, p
   ] as const) {
     if (count <= 0) continue;
     const what = `${serviceName} ${arch} ${kind}`;
-    const how = isWorker ? ' (usage.workerAverageTasks: floor + backlog scale-out)' : declared === 0 ? ' (parked at 0 until an image tag is set: priced at the api floor, max(minCapacity, 1))' : '';
+    const how = isWorker ? ` (workload: floor + backlog scale-out, peak ${stage && config.usage.workerTasks[stage].peak})` : declared === 0 ? ' (parked at 0 until an image tag is set: priced at the api floor, max(minCapacity, 1))' : '';
     const detail = `${round(count, 2)} task(s) x ${vcpu} vCPU/${memoryGb} GB x ${hoursNote}${how}`;
     lines.push(line('Fargate', `${what} vCPU`, count * vcpu * hours, cpuPrice, detail, round(cpuPrice.usd * factor, 6)));
     lines.push(line('Fargate', `${what} memory`, count * memoryGb * hours, memPrice, detail, round(memPrice.usd * factor, 6)));
@@ -365,7 +454,7 @@ const PRICING_RULES: Readonly<Record<string, PricingRule>> = {
     const ocus = standby ? 2 : 1;
     return [
       line('OpenSearch Serverless', `OCU floor (${standby ? 'standby replicas' : 'no standby'})`, ocus * HOURS_PER_MONTH, PRICES.aossOcuHour, `${ocus} OCU x ${HOURS_PER_MONTH} h`),
-      line('OpenSearch Serverless', 'index storage', config.usage.searchIndexStoredGb, PRICES.aossStorageGbMonth, 'usage.searchIndexStoredGb'),
+      line('OpenSearch Serverless', 'index storage', config.usage.searchIndexStoredGb, PRICES.aossStorageGbMonth, 'workload.indexBytesPerCall x calls held'),
     ];
   },
   'AWS::OpenSearchServerless::VpcEndpoint': ({ config, resource }) => {
@@ -412,7 +501,7 @@ function isCustomResource(type: string): boolean {
  * `recordingsInfrequentAccessAfterDays` in Standard, up to `recordingsGlacierAfterDays` in Standard-IA,
  * the rest in Glacier Instant Retrieval. Transition requests and retrievals are not modelled (docs/cost.md).
  */
-function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
+function recordingsStorageLines(config: PricedConfig): CostLine[] {
   const { usage, storage } = config;
   const total = usage.recordingsStoredGb;
   const intake = usage.recordingsIngestedGbPerMonth;
@@ -420,7 +509,7 @@ function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
   const infrequentAccessDays = storage.recordingsGlacierAfterDays - storage.recordingsInfrequentAccessAfterDays;
   const ia = Math.min(total - standard, (intake * infrequentAccessDays) / 30);
   const glacier = total - standard - ia;
-  const of = `of usage.recordingsStoredGb ${total} at usage.recordingsIngestedGbPerMonth ${intake}`;
+  const of = `of ${round(total, 1)} GB stored at ${round(intake, 2)} GB/month (workload)`;
   return [
     line('S3', 'recordings storage (Standard)', standard, PRICES.s3StandardGbMonth, `first ${storage.recordingsInfrequentAccessAfterDays} days ${of}`),
     line('S3', 'recordings storage (Standard-IA)', ia, PRICES.s3StandardIaGbMonth, `days ${storage.recordingsInfrequentAccessAfterDays}-${storage.recordingsGlacierAfterDays} ${of}`),
@@ -430,7 +519,7 @@ function recordingsStorageLines(config: EnvironmentConfig): CostLine[] {
 
 /** Lines that depend on the environment rather than on one resource (usage, Atlas, Container Insights). */
 function environmentLines(
-  config: EnvironmentConfig,
+  config: PricedConfig,
   resources: Array<{ type: string; resource: CfnResource }>,
 ): CostLine[] {
   const { usage } = config;
@@ -439,29 +528,30 @@ function environmentLines(
   const lines: CostLine[] = [];
 
   if (has('AWS::EC2::NatGateway')) {
-    lines.push(line('EC2', 'NAT data processed', usage.natProcessedGbPerMonth, PRICES.natGatewayGb, 'usage.natProcessedGbPerMonth'));
+    lines.push(line('EC2', 'NAT data processed', usage.natProcessedGbPerMonth, PRICES.natGatewayGb, `usage.natBaselineGbPerMonth ${usage.natBaselineGbPerMonth} + workload.natBytesPerCall x calls`));
   }
   const interfaceEndpoints = resources.filter((r) => r.type === 'AWS::EC2::VPCEndpoint' && r.resource.Properties?.VpcEndpointType === 'Interface').length;
   if (interfaceEndpoints > 0) {
-    lines.push(line('PrivateLink', 'interface endpoint data processed', usage.interfaceEndpointProcessedGbPerMonth, PRICES.interfaceEndpointGb, 'usage.interfaceEndpointProcessedGbPerMonth'));
+    // The AWS API traffic the NAT line carries without endpoints (an upper bound: part of it still leaves by NAT).
+    lines.push(line('PrivateLink', 'interface endpoint data processed', usage.natProcessedGbPerMonth, PRICES.interfaceEndpointGb, 'the NAT traffic (workload)'));
   }
   if (has('AWS::S3::Bucket')) {
     lines.push(...recordingsStorageLines(config));
-    lines.push(line('S3', 'transcripts storage', usage.transcriptsStoredGb, PRICES.s3StandardGbMonth, 'usage.transcriptsStoredGb'));
+    lines.push(line('S3', 'transcripts storage', usage.transcriptsStoredGb, PRICES.s3StandardGbMonth, 'workload.transcriptBytesPerCall x calls held'));
   }
   const exportBucket = refreshNames(config.project).exportBucket;
   if (resources.some((r) => r.type === 'AWS::S3::Bucket' && r.resource.Properties?.BucketName === exportBucket)) {
     lines.push(line('S3', `${exportBucket} storage`, usage.refreshExportStoredGb, PRICES.s3StandardGbMonth, 'usage.refreshExportStoredGb (objects expire after refresh.exportExpireAfterDays)'));
   }
   if (has('AWS::SQS::Queue')) {
-    lines.push(line('SQS', 'requests', usage.sqsRequestsMillionsPerMonth, PRICES.sqsRequestsMillion, `usage.sqsRequestsMillionsPerMonth over ${count('AWS::SQS::Queue')} queue(s)`));
+    lines.push(line('SQS', 'requests', usage.sqsRequestsMillionsPerMonth, PRICES.sqsRequestsMillion, `usage.sqsBaselineRequestsMillionsPerMonth ${usage.sqsBaselineRequestsMillionsPerMonth} + workload.sqsRequestsPerCall x calls, ${count('AWS::SQS::Queue')} queue(s)`));
   }
   if (has('AWS::ECR::Repository')) {
     lines.push(line('ECR', 'image storage', usage.containerImagesStoredGb, PRICES.ecrStorageGbMonth, `usage.containerImagesStoredGb over ${count('AWS::ECR::Repository')} repositories`));
   }
   if (has('AWS::Logs::LogGroup')) {
     const storedGb = usage.logsIngestedGbPerMonth * Math.min(config.logRetentionDays / 30, 12);
-    lines.push(line('CloudWatch', 'log ingestion', usage.logsIngestedGbPerMonth, PRICES.logsIngestedGb, `usage.logsIngestedGbPerMonth over ${count('AWS::Logs::LogGroup')} log group(s)`));
+    lines.push(line('CloudWatch', 'log ingestion', usage.logsIngestedGbPerMonth, PRICES.logsIngestedGb, `usage.logsBaselineGbPerMonth ${usage.logsBaselineGbPerMonth} + workload.logBytesPerCall x calls, ${count('AWS::Logs::LogGroup')} log group(s)`));
     lines.push(line('CloudWatch', 'log storage', storedGb, PRICES.logsStoredGbMonth, `ingested x ${config.logRetentionDays}-day retention / 30 (uncompressed: upper bound)`));
   }
   const clusters = resources.filter((r) => r.type === 'AWS::ECS::Cluster');
@@ -470,7 +560,7 @@ function environmentLines(
     if (!insights || insights === 'disabled') continue;
     const services = count('AWS::ECS::Service');
     // Enhanced observability adds series per running task: the api's tasks plus each worker's average.
-    const tasks = round(averageRunningTasks(config, services), 2);
+    const tasks = round(averageRunningTasks(config), 2);
     let metrics = CONTAINER_INSIGHTS_METRICS.perCluster + services * CONTAINER_INSIGHTS_METRICS.perService;
     if (insights === 'enhanced') metrics += tasks * CONTAINER_INSIGHTS_METRICS.enhancedPerTask;
     lines.push(line('CloudWatch', `Container Insights (${insights}) metrics`, metrics, PRICES.customMetricMonth, `${services} service(s)${insights === 'enhanced' ? `, ${tasks} running task(s) on average` : ''}`));
@@ -506,7 +596,14 @@ function environmentLines(
 }
 
 /** Prices one environment. Throws UnknownResourceTypeError listing every type without a rule. */
-export function estimateEnvironment(config: EnvironmentConfig, stacks: readonly StackTemplate[], pricing: PricingMode = 'on-demand'): CostReport {
+export function estimateEnvironment(
+  environment: EnvironmentConfig,
+  stacks: readonly StackTemplate[],
+  pricing: PricingMode = 'on-demand',
+  scenario: Scenario = ONE_X,
+): CostReport {
+  const usage = { ...environment.usage, ...deriveUsage(environment, scenario) };
+  const config: PricedConfig = { ...environment, usage };
   const resources = stacks.flatMap((stack) =>
     Object.entries(stack.template.Resources ?? {})
       .map(([logicalId, resource]) => ({ stack, logicalId, resource, type: resource.Type })),

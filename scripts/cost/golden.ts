@@ -9,11 +9,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, loadEnvironment } from '../../environments';
+import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig } from '../../environments';
 import { parseArgs } from '../lib/cli';
-import type { CostLine, CostReport } from './estimate';
+import { deriveUsage, estimateEnvironment, round, type CostLine, type CostReport } from './estimate';
 import { PRICES, PRICES_AS_OF, type Price } from './prices';
-import { costReports } from './reports';
+import { pricedEnvironments } from './reports';
+import { volumeReport, type VolumeReport } from './volume';
 
 export const GOLDEN_FILE = join(__dirname, '..', '..', 'test', 'cost', 'cost-golden.json');
 
@@ -32,7 +33,12 @@ export interface CostGolden {
     usage: Record<string, unknown>;
     lines: Array<CostLine & { pricesAsOf: string }>;
   }>;
+  /** prod at 1x, 3x and 10x and its first 12 months (npm run cost -- --env prod --volume 1,3,10; docs/cost.md). */
+  readonly curve?: VolumeReport;
 }
+
+/** The volumes the golden file (and docs/cost.md) pins for prod. */
+export const GOLDEN_VOLUMES = [1, 3, 10];
 
 function isPrice(value: object): value is Price {
   return typeof (value as Price).usd === 'number' && typeof (value as Price).source === 'string';
@@ -52,7 +58,7 @@ export function flattenPrices(
 }
 
 /** The golden content for these reports (one per environment, in ENVIRONMENT_NAMES order). */
-export function costGolden(reports: readonly CostReport[]): CostGolden {
+export function costGolden(reports: readonly CostReport[], curve?: VolumeReport): CostGolden {
   return {
     regenerate: 'npm run cost:golden; review the diff; commit it with the price, usage or rule change that caused it',
     prices: flattenPrices(),
@@ -62,12 +68,20 @@ export function costGolden(reports: readonly CostReport[]): CostGolden {
         {
           total: r.total,
           budget: r.budget,
-          usage: { ...loadEnvironment(r.env as (typeof ENVIRONMENT_NAMES)[number]).usage },
+          usage: usageOf(loadEnvironment(r.env as (typeof ENVIRONMENT_NAMES)[number])),
           lines: r.lines.map((l) => ({ ...l, pricesAsOf: r.pricesAsOf })),
         },
       ]),
     ),
+    ...(curve ? { curve } : {}),
   };
+}
+
+/** The workload, the fixed usage and what the estimate derived from them at 1x (rounded). */
+function usageOf(config: EnvironmentConfig): Record<string, unknown> {
+  const { workerTasks, ...derived } = deriveUsage(config);
+  const rounded = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : rounded(v)]));
+  return { workload: config.workload, ...config.usage, derived: rounded({ ...derived, workerTasks }) };
 }
 
 export function serializeGolden(golden: CostGolden): string {
@@ -76,7 +90,11 @@ export function serializeGolden(golden: CostGolden): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), { check: false, assembly: '' }, 'npm run cost:golden -- [--check] [--assembly <dir holding <env>/ assemblies>]');
-  const text = serializeGolden(costGolden(await costReports(ENVIRONMENT_NAMES, args.assembly)));
+  const priced = await pricedEnvironments(ENVIRONMENT_NAMES, args.assembly);
+  const prod = priced.find((p) => p.config.name === 'prod');
+  const curve = prod && volumeReport(prod.config, prod.stacks, GOLDEN_VOLUMES);
+  const reports = priced.map(({ config, stacks }) => estimateEnvironment(config, stacks));
+  const text = serializeGolden(costGolden(reports, curve));
   if (args.check) {
     if (readFileSync(GOLDEN_FILE, 'utf8') === text) return 0;
     console.error(`error: ${GOLDEN_FILE} is stale: run \`npm run cost:golden\` and review the diff`);

@@ -76,14 +76,14 @@ describe('pricing rules', () => {
       expect(fargateUsd(report)).toBeCloseTo(3 * 730 * (0.25 * 0.04048 + 0.5 * 0.004445), 1);
     });
 
-    test('a queue worker is priced at usage.workerAverageTasks (prod 1.25), whatever the template says; FARGATE_SPOT tasks pay the Spot factor, base tasks stay on-demand', () => {
+    test('a queue worker is priced at the average its stage needs (prod ingestion 4/3), whatever the template says; FARGATE_SPOT tasks pay the Spot factor, base tasks stay on-demand', () => {
       const report = estimateOf({
         Td: taskDef('ARM64'),
-        S: service({ DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
+        S: service({ ServiceName: 'marin-prod-ingestion', DesiredCount: 3, LoadBalancers: undefined, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
       });
       const perTask = 730 * (0.25 * 0.03238 + 0.5 * 0.00356);
-      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + 0.25 * 0.3), 1);
-      expect(report.lines.some((l) => l.resource === 'svc ARM64 Spot vCPU')).toBe(true);
+      expect(fargateUsd(report)).toBeCloseTo(perTask * (1 + (1 / 3) * 0.3), 1);
+      expect(report.lines.some((l) => l.resource === 'marin-prod-ingestion ARM64 Spot vCPU')).toBe(true);
     });
 
     test('--pricing committed: on-demand Fargate at the 1-year Compute Savings Plan rate (0.8x), Spot unchanged', () => {
@@ -131,6 +131,8 @@ describe('npm run cost', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/EC2: NAT gateway hours\s+2190 hour\s+\$0\.0450\s+\$98\.55/);
     expect(result.stdout).toMatch(/total \$[\d.]+ {2}budget \$970\.00 {2}delta \$[\d.]+ under budget/);
+    const curve = await runCli('--env', 'prod', '--assembly', SYNTH_ROOT, '--volume', '1,10', '--json');
+    expect(JSON.parse(curve.stdout)).toMatchObject({ env: 'prod', volumes: [{ volume: 1, overBudget: false }, { volume: 10, overBudget: true }] });
   });
 
   test('a usage error returns 2 naming the argument, --help returns 0 with the usage; nothing leaves the process', async () => {
@@ -138,6 +140,7 @@ describe('npm run cost', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: unknown option --bogus\n\nusage: npm run cost -- /);
     expect(await runCli('--pricing', 'spot')).toMatchObject({ status: 2, stderr: expect.stringContaining('--pricing must be one of on-demand, committed, got "spot"') });
+    expect(await runCli('--volume', '1,0')).toMatchObject({ status: 2, stderr: expect.stringContaining('--volume must be positive multiples of the workload, e.g. 1,3,10, got "1,0"') });
     const help = await runCli('--help');
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: npm run cost -- \[--env dev\|staging\|prod\|all\]/);

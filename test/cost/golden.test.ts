@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { ENVIRONMENT_NAMES } from '../../environments';
-import { costGolden, flattenPrices, GOLDEN_FILE, type CostGolden } from '../../scripts/cost/golden';
-import { costReports } from '../../scripts/cost/reports';
+import { estimateEnvironment } from '../../scripts/cost/estimate';
+import { costGolden, flattenPrices, GOLDEN_FILE, GOLDEN_VOLUMES, type CostGolden } from '../../scripts/cost/golden';
+import { pricedEnvironments } from '../../scripts/cost/reports';
+import { volumeReport } from '../../scripts/cost/volume';
 import { SYNTH_ROOT } from '../support/synth-cache';
 
 const STALE = 'the cost estimate changed: run `npm run cost:golden`, review the diff of test/cost/cost-golden.json and commit it';
@@ -15,7 +17,10 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as CostGolden;
 describe('cost golden file', () => {
   let live: CostGolden;
   beforeAll(async () => {
-    live = costGolden(await costReports(ENVIRONMENT_NAMES, SYNTH_ROOT));
+    const priced = await pricedEnvironments(ENVIRONMENT_NAMES, SYNTH_ROOT);
+    const prod = priced.find((p) => p.config.name === 'prod')!;
+    const reports = priced.map(({ config, stacks }) => estimateEnvironment(config, stacks));
+    live = costGolden(reports, volumeReport(prod.config, prod.stacks, GOLDEN_VOLUMES));
   });
 
   test('every price, with its source and date, is the reviewed one', () => {
@@ -26,6 +31,10 @@ describe('cost golden file', () => {
     for (const [key, price] of Object.entries(golden.prices)) {
       expect({ key, source: price.source.startsWith('https://'), asOf: /^\d{4}-\d{2}-\d{2}$/.test(price.asOf) }).toEqual({ key, source: true, asOf: true });
     }
+  });
+
+  test('prod at 1x/3x/10x and its first 12 months (docs/cost.md) are the reviewed ones', () => {
+    expect({ hint: STALE, curve: live.curve }).toEqual({ hint: STALE, curve: golden.curve });
   });
 
   test('covers exactly the three environments', () => {

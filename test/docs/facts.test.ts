@@ -33,6 +33,8 @@ describe('facts in the docs come from the config', () => {
     expect(read('README.md')).toContain('<!-- facts:cost-table -->');
     expect(read('docs/runbook.md')).toContain('<!-- facts:atlas-backups -->');
     expect(read('docs/runbook.md')).toContain('<!-- facts:scaling-table -->');
+    expect(read('docs/cost.md')).toContain('<!-- facts:cost-curve -->');
+    expect(read('docs/cost.md')).toContain('<!-- facts:cost-months -->');
   });
 
   test('the runbook restore section states each environment\'s backup windows', () => {
@@ -46,7 +48,7 @@ describe('facts in the docs come from the config', () => {
   test.each([
     ['prod point-in-time window (runbook restore section)', 'prod', (i: Record<string, any>): void => { i.atlas.pointInTimeWindowDays = 35; i.atlas.backupRetentionDays = 35; }, ['README.md', 'docs/runbook.md']],
     ['staging daily snapshot retention', 'staging', (i: Record<string, any>): void => { i.atlas.backupRetentionDays = 14; }, ['README.md', 'docs/runbook.md']],
-    ['prod worker floor (runbook scaling table, README table)', 'prod', (i: Record<string, any>): void => { i.services.workerMinCapacity = 2; i.usage.workerAverageTasks = 2.5; }, ['README.md', 'docs/runbook.md']],
+    ['prod worker floor (runbook scaling table, README table)', 'prod', (i: Record<string, any>): void => { i.services.workerMinCapacity = 2; }, ['README.md', 'docs/runbook.md']],
     ['dev log retention (README environment table)', 'dev', (i: Record<string, any>): void => { i.logRetentionDays = 14; }, ['README.md']],
     ['staging budget (README tables)', 'staging', (i: Record<string, any>): void => { i.budget.monthlyUsd = 700; }, ['README.md']],
   ] as const)('a changed config value makes the docs stale: %s', async (_, envName, edit, files) => {
