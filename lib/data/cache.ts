@@ -208,8 +208,8 @@ export class Cache extends Construct {
         destinationDetails: { cloudWatchLogsDetails: { logGroup: group.logGroupName } },
       })),
     });
-    this.replicationGroup.addResourceDependency(subnetGroup);
-    for (const { group } of logGroups) this.replicationGroup.node.addDependency(group);
+    // No explicit DependsOn: the Refs above (cacheSubnetGroupName, each log delivery's logGroup) already create the
+    // group after the subnet group and both log groups, and delete it before them.
     this.replicationGroup.applyRemovalPolicy(removalPolicy);
 
     if (!highAvailability) {
