@@ -3,7 +3,6 @@ import { dirname, join, parse } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   Stack,
-  Stage,
   Validations,
   type App,
   type IPolicyValidationContext,
@@ -166,7 +165,7 @@ export function acknowledgeControl(construct: IConstruct, id: string, reason: st
  */
 export function skipControlBehindParameter(construct: IConstruct, id: string, reason: string): void {
   acknowledgeControl(construct, id, reason);
-  const app = Stage.of(construct)?.node.root ?? construct.node.root;
+  const app = construct.node.root;
   const skipped = skippedControls.get(app) ?? new Set<string>();
   skipped.add(id);
   skippedControls.set(app, skipped);
