@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const { loadOfflineEnvironment } = await import('../environments');
   const configs = envNames.map(loadOfflineEnvironment);
   for (const { name: envName, account } of configs) {
-    console.log(`cdk: synthesizing ${envName} (four cdk-nag packs and template validation)...`);
+    console.log(`cdk: synthesizing ${envName} (four cdk-nag packs, Control Tower controls and template validation)...`);
     const started = Date.now();
     // Offline: no release, and staging/prod with the placeholder account they refuse to synthesize without.
     const context = ['-c', `env=${envName}`, '-c', 'noRelease=true', ...(account ? ['-c', `account=${account}`] : [])];

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeLogGroupControls } from '../core/compliance';
 import { handoffSecretName } from '../handoff';
 import type { ResourceNames } from '../naming';
 
@@ -174,6 +174,7 @@ export class Cache extends Construct {
         encryptionKey: props.logsKey,
         removalPolicy: retained,
       });
+      acknowledgeLogGroupControls(group, props.logsKey);
       return { logType, group };
     });
 
@@ -208,8 +209,8 @@ export class Cache extends Construct {
         destinationDetails: { cloudWatchLogsDetails: { logGroup: group.logGroupName } },
       })),
     });
-    this.replicationGroup.addResourceDependency(subnetGroup);
-    for (const { group } of logGroups) this.replicationGroup.node.addDependency(group);
+    // No explicit DependsOn: the Refs above (cacheSubnetGroupName, each log delivery's logGroup) already create the
+    // group after the subnet group and both log groups, and delete it before them.
     this.replicationGroup.applyRemovalPolicy(removalPolicy);
 
     if (!highAvailability) {

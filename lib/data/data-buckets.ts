@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeControl } from '../core/compliance';
 import type { ResourceNames } from '../naming';
 
 export interface DataBucketsProps {
@@ -52,6 +52,12 @@ export interface DataBucketsProps {
    * @default - no Object Lock on transcripts
    */
   readonly transcriptsObjectLockRetention?: Duration;
+  /**
+   * Why recordings or transcripts without Object Lock (no retention above) have none: acknowledged on each such
+   * bucket as AWS Control Tower's CT.S3.PR.9, so it must say what compensates.
+   * @default - none: an unlocked data bucket is a Control Tower finding, which fails synth where the gates run
+   */
+  readonly objectLockWaiver?: string;
   /**
    * Browser origins allowed to PUT recordings with a presigned URL.
    * @default - no CORS configuration at all
@@ -179,6 +185,7 @@ export class DataBuckets extends Construct {
       acknowledge(accessLogsResource, `${pack}-S3BucketLoggingEnabled`, 'This is the server access log destination of the environment; logging its own access would loop. CloudTrail data events are the audit trail for reads of the logs.');
       acknowledge(accessLogsResource, `${pack}-S3DefaultEncryptionKMS`, 'S3 server access logging and ALB access logs deliver only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS would silently drop every log record. Access is TLS-only and public access is blocked.');
     }
+    acknowledgeLogBucketControls(accessLogsResource, 'ALB access logs');
 
     this.recordings = new s3.Bucket(this, 'Recordings', {
       ...secure,
@@ -230,6 +237,16 @@ export class DataBuckets extends Construct {
       lifecycleRules: [{ id: 'expiry', expiration: props.transcriptsExpiration }, housekeeping],
     });
 
+    const lockable = [
+      [this.recordings, props.recordingsObjectLockRetention],
+      [this.transcripts, props.transcriptsObjectLockRetention],
+    ] as const;
+    for (const [bucket, retention] of lockable) {
+      if (retention === undefined && props.objectLockWaiver !== undefined) {
+        acknowledgeControl(bucket.node.defaultChild!, 'CT.S3.PR.9', props.objectLockWaiver);
+      }
+    }
+
     // The replication waiver names only the safeguards these props give.
     const safeguards = ['S3 multi-AZ storage', 'versioning with noncurrent-version retention'];
     if (removalPolicy !== RemovalPolicy.DESTROY) safeguards.push('buckets kept on stack deletion (removalPolicy)');
@@ -268,4 +285,16 @@ export class DataBuckets extends Construct {
       }),
     );
   }
+}
+
+/**
+ * The AWS Control Tower controls a server access log destination cannot meet, acknowledged on its bucket: Object Lock
+ * (CT.S3.PR.9), its own access logging (CT.S3.PR.2) and SSE-KMS (CT.S3.PR.10). `alsoReceives` names what else it
+ * takes besides S3 server access logs (e.g. ALB access logs), which has the same delivery limits.
+ */
+export function acknowledgeLogBucketControls(bucket: s3.CfnBucket, alsoReceives?: string): void {
+  const deliveries = alsoReceives ? `S3 server access logging and ${alsoReceives}` : 'S3 server access logging';
+  acknowledgeControl(bucket, 'CT.S3.PR.9', `This is a server access log destination: ${deliveries} cannot deliver to a bucket with Object Lock. Versioned (an overwritten or deleted log stays recoverable as a noncurrent version), public access blocked, TLS-only, the log delivery services admitted by bucket policy only.`);
+  acknowledgeControl(bucket, 'CT.S3.PR.2', 'This is the server access log destination; logging its own access would write a log record for every log delivery, an endless loop (or need a second log bucket, with the same problem). CloudTrail data events are the audit trail for reads of the logs.');
+  acknowledgeControl(bucket, 'CT.S3.PR.10', `${deliveries} deliver only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS would silently drop every log record. Access is TLS-only, public access is blocked, ownership is BucketOwnerEnforced.`);
 }

@@ -71,6 +71,13 @@ export interface RefreshExportProps {
    */
   readonly expiration?: Duration;
   /**
+   * Object Lock (GOVERNANCE) default retention of every export object version: whole days, shorter than
+   * `expiration` so that the lock has lapsed before the lifecycle removes a version. Creation-time, like the data
+   * buckets' (`ObjectLockEnabled` is create-only).
+   * @default Duration.days(1) (a refresh's anonymiser and loader run within it)
+   */
+  readonly objectLockRetention?: Duration;
+  /**
    * What happens to the export bucket and its key when their stack deletes or replaces them.
    * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
@@ -83,7 +90,8 @@ export interface RefreshExportProps {
  * - The anonymiser may read the transcripts (and, through its read-only Atlas user, the application database)
  *   and write only the export bucket.
  * - The export bucket: SSE-KMS with its own key, TLS 1.2+ only, versioned, public access blocked, access
- *   logged; every object and noncurrent version expires after `expiration`. Its policy lets exactly the
+ *   logged, Object Lock (GOVERNANCE) for `objectLockRetention`, object events to EventBridge; every object and
+ *   noncurrent version expires after `expiration`. Its policy lets exactly the
  *   loader role (in the staging account) read and list, denies object reads to every other principal and
  *   object writes to every principal but the anonymiser.
  * - The key lets exactly the loader role decrypt through S3; the anonymiser's use comes from its IAM policy.
@@ -120,6 +128,13 @@ export class RefreshExport extends Construct {
     );
 
     const expiry = props.expiration ?? Duration.days(7);
+    const lock = props.objectLockRetention ?? Duration.days(1);
+    const [lockDays, expiryDays] = [lock.toDays({ integral: false }), expiry.toDays({ integral: false })];
+    // The current version's expiry (a delete marker) is allowed on a locked version; removing the noncurrent version
+    // `expiry` later is not, until the lock lapses: a retention shorter than the expiry keeps the lifecycle on time.
+    if (!Number.isInteger(lockDays) || lockDays < 1 || lockDays >= expiryDays) {
+      throw new Error(`${this.node.path}: objectLockRetention must be whole days, at least 1 and less than expiration (${expiryDays} days), got ${lockDays}`);
+    }
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: refresh.exportBucket,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -132,6 +147,10 @@ export class RefreshExport extends Construct {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: `${refresh.exportBucket}/`,
+      // Every export version stays as written while a refresh reads it: a deletion only adds a delete marker, and
+      // removing a version needs s3:BypassGovernanceRetention. Writes then need a checksum (docs/staging-refresh.md).
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(lock),
       lifecycleRules: [
         {
           id: 'expire-exports',
@@ -145,6 +164,11 @@ export class RefreshExport extends Construct {
       removalPolicy,
       autoDeleteObjects: false,
     });
+    // Object events (created, deleted, ...) to EventBridge, default bus, like the access-log bucket's: an export
+    // written, overwritten or deleted is a rule away, with no Lambda (the L2's eventBridgeEnabled would add CDK's
+    // notification custom resource).
+    const bucketResource = this.bucket.node.defaultChild as s3.CfnBucket;
+    bucketResource.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     const objects = this.bucket.arnForObjects('*');
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -202,7 +226,7 @@ export class RefreshExport extends Construct {
       acknowledge(
         resource,
         `${pack}-S3BucketReplicationEnabled`,
-        'The export bucket is a short-lived hand-over (objects expire after a few days) of data re-creatable from prod at any time; replicating it would only keep another copy of anonymised data longer. Versioned and retained outside dev.',
+        'The export bucket is a short-lived hand-over (objects expire after a few days) of data re-creatable from prod at any time; replicating it would only keep another copy of anonymised data longer. Versioned, Object Lock (GOVERNANCE) while a refresh reads it, retained outside dev.',
       );
     }
   }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -37,7 +37,8 @@ const PUBLISHERS = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] as cons
 
 /**
  * The environment's alarm topic: KMS-encrypted with its own key (which CloudWatch and Budgets may
- * use to publish), TLS-only, publishable by CloudWatch alarms and AWS Budgets of this account only.
+ * use to publish), TLS-only, publishable by this environment's CloudWatch alarms and AWS Budgets budgets only
+ * (`aws:SourceAccount` and `aws:SourceArn` on the key and topic policies).
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
@@ -46,7 +47,19 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const { names } = props;
-    const account = Stack.of(this).account;
+    const stack = Stack.of(this);
+    const account = stack.account;
+    // Confused deputy: each publisher acts for this account and for this environment's sources only. The alarms and
+    // budgets are all named `{project}-{env}-...` (hence the wildcards); the account is the stack's (a literal when
+    // the synth names it, `AWS::AccountId` otherwise).
+    const sourceArn: Record<(typeof PUBLISHERS)[number], string> = {
+      'cloudwatch.amazonaws.com': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      'budgets.amazonaws.com': stack.formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: `${names.prefix}-*` }),
+    };
+    const fromThisEnvironment = (service: (typeof PUBLISHERS)[number]) => ({
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': sourceArn[service] },
+    });
 
     this.key = new EncryptionKey(this, 'Key', {
       aliasName: names.name('alarms'),
@@ -60,7 +73,7 @@ export class AlarmTopic extends Construct {
           principals: [new iam.ServicePrincipal(service)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+          conditions: fromThisEnvironment(service),
         }),
       );
     }
@@ -71,19 +84,14 @@ export class AlarmTopic extends Construct {
       masterKey: this.key.key,
       enforceSSL: true,
     });
-    // Budgets: only this environment's budgets (their name carries the alert percentages, hence the wildcard).
-    const sourceArn: Record<string, string | undefined> = {
-      'budgets.amazonaws.com': Stack.of(this).formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: `${names.prefix}-*` }),
-    };
     for (const service of PUBLISHERS) {
-      const source = sourceArn[service];
       this.topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: `Allow${service.split('.')[0]}Publish`,
           principals: [new iam.ServicePrincipal(service)],
           actions: ['sns:Publish'],
           resources: [this.topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': account }, ...(source ? { ArnLike: { 'aws:SourceArn': source } } : {}) },
+          conditions: fromThisEnvironment(service),
         }),
       );
     }

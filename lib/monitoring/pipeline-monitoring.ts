@@ -19,7 +19,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { SERVICE_NAMES, WORKER_NAMES, type ServiceName, type WorkerName, type WorkQueue } from '../contracts';
-import { acknowledgeEach } from '../core/compliance';
+import { acknowledgeControl, acknowledgeEach } from '../core/compliance';
 import { pascalCase, type ResourceNames } from '../naming';
 
 /** When the alarms fire. No defaults: every threshold is the caller's decision (the stack: the environment's). */
@@ -367,6 +367,11 @@ export class PipelineMonitoring extends Construct {
           a.node.defaultChild as cloudwatch.CfnAlarm,
           ['HIPAA.Security-CloudWatchAlarmAction', 'NIST.800.53.R5-CloudWatchAlarmAction', 'PCI.DSS.321-CloudWatchAlarmAction'],
           'Notifications are off in this environment by config (monitoring.notificationsEnabled=false, dev): the alarm still evaluates and shows on the dashboard, its SNS actions are attached and turn on with the flag.',
+        );
+        acknowledgeControl(
+          a.node.defaultChild as cloudwatch.CfnAlarm,
+          'CT.CLOUDWATCH.PR.4',
+          'Notifications are off in this environment by config (monitoring.notificationsEnabled=false, dev: disposable, business hours only): the alarm still evaluates and shows on the dashboard, its SNS actions are attached and turn on with the flag.',
         );
       }
     }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeControl, acknowledgeLogGroupControls } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { dataBucketNames } from '../data/data-buckets';
@@ -183,6 +183,9 @@ export class Network extends Construct {
     this.restrictDefaultSecurityGroupLogGroup = this.closeDefaultSecurityGroup(
       new logs.LogGroup(this, 'RestrictDefaultSecurityGroupLogGroup', { logGroupName: names.logGroupName('restrict-default-security-group'), ...logGroupProps }),
     );
+    for (const group of [this.flowLogGroup, this.restrictDefaultSecurityGroupLogGroup]) {
+      acknowledgeLogGroupControls(group, props.logsKey);
+    }
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
       // Confused-deputy protection, as the VPC guide's flow-log role trust policy shows: only flow logs of this
       // account and region may assume it.
@@ -245,6 +248,11 @@ export class Network extends Construct {
       throw new Error(`${this.node.path}: ec2.Vpc no longer creates ${RESTRICT_DEFAULT_SG_PROVIDER_ID} (Handler, Role) for restrictDefaultSecurityGroup; review how the default security group is closed`);
     }
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+    acknowledgeControl(
+      handler,
+      'CT.LAMBDA.PR.3',
+      'CDK\'s provider for restrictDefaultSecurityGroup: it runs only when CloudFormation creates, updates or deletes the restriction (a deploy of this stack), and calls only the EC2 API to revoke or restore the default security group\'s two rules of this VPC. Outside the VPC it needs no subnet, NAT route or endpoint; its role may do nothing else, and it logs to its encrypted, expiring group.',
+    );
     role.addPropertyDeletionOverride('ManagedPolicyArns');
     provider.addToRolePolicy({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup.logGroupArn });
     return logGroup;

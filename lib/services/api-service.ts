@@ -4,7 +4,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeEach } from '../core/compliance';
+import { acknowledge, acknowledgeControl, acknowledgeEach, skipControlBehindParameter } from '../core/compliance';
 import { requiredParameter } from '../core/required-parameter';
 import type { ResourceNames } from '../naming';
 import { CERTIFICATE_ARN_PATTERN } from './rules';
@@ -89,7 +89,9 @@ export class ApiLoadBalancer extends Construct {
     this.containerPort = props.containerPort;
     const httpsOnly = props.httpsOnly ?? true;
     this.deletionProtection = props.deletionProtection ?? true;
-    const certificateArn = props.certificate?.certificateArn ?? (httpsOnly ? this.certificateParameter() : undefined);
+    const certificateFromParameter = props.certificate === undefined && httpsOnly;
+    const certificateArn = props.certificate?.certificateArn
+      ?? (certificateFromParameter ? this.certificateParameter() : undefined);
     this.https = certificateArn !== undefined;
 
     // Plain HTTP (no certificate) admits the configured client CIDRs only; HTTPS, and its port-80 redirect, anyone.
@@ -155,6 +157,13 @@ export class ApiLoadBalancer extends Construct {
         open: false,
         defaultAction: elbv2.ListenerAction.forward([this.targetGroup]),
       });
+      if (certificateFromParameter) {
+        skipControlBehindParameter(
+          this.listener.node.defaultChild!,
+          'CT.ELASTICLOADBALANCING.PR.2',
+          `The certificate is the ${CERTIFICATE_PARAMETER} template parameter (a synth without -c certificateArn), a value the rule cannot resolve; its AllowedPattern admits only an ACM certificate ARN, which is what the control requires, and a release synth names the ARN, where the control runs. Left out of this synth's Control Tower run: plugin 0.0.62 fails on this rule's result for a parameter (cdklabs/cdk-validator-cfnguard#178) instead of reporting it.`,
+        );
+      }
       if (!httpsOnly) {
         const redirect = this.loadBalancer.addListener('HttpRedirect', {
           port: 80,
@@ -247,6 +256,11 @@ export class ApiLoadBalancer extends Construct {
       ['HIPAA.Security-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ELBv2ACMCertificateRequired', 'PCI.DSS.321-ELBv2ACMCertificateRequired'],
       'No certificate is configured for this non-production environment (httpsOnly=false); the listener serves non-production test traffic only. With -c certificateArn an ACM-certificate HTTPS listener replaces it; prod cannot synthesize without HTTPS.',
     );
+    acknowledgeControl(
+      cfnListener,
+      'CT.ELASTICLOADBALANCING.PR.1',
+      'This environment is configured httpsOnly=false and has no certificate yet, so there is no HTTPS listener to redirect to; port 80 admits services.plainHttpIngress.cidrs only. Supplying -c certificateArn turns this listener into a redirect to 443; staging and prod are HTTPS-only by schema rule.',
+    );
   }
 
   /**
@@ -259,6 +273,11 @@ export class ApiLoadBalancer extends Construct {
       acknowledgeEach(
         cfnLoadBalancer,
         ['HIPAA.Security-ELBDeletionProtectionEnabled', 'NIST.800.53.R5-ELBDeletionProtectionEnabled'],
+        'Disposable environment by config (loadBalancerDeletionProtection=false): the stateless services stack must be deletable in one step; staging and prod enable deletion protection.',
+      );
+      acknowledgeControl(
+        cfnLoadBalancer,
+        'CT.ELASTICLOADBALANCING.PR.5',
         'Disposable environment by config (loadBalancerDeletionProtection=false): the stateless services stack must be deletable in one step; staging and prod enable deletion protection.',
       );
     }

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sm from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { servicesParked, type ServiceName } from '../contracts';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeLogGroupControls } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { ecsExecutionRolePrincipal } from '../core/ecs-principals';
@@ -153,6 +153,7 @@ export class PipelineService extends Construct {
       encryptionKey: props.logsKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    acknowledgeLogGroupControls(this.logGroup, props.logsKey);
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${service}-exec`, 'role'),

@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sm from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../core/compliance';
+import { acknowledge, acknowledgeLogGroupControls } from '../core/compliance';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import type { ResourceNames } from '../naming';
 import { REFRESH_TASKS, type RefreshSide } from '../refresh/names';
@@ -110,6 +110,7 @@ export class RefreshTask extends Construct {
       encryptionKey: props.logsKey,
       removalPolicy,
     });
+    acknowledgeLogGroupControls(this.logGroup, props.logsKey);
 
     this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', {
       roleName: names.name(`${task}-exec`, 'role'),

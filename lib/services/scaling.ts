@@ -72,7 +72,9 @@ export class ServiceScaling extends Construct {
         }),
       ),
     });
-    this.target.node.addDependency(props.service);
+    // No explicit DependsOn on the service: `resourceId` reads the service's name (Fn::GetAtt), so CloudFormation
+    // registers the target after the service and deregisters it first; the policies and alarms below reference the
+    // target (or the service's name), and follow it.
   }
 
   /** Running tasks of the service (Container Insights), 1-minute average. */

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { acknowledgeLogGroupControls } from '../core/compliance';
 import type { ResourceNames } from '../naming';
 
 export interface ApiWebAclProps {
@@ -89,6 +90,7 @@ export class ApiWebAcl extends Construct {
       encryptionKey: props.logsKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    acknowledgeLogGroupControls(this.logGroup, props.logsKey);
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       // The log group ARN without the trailing ":*" CloudFormation's Arn attribute carries.

@@ -80,6 +80,17 @@ export class DataStack extends PipelineStack implements PipelineData {
     const { storage } = config;
     const lockRetention = (lock: { enabled: boolean; retentionDays: number }) =>
       lock.enabled ? Duration.days(lock.retentionDays) : undefined;
+    const locked = ([['recordings', storage.recordingsObjectLock], ['transcripts', storage.transcriptsObjectLock]] as const)
+      .filter(([, lock]) => lock.enabled).map(([bucket]) => bucket);
+    const versions = `Versioned with noncurrent versions kept ${storage.noncurrentVersionsExpireAfterDays} days`;
+    // Control Tower's CT.S3.PR.9 on each data bucket the config leaves unlocked (docs/deviations.md). Only a disposable
+    // environment, or the staging refresh's target (its data is rewritten by the next refresh), may leave one unlocked:
+    // anywhere else an unlocked data bucket stays a finding and fails synth.
+    const objectLockWaiver = disposable
+      ? `${config.name} is disposable (disposableData): its buckets are emptied and deleted with the environment, which Object Lock would refuse for the retention period, and nothing in it is a system of record. ${versions}.`
+      : config.refresh.role === 'target'
+        ? `Unlocked by config (storage.*ObjectLock): ${config.name} holds test uploads and the anonymised copies the staging refresh writes again on its next run (docs/staging-refresh.md), not a system of record. ${versions}, retained on stack deletion${locked.length > 0 ? `; ${locked.join(' and ')} locked` : ''}.`
+        : undefined;
     const buckets = new DataBuckets(this, 'Buckets', {
       names: this.names,
       dataKey: key.key,
@@ -92,6 +103,7 @@ export class DataStack extends PipelineStack implements PipelineData {
       accessLogsExpiration: Duration.days(storage.accessLogsExpireAfterDays),
       recordingsObjectLockRetention: lockRetention(storage.recordingsObjectLock),
       transcriptsObjectLockRetention: lockRetention(storage.transcriptsObjectLock),
+      objectLockWaiver,
       corsAllowedOrigins: storage.corsAllowedOrigins,
       removalPolicy,
     });

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../environments';
 import { SECRET_NAMES } from '../handoff';
-import { acknowledge, acknowledgeEach } from '../core/compliance';
+import { acknowledge, acknowledgeControl, acknowledgeEach } from '../core/compliance';
 import { PipelineStack } from '../core/pipeline-stack';
 import {
   atlasStateKeyOf,
@@ -102,10 +102,20 @@ export class DeployIdentityStack extends PipelineStack {
       ['HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess', 'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess'],
       'CloudFormation creates, updates and deletes every resource type of these services that the stacks declare, so it needs their full action sets; the list is limited to the services of the synthesized templates (test/deploy/execution-policy.test.ts), IAM is scoped to roles carrying the permissions boundary, and the boundary denies altering itself or this policy.',
     );
+    acknowledgeControl(
+      this.executionPolicy,
+      'CT.IAM.PR.3',
+      'The CloudFormation execution policy: CloudFormation manages every resource type of these services that the stacks declare, so it needs their full action sets; the services are exactly those of the synthesized templates (test/deploy/execution-policy.test.ts), IAM is scoped to roles carrying the permissions boundary, and the boundary denies altering itself or this policy.',
+    );
     acknowledgeEach(
       this.permissionsBoundary,
       ['HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess', 'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess'],
       'A permissions boundary grants nothing: it is the ceiling of the roles that carry it. Its Allow lists only the services the stacks use; its Deny statements stop a role without this boundary, removing the boundary, users/keys and changes to the guardrail policies.',
+    );
+    acknowledgeControl(
+      this.permissionsBoundary,
+      'CT.IAM.PR.3',
+      'A permissions boundary grants nothing: it is the ceiling of the roles that carry it. Its Allow lists only the services the stacks use (service-wide so that it never blocks what the execution policy allows); its Deny statements stop a role without this boundary, removing the boundary, users/keys and changes to the guardrail policies.',
     );
     this.acknowledgeWildcards(deployPolicy);
   }

@@ -2,7 +2,8 @@ import { Aws, BootstraplessSynthesizer, Duration, RemovalPolicy, Stack, Tags } f
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledge, acknowledgeEach } from '../core/compliance';
+import { acknowledge, acknowledgeControl, acknowledgeEach } from '../core/compliance';
+import { acknowledgeLogBucketControls } from '../data/data-buckets';
 import { immutableTags } from '../core/tagging';
 import { terraformStateBucket, terraformStateLogsBucket, terraformStateStackName, type TerraformStateSettings } from '../terraform-state';
 
@@ -90,8 +91,16 @@ export class TerraformStateStack extends Stack {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: `${bucketName}/`,
-      // No lifecycle: every state revision stays recoverable (the files are kilobytes).
+      // No expiry of any version: every state revision stays recoverable (the files are kilobytes). Only multipart
+      // uploads a crashed client left incomplete are cleaned up.
+      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
+    // Object events (created, deleted, ...) of both buckets to EventBridge, default bus, like the environments'
+    // access-log buckets: a state written or deleted outside Terraform is a rule away, with no Lambda.
+    for (const bucket of [this.accessLogs, this.bucket]) {
+      const resource = bucket.node.defaultChild as s3.CfnBucket;
+      resource.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
 
     if (state.dynamodbTable !== undefined) {
       this.lockTable = new dynamodb.Table(this, 'LockTable', {
@@ -115,6 +124,12 @@ export class TerraformStateStack extends Stack {
   }
 
   private acknowledgeFindings(): void {
+    acknowledgeLogBucketControls(this.accessLogs.node.defaultChild as s3.CfnBucket);
+    acknowledgeControl(
+      this.bucket.node.defaultChild!,
+      'CT.S3.PR.9',
+      'The state bucket is adopted as it is where it already exists (--import-existing-resources, docs/runbook.md), and ObjectLockEnabled is create-only: a template with Object Lock could not adopt it. Every state revision is kept (versioned, no version expires), DeletionPolicy Retain on a termination-protected stack; the deploy roles may write and delete their own state key (a delete marker) but never delete a version.',
+    );
     // No finding for server access logging on the log bucket: cdk-nag accepts the destination of another bucket's logs.
     for (const pack of CONFORMANCE_PACKS) {
       acknowledge(this.accessLogs.node.defaultChild!, `${pack}-S3DefaultEncryptionKMS`, 'S3 server access logging delivers only to buckets with SSE-S3 (AES-256) default encryption; SSE-KMS would silently drop every log record. Access is TLS-only and public access is blocked.');

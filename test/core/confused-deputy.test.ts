@@ -7,7 +7,7 @@ import { stacksOf, type SynthesizedStack } from '../support/templates';
  * queue and topic policies, role trust policies) names the account the service acts for (`aws:SourceAccount`) and,
  * where the service sends it, the resource (`aws:SourceArn`). The walk covers every statement of every template of
  * every environment in both synth variants; a service principal without both keys fails unless it is one of the
- * documented exceptions below, each with its reason (also in README, "Documented deviations").
+ * documented exceptions below, each with its reason (also in docs/deviations.md).
  */
 type ConditionKey = 'aws:SourceAccount' | 'aws:SourceArn';
 
@@ -36,32 +36,11 @@ const EXCEPTIONS: readonly Exception[] = [
     reason: 'aws:SourceArn is documented for task roles only; on the execution role an unsent key would stop every task from starting. aws:SourceAccount is there; aws:SourceArn follows the first dev deploy.',
   },
   {
-    service: 'cloudwatch.amazonaws.com',
-    resourceType: 'AWS::KMS::Key',
-    logicalId: /^AlarmTopic/,
-    missing: ['aws:SourceArn'],
-    reason: 'lib/monitoring, being moved onto cdk-monitoring-constructs (issue 22): aws:SourceAccount is there; the alarm ARN pattern comes with that move.',
-  },
-  {
-    service: 'cloudwatch.amazonaws.com',
-    resourceType: 'AWS::SNS::TopicPolicy',
-    logicalId: /^AlarmTopic/,
-    missing: ['aws:SourceArn'],
-    reason: 'as above (lib/monitoring, issue 22).',
-  },
-  {
     service: 'lambda.amazonaws.com',
     resourceType: 'AWS::IAM::Role',
     logicalId: /^CustomVpcRestrictDefaultSGCustomResourceProviderRole/,
     missing: ['aws:SourceAccount', 'aws:SourceArn'],
     reason: 'The role of CDK\'s provider that closes the default security group (lib/network/network.ts), trust policy as CDK writes it. Lambda documents aws:SourceArn for callers of a function (its resource policy), not for assuming an execution role; a function gets this role only through iam:PassRole by whoever creates it, which the execution policy allows for the network stack\'s roles, to lambda.amazonaws.com, in this account only.',
-  },
-  {
-    service: 'budgets.amazonaws.com',
-    resourceType: 'AWS::KMS::Key',
-    logicalId: /^AlarmTopic/,
-    missing: ['aws:SourceArn'],
-    reason: 'as above (lib/monitoring, issue 22); the topic policy already has aws:SourceArn arn:aws:budgets::<account>:*.',
   },
 ];
 
@@ -187,6 +166,35 @@ describe('confused-deputy conditions on service principals', () => {
       ArnLike: { 'aws:SourceArn': ['arn:aws:s3:::marin-prod-call-recordings', 'arn:aws:s3:::marin-prod-transcripts'] },
     });
   });
+
+  describe.each(ENVIRONMENT_NAMES.flatMap((envName) => variants.map((variant) => [envName, variant] as const)))(
+    'the alarm topic of %s (%s): CloudWatch and Budgets publish for this environment\'s alarms and budgets only',
+    (envName, variant) => {
+      const monitoring = () => stacksOf(envName, variant).find((s) => s.component === 'monitoring')!.json.Resources;
+      const account = inAccount({ Ref: 'AWS::AccountId' }, synthAccount(envName, variant));
+      const join = (...parts: unknown[]) => inAccount({ 'Fn::Join': ['', parts] }, synthAccount(envName, variant));
+      // Restated, not read from lib/: the alarm and budget names of an environment all start with `marin-<env>-`.
+      const expected = {
+        'cloudwatch.amazonaws.com': {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': join('arn:aws:cloudwatch:us-east-1:', account, `:alarm:marin-${envName}-*`) },
+        },
+        'budgets.amazonaws.com': {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': join('arn:aws:budgets::', account, `:budget/marin-${envName}-*`) },
+        },
+      };
+      const conditionsOf = (type: string) => Object.entries(monitoring())
+        .filter(([id, r]) => id.startsWith('AlarmTopic') && r.Type === type)
+        .flatMap(([, r]) => statementsIn(r.Properties ?? {}))
+        .filter((s) => s.Effect !== 'Deny' && typeof s.Principal?.Service === 'string' && s.Principal.Service in expected)
+        .map((s) => [s.Principal!.Service, s.Condition]);
+
+      test.each(['AWS::KMS::Key', 'AWS::SNS::TopicPolicy'])('%s', (type) => {
+        expect(conditionsOf(type)).toEqual(Object.entries(expected));
+      });
+    },
+  );
 
   test('a deliberately broken template fails the walk: the flow-log role without its conditions', () => {
     const network = stacksOf('prod').find((s) => s.component === 'network')!;

@@ -9,7 +9,7 @@ import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENVIRONMENT_NAMES, loadEnvironment, type EnvironmentConfig, type EnvironmentName } from '../../environments';
 import { common } from '../../environments/common';
-import { COMPLIANCE_PACKS } from '../../lib/core/compliance';
+import { COMPLIANCE_PACKS, CONTROL_TOWER_PLUGIN, controlOfRule } from '../../lib/core/compliance';
 import { createDeployIdentityApp } from '../../lib/deploy-identity-app';
 import { cdkJsonContext } from '../support/cdk-context';
 import { identityTemplate, managedPolicy, arnText } from './support';
@@ -148,6 +148,22 @@ describe('the state bucket', () => {
     expect(statements.filter((s) => s.Effect !== 'Deny')).toEqual([]);
   });
 
+  test('keeps every revision: its one lifecycle rule only aborts uploads a crashed client left incomplete', () => {
+    const [, bucket] = bucketNamed(stack(), BUCKET);
+    expect(bucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [{ Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }],
+    });
+  });
+
+  test('sends object events of it and of its log bucket to EventBridge (a state written or deleted outside Terraform)', () => {
+    for (const name of [BUCKET, `marin-terraform-state-logs-${ACCOUNT}`]) {
+      const [, bucket] = bucketNamed(stack(), name);
+      expect(bucket.Properties.NotificationConfiguration).toEqual({
+        EventBridgeConfiguration: { EventBridgeEnabled: true },
+      });
+    }
+  });
+
   test('logs its server access to the access-log bucket of the same stack', () => {
     const [, bucket] = bucketNamed(stack(), BUCKET);
     const [logsId] = bucketNamed(stack(), `marin-terraform-state-logs-${ACCOUNT}`);
@@ -198,7 +214,7 @@ describe('the access-log bucket of the state bucket', () => {
 });
 
 describe('compliance', () => {
-  test('the state stack passes the four cdk-nag packs (the app runs them on it: a careless bucket there fails the synth)', () => {
+  test('the state stack passes the four cdk-nag packs and Control Tower\'s controls (a careless bucket there fails the synth)', () => {
     const app = new App({ context: cdkJsonContext() });
     createDeployIdentityApp(app, { ...loadEnvironment('dev'), account: ACCOUNT });
     const state = app.node.findChild(STACK);
@@ -206,23 +222,28 @@ describe('compliance', () => {
       expect(pack.create(app).validateScope(state).violations.map((v) => v.ruleName)).toEqual([]);
     }
     new s3.Bucket(state, 'CarelessBucket', { enforceSSL: false });
-    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*\[CT\.S3\.PR\.9\]|\[CT\.S3\.PR\.9\][\s\S]*AwsSolutions-S1/);
   });
 
-  test('acknowledges exactly these findings, each on one bucket: no replication (single region), SSE-S3 on the log bucket (what log delivery requires)', () => {
+  test('acknowledges exactly these findings, each on one bucket: no replication (single region), SSE-S3 on the log bucket (what log delivery requires), no Object Lock (adopted buckets), no logging of the log bucket', () => {
     const { app } = cached('staging');
     const acknowledged: Record<string, string[]> = {};
     for (const node of app.node.findChild(STACK).node.findAll()) {
       const ids = node.node.metadata
         .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
         .flatMap((entry) => Object.keys(entry.data as Record<string, string>))
-        .map((id) => id.replace(/^Annotation::/, ''));
+        .map((id) => id.replace(/^Annotation::/, ''))
+        // Control Tower acknowledgements by control id.
+        .map((id) => (id.startsWith(`${CONTROL_TOWER_PLUGIN}::`) ? controlOfRule(id.split('::')[1])!.id : id));
       if (ids.length > 0) acknowledged[node.node.path.replace(`${STACK}/`, '')] = ids.sort();
     }
     const packs = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
     expect(acknowledged).toEqual({
-      'StateBucket/Resource': packs.map((p) => `${p}-S3BucketReplicationEnabled`).sort(),
-      'AccessLogs/Resource': packs.flatMap((p) => [`${p}-S3BucketReplicationEnabled`, `${p}-S3DefaultEncryptionKMS`]).sort(),
+      'StateBucket/Resource': [...packs.map((p) => `${p}-S3BucketReplicationEnabled`), 'CT.S3.PR.9'].sort(),
+      'AccessLogs/Resource': [
+        ...packs.flatMap((p) => [`${p}-S3BucketReplicationEnabled`, `${p}-S3DefaultEncryptionKMS`]),
+        'CT.S3.PR.10', 'CT.S3.PR.2', 'CT.S3.PR.9',
+      ].sort(),
     });
   });
 });

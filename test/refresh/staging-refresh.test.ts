@@ -3,7 +3,13 @@
  * committed (accounts unknown: same-account deploy) and deployed (prod and staging in different accounts).
  * Expected names are written out here, never read from lib/refresh/names.ts.
  */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments';
+import { dataBucketNames } from '../../lib/data/data-buckets';
+import { RefreshExport } from '../../lib/data/staging-refresh';
+import { ResourceNames } from '../../lib/naming';
 import { stackOf, stacksOf } from '../support/templates';
 import { TEST_PROD_ACCOUNT, TEST_STAGING_ACCOUNT, synthAccount, type SynthVariant } from '../support/variants';
 
@@ -148,6 +154,22 @@ describe.each(['committed', 'deployed'] as const)('staging refresh (%s)', (varia
       ]);
     });
 
+    test('Object Lock (GOVERNANCE, 1 day) on every export version, lapsing before the expiry removes one', () => {
+      const p = bucket.Properties!;
+      expect(p.ObjectLockEnabled).toBe(true);
+      expect(p.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } });
+      // The current version expires (a delete marker, allowed on a locked version) after 3 days and the noncurrent
+      // one is removed 3 days later, which Object Lock refuses while it holds: the retention ends before both.
+      const [expire] = p.LifecycleConfiguration.Rules;
+      expect(p.ObjectLockConfiguration.Rule.DefaultRetention.Days).toBeLessThan(expire.ExpirationInDays);
+    });
+
+    test('object events (created, deleted, ...) go to EventBridge, as the access-log bucket\'s do', () => {
+      expect(bucket.Properties!.NotificationConfiguration).toEqual({
+        EventBridgeConfiguration: { EventBridgeEnabled: true },
+      });
+    });
+
     test('TLS-only (1.2+)', () => {
       expect(statements).toEqual(expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -278,5 +300,27 @@ describe.each(ENVIRONMENT_NAMES)('refresh resources of %s', (envName) => {
     expect(JSON.stringify(rule.Properties!.Targets[0].Arn)).toContain('AlarmTopic');
     const topicPolicy = all.find((r) => r.Type === 'AWS::SNS::TopicPolicy')!;
     expect(JSON.stringify(topicPolicy.Properties!.PolicyDocument)).toContain('"Service":"events.amazonaws.com"');
+  });
+});
+
+describe('the export bucket\'s Object Lock must lapse before its expiry', () => {
+  function build(objectLockRetention: Duration): void {
+    const stack = new Stack(new App(), 'marin-test-data', { env: { account: '123456789012', region: 'us-east-1' } });
+    const names = new ResourceNames('marin', 'test');
+    new RefreshExport(stack, 'Export', {
+      names,
+      bucketNames: dataBucketNames(names),
+      dataKey: new kms.Key(stack, 'Key'),
+      accessLogs: new s3.Bucket(stack, 'AccessLogs'),
+      expiration: Duration.days(3),
+      objectLockRetention,
+    });
+  }
+
+  test('a retention as long as the expiry, or not whole days, is refused', () => {
+    expect(() => build(Duration.days(3)))
+      .toThrow(/objectLockRetention must be whole days, at least 1 and less than expiration \(3 days\), got 3/);
+    expect(() => build(Duration.hours(12))).toThrow(/got 0.5/);
+    expect(() => build(Duration.days(2))).not.toThrow();
   });
 });

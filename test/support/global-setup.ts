@@ -37,7 +37,7 @@ export default async function globalSetup(): Promise<void> {
   // Only for suites that read no assembly (`TEST_SKIP_CDK_SYNTH=1 npx jest test/environments`); CI never sets it.
   if (process.env.TEST_SKIP_CDK_SYNTH === '1') return;
   const started = Date.now();
-  process.stderr.write(`\nglobal synth: ${SYNTH_JOBS.map((job) => job.id).join(', ')} (cdk-nag and template validation on; about 20 s on 2 cores)...\n`);
+  process.stderr.write(`\nglobal synth: ${SYNTH_JOBS.map((job) => job.id).join(', ')} (cdk-nag, Control Tower controls and template validation on; about 25 s on 2 cores)...\n`);
   const lanes = Object.keys(SYNTH_VARIANTS)
     .map((variant) => SYNTH_JOBS.filter((job) => job.variant === variant).map((job) => job.id));
   // Both lanes end before a failure is reported: no child outlives the setup.

@@ -13,6 +13,11 @@ export const SYNTH_ROOT = process.env.TEST_SYNTH_DIR ?? join(ROOT, '.test-synth'
 export interface NagSummary {
   /** Pack name -> unacknowledged findings as "RuleId at construct/path". */
   readonly packs: Record<string, string[]>;
+  /**
+   * AWS Control Tower's proactive controls (`cdk-validator-cfnguard`): unacknowledged findings as
+   * "CT.X.PR.n (guard rule) at construct/path", and the plugin's failure, if it failed, as "plugin failed: <error>".
+   */
+  readonly controlTower: string[];
 }
 
 /** What a synth is built from; anything else (tests, docs, scripts outside scripts/lib) cannot change one. */
