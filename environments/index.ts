@@ -30,9 +30,9 @@ export interface EnvironmentOverrides {
 
 /**
  * Why a deploy of this environment must not go ahead for want of an alarm destination, or undefined when
- * it may: staging and prod (`monitoring.alarmDestinationRequired`) need at least one address. The ops CLI
- * refuses with this message; a raw `cdk deploy` is stopped by the monitoring template's AlarmEmail rule.
- * `remedy` names how the caller supplies an address (the CDK context by default, an option in the ops CLI).
+ * it may: staging and prod (`monitoring.alarmDestinationRequired`) need at least one address. The monitoring
+ * stack then takes an AlarmEmail parameter whose template rule stops any deploy without one.
+ * `remedy` names how the caller supplies an address.
  */
 export function missingAlarmDestination(config: EnvironmentConfig, remedy = 'Deploy with -c alarmEmails=oncall@example.com[,...]'): string | undefined {
   if (!config.monitoring.alarmDestinationRequired || config.monitoring.alarmEmails.length > 0) return undefined;
@@ -57,7 +57,7 @@ export function parseEnvironment(input: unknown, label: string): EnvironmentConf
 export function loadEnvironment(name: string, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
   const declared = ENVIRONMENTS[environmentName(name)];
   if (declared.refresh.role === 'none' && (overrides.refreshPeerAccount !== undefined || overrides.refreshImageTag !== undefined)) {
-    throw new EnvironmentConfigError(`environment "${name}" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag (-c refreshPeerAccount=, -c refreshImageTag=)`);
+    throw new EnvironmentConfigError(`environment "${name}" has no staging refresh task (refresh.role: none): drop -c refreshPeerAccount= / -c refreshImageTag=`);
   }
   const merged: EnvironmentInput = {
     ...declared,

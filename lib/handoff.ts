@@ -33,8 +33,8 @@ export const SECRET_NAMES = {
 
 /**
  * Value of the mongodb-uri secret until the Atlas stack writes the connection string. Deliberately
- * not a URI. It must never change (CDK would write it over the Atlas value); the operator's
- * post-deploy check refuses a deploy that leaves it in place.
+ * not a URI. It must never change (CDK would write it over the Atlas value); the services stack cannot deploy
+ * before Atlas has replaced it (its AtlasHandoff parameter, lib/services/atlas-handoff.ts).
  */
 export function mongodbUriPlaceholder(environment: string): string {
   return `${MONGODB_URI_PLACEHOLDER_PREFIX}${environment} stack writes the MongoDB connection string here`;

@@ -1,12 +1,9 @@
 import type { TerraformProvider, TerraformStack } from 'cdktf';
 
-/**
- * Terraform that can run the synthesized stacks: S3-native state locking (`use_lockfile`) needs 1.10,
- * and an older Terraform rejects the backend block, so the requirement enforces itself. It is not
- * written as `required_version`: CDKTF 0.21's HCL renderer (`cdktf synth --hcl`, the exit path)
- * emits any extra `terraform {}` attribute as `0 = "required_version"`, which Terraform rejects.
- */
-export const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+// Terraform that can run the synthesized stacks: S3-native state locking (`use_lockfile`) needs 1.10, and an older
+// Terraform rejects the backend block; the supported range (1.11 and later) is in docs/atlas.md. It is not written as
+// `required_version`: CDKTF 0.21's HCL renderer (`cdktf synth --hcl`, the exit path) emits any extra `terraform {}`
+// attribute as `0 = "required_version"`, which Terraform rejects.
 
 /**
  * Pins every provider of `stack` to the exact version its prebuilt CDKTF binding was generated

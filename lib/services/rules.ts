@@ -28,6 +28,6 @@ export const CERTIFICATE_ARN_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:c
 
 /**
  * Tag of the task definitions while no image has been deployed: never pulled (the service is parked at 0 tasks).
- * Here, not in task-definition.ts, so the ops CLI's read-back recognises it without loading the constructs.
+ * Here, not in task-definition.ts, so the services, the refresh task and the tests share it without the constructs.
  */
 export const PARKED_IMAGE_TAG = 'not-deployed';

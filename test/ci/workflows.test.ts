@@ -253,6 +253,16 @@ describe('deploy: dev -> staging -> prod', () => {
     }
   });
 
+  test('every staging release context carries the staging refresh inputs (without them a release repoints the export policies and parks the refresh task)', () => {
+    for (const job of ['staging-prepare', 'staging-execute']) {
+      const lines = runs(deploy().jobs[job]).join('\n').split('\n').map((line) => line.trim());
+      const contexts = lines.filter((line) => line.startsWith('context=('));
+      expect(contexts.length).toBeGreaterThan(0);
+      expect(lines.filter((line) => line.includes('context+=(-c refreshPeerAccount="$REFRESH_PEER_ACCOUNT")'))).toHaveLength(contexts.length);
+      expect(lines.filter((line) => line.includes('context+=(-c refreshImageTag="$REFRESH_IMAGE_TAG")'))).toHaveLength(contexts.length);
+    }
+  });
+
   test('prod runs exactly the jobs staging runs', () => {
     const as = (job: Job, env: string): string => JSON.stringify({ ...job, needs: undefined }).replaceAll(env, '<env>');
     for (const half of ['prepare', 'execute']) expect(as(deploy().jobs[`prod-${half}`], 'prod')).toEqual(as(deploy().jobs[`staging-${half}`], 'staging'));

@@ -19,6 +19,6 @@ describe('refresh config', () => {
 
   test('-c refreshPeerAccount= and -c refreshImageTag= reach the config; dev refuses them (it has no refresh)', () => {
     expect(loadEnvironment('prod', { refreshPeerAccount: '222222222222', refreshImageTag: '2.0.1' }).refresh).toMatchObject({ peerAccount: '222222222222', imageTag: '2.0.1' });
-    expect(() => loadEnvironment('dev', { refreshPeerAccount: '222222222222' })).toThrow('environment "dev" has no staging refresh task (refresh.role: none): drop --refresh-peer-account/--refresh-image-tag');
+    expect(() => loadEnvironment('dev', { refreshPeerAccount: '222222222222' })).toThrow('environment "dev" has no staging refresh task (refresh.role: none): drop -c refreshPeerAccount= / -c refreshImageTag=');
   });
 });
