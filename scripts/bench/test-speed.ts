@@ -90,8 +90,10 @@ export function main(argv: string[]): number {
   const busy = load > 1.5 ? ' (the last minute was busy: if something else still runs, the figures will be high)' : '';
   console.log(`bench:test: load average ${load.toFixed(2)} on start${busy}`);
   const scratch = mkdtempSync(join(tmpdir(), 'bench-test-'));
-  // The README's prod synth command (offline: the placeholder account, no release).
-  const synth = [join(BIN, 'cdk'), 'synth', '-c', 'env=prod', '-c', `account=${OFFLINE_ACCOUNT}`, '-c', 'noRelease=true', '-o', join(scratch, 'cdk.out'), '-q'];
+  // The README's prod synth command (offline: the placeholder account, no release), and how the report names it.
+  const synthArgs = ['synth', '-c', 'env=prod', '-c', `account=${OFFLINE_ACCOUNT}`, '-c', 'noRelease=true'];
+  const synthLabel = `cdk ${synthArgs.join(' ')}`;
+  const synth = [join(BIN, 'cdk'), ...synthArgs, '-o', join(scratch, 'cdk.out'), '-q'];
   const jest = (json: string) => [join(BIN, 'jest'), '--json', `--outputFile=${json}`];
   const results: Record<'cold' | 'warm', { jest: Timing[]; synth: Timing[] }> = { cold: { jest: [], synth: [] }, warm: { jest: [], synth: [] } };
   let tests = 0;
@@ -112,11 +114,11 @@ export function main(argv: string[]): number {
         results[kind].jest.push(test);
         results[kind].synth.push(reference);
         tests = (JSON.parse(readFileSync(lastReport, 'utf8')) as { numTotalTests: number }).numTotalTests;
-        console.log(`bench:test: ${kind} ${i}/${runs[kind]}: npm test ${s(test.wall)} (CPU ${s(test.cpu)}), cdk synth -c env=prod -c account=000000000000 -c noRelease=true ${s(reference.wall)} (CPU ${s(reference.cpu)})`);
+        console.log(`bench:test: ${kind} ${i}/${runs[kind]}: npm test ${s(test.wall)} (CPU ${s(test.cpu)}), ${synthLabel} ${s(reference.wall)} (CPU ${s(reference.cpu)})`);
       }
     }
     console.log(`\n${tests} tests; medians; load average ${loadavg()[0].toFixed(2)} at the end\n`);
-    console.log('| run | `npm test` CPU / wall | `cdk synth -c env=prod -c account=000000000000 -c noRelease=true` CPU / wall | ratio wall (CPU) | target |');
+    console.log(`| run | \`npm test\` CPU / wall | \`${synthLabel}\` CPU / wall | ratio wall (CPU) | target |`);
     console.log('|---|---:|---:|---:|---:|');
     for (const kind of ['cold', 'warm'] as const) {
       const { jest: j, synth: r } = results[kind];

@@ -160,11 +160,14 @@ export function round(value: number, digits: number): number {
  */
 export function serviceHoursPerMonth(config: EnvironmentConfig): number {
   const { uptime } = config;
-  if (uptime.mode === 'business-hours') {
-    return (uptime.stopHour - uptime.startHour) * uptime.weekdays.length * WEEKS_PER_MONTH;
-  }
+  if (uptime.mode === 'business-hours') return serviceHoursPerDay(uptime) * uptime.weekdays.length * WEEKS_PER_MONTH;
   if (uptime.weekendStop) return round((HOURS_PER_MONTH * 5) / 7, 2);
   return HOURS_PER_MONTH;
+}
+
+/** Hours a day the services run: the business hours' span, or the whole day. */
+function serviceHoursPerDay(uptime: EnvironmentConfig['uptime']): number {
+  return uptime.mode === 'business-hours' ? uptime.stopHour - uptime.startHour : 24;
 }
 
 /**
@@ -202,7 +205,7 @@ export interface WorkerTasks {
 export function workerTasks(config: Pick<EnvironmentConfig, 'workload' | 'services' | 'uptime'>, worker: WorkerName, volume: number): WorkerTasks {
   const w = config.workload;
   const taskHoursPerCall = w.workerSecondsPerCall[worker] / w.callsPerTaskConcurrently / 3600;
-  const day = config.uptime.mode === 'business-hours' ? config.uptime.stopHour - config.uptime.startHour : 24;
+  const day = serviceHoursPerDay(config.uptime);
   const peakHours = Math.min(w.businessHoursPerDay, day);
   const offHours = day - peakHours;
   const calls = w.callsPerDay * volume;

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig } from '../../environments';
 import { WORKER_NAMES } from '../../lib/contracts';
-import { deriveUsage, estimateEnvironment, round, type StackTemplate } from './estimate';
+import { deriveUsage, estimateEnvironment, ONE_X, round, type DerivedUsage, type StackTemplate } from './estimate';
 
 /**
  * Atlas storage included per tier (GB). M10 10 GB and M20 20 GB are the seed's; M0 512 MB, M30 40 GB and M40 80 GB
@@ -57,9 +57,11 @@ export interface VolumeReport {
   readonly budgetCrossedMonth?: number;
 }
 
-/** Each worker's peak tasks against services.maxCapacity, the index against the OCU floor, Atlas data vs the tier. */
-export function capacityAt(config: EnvironmentConfig, volume: number): CapacityLimit[] {
-  const usage = deriveUsage(config, { volume, month: 0 });
+/**
+ * At the usage of one scenario: each worker's peak tasks against services.maxCapacity, the index against the OCU
+ * floor, Atlas data vs the tier.
+ */
+export function capacityAt(config: EnvironmentConfig, usage: DerivedUsage): CapacityLimit[] {
   const max = config.services.maxCapacity;
   const { instanceSize, autoScaling } = config.atlas;
   const ceiling = autoScaling.computeMaxInstanceSize;
@@ -84,10 +86,12 @@ export function volumeReport(
 ): VolumeReport {
   const budget = config.budget.monthlyUsd;
   const rows = volumes.map((volume): VolumeRow => {
-    const { total } = estimateEnvironment(config, stacks, 'on-demand', { volume, month: 0 });
-    const calls = deriveUsage(config, { volume, month: 0 }).callsPerMonth;
+    const scenario = { volume, month: 0 };
+    const { total } = estimateEnvironment(config, stacks, 'on-demand', scenario);
+    const usage = deriveUsage(config, scenario);
+    const calls = usage.callsPerMonth;
     const usdPer1000Calls = calls > 0 ? round((total / calls) * 1000, 2) : 0;
-    const capacity = capacityAt(config, volume);
+    const capacity = capacityAt(config, usage);
     return { volume, callsPerMonth: round(calls, 0), totalUsd: total, usdPer1000Calls, overBudget: total > budget,
       capacity };
   });
@@ -106,7 +110,7 @@ export function volumeReport(
     };
   });
   const ratio = (l: CapacityLimit) => l.need / l.capacity;
-  const firstLimit = capacityAt(config, 1).reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
+  const firstLimit = capacityAt(config, deriveUsage(config, ONE_X)).reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
   const budgetCrossedMonth = months.find((m) => m.overBudget)?.month;
   return { env: config.name, budget, volumes: rows, firstLimit, months, budgetCrossedMonth };
 }
